@@ -1,0 +1,45 @@
+package io.flagplane.contract;
+
+import java.util.Objects;
+
+/**
+ * Record keys on {@code flag-events} and {@code flag-state}: {@code environment/flagKey}, UTF-8
+ * text. One key per flag means one partition per flag, so the events of a flag stay in order.
+ */
+public final class RecordKeys {
+
+    private static final char SEPARATOR = '/';
+
+    private RecordKeys() {
+    }
+
+    public static String of(String environment, String flagKey) {
+        Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(flagKey, "flagKey");
+        if (environment.indexOf(SEPARATOR) >= 0) {
+            throw new IllegalArgumentException("environment must not contain '/': " + environment);
+        }
+        return environment + SEPARATOR + flagKey;
+    }
+
+    /** Splits a record key; throws {@link IllegalArgumentException} when it has no separator. */
+    public static FlagRef parse(String recordKey) {
+        int at = recordKey == null ? -1 : recordKey.indexOf(SEPARATOR);
+        if (at <= 0 || at == recordKey.length() - 1) {
+            throw new IllegalArgumentException("not an environment/flagKey record key: " + recordKey);
+        }
+        return new FlagRef(recordKey.substring(0, at), recordKey.substring(at + 1));
+    }
+
+    /** The identity of one flag in one environment. */
+    public record FlagRef(String environment, String flagKey) {
+        public FlagRef {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(flagKey, "flagKey");
+        }
+
+        public String recordKey() {
+            return RecordKeys.of(environment, flagKey);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.flagplane.contract;
+
+/**
+ * The names of Flagplane's topics and of the registry subjects their values are registered
+ * under. Configuration (partitions, retention, compaction) lives with provisioning; the names
+ * live here because every reader and writer must agree on them.
+ */
+public final class Topics {
+
+    /** Append-only history of every change, kept forever. Key: {@link RecordKeys}. Value: {@code FlagEvent}. */
+    public static final String FLAG_EVENTS = "flag-events";
+
+    /** Compacted current ruleset, one record per flag. Key: {@link RecordKeys}. Value: {@code FlagState}. */
+    public static final String FLAG_STATE = "flag-state";
+
+    /** Compacted store of the embedded schema registry. */
+    public static final String SCHEMAS = "_flagplane_schemas";
+
+    private Topics() {
+    }
+
+    /** The Confluent TopicNameStrategy subject for a topic's record values. */
+    public static String valueSubject(String topic) {
+        return topic + "-value";
+    }
+}

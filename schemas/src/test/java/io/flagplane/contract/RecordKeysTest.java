@@ -1,0 +1,29 @@
+package io.flagplane.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class RecordKeysTest {
+
+    @Test
+    void key_is_environment_slash_flag_key_and_parses_back() {
+        String key = RecordKeys.of("production", "checkout.new_ui");
+        assertThat(key).isEqualTo("production/checkout.new_ui");
+        assertThat(RecordKeys.parse(key)).isEqualTo(new RecordKeys.FlagRef("production", "checkout.new_ui"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "production", "/checkout", "production/"})
+    void malformed_keys_are_refused(String key) {
+        assertThatThrownBy(() -> RecordKeys.parse(key)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void environment_with_a_slash_is_refused() {
+        assertThatThrownBy(() -> RecordKeys.of("prod/eu", "a.b")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
