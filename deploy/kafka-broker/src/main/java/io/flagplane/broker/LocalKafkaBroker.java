@@ -1,0 +1,148 @@
+package io.flagplane.broker;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft broker (combined broker + controller) running in this JVM, keeping
+ * its data in a directory across restarts. The storage is formatted only when it has never
+ * been formatted ({@code meta.properties} missing).
+ *
+ * <p>For the local stack. Tests use {@code KafkaTestCluster} from the testkit module instead.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
+
+    /** Where and how to run. */
+    public record Settings(Path dataDir, String host, int port, int controllerPort) {
+        public static Settings defaults(Path dataDir) {
+            return new Settings(dataDir, "127.0.0.1", 9092, 9093);
+        }
+    }
+
+    private final Settings settings;
+    private KafkaRaftServer server;
+
+    public LocalKafkaBroker(Settings settings) {
+        this.settings = settings;
+    }
+
+    public String bootstrapServers() {
+        return settings.host() + ":" + settings.port();
+    }
+
+    /** Formats if needed, starts, and returns once the broker answers an admin request. */
+    public LocalKafkaBroker start(Duration readyTimeout) {
+        Path logDir = settings.dataDir().resolve("kafka-logs").toAbsolutePath();
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the broker's data directory " + logDir, e);
+        }
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(logDir);
+        }
+        KafkaConfig config = KafkaConfig.fromProps(properties(logDir));
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        awaitReady(readyTimeout);
+        return this;
+    }
+
+    private void format(Path logDir) {
+        String clusterId = Uuid.randomUuid().toString();
+        LOG.info("formatting new KRaft storage in {} (cluster id {})", logDir, clusterId);
+        try {
+            new Formatter()
+                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(clusterId)
+                    .setControllerListenerName("CONTROLLER")
+                    .setMetadataLogDirectory(logDir.toString())
+                    .addDirectory(logDir.toString())
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format KRaft storage in " + logDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Properties properties(Path logDir) {
+        Properties p = new Properties();
+        p.putAll(SingleNodeSettings.get());
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@" + settings.host() + ":" + settings.controllerPort());
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listeners", "PLAINTEXT://" + settings.host() + ":" + settings.port()
+                + ",CONTROLLER://" + settings.host() + ":" + settings.controllerPort());
+        p.put("advertised.listeners", "PLAINTEXT://" + settings.host() + ":" + settings.port());
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("metadata.log.dir", logDir.toString());
+        return p;
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
+        try (Admin admin = Admin.create(config)) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("broker at " + bootstrapServers() + " not ready after " + timeout, e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** For a quick manual check: {@code java ... LocalKafkaBroker [dataDir]}. */
+    public static void main(String[] args) throws InterruptedException {
+        Path dir = Path.of(args.length > 0 ? args[0] : ".flagplane/kafka");
+        LocalKafkaBroker broker = new LocalKafkaBroker(Settings.defaults(dir)).start(Duration.ofSeconds(60));
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
+        System.out.println("Kafka ready at " + broker.bootstrapServers() + " with data in " + dir.toAbsolutePath());
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,52 @@
+package io.flagplane.provisioning;
+
+import io.flagplane.contract.TopicNames;
+import io.flagplane.contract.Topics;
+import java.util.List;
+import java.util.Map;
+
+/** The definition of every Flagplane topic. */
+public final class FlagplaneTopics {
+
+    private FlagplaneTopics() {
+    }
+
+    /** The event log and the state topic of one installation. */
+    public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
+        return List.of(flagEvents(names, settings), flagState(names, settings));
+    }
+
+    /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
+    public static TopicSpec flagEvents(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.flagEvents(), settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", "-1",
+                "retention.bytes", "-1",
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas()),
+                "unclean.leader.election.enable", "false"));
+    }
+
+    /**
+     * Compacted: the latest state per flag. Same partition count as the events, so a flag's key
+     * lands on the same partition number in both.
+     */
+    public static TopicSpec flagState(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.flagState(), settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "compact",
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas()),
+                "unclean.leader.election.enable", "false"));
+    }
+
+    /** The embedded schema registry's store: compacted, one partition (a total order of registrations). */
+    public static TopicSpec schemas(String topic, ProvisioningSettings settings) {
+        return new TopicSpec(topic, 1, settings.replicationFactor(), Map.of(
+                "cleanup.policy", "compact",
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas()),
+                "unclean.leader.election.enable", "false"));
+    }
+
+    /** Everything one installation needs, the schema topic under its default name. */
+    public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
+        return List.of(flagEvents(names, settings), flagState(names, settings), schemas(Topics.SCHEMAS, settings));
+    }
+}

@@ -1,0 +1,75 @@
+package io.flagplane.provisioning;
+
+import io.flagplane.contract.TopicNames;
+import io.flagplane.contract.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flagplane-topics}: creates and checks Flagplane's topics on any Kafka cluster. Exit
+ * code 0 when every topic matches its specification, 1 when one differs, 2 on bad arguments or
+ * an unreachable cluster.
+ */
+@Command(name = "flagplane-topics", mixinStandardHelpOptions = true,
+        description = "Create Flagplane's topics where missing and check the ones that exist.")
+public final class ProvisionTopicsCommand implements Callable<Integer> {
+
+    @Option(names = {"-b", "--bootstrap-server"}, required = true, description = "Kafka bootstrap servers")
+    String bootstrapServers;
+
+    @Option(names = "--partitions", defaultValue = "12", description = "partitions of flag-events and flag-state (default ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "3", description = "replication factor (default ${DEFAULT-VALUE})")
+    short replicationFactor;
+
+    @Option(names = "--min-insync-replicas", defaultValue = "2", description = "min.insync.replicas (default ${DEFAULT-VALUE})")
+    int minInsyncReplicas;
+
+    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of the flag topics (default none)")
+    String topicPrefix;
+
+    @Option(names = "--schema-topic", description = "also provision the embedded registry's topic, e.g. " + Topics.SCHEMAS)
+    String schemaTopic;
+
+    @Option(names = "--command-config", description = "extra admin client properties (security settings), key=value",
+            split = ",")
+    Map<String, String> extra = Map.of();
+
+    @Override
+    public Integer call() {
+        ProvisioningSettings settings;
+        try {
+            settings = new ProvisioningSettings(partitions, replicationFactor, minInsyncReplicas);
+        } catch (IllegalArgumentException e) {
+            System.err.println("flagplane-topics: " + e.getMessage());
+            return 2;
+        }
+        List<TopicSpec> specs = new ArrayList<>(FlagplaneTopics.flagTopics(TopicNames.withPrefix(topicPrefix), settings));
+        if (schemaTopic != null) {
+            specs.add(FlagplaneTopics.schemas(schemaTopic, settings));
+        }
+        Map<String, Object> config = new java.util.HashMap<>(extra);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(config)) {
+            ProvisioningReport report = new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(specs);
+            System.out.println(report.describe());
+            return report.ok() ? 0 : 1;
+        } catch (ProvisioningException e) {
+            System.err.println("flagplane-topics: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ProvisionTopicsCommand()).execute(args));
+    }
+}

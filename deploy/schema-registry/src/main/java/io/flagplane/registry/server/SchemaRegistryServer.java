@@ -1,0 +1,90 @@
+package io.flagplane.registry.server;
+
+import io.flagplane.provisioning.FlagplaneTopics;
+import io.flagplane.provisioning.ProvisioningException;
+import io.flagplane.provisioning.ProvisioningReport;
+import io.flagplane.provisioning.ProvisioningSettings;
+import io.flagplane.provisioning.TopicProvisioner;
+import io.javalin.Javalin;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded schema registry: a Confluent-compatible REST API over a compacted Kafka topic.
+ * Start it with {@link #start(Settings)}; its {@link #url()} is what serializers take as
+ * {@code schema.registry.url}.
+ */
+public final class SchemaRegistryServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
+
+    /** Where to listen and where to keep the schemas. Port 0 picks a free port. */
+    public record Settings(String bootstrapServers, String topic, String host, int port,
+                           ProvisioningSettings provisioning, Duration timeout) {
+        public static Settings local(String bootstrapServers, String topic, int port) {
+            return new Settings(bootstrapServers, topic, "127.0.0.1", port, ProvisioningSettings.local(), Duration.ofSeconds(5));
+        }
+    }
+
+    private final KafkaSchemaStore store;
+    private final Javalin http;
+    private final String host;
+
+    private SchemaRegistryServer(KafkaSchemaStore store, Javalin http, String host) {
+        this.store = store;
+        this.http = http;
+        this.host = host;
+    }
+
+    /** Ensures the topic, rebuilds the state from it, and starts serving. */
+    public static SchemaRegistryServer start(Settings settings) {
+        ensureTopic(settings);
+        KafkaSchemaStore store = new KafkaSchemaStore(settings.bootstrapServers(), settings.topic(), settings.timeout());
+        try {
+            store.start();
+            Javalin http = RegistryHttpApi.create(store).start(settings.host(), settings.port());
+            SchemaRegistryServer server = new SchemaRegistryServer(store, http, settings.host());
+            LOG.info("schema registry serving {} from topic {}", server.url(), settings.topic());
+            return server;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void ensureTopic(Settings settings) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.timeout().toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.timeout().toMillis() * 2))) {
+            ProvisioningReport report = new TopicProvisioner(admin, settings.timeout().multipliedBy(2))
+                    .provision(List.of(FlagplaneTopics.schemas(settings.topic(), settings.provisioning())));
+            if (!report.ok()) {
+                throw new ProvisioningException("the schema topic is not as the registry needs it:\n" + report.describe(), null);
+            }
+        }
+    }
+
+    public String url() {
+        return "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + http.port();
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    /** Records on the topic that could not be read as registry records (logged and skipped). */
+    public long undecodableRecords() {
+        return store.undecodableRecords();
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+        store.close();
+    }
+}

@@ -1,0 +1,28 @@
+package io.flagplane.contract;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The topics one Flagplane installation uses. Production uses {@link #DEFAULT}; a prefix lets
+ * several installations (or several tests) share one cluster without seeing each other's data.
+ */
+public record TopicNames(String flagEvents, String flagState) {
+
+    private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
+
+    public static final TopicNames DEFAULT = withPrefix("");
+
+    public TopicNames {
+        Objects.requireNonNull(flagEvents, "flagEvents");
+        Objects.requireNonNull(flagState, "flagState");
+    }
+
+    /** {@code prefix + "flag-events"} and {@code prefix + "flag-state"}; the prefix may be empty. */
+    public static TopicNames withPrefix(String prefix) {
+        if (prefix == null || !LEGAL.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("a topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
+        }
+        return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE);
+    }
+}
