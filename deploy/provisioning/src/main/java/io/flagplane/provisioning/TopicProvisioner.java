@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +82,25 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Checks an existing topic. A topic someone else has just created may not be in the
+     * broker's metadata cache yet; that case is retried for a moment before it counts.
+     */
     private List<String> check(TopicSpec spec) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return compare(spec);
+            } catch (ProvisioningException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt >= 20) {
+                    throw e;
+                }
+                // metadata propagation takes milliseconds; a short pause avoids hammering the broker
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+        }
+    }
+
+    private List<String> compare(TopicSpec spec) {
         List<String> problems = new ArrayList<>();
         TopicDescription description = call(admin.describeTopics(List.of(spec.name())).allTopicNames(), "describe " + spec.name())
                 .get(spec.name());

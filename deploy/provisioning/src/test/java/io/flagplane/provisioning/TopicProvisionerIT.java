@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
@@ -35,12 +36,15 @@ class TopicProvisionerIT {
             assertThat(report.topics()).extracting(TopicOutcome::status).containsOnly(Status.CREATED);
             var events = new ConfigResource(ConfigResource.Type.TOPIC, names.flagEvents());
             var state = new ConfigResource(ConfigResource.Type.TOPIC, names.flagState());
-            var configs = admin.describeConfigs(List.of(events, state)).all().get();
-            assertThat(configs.get(events).get("retention.ms").value()).isEqualTo("-1");
-            assertThat(configs.get(events).get("cleanup.policy").value()).isEqualTo("delete");
-            assertThat(configs.get(state).get("cleanup.policy").value()).isEqualTo("compact");
-            assertThat(admin.describeTopics(List.of(names.flagEvents())).allTopicNames().get()
-                    .get(names.flagEvents()).partitions()).hasSize(settings.partitions());
+            // a new topic's metadata reaches the broker's cache a moment after creation
+            Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+                var configs = admin.describeConfigs(List.of(events, state)).all().get();
+                assertThat(configs.get(events).get("retention.ms").value()).isEqualTo("-1");
+                assertThat(configs.get(events).get("cleanup.policy").value()).isEqualTo("delete");
+                assertThat(configs.get(state).get("cleanup.policy").value()).isEqualTo("compact");
+                assertThat(admin.describeTopics(List.of(names.flagEvents())).allTopicNames().get()
+                        .get(names.flagEvents()).partitions()).hasSize(settings.partitions());
+            });
         }
     }
 

@@ -1,0 +1,11 @@
+package io.flagplane.evaluation;
+
+/** Why an evaluation served the caller's default (OpenFeature's error codes). */
+public enum ErrorCode {
+    FLAG_NOT_FOUND,
+    TYPE_MISMATCH,
+    TARGETING_KEY_MISSING,
+    PARSE_ERROR,
+    INVALID_CONTEXT,
+    GENERAL
+}

@@ -1,0 +1,13 @@
+package io.flagplane.evaluation;
+
+/**
+ * The read-only view of a ruleset the engine evaluates against: the edge node's live snapshot,
+ * the SDK's snapshot, or the projection's flag as it was at an instant. Lookups must be cheap
+ * and must not throw.
+ */
+@FunctionalInterface
+public interface FlagView {
+
+    /** The prepared flag with this key, or null. */
+    Flag flag(String key);
+}

@@ -1,0 +1,93 @@
+package io.flagplane.ruleset;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.Target;
+import io.flagplane.avro.Variant;
+import io.flagplane.contract.AvroContract;
+import io.flagplane.evaluation.Flag;
+import io.flagplane.evaluation.FlagType;
+
+/**
+ * Turns the wire contract's {@link FlagState} into the engine's prepared {@link Flag}. This is
+ * the only place the two models meet; a state that does not make sense (a variant value of the
+ * wrong JSON type, a serve naming a missing variant) is refused with
+ * {@link IllegalArgumentException}, and the caller keeps the flag's previous version.
+ */
+public final class FlagStateMapper {
+
+    static {
+        AvroContract.trustGeneratedClasses();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FlagStateMapper() {
+    }
+
+    public static Flag toFlag(FlagState state) {
+        FlagDefinition definition = state.getDefinition();
+        FlagType type = FlagType.valueOf(definition.getType().name());
+        Flag.Builder flag = Flag.builder(state.getFlagKey(), type)
+                .version(state.getVersion())
+                .enabled(state.getEnabled())
+                .killed(state.getKilled())
+                .archived(state.getArchived())
+                .salt(definition.getSalt())
+                .offVariant(definition.getOffVariant());
+        for (Variant variant : definition.getVariants()) {
+            flag.variant(variant.getKey(), value(type, variant, state.getFlagKey()));
+        }
+        var fallthrough = definition.getFallthrough();
+        if (fallthrough.getVariant() == null) {
+            throw new IllegalArgumentException("flag " + state.getFlagKey() + ": split fallthroughs are not evaluated yet");
+        }
+        if (!definition.getRules().isEmpty()) {
+            throw new IllegalArgumentException("flag " + state.getFlagKey() + ": rules are not evaluated yet");
+        }
+        flag.fallthrough(fallthrough.getVariant());
+        for (Target target : definition.getAllowList()) {
+            flag.allow(target.getVariant(), target.getKeys());
+        }
+        flag.deny(definition.getDenyList());
+        return flag.build();
+    }
+
+    /** Parses a variant's JSON text into the Java value the engine serves for the flag type. */
+    static Object value(FlagType type, Variant variant, String flagKey) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(variant.getValueJson());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("flag " + flagKey + ", variant " + variant.getKey() + ": value is not JSON", e);
+        }
+        if (node == null) {
+            throw new IllegalArgumentException("flag " + flagKey + ", variant " + variant.getKey() + ": value is empty");
+        }
+        return switch (type) {
+            case BOOLEAN -> {
+                require(node.isBoolean(), flagKey, variant, "a boolean");
+                yield node.booleanValue();
+            }
+            case STRING -> {
+                require(node.isTextual(), flagKey, variant, "a string");
+                yield node.textValue();
+            }
+            case NUMBER -> {
+                require(node.isNumber(), flagKey, variant, "a number");
+                yield node.doubleValue();
+            }
+            case JSON -> JSON.convertValue(node, Object.class);
+        };
+    }
+
+    private static void require(boolean ok, String flagKey, Variant variant, String what) {
+        if (!ok) {
+            throw new IllegalArgumentException("flag " + flagKey + ", variant " + variant.getKey() + ": value "
+                    + variant.getValueJson() + " is not " + what);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.flagplane.ruleset;
+
+import io.flagplane.avro.FlagState;
+import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.registry.SchemaRegistryClient;
+import io.flagplane.wire.AvroDeserializer;
+import io.flagplane.wire.WireFormatException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tails {@code flag-state} into a {@link RulesetStore}: every partition, from the beginning, no
+ * consumer group (every node reads everything and needs no rebalance). It is caught up once it
+ * has read to the end offsets it saw when it started; after that each poll's records are applied
+ * as one batch.
+ *
+ * <p>A record that cannot be decoded or makes no sense is logged, counted and skipped. A record
+ * whose schema cannot be fetched because the registry is unreachable is retried, not skipped:
+ * on a compacted topic it might be the flag's only record.
+ */
+public final class FlagStateTail implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlagStateTail.class);
+    private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
+
+    /** Where to read and what to keep; an empty {@code environments} set keeps every environment. */
+    public record Settings(String bootstrapServers, String topic, Set<String> environments, Duration pollTimeout,
+                           Map<String, Object> consumerOverrides) {
+        public Settings {
+            environments = Set.copyOf(environments);
+            consumerOverrides = Map.copyOf(consumerOverrides);
+        }
+
+        public static Settings of(String bootstrapServers, String topic, Set<String> environments) {
+            return new Settings(bootstrapServers, topic, environments, Duration.ofMillis(100), Map.of());
+        }
+    }
+
+    private final Settings settings;
+    private final RulesetStore store;
+    private final AvroDeserializer<FlagState> deserializer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile Instant lastEventTime;
+    private Map<TopicPartition, Long> startEndOffsets;
+    /** Partitions waiting for the registry to come back, and when to try them again. */
+    private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
+
+    public FlagStateTail(Settings settings, SchemaRegistryClient registry, RulesetStore store) {
+        this.settings = settings;
+        this.store = store;
+        this.deserializer = new AvroDeserializer<>(registry, FlagState.class);
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.putAll(settings.consumerOverrides());
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, "flag-state-tail");
+        this.thread.setDaemon(true);
+    }
+
+    public FlagStateTail start() {
+        thread.start();
+        return this;
+    }
+
+    /** True once everything that was on the topic at start has been applied. */
+    public boolean isCaughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Records applied to the store so far (including those the version gate dropped). */
+    public long recordsApplied() {
+        return applied.get();
+    }
+
+    /** Records logged and skipped because they could not be decoded or made no sense. */
+    public long recordsSkipped() {
+        return skipped.get();
+    }
+
+    /** When the newest applied change happened (its event time), or null. */
+    public Instant lastEventTime() {
+        return lastEventTime;
+    }
+
+    private void run() {
+        try {
+            assignAll();
+            while (running) {
+                resumeDue();
+                ConsumerRecords<String, byte[]> records = consumer.poll(settings.pollTimeout());
+                if (!records.isEmpty()) {
+                    applyBatch(records);
+                }
+                if (!isCaughtUp() && reachedStartEnd()) {
+                    LOG.info("ruleset caught up with {}: {} flags", settings.topic(), store.current().size());
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("flag-state tail woken up while running", e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("flag-state tail stopped; serving the last ruleset from now on", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void assignAll() {
+        List<PartitionInfo> partitions = List.of();
+        while (running && partitions.isEmpty()) {
+            try {
+                partitions = consumer.partitionsFor(settings.topic(), Duration.ofSeconds(5));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("cannot see topic {} yet ({}); retrying", settings.topic(), e.getMessage());
+            }
+            if (partitions.isEmpty() && running) {
+                LOG.warn("topic {} has no partitions yet; waiting for it to be created", settings.topic());
+                consumer.poll(Duration.ofSeconds(1));
+            }
+        }
+        List<TopicPartition> assigned = partitions.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
+        consumer.assign(assigned);
+        consumer.seekToBeginning(assigned);
+        startEndOffsets = consumer.endOffsets(assigned);
+    }
+
+    private void resumeDue() {
+        if (pausedUntil.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<TopicPartition> due = pausedUntil.entrySet().stream().filter(e -> e.getValue() - now <= 0)
+                .map(Map.Entry::getKey).toList();
+        if (!due.isEmpty()) {
+            consumer.resume(due);
+            due.forEach(pausedUntil::remove);
+        }
+    }
+
+    private boolean reachedStartEnd() {
+        for (Map.Entry<TopicPartition, Long> end : startEndOffsets.entrySet()) {
+            if (consumer.position(end.getKey()) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void applyBatch(ConsumerRecords<String, byte[]> records) {
+        List<RulesetStore.Update> updates = new ArrayList<>(records.count());
+        Instant newest = null;
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                FlagRef ref = refOf(record);
+                if (ref == null || !wanted(ref)) {
+                    continue;
+                }
+                if (record.value() == null) {
+                    updates.add(new RulesetStore.Update(ref, null));
+                    continue;
+                }
+                FlagState state;
+                try {
+                    state = deserializer.deserialize(record.topic(), record.value());
+                } catch (WireFormatException e) {
+                    if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
+                        LOG.warn("schema registry unreachable at {}-{}@{}; retrying: {}", record.topic(),
+                                record.partition(), record.offset(), e.getMessage());
+                        consumer.seek(partition, record.offset());
+                        consumer.pause(List.of(partition));
+                        pausedUntil.put(partition, System.nanoTime() + RETRY_BACKOFF.toNanos());
+                        break;
+                    }
+                    skip(record, e.reason() + ": " + e.getMessage());
+                    continue;
+                }
+                try {
+                    updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
+                    Instant at = state.getLastChange().getOccurredAt();
+                    if (newest == null || at.isAfter(newest)) {
+                        newest = at;
+                    }
+                } catch (RuntimeException e) {
+                    skip(record, e.getMessage());
+                }
+            }
+        }
+        if (!updates.isEmpty()) {
+            store.apply(updates);
+            applied.addAndGet(updates.size());
+            if (newest != null) {
+                lastEventTime = newest;
+            }
+        }
+    }
+
+    private FlagRef refOf(ConsumerRecord<String, byte[]> record) {
+        try {
+            return RecordKeys.parse(record.key());
+        } catch (IllegalArgumentException e) {
+            skip(record, e.getMessage());
+            return null;
+        }
+    }
+
+    private boolean wanted(FlagRef ref) {
+        return settings.environments().isEmpty() || settings.environments().contains(ref.environment());
+    }
+
+    private void skip(ConsumerRecord<String, byte[]> record, String why) {
+        skipped.incrementAndGet();
+        LOG.warn("skipping record {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(),
+                record.key(), why);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
