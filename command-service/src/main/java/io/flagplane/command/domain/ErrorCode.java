@@ -1,0 +1,34 @@
+package io.flagplane.command.domain;
+
+/**
+ * Machine-readable reasons a command is refused. Stable: clients switch on them. The HTTP
+ * layer maps each to one status in one place.
+ */
+public enum ErrorCode {
+    /** The request body is not JSON, or not the JSON object the endpoint takes. */
+    MALFORMED_REQUEST,
+    /** A field is missing or has a value that is not allowed; {@code field} says which. */
+    INVALID_FIELD,
+    /** The flag key is not dot notation. */
+    INVALID_FLAG_KEY,
+    /** The environment name is not allowed. */
+    INVALID_ENVIRONMENT,
+    /** No such flag in the environment. */
+    FLAG_NOT_FOUND,
+    /** A flag with this key already exists in the environment. */
+    FLAG_ALREADY_EXISTS,
+    /** The command's expected version is not the flag's current version. */
+    VERSION_CONFLICT,
+    /** The command cannot apply to the flag as it is (e.g. reviving a flag that is not killed). */
+    INVALID_STATE,
+    /** Missing or unknown credentials. */
+    UNAUTHENTICATED,
+    /** The credentials do not grant this. */
+    FORBIDDEN,
+    /** This instance has been replaced by a newer one and no longer writes. */
+    WRITER_FENCED,
+    /** Kafka did not confirm in time; nothing is known to be written. Retry with the same Idempotency-Key. */
+    UNAVAILABLE,
+    /** The service is not ready to write yet (still reading the event log). */
+    NOT_READY
+}

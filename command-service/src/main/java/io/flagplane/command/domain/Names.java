@@ -1,0 +1,58 @@
+package io.flagplane.command.domain;
+
+import java.util.regex.Pattern;
+
+/** The rules for names users choose: flag keys, environments, variant keys, tags. */
+public final class Names {
+
+    /** Dot notation: two or more lowercase segments, e.g. {@code checkout.new_ui}, {@code booking.enabled}. */
+    private static final Pattern FLAG_KEY = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)+");
+    private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern VARIANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Pattern TAG = Pattern.compile("[a-z0-9][a-z0-9_.:-]*");
+
+    public static final int MAX_FLAG_KEY = 128;
+    public static final int MAX_ENVIRONMENT = 64;
+    public static final int MAX_VARIANT = 64;
+    public static final int MAX_TAG = 64;
+
+    private Names() {
+    }
+
+    public static void checkFlagKey(String key, String field) {
+        if (key == null || key.isEmpty()) {
+            throw new CommandException(ErrorCode.INVALID_FLAG_KEY, field, "a flag key is required");
+        }
+        if (key.length() > MAX_FLAG_KEY || !FLAG_KEY.matcher(key).matches()) {
+            throw new CommandException(ErrorCode.INVALID_FLAG_KEY, field, "flag key '" + abbreviate(key)
+                    + "' is not dot notation: use lowercase letters, digits, '_' and '-' in two or more segments joined"
+                    + " by dots, e.g. checkout.new_ui (at most " + MAX_FLAG_KEY + " characters)");
+        }
+    }
+
+    public static void checkEnvironment(String environment) {
+        if (environment == null || environment.length() > MAX_ENVIRONMENT || !ENVIRONMENT.matcher(environment).matches()) {
+            throw new CommandException(ErrorCode.INVALID_ENVIRONMENT, "environment", "environment '"
+                    + abbreviate(String.valueOf(environment)) + "' is not allowed: use lowercase letters, digits, '_' and '-'"
+                    + " (at most " + MAX_ENVIRONMENT + " characters), e.g. production");
+        }
+    }
+
+    public static void checkVariantKey(String key, String field) {
+        if (key == null || key.length() > MAX_VARIANT || !VARIANT.matcher(key).matches()) {
+            throw CommandException.invalid(field, "variant key '" + abbreviate(String.valueOf(key))
+                    + "' is not allowed: use letters, digits, '_', '.' and '-' (at most " + MAX_VARIANT + " characters)");
+        }
+    }
+
+    public static void checkTag(String tag, String field) {
+        if (tag == null || tag.length() > MAX_TAG || !TAG.matcher(tag).matches()) {
+            throw CommandException.invalid(field, "tag '" + abbreviate(String.valueOf(tag))
+                    + "' is not allowed: use lowercase letters, digits and '_', '.', ':', '-' (at most " + MAX_TAG + " characters)");
+        }
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+}

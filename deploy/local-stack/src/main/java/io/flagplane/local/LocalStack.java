@@ -1,0 +1,166 @@
+package io.flagplane.local;
+
+import io.flagplane.broker.LocalKafkaBroker;
+import io.flagplane.command.CommandService;
+import io.flagplane.command.CommandServiceConfig;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.contract.Topics;
+import io.flagplane.edge.EdgeConfig;
+import io.flagplane.edge.EdgeNode;
+import io.flagplane.projection.ProjectionConfig;
+import io.flagplane.projection.ProjectionService;
+import io.flagplane.provisioning.FlagplaneTopics;
+import io.flagplane.provisioning.ProvisioningReport;
+import io.flagplane.provisioning.ProvisioningSettings;
+import io.flagplane.provisioning.TopicProvisioner;
+import io.flagplane.registry.server.SchemaRegistryServer;
+import io.flagplane.settings.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole of Flagplane in one process on the embedded default: a real single-node KRaft
+ * broker, the schema registry, the command-service, the projection-service and one edge node.
+ * Data lives under {@code .flagplane/} (or {@code FLAGPLANE_DATA_DIR}) and survives restarts;
+ * Ctrl-C stops everything in reverse order.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    /** The ports and data directory; every port can be 0 (tests) or fixed (the desk). */
+    public record Ports(int kafka, int controller, int registry, int command, int projection, int edge) {
+        public static Ports defaults() {
+            return new Ports(9092, 9093, 8081, 8080, 8082, 8083);
+        }
+    }
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private String kafka;
+    private SchemaRegistryServer registry;
+    private CommandService command;
+    private ProjectionService projection;
+    private EdgeNode edge;
+
+    private LocalStack() {
+    }
+
+    public static LocalStack start(Path dataDir, Ports ports, Settings overrides) {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.boot(dataDir, ports, overrides);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot(Path dataDir, Ports ports, Settings overrides) {
+        LocalKafkaBroker broker = new LocalKafkaBroker(new LocalKafkaBroker.Settings(dataDir.resolve("kafka"), "127.0.0.1",
+                ports.kafka(), ports.controller())).start(Duration.ofSeconds(60));
+        started.push(broker);
+        kafka = broker.bootstrapServers();
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            ProvisioningReport report = new TopicProvisioner(admin, Duration.ofSeconds(30))
+                    .provision(FlagplaneTopics.all(TopicNames.DEFAULT, ProvisioningSettings.local()));
+            if (!report.ok()) {
+                throw new IllegalStateException("topics in " + dataDir + " differ from what Flagplane needs:\n" + report.describe());
+            }
+        }
+
+        registry = SchemaRegistryServer.start(SchemaRegistryServer.Settings.local(kafka, Topics.SCHEMAS, ports.registry()));
+        started.push(registry);
+
+        Settings settings = overrides.with(Map.of(
+                "kafka.bootstrap.servers", kafka,
+                "schema.registry.url", registry.url(),
+                "command.host", "127.0.0.1",
+                "command.port", String.valueOf(ports.command()),
+                "projection.host", "127.0.0.1",
+                "projection.port", String.valueOf(ports.projection()),
+                "projection.state.dir", dataDir.resolve("streams").toString(),
+                "edge.host", "127.0.0.1",
+                "edge.port", String.valueOf(ports.edge())));
+
+        command = CommandService.start(CommandServiceConfig.from(settings));
+        started.push(command);
+        projection = ProjectionService.start(ProjectionConfig.from(settings));
+        started.push(projection);
+        edge = EdgeNode.start(EdgeConfig.from(settings.with(Map.of("edge.environments",
+                settings.string("edge.environments", "production,staging")))));
+        started.push(edge);
+    }
+
+    /** Waits until the projection runs and the edge node has read the ruleset. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return projection.awaitRunning(timeout) && edge.tail().awaitCaughtUp(timeout);
+    }
+
+    public String kafkaBootstrap() {
+        return kafka;
+    }
+
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    public String commandUrl() {
+        return command.url();
+    }
+
+    public String projectionUrl() {
+        return projection.url();
+    }
+
+    public String edgeUrl() {
+        return edge.url();
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable next = started.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", next.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        long begin = System.nanoTime();
+        Settings settings = Settings.fromEnvironment();
+        Path dataDir = Path.of(settings.string("data.dir", ".flagplane")).toAbsolutePath();
+        System.out.println("Flagplane local stack: starting with data in " + dataDir);
+        LocalStack stack = start(dataDir, Ports.defaults(), settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Flagplane local stack: stopping");
+            stack.close();
+            System.out.println("Flagplane local stack: stopped");
+        }, "local-stack-shutdown"));
+        if (!stack.awaitReady(Duration.ofSeconds(120))) {
+            System.err.println("Flagplane local stack: not ready after 120 s; see the log above");
+            System.exit(1);
+        }
+        System.out.printf("""
+                  kafka            %s
+                  schema registry  %s
+                  command-service  %s   (POST /api/v1/environments/{env}/flags)
+                  projection       %s   (GET /api/v1/status)
+                  edge (OFREP)     %s   (POST /ofrep/v1/evaluate/flags/{key})
+                Flagplane local stack ready in %.1f s. Ctrl-C stops it.
+                """, stack.kafkaBootstrap(), stack.registryUrl(), stack.commandUrl(), stack.projectionUrl(), stack.edgeUrl(),
+                (System.nanoTime() - begin) / 1e9);
+        Thread.currentThread().join();
+    }
+}

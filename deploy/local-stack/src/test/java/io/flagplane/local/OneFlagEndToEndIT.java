@@ -1,0 +1,100 @@
+package io.flagplane.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flagplane.command.CommandService;
+import io.flagplane.command.CommandServiceConfig;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.edge.EdgeConfig;
+import io.flagplane.edge.EdgeNode;
+import io.flagplane.projection.ProjectionConfig;
+import io.flagplane.projection.ProjectionService;
+import io.flagplane.settings.Settings;
+import io.flagplane.testkit.stack.SharedTestStack;
+import io.flagplane.testkit.stack.TestStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One flag through all three services with a real broker in between: the command-service writes
+ * events, the projection folds them into flag-state, the edge node tails flag-state and answers
+ * OFREP.
+ */
+@ExtendWith(SharedTestStack.class)
+class OneFlagEndToEndIT {
+
+    private CommandService command;
+    private ProjectionService projection;
+    private EdgeNode edge;
+
+    @BeforeEach
+    void start(TestStack stack) throws Exception {
+        TopicNames topics = stack.newTopics("e2e");
+        Settings settings = Settings.of(Map.of(
+                "kafka.bootstrap.servers", stack.bootstrapServers(),
+                "schema.registry.url", stack.schemaRegistryUrl(),
+                "topic.prefix", topics.flagEvents().replace("flag-events", ""))).with(Map.of(
+                "command.host", "127.0.0.1", "command.port", "0",
+                "command.transactional.id", TestStack.uniqueName("e2e-writer"),
+                "projection.host", "127.0.0.1", "projection.port", "0",
+                "projection.application.id", TestStack.uniqueName("e2e-projection"),
+                "projection.state.dir", Files.createTempDirectory(Path.of("target"), "streams").toString(),
+                "edge.host", "127.0.0.1", "edge.port", "0"));
+        command = CommandService.start(CommandServiceConfig.from(settings));
+        projection = ProjectionService.start(ProjectionConfig.from(settings));
+        edge = EdgeNode.start(EdgeConfig.from(settings));
+        assertThat(projection.awaitRunning(Duration.ofSeconds(60))).isTrue();
+        assertThat(edge.tail().awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+    }
+
+    @AfterEach
+    void stop() {
+        edge.close();
+        projection.close();
+        command.close();
+    }
+
+    private Http.Response evaluate(String key, String targetingKey) {
+        return Http.post(edge.url() + "/ofrep/v1/evaluate/flags/" + key, "{\"context\":{\"targetingKey\":\"" + targetingKey + "\"}}");
+    }
+
+    private void awaitEdgeValue(String key, boolean expected, String reason) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
+            Http.Response response = evaluate(key, "user-1");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body().get("value").asBoolean()).isEqualTo(expected);
+            assertThat(response.body().get("reason").asText()).isEqualTo(reason);
+        });
+    }
+
+    @Test
+    void create_evaluate_disable_and_see_the_change_at_the_edge() {
+        assertThat(evaluate("checkout.new_ui", "user-1").status()).isEqualTo(404);
+
+        Http.Response created = Http.post(command.url() + "/api/v1/environments/production/flags",
+                "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"enabled\":true,\"reason\":\"seed 002 milestone 1\"}");
+        assertThat(created.status()).isEqualTo(201);
+        awaitEdgeValue("checkout.new_ui", true, "STATIC");
+
+        Http.Response disabled = Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/disable",
+                "{\"reason\":\"rollback: error rate above 5%\"}");
+        assertThat(disabled.status()).isEqualTo(200);
+        awaitEdgeValue("checkout.new_ui", false, "DISABLED");
+        assertThat(evaluate("checkout.new_ui", "user-1").body().get("metadata").get("flagVersion").asLong()).isEqualTo(2);
+
+        Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/enable", "");
+        awaitEdgeValue("checkout.new_ui", true, "STATIC");
+        Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/kill", "{\"reason\":\"kill switch\"}");
+        awaitEdgeValue("checkout.new_ui", false, "DISABLED");
+
+        assertThat(projection.metrics().applied()).isEqualTo(4);
+        assertThat(projection.metrics().undecodable()).isZero();
+    }
+}

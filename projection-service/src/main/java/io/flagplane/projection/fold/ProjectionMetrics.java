@@ -1,0 +1,32 @@
+package io.flagplane.projection.fold;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of what the fold did with each event; read by status and metrics endpoints. */
+public final class ProjectionMetrics {
+
+    final AtomicLong applied = new AtomicLong();
+    final AtomicLong stale = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    final AtomicLong undecodable = new AtomicLong();
+
+    /** Events that moved a flag forward. */
+    public long applied() {
+        return applied.get();
+    }
+
+    /** Duplicated or replayed events, ignored by the version gate. */
+    public long stale() {
+        return stale.get();
+    }
+
+    /** Events that could not apply (an unknown flag, a second creation, a key that does not match). */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /** Records that could not be decoded at all; logged and skipped. */
+    public long undecodable() {
+        return undecodable.get();
+    }
+}

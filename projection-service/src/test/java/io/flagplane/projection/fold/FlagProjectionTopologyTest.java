@@ -1,0 +1,132 @@
+package io.flagplane.projection.fold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.FlagState;
+import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.fixtures.Events;
+import io.flagplane.registry.InMemorySchemaRegistry;
+import io.flagplane.wire.AvroDeserializer;
+import io.flagplane.wire.AvroSerializer;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FlagProjectionTopologyTest {
+
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final AvroSerializer<FlagEvent> eventSerializer = new AvroSerializer<>(registry, true);
+    private final ProjectionMetrics metrics = new ProjectionMetrics();
+    private final Events.Builder flag = Events.on("production", "checkout.new_ui");
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> events;
+    private TestOutputTopic<String, FlagState> states;
+
+    @BeforeEach
+    void setUp() {
+        StreamsBuilder builder = new StreamsBuilder();
+        FlagProjectionTopology.build(builder, TopicNames.DEFAULT, registry, metrics);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "projection-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(builder.build(), props);
+        events = driver.createInputTopic("flag-events", new StringSerializer(), new ByteArraySerializer());
+        states = driver.createOutputTopic("flag-state", new StringDeserializer(), new AvroDeserializer<>(registry, FlagState.class));
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private void send(FlagEvent event) {
+        events.pipeInput(RecordKeys.of(event.getEnvironment(), event.getFlagKey()), eventSerializer.serialize("flag-events", event));
+    }
+
+    @Test
+    void each_event_produces_the_flags_full_state_under_its_key() {
+        send(flag.version(1).createdBoolean(false));
+        send(flag.version(2).enabled());
+        send(flag.version(3).reason("rollback trigger: error rate > 5%").killed());
+
+        var out = states.readKeyValuesToList();
+        assertThat(out).extracting(kv -> kv.key).containsOnly("production/checkout.new_ui");
+        assertThat(out).extracting(kv -> kv.value.getVersion()).containsExactly(1L, 2L, 3L);
+        FlagState last = out.get(2).value;
+        assertThat(last.getEnabled()).isTrue();
+        assertThat(last.getKilled()).isTrue();
+        assertThat(last.getLastChange().getReason()).isEqualTo("rollback trigger: error rate > 5%");
+    }
+
+    @Test
+    void a_duplicated_or_replayed_event_never_moves_a_flag_backwards() {
+        send(flag.version(1).createdBoolean(true));
+        send(flag.version(2).killed());
+        send(flag.version(2).killed());
+        send(flag.version(1).createdBoolean(true));
+
+        assertThat(states.readValuesToList()).extracting(FlagState::getVersion).containsExactly(1L, 2L);
+        assertThat(metrics.stale()).isEqualTo(2);
+        KeyValueStore<String, FlagState> store = driver.getKeyValueStore(FlagProjectionTopology.STATE_STORE);
+        assertThat(store.get("production/checkout.new_ui").getKilled()).isTrue();
+    }
+
+    @Test
+    void flags_and_environments_fold_independently() {
+        send(flag.version(1).createdBoolean(true));
+        send(Events.on("staging", "checkout.new_ui").version(1).createdBoolean(false));
+        send(Events.on("production", "booking.enabled").version(1).createdBoolean(true));
+        send(Events.on("staging", "checkout.new_ui").version(2).enabled());
+
+        KeyValueStore<String, FlagState> store = driver.getKeyValueStore(FlagProjectionTopology.STATE_STORE);
+        assertThat(store.get("staging/checkout.new_ui").getVersion()).isEqualTo(2);
+        assertThat(store.get("production/checkout.new_ui").getVersion()).isEqualTo(1);
+        assertThat(store.get("production/booking.enabled").getEnabled()).isTrue();
+    }
+
+    @Test
+    void an_undecodable_record_is_counted_and_skipped_and_the_fold_goes_on() {
+        events.pipeInput("production/checkout.new_ui", new byte[] {9, 9, 9});
+        events.pipeInput("production/checkout.new_ui", new byte[] {0, 0, 0, 0, 42, 1});
+        send(flag.version(1).createdBoolean(true));
+
+        assertThat(metrics.undecodable()).isEqualTo(2);
+        assertThat(states.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void an_event_under_the_wrong_key_or_for_an_unknown_flag_is_rejected() {
+        events.pipeInput("production/other.flag", eventSerializer.serialize("flag-events", flag.version(1).createdBoolean(true)));
+        send(flag.version(2).killed());
+
+        assertThat(metrics.rejected()).isEqualTo(2);
+        assertThat(states.isEmpty()).isTrue();
+    }
+
+    @Test
+    void the_output_is_the_same_fold_the_command_service_uses() {
+        List<FlagEvent> history = List.of(flag.version(1).createdBoolean(false), flag.version(2).allow("on", "beta-1"),
+                flag.version(3).rollout("on", 1_000, "off"), flag.version(4).enabled());
+        history.forEach(this::send);
+
+        FlagState expected = null;
+        for (FlagEvent e : history) {
+            expected = io.flagplane.contract.FlagStateFold.apply(expected, e).state();
+        }
+        List<FlagState> out = states.readValuesToList();
+        assertThat(out.get(out.size() - 1)).isEqualTo(expected);
+    }
+}
