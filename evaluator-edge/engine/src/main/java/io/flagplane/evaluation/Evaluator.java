@@ -1,15 +1,24 @@
 package io.flagplane.evaluation;
 
 /**
- * Evaluates flags. Never throws: an unknown flag, a type the flag does not have, or anything
- * unexpected serves the caller's default with reason {@link Reason#ERROR} and an
- * {@link ErrorCode}.
+ * Evaluates flags. Never throws: an unknown flag, a type the flag does not have, a split with
+ * nothing to bucket by, or anything unexpected serves the caller's default with reason
+ * {@link Reason#ERROR} and an {@link ErrorCode}.
  *
  * <p>Order (seed 003, generalised): killed or disabled → off variant ({@code DISABLED}); deny
- * list → off ({@code DISABLED}); allow list → its variant ({@code TARGETING_MATCH}); then the
- * fallthrough ({@code DEFAULT}, or {@code STATIC} when the flag has nothing else to decide by).
+ * list → off ({@code DISABLED}); allow list → its variant ({@code TARGETING_MATCH}); rules in
+ * order, first match wins ({@code TARGETING_MATCH}, or {@code SPLIT} when the rule serves a
+ * split); then the fallthrough ({@code DEFAULT}, {@code SPLIT}, or {@code STATIC} for a flag
+ * with no targeting and no split).
+ *
+ * <p>Hot path: successful results are the flag's pre-built instances and bucketing hashes
+ * characters in place, so a boolean evaluation allocates nothing.
  */
 public final class Evaluator {
+
+    /** Marks a split that had no value to bucket by; turned into an error with the caller's default. */
+    private static final Evaluation<Object> NOTHING_TO_BUCKET = new Evaluation<>(null, null, Reason.ERROR,
+            ErrorCode.TARGETING_KEY_MISSING, null, 0);
 
     private Evaluator() {
     }
@@ -37,14 +46,21 @@ public final class Evaluator {
             return Evaluation.error(defaultValue, ErrorCode.TYPE_MISMATCH, "flag '" + key + "' is of type "
                     + flag.type() + ", not " + expected, flag.version());
         }
+        Evaluation<Object> decided;
         try {
-            return (Evaluation<T>) decide(flag, context);
+            decided = decide(flag, context == null ? EvaluationContext.empty() : context, view);
         } catch (RuntimeException e) {
             return Evaluation.error(defaultValue, ErrorCode.GENERAL, "evaluating '" + key + "' failed: " + e, flag.version());
         }
+        if (decided == NOTHING_TO_BUCKET) {
+            return Evaluation.error(defaultValue, ErrorCode.TARGETING_KEY_MISSING, "flag '" + key
+                    + "' serves a split to this context, which has no targeting key (or bucketing attribute) to bucket by",
+                    flag.version());
+        }
+        return (Evaluation<T>) decided;
     }
 
-    private static Evaluation<Object> decide(Flag flag, EvaluationContext context) {
+    private static Evaluation<Object> decide(Flag flag, EvaluationContext context, FlagView view) {
         if (flag.killed() || !flag.enabled()) {
             return flag.result(flag.offVariant(), Reason.DISABLED);
         }
@@ -58,6 +74,23 @@ public final class Evaluator {
                 return flag.result(allowed, Reason.TARGETING_MATCH);
             }
         }
-        return flag.result(flag.fallthroughVariant(), flag.fallthroughReason());
+        for (Rule rule : flag.rules()) {
+            if (rule.matches(context, view)) {
+                return serve(flag, rule.serve, Reason.TARGETING_MATCH, context);
+            }
+        }
+        return serve(flag, flag.fallthrough(), flag.fallthroughReason(), context);
+    }
+
+    private static Evaluation<Object> serve(Flag flag, Serve serve, Reason reason, EvaluationContext context) {
+        if (serve instanceof Serve.Fixed fixed) {
+            return flag.result(fixed.variant, reason);
+        }
+        Serve.Split split = (Serve.Split) serve;
+        String value = split.bucketBy == null ? context.targetingKey() : Condition.text(context.attribute(split.bucketBy));
+        if (value == null) {
+            return NOTHING_TO_BUCKET;
+        }
+        return flag.result(split.variantFor(flag.bucketing().bucket(value)), Reason.SPLIT);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,11 +12,13 @@ import java.util.Set;
 
 /**
  * A flag prepared for evaluation. Everything that can be worked out when the flag arrives is
- * worked out here, once: variant lookups become indexes, target lists become hash sets, and
- * every successful result the flag can produce is built up front, so that serving one allocates
- * nothing.
+ * worked out here, once: variant names become indexes, target lists become hash sets, conditions
+ * are parsed (regexes compiled, numbers, semvers and instants parsed), the bucketing salt is
+ * pre-hashed, and every successful result the flag can produce is built up front, so that
+ * serving one allocates nothing.
  *
- * <p>Immutable and safe to share between threads. Build with {@link #builder(String, FlagType)}.
+ * <p>Immutable and safe to share between threads. Build with {@link #builder(String, FlagType)};
+ * {@link Builder#build()} refuses a flag whose serves name variants it does not have.
  */
 public final class Flag {
 
@@ -23,7 +26,8 @@ public final class Flag {
     private final FlagType type;
     private final Variant[] variants;
     private final int offVariant;
-    private final int fallthroughVariant;
+    private final Rule[] rules;
+    private final Serve fallthrough;
     private final Map<String, Integer> allowed;
     private final Set<String> denied;
     private final boolean enabled;
@@ -31,6 +35,7 @@ public final class Flag {
     private final boolean archived;
     private final long version;
     private final String salt;
+    private final Bucketing.Prefix bucketing;
     private final Reason fallthroughReason;
     /** results[variant][reason.ordinal()]: the shared success result for each pair. */
     private final Evaluation<Object>[][] results;
@@ -41,7 +46,15 @@ public final class Flag {
         this.type = b.type;
         this.variants = b.variants.toArray(new Variant[0]);
         this.offVariant = indexOf(b.offVariant, "offVariant");
-        this.fallthroughVariant = indexOf(b.fallthrough, "fallthrough");
+        List<Rule> rules = new ArrayList<>();
+        for (Builder.RuleDraft draft : b.rules) {
+            rules.add(new Rule(draft.id(), Condition.prepareAll(draft.conditions()), serve(draft.serve(), "rule " + draft.id())));
+        }
+        this.rules = rules.toArray(new Rule[0]);
+        if (b.fallthrough == null) {
+            throw new IllegalArgumentException("flag " + key + " has no fallthrough");
+        }
+        this.fallthrough = serve(b.fallthrough, "fallthrough");
         Map<String, Integer> allowed = new HashMap<>();
         b.allowed.forEach((targetingKey, variant) -> allowed.put(targetingKey, indexOf(variant, "allow list")));
         this.allowed = Map.copyOf(allowed);
@@ -51,7 +64,10 @@ public final class Flag {
         this.archived = b.archived;
         this.version = b.version;
         this.salt = b.salt == null ? b.key : b.salt;
-        this.fallthroughReason = allowed.isEmpty() && denied.isEmpty() ? Reason.STATIC : Reason.DEFAULT;
+        this.bucketing = Bucketing.Prefix.of(salt);
+        boolean targeted = this.rules.length > 0 || !this.allowed.isEmpty() || !this.denied.isEmpty();
+        this.fallthroughReason = this.fallthrough instanceof Serve.Split ? Reason.SPLIT
+                : targeted ? Reason.DEFAULT : Reason.STATIC;
         Reason[] reasons = Reason.values();
         this.results = new Evaluation[variants.length][reasons.length];
         for (int v = 0; v < variants.length; v++) {
@@ -62,6 +78,29 @@ public final class Flag {
                 }
             }
         }
+    }
+
+    private Serve serve(ServeSpec spec, String where) {
+        if (spec.variant() != null) {
+            return new Serve.Fixed(indexOf(spec.variant(), where));
+        }
+        int total = 0;
+        int[] upper = new int[spec.split().size()];
+        int[] indexes = new int[spec.split().size()];
+        for (int i = 0; i < upper.length; i++) {
+            ServeSpec.Weighted w = spec.split().get(i);
+            if (w.weight() < 0) {
+                throw new IllegalArgumentException("flag " + key + ", " + where + ": negative weight for " + w.variant());
+            }
+            total += w.weight();
+            upper[i] = total;
+            indexes[i] = indexOf(w.variant(), where);
+        }
+        if (total != Bucketing.BUCKETS) {
+            throw new IllegalArgumentException("flag " + key + ", " + where + ": split weights add up to " + total
+                    + " basis points, not " + Bucketing.BUCKETS);
+        }
+        return new Serve.Split(upper, indexes, spec.bucketBy());
     }
 
     private int indexOf(String variant, String what) {
@@ -110,17 +149,38 @@ public final class Flag {
         return List.of(variants);
     }
 
+    /** Ids of rules with a condition that can never match (an unknown operator or a bad operand), and why. */
+    public Map<String, String> unmatchableRules() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Rule rule : rules) {
+            for (Condition c : rule.conditions) {
+                String problem = Condition.problem(c);
+                if (problem != null) {
+                    out.putIfAbsent(rule.id, problem);
+                }
+            }
+        }
+        return out;
+    }
+
     int offVariant() {
         return offVariant;
     }
 
-    int fallthroughVariant() {
-        return fallthroughVariant;
+    Rule[] rules() {
+        return rules;
     }
 
-    /** STATIC when nothing but the fallthrough can decide, DEFAULT when targeting exists. */
+    Serve fallthrough() {
+        return fallthrough;
+    }
+
     Reason fallthroughReason() {
         return fallthroughReason;
+    }
+
+    Bucketing.Prefix bucketing() {
+        return bucketing;
     }
 
     /** The allow-list variant for this targeting key, or -1. */
@@ -142,15 +202,19 @@ public final class Flag {
         return "Flag[" + key + " v" + version + (killed ? " killed" : enabled ? " enabled" : " disabled") + "]";
     }
 
-    /** Collects a flag's parts; {@link #build()} checks that every variant named exists. */
+    /** Collects a flag's parts; {@link #build()} prepares and checks them. */
     public static final class Builder {
+        private record RuleDraft(String id, List<ConditionSpec> conditions, ServeSpec serve) {
+        }
+
         private final String key;
         private final FlagType type;
         private final List<Variant> variants = new ArrayList<>();
+        private final List<RuleDraft> rules = new ArrayList<>();
         private final Map<String, String> allowed = new HashMap<>();
         private final Set<String> denied = new HashSet<>();
         private String offVariant;
-        private String fallthrough;
+        private ServeSpec fallthrough;
         private boolean enabled;
         private boolean killed;
         private boolean archived;
@@ -173,7 +237,17 @@ public final class Flag {
         }
 
         public Builder fallthrough(String variant) {
-            this.fallthrough = variant;
+            return fallthrough(ServeSpec.variant(variant));
+        }
+
+        public Builder fallthrough(ServeSpec serve) {
+            this.fallthrough = serve;
+            return this;
+        }
+
+        /** Appends a rule; rules are tried in the order they were added. */
+        public Builder rule(String id, List<ConditionSpec> conditions, ServeSpec serve) {
+            rules.add(new RuleDraft(id, List.copyOf(conditions), serve));
             return this;
         }
 

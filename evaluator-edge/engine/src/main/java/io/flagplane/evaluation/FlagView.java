@@ -10,4 +10,9 @@ public interface FlagView {
 
     /** The prepared flag with this key, or null. */
     Flag flag(String key);
+
+    /** The prepared segment with this key, or null (the default: a view without segments). */
+    default Segment segment(String key) {
+        return null;
+    }
 }

@@ -61,11 +61,11 @@ class EvaluatorTest {
                 .allow("on", List.of("beta-1", "both")).deny(List.of("blocked", "both")).build();
         FlagView view = viewOf(flag);
 
-        assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, null, EvaluationContext.of("both")))
+        assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, (Boolean) null, EvaluationContext.of("both")))
                 .extracting(Evaluation::value, Evaluation::reason).containsExactly(false, Reason.DISABLED);
-        assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, null, EvaluationContext.of("beta-1")))
+        assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, (Boolean) null, EvaluationContext.of("beta-1")))
                 .extracting(Evaluation::value, Evaluation::reason).containsExactly(true, Reason.TARGETING_MATCH);
-        assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, null, EvaluationContext.of("someone")))
+        assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, (Boolean) null, EvaluationContext.of("someone")))
                 .extracting(Evaluation::value, Evaluation::reason).containsExactly(false, Reason.DEFAULT);
     }
 

@@ -3,13 +3,21 @@ package io.flagplane.ruleset;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.Rule;
+import io.flagplane.avro.Serve;
 import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
+import io.flagplane.avro.WeightedVariant;
 import io.flagplane.contract.AvroContract;
+import io.flagplane.evaluation.ConditionSpec;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.FlagType;
+import io.flagplane.evaluation.ServeSpec;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns the wire contract's {@link FlagState} into the engine's prepared {@link Flag}. This is
@@ -41,19 +49,37 @@ public final class FlagStateMapper {
         for (Variant variant : definition.getVariants()) {
             flag.variant(variant.getKey(), value(type, variant, state.getFlagKey()));
         }
-        var fallthrough = definition.getFallthrough();
-        if (fallthrough.getVariant() == null) {
-            throw new IllegalArgumentException("flag " + state.getFlagKey() + ": split fallthroughs are not evaluated yet");
+        for (Rule rule : definition.getRules()) {
+            flag.rule(rule.getId(), conditions(rule.getConditions()), serve(rule.getServe()));
         }
-        if (!definition.getRules().isEmpty()) {
-            throw new IllegalArgumentException("flag " + state.getFlagKey() + ": rules are not evaluated yet");
-        }
-        flag.fallthrough(fallthrough.getVariant());
+        flag.fallthrough(serve(definition.getFallthrough()));
         for (Target target : definition.getAllowList()) {
             flag.allow(target.getVariant(), target.getKeys());
         }
         flag.deny(definition.getDenyList());
         return flag.build();
+    }
+
+    static List<ConditionSpec> conditions(List<Condition> conditions) {
+        List<ConditionSpec> specs = new ArrayList<>(conditions.size());
+        for (Condition c : conditions) {
+            specs.add(new ConditionSpec(c.getAttribute(), c.getOperator(), c.getValues()));
+        }
+        return specs;
+    }
+
+    static ServeSpec serve(Serve serve) {
+        if (serve.getVariant() != null) {
+            return ServeSpec.variant(serve.getVariant());
+        }
+        if (serve.getSplit() == null) {
+            throw new IllegalArgumentException("a serve has neither a variant nor a split");
+        }
+        List<ServeSpec.Weighted> weights = new ArrayList<>();
+        for (WeightedVariant w : serve.getSplit().getVariants()) {
+            weights.add(new ServeSpec.Weighted(w.getVariant(), w.getWeight()));
+        }
+        return ServeSpec.split(weights, serve.getSplit().getBucketBy());
     }
 
     /** Parses a variant's JSON text into the Java value the engine serves for the flag type. */

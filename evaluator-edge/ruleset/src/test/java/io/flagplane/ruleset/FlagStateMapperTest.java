@@ -47,6 +47,24 @@ class FlagStateMapperTest {
     }
 
     @Test
+    void rules_and_splits_are_carried_over() {
+        FlagState state = States.booleanState("production", "checkout.new_ui", 4);
+        var split = new io.flagplane.avro.Split(List.of(new io.flagplane.avro.WeightedVariant("on", 2_000),
+                new io.flagplane.avro.WeightedVariant("off", 8_000)), null);
+        state.getDefinition().setRules(List.of(new io.flagplane.avro.Rule("cohort", null,
+                List.of(new io.flagplane.avro.Condition("role", "in", List.of("ADMIN"))),
+                io.flagplane.avro.Serve.newBuilder().setSplit(split).build())));
+        state.getDefinition().setFallthrough(io.flagplane.avro.Serve.newBuilder().setVariant("off").build());
+
+        Flag flag = FlagStateMapper.toFlag(state);
+
+        var admin = EvaluationContext.of("user-1", Map.of("role", "ADMIN"));
+        assertThat(Evaluator.evaluate(k -> flag, "checkout.new_ui", null, null, admin).reason()).isEqualTo(Reason.SPLIT);
+        assertThat(Evaluator.evaluate(k -> flag, "checkout.new_ui", null, null, EvaluationContext.of("user-1")).reason())
+                .isEqualTo(Reason.DEFAULT);
+    }
+
+    @Test
     void json_and_number_values_are_parsed() {
         FlagState state = States.booleanState("production", "ui.theme", 1);
         state.getDefinition().setType(FlagType.JSON);

@@ -1,0 +1,348 @@
+package io.flagplane.evaluation;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A condition prepared for matching: operands are parsed once (sets built, regexes compiled,
+ * numbers, semvers and instants parsed) when the flag arrives. An unknown operator, or an
+ * operand that does not parse, gives a condition that never matches: an older evaluator must
+ * survive a newer rule.
+ *
+ * <p>Semantics: a missing attribute never matches (negated operators included). When the
+ * attribute holds a list, a positive operator matches if any element does, a negated one if
+ * none is in its set.
+ */
+abstract class Condition {
+
+    final String attribute;
+
+    Condition(String attribute) {
+        this.attribute = attribute;
+    }
+
+    boolean matches(EvaluationContext context, FlagView view, int depth) {
+        Object value = context.attribute(attribute);
+        if (value == null) {
+            return false;
+        }
+        return test(value, context, view, depth);
+    }
+
+    abstract boolean test(Object value, EvaluationContext context, FlagView view, int depth);
+
+    static Condition prepare(ConditionSpec spec) {
+        Operator op = Operator.parse(spec.operator());
+        List<String> values = spec.values();
+        if (op == null) {
+            return new Never(spec.attribute(), "unknown operator " + spec.operator());
+        }
+        try {
+            return switch (op) {
+                case IN, EQ -> new InSet(spec.attribute(), Set.copyOf(values), false);
+                case NOT_IN, NEQ -> new InSet(spec.attribute(), Set.copyOf(values), true);
+                case STARTS_WITH, ENDS_WITH, CONTAINS -> new Text(spec.attribute(), op, values.toArray(new String[0]));
+                case MATCHES -> {
+                    Pattern[] patterns = new Pattern[values.size()];
+                    for (int i = 0; i < patterns.length; i++) {
+                        patterns[i] = Pattern.compile(values.get(i));
+                    }
+                    yield new Regex(spec.attribute(), patterns);
+                }
+                case LT, LTE, GT, GTE -> new NumberCompare(spec.attribute(), op, Double.parseDouble(single(values)));
+                case SEMVER_EQ, SEMVER_LT, SEMVER_LTE, SEMVER_GT, SEMVER_GTE -> {
+                    Semver operand = Semver.parse(single(values));
+                    yield operand == null ? new Never(spec.attribute(), "not a semver: " + values)
+                            : new SemverCompare(spec.attribute(), op, operand);
+                }
+                case BEFORE, AFTER -> new TimeCompare(spec.attribute(), op == Operator.BEFORE, parseInstant(single(values)));
+                case IN_SEGMENT -> new InSegment(spec.attribute(), values.toArray(new String[0]));
+            };
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            // IllegalArgumentException covers NumberFormatException and PatternSyntaxException
+            return new Never(spec.attribute(), op.wireName() + " cannot use " + values + ": " + e.getMessage());
+        }
+    }
+
+    private static String single(List<String> values) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("needs one operand");
+        }
+        return values.get(0);
+    }
+
+    /** Text for string operators: strings as they are, whole numbers without a decimal point, booleans and instants as text. */
+    static String text(Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Number n) {
+            double d = n.doubleValue();
+            if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+                return Long.toString(n.longValue());
+            }
+            return d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        }
+        if (value instanceof Boolean || value instanceof Instant) {
+            return value.toString();
+        }
+        return null;
+    }
+
+    static Instant parseInstant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return OffsetDateTime.parse(text).toInstant();
+        }
+    }
+
+    /** A condition that can never match, and says why. */
+    static final class Never extends Condition {
+        final String why;
+
+        Never(String attribute, String why) {
+            super(attribute);
+            this.why = why;
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            return false;
+        }
+    }
+
+    /** {@code in}/{@code eq} and, negated, {@code not_in}/{@code neq}: membership in a hash set. */
+    static final class InSet extends Condition {
+        final Set<String> values;
+        final boolean negate;
+
+        InSet(String attribute, Set<String> values, boolean negate) {
+            super(attribute);
+            this.values = values;
+            this.negate = negate;
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            if (value instanceof String s) {
+                return values.contains(s) != negate;
+            }
+            if (value instanceof List<?> list) {
+                for (Object item : list) {
+                    String t = text(item);
+                    if (t != null && values.contains(t)) {
+                        return !negate;
+                    }
+                }
+                return negate;
+            }
+            String t = text(value);
+            return t != null && values.contains(t) != negate;
+        }
+    }
+
+    /** {@code starts_with}, {@code ends_with}, {@code contains}: any operand. */
+    static final class Text extends Condition {
+        final Operator op;
+        final String[] operands;
+
+        Text(String attribute, Operator op, String[] operands) {
+            super(attribute);
+            this.op = op;
+            this.operands = operands;
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            if (value instanceof List<?> list) {
+                for (Object item : list) {
+                    String t = text(item);
+                    if (t != null && one(t)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            String t = text(value);
+            return t != null && one(t);
+        }
+
+        private boolean one(String t) {
+            for (String operand : operands) {
+                boolean hit = switch (op) {
+                    case STARTS_WITH -> t.startsWith(operand);
+                    case ENDS_WITH -> t.endsWith(operand);
+                    default -> t.contains(operand);
+                };
+                if (hit) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** {@code matches}: any precompiled regex finds a match. */
+    static final class Regex extends Condition {
+        final Pattern[] patterns;
+
+        Regex(String attribute, Pattern[] patterns) {
+            super(attribute);
+            this.patterns = patterns;
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            String t = text(value);
+            if (t == null) {
+                return false;
+            }
+            for (Pattern p : patterns) {
+                if (p.matcher(t).find()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Numeric comparison against one parsed operand; numeric strings count as numbers. */
+    static final class NumberCompare extends Condition {
+        final Operator op;
+        final double operand;
+
+        NumberCompare(String attribute, Operator op, double operand) {
+            super(attribute);
+            this.op = op;
+            this.operand = operand;
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            double d;
+            if (value instanceof Number n) {
+                d = n.doubleValue();
+            } else if (value instanceof String s) {
+                try {
+                    d = Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+            return switch (op) {
+                case LT -> d < operand;
+                case LTE -> d <= operand;
+                case GT -> d > operand;
+                default -> d >= operand;
+            };
+        }
+    }
+
+    /** Semantic-version comparison against one parsed operand. */
+    static final class SemverCompare extends Condition {
+        final Operator op;
+        final Semver operand;
+
+        SemverCompare(String attribute, Operator op, Semver operand) {
+            super(attribute);
+            this.op = op;
+            this.operand = operand;
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            Semver v = value instanceof String s ? Semver.parse(s) : null;
+            if (v == null) {
+                return false;
+            }
+            int c = v.compareTo(operand);
+            return switch (op) {
+                case SEMVER_EQ -> c == 0;
+                case SEMVER_LT -> c < 0;
+                case SEMVER_LTE -> c <= 0;
+                case SEMVER_GT -> c > 0;
+                default -> c >= 0;
+            };
+        }
+    }
+
+    /** {@code before}/{@code after} one instant; the attribute may be an Instant, epoch millis, or ISO-8601 text. */
+    static final class TimeCompare extends Condition {
+        final boolean before;
+        final long operandMillis;
+
+        TimeCompare(String attribute, boolean before, Instant operand) {
+            super(attribute);
+            this.before = before;
+            this.operandMillis = operand.toEpochMilli();
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            long millis;
+            if (value instanceof Instant i) {
+                millis = i.toEpochMilli();
+            } else if (value instanceof Number n) {
+                millis = n.longValue();
+            } else if (value instanceof String s) {
+                try {
+                    millis = parseInstant(s).toEpochMilli();
+                } catch (DateTimeParseException e) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+            return before ? millis < operandMillis : millis > operandMillis;
+        }
+    }
+
+    /** {@code in_segment}: the context belongs to any of the named segments. */
+    static final class InSegment extends Condition {
+        final String[] segments;
+
+        InSegment(String attribute, String[] segments) {
+            super(attribute);
+            this.segments = segments;
+        }
+
+        /** Segment membership looks at the whole context, so no single attribute needs to be present. */
+        @Override
+        boolean matches(EvaluationContext context, FlagView view, int depth) {
+            return test(null, context, view, depth);
+        }
+
+        @Override
+        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
+            for (String key : segments) {
+                Segment segment = view.segment(key);
+                if (segment != null && segment.contains(context, view, depth + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Describes why a prepared condition never matches, or null when it can. */
+    static String problem(Condition c) {
+        return c instanceof Never n ? n.why : null;
+    }
+
+    /** Prepares a list of specs. */
+    static Condition[] prepareAll(List<ConditionSpec> specs) {
+        List<Condition> out = new ArrayList<>(specs.size());
+        for (ConditionSpec spec : specs) {
+            out.add(prepare(spec));
+        }
+        return out.toArray(new Condition[0]);
+    }
+}
