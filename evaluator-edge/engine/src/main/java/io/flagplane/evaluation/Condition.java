@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -21,13 +21,16 @@ import java.util.regex.Pattern;
 abstract class Condition {
 
     final String attribute;
+    /** Decided once: the targeting key is a field of the context, not a map entry. */
+    private final boolean targetingKey;
 
     Condition(String attribute) {
         this.attribute = attribute;
+        this.targetingKey = EvaluationContext.TARGETING_KEY.equals(attribute);
     }
 
     boolean matches(EvaluationContext context, FlagView view, int depth) {
-        Object value = context.attribute(attribute);
+        Object value = targetingKey ? context.targetingKey() : context.attributeValue(attribute);
         if (value == null) {
             return false;
         }
@@ -44,8 +47,8 @@ abstract class Condition {
         }
         try {
             return switch (op) {
-                case IN, EQ -> new InSet(spec.attribute(), Set.copyOf(values), false);
-                case NOT_IN, NEQ -> new InSet(spec.attribute(), Set.copyOf(values), true);
+                case IN, EQ -> new InSet(spec.attribute(), new HashSet<>(values), false);
+                case NOT_IN, NEQ -> new InSet(spec.attribute(), new HashSet<>(values), true);
                 case STARTS_WITH, ENDS_WITH, CONTAINS -> new Text(spec.attribute(), op, values.toArray(new String[0]));
                 case MATCHES -> {
                     Pattern[] patterns = new Pattern[values.size()];
@@ -117,12 +120,15 @@ abstract class Condition {
         }
     }
 
-    /** {@code in}/{@code eq} and, negated, {@code not_in}/{@code neq}: membership in a hash set. */
+    /**
+     * {@code in}/{@code eq} and, negated, {@code not_in}/{@code neq}: membership in a hash set (a
+     * HashSet, never mutated: it probes faster than the immutable Set.of implementations).
+     */
     static final class InSet extends Condition {
-        final Set<String> values;
+        final HashSet<String> values;
         final boolean negate;
 
-        InSet(String attribute, Set<String> values, boolean negate) {
+        InSet(String attribute, HashSet<String> values, boolean negate) {
             super(attribute);
             this.values = values;
             this.negate = negate;

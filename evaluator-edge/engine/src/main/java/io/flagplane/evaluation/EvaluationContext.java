@@ -13,12 +13,13 @@ public final class EvaluationContext {
     /** The attribute name rules use for the targeting key. */
     public static final String TARGETING_KEY = "targetingKey";
 
-    private static final EvaluationContext EMPTY = new EvaluationContext(null, Map.of());
+    private static final EvaluationContext EMPTY = new EvaluationContext(null, new HashMap<>());
 
     private final String targetingKey;
-    private final Map<String, Object> attributes;
+    /** A private copy, never mutated: a plain HashMap is the fastest lookup on the hot path. */
+    private final HashMap<String, Object> attributes;
 
-    private EvaluationContext(String targetingKey, Map<String, Object> attributes) {
+    private EvaluationContext(String targetingKey, HashMap<String, Object> attributes) {
         this.targetingKey = targetingKey;
         this.attributes = attributes;
     }
@@ -28,11 +29,11 @@ public final class EvaluationContext {
     }
 
     public static EvaluationContext of(String targetingKey) {
-        return new EvaluationContext(targetingKey, Map.of());
+        return new EvaluationContext(targetingKey, new HashMap<>());
     }
 
     public static EvaluationContext of(String targetingKey, Map<String, ?> attributes) {
-        return new EvaluationContext(targetingKey, Collections.unmodifiableMap(new HashMap<>(attributes)));
+        return new EvaluationContext(targetingKey, new HashMap<>(attributes));
     }
 
     /** The targeting key, or null when the caller gave none. */
@@ -48,8 +49,13 @@ public final class EvaluationContext {
         return attributes.get(name);
     }
 
+    /** Only the attributes map, without the targeting key. */
+    Object attributeValue(String name) {
+        return attributes.get(name);
+    }
+
     public Map<String, Object> attributes() {
-        return attributes;
+        return Collections.unmodifiableMap(attributes);
     }
 
     @Override

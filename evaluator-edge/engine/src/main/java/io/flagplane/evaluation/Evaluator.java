@@ -65,7 +65,7 @@ public final class Evaluator {
             return flag.result(flag.offVariant(), Reason.DISABLED);
         }
         String targetingKey = context.targetingKey();
-        if (targetingKey != null) {
+        if (targetingKey != null && flag.hasTargets()) {
             if (flag.denies(targetingKey)) {
                 return flag.result(flag.offVariant(), Reason.DISABLED);
             }

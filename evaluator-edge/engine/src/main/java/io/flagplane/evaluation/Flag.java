@@ -28,8 +28,10 @@ public final class Flag {
     private final int offVariant;
     private final Rule[] rules;
     private final Serve fallthrough;
-    private final Map<String, Integer> allowed;
-    private final Set<String> denied;
+    /** HashMap and HashSet, never mutated after construction: the fastest lookups on the hot path. */
+    private final HashMap<String, Integer> allowed;
+    private final HashSet<String> denied;
+    private final boolean hasTargets;
     private final boolean enabled;
     private final boolean killed;
     private final boolean archived;
@@ -55,10 +57,10 @@ public final class Flag {
             throw new IllegalArgumentException("flag " + key + " has no fallthrough");
         }
         this.fallthrough = serve(b.fallthrough, "fallthrough");
-        Map<String, Integer> allowed = new HashMap<>();
+        this.allowed = new HashMap<>();
         b.allowed.forEach((targetingKey, variant) -> allowed.put(targetingKey, indexOf(variant, "allow list")));
-        this.allowed = Map.copyOf(allowed);
-        this.denied = Set.copyOf(b.denied);
+        this.denied = new HashSet<>(b.denied);
+        this.hasTargets = !allowed.isEmpty() || !denied.isEmpty();
         this.enabled = b.enabled;
         this.killed = b.killed;
         this.archived = b.archived;
@@ -181,6 +183,10 @@ public final class Flag {
 
     Bucketing.Prefix bucketing() {
         return bucketing;
+    }
+
+    boolean hasTargets() {
+        return hasTargets;
     }
 
     /** The allow-list variant for this targeting key, or -1. */

@@ -19,15 +19,15 @@ public final class Segment {
 
     private final String key;
     private final long version;
-    private final Set<String> included;
-    private final Set<String> excluded;
+    private final HashSet<String> included;
+    private final HashSet<String> excluded;
     private final Condition[][] rules;
 
     private Segment(Builder b) {
         this.key = b.key;
         this.version = b.version;
-        this.included = Set.copyOf(b.included);
-        this.excluded = Set.copyOf(b.excluded);
+        this.included = new HashSet<>(b.included);
+        this.excluded = new HashSet<>(b.excluded);
         this.rules = b.rules.stream().map(Condition::prepareAll).toArray(Condition[][]::new);
     }
 

@@ -106,8 +106,35 @@ public final class FlagStateMapper {
                 require(node.isNumber(), flagKey, variant, "a number");
                 yield node.doubleValue();
             }
-            case JSON -> JSON.convertValue(node, Object.class);
+            case JSON -> jsonValue(node);
         };
+    }
+
+    /** JSON as plain Java: Map, List, String, Boolean, null, and numbers as Long (whole) or Double. */
+    static Object jsonValue(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isArray()) {
+            List<Object> items = new ArrayList<>(node.size());
+            node.forEach(item -> items.add(jsonValue(item)));
+            return java.util.Collections.unmodifiableList(items);
+        }
+        java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> map.put(e.getKey(), jsonValue(e.getValue())));
+        return java.util.Collections.unmodifiableMap(map);
     }
 
     private static void require(boolean ok, String flagKey, Variant variant, String what) {

@@ -13,14 +13,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -38,42 +40,65 @@ import org.slf4j.LoggerFactory;
  * <p>A record that cannot be decoded or makes no sense is logged, counted and skipped. A record
  * whose schema cannot be fetched because the registry is unreachable is retried, not skipped:
  * on a compacted topic it might be the flag's only record.
+ *
+ * <p>It probes the cluster every {@code probeInterval} (end offsets, which also give the lag);
+ * when a probe fails the tail reports Kafka unreachable since then, and keeps the ruleset it has.
  */
 public final class FlagStateTail implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlagStateTail.class);
     private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     /** Where to read and what to keep; an empty {@code environments} set keeps every environment. */
     public record Settings(String bootstrapServers, String topic, Set<String> environments, Duration pollTimeout,
-                           Map<String, Object> consumerOverrides) {
+                           Duration probeInterval, Map<String, Object> consumerOverrides) {
         public Settings {
             environments = Set.copyOf(environments);
             consumerOverrides = Map.copyOf(consumerOverrides);
         }
 
         public static Settings of(String bootstrapServers, String topic, Set<String> environments) {
-            return new Settings(bootstrapServers, topic, environments, Duration.ofMillis(100), Map.of());
+            return new Settings(bootstrapServers, topic, environments, Duration.ofMillis(100), Duration.ofSeconds(1), Map.of());
+        }
+    }
+
+    /** Whether the tail can reach Kafka: {@code unreachableSince} is null while it can. */
+    public record Connection(Instant lastContact, Instant unreachableSince, long lag) {
+        public boolean reachable() {
+            return unreachableSince == null;
         }
     }
 
     private final Settings settings;
     private final RulesetStore store;
+    private final Consumer<List<FlagState>> stateListener;
     private final AvroDeserializer<FlagState> deserializer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
-    private volatile boolean running = true;
-    private volatile Instant lastEventTime;
-    private Map<TopicPartition, Long> startEndOffsets;
+    private final List<Consumer<Connection>> connectionListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> caughtUpListeners = new CopyOnWriteArrayList<>();
     /** Partitions waiting for the registry to come back, and when to try them again. */
     private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
+    private volatile boolean running = true;
+    private volatile Instant lastEventTime;
+    private volatile Connection connection = new Connection(null, null, 0);
+    private List<TopicPartition> assigned = List.of();
+    private Map<TopicPartition, Long> startEndOffsets;
+    private long lastProbeNanos;
 
-    public FlagStateTail(Settings settings, SchemaRegistryClient registry, RulesetStore store) {
+    /**
+     * @param stateListener called on the tail thread with the decoded states of each batch (before
+     *                      the version gate), e.g. to keep an on-disk snapshot; may be null
+     */
+    public FlagStateTail(Settings settings, SchemaRegistryClient registry, RulesetStore store,
+                         Consumer<List<FlagState>> stateListener) {
         this.settings = settings;
         this.store = store;
+        this.stateListener = stateListener;
         this.deserializer = new AvroDeserializer<>(registry, FlagState.class);
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
@@ -82,10 +107,15 @@ public final class FlagStateTail implements AutoCloseable {
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         config.putAll(settings.consumerOverrides());
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "flag-state-tail");
         this.thread.setDaemon(true);
+    }
+
+    public FlagStateTail(Settings settings, SchemaRegistryClient registry, RulesetStore store) {
+        this(settings, registry, store, null);
     }
 
     public FlagStateTail start() {
@@ -117,6 +147,20 @@ public final class FlagStateTail implements AutoCloseable {
         return lastEventTime;
     }
 
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Called once, on the tail thread, when the tail has caught up (register before {@link #start()}). */
+    public void onCaughtUp(Runnable listener) {
+        caughtUpListeners.add(listener);
+    }
+
+    /** Called on the tail thread whenever Kafka becomes unreachable or reachable again. */
+    public void onConnectionChange(Consumer<Connection> listener) {
+        connectionListeners.add(listener);
+    }
+
     private void run() {
         try {
             assignAll();
@@ -129,7 +173,9 @@ public final class FlagStateTail implements AutoCloseable {
                 if (!isCaughtUp() && reachedStartEnd()) {
                     LOG.info("ruleset caught up with {}: {} flags", settings.topic(), store.current().size());
                     caughtUp.countDown();
+                    caughtUpListeners.forEach(Runnable::run);
                 }
+                probeIfDue();
             }
         } catch (WakeupException e) {
             if (running) {
@@ -146,20 +192,76 @@ public final class FlagStateTail implements AutoCloseable {
         List<PartitionInfo> partitions = List.of();
         while (running && partitions.isEmpty()) {
             try {
-                partitions = consumer.partitionsFor(settings.topic(), Duration.ofSeconds(5));
+                partitions = consumer.partitionsFor(settings.topic(), PROBE_TIMEOUT);
+                if (partitions.isEmpty()) {
+                    LOG.warn("topic {} does not exist yet; waiting for it to be created", settings.topic());
+                    consumer.poll(Duration.ofSeconds(1));
+                }
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warn("cannot see topic {} yet ({}); retrying", settings.topic(), e.getMessage());
-            }
-            if (partitions.isEmpty() && running) {
-                LOG.warn("topic {} has no partitions yet; waiting for it to be created", settings.topic());
-                consumer.poll(Duration.ofSeconds(1));
+                markUnreachable();
             }
         }
-        List<TopicPartition> assigned = partitions.stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
+        assigned = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
-        startEndOffsets = consumer.endOffsets(assigned);
+        while (running && startEndOffsets == null) {
+            try {
+                startEndOffsets = consumer.endOffsets(assigned, PROBE_TIMEOUT);
+                markReachable(0);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                markUnreachable();
+            }
+        }
+    }
+
+    private void probeIfDue() {
+        long now = System.nanoTime();
+        if (now - lastProbeNanos < settings.probeInterval().toNanos()) {
+            return;
+        }
+        lastProbeNanos = now;
+        try {
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, PROBE_TIMEOUT);
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                lag += Math.max(0, e.getValue() - consumer.position(e.getKey(), PROBE_TIMEOUT));
+            }
+            markReachable(lag);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            markUnreachable();
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.debug("probe failed: {}", e.toString());
+            markUnreachable();
+        }
+    }
+
+    private void markReachable(long lag) {
+        boolean changed = connection.unreachableSince() != null;
+        connection = new Connection(Instant.now(), null, lag);
+        if (changed) {
+            LOG.info("Kafka reachable again; {} is being read", settings.topic());
+            fire();
+        }
+    }
+
+    private void markUnreachable() {
+        if (connection.unreachableSince() == null) {
+            connection = new Connection(connection.lastContact(), Instant.now(), connection.lag());
+            LOG.warn("Kafka unreachable; serving the last known ruleset ({} flags) until it returns", store.current().size());
+            fire();
+        }
+    }
+
+    private void fire() {
+        for (Consumer<Connection> listener : connectionListeners) {
+            try {
+                listener.accept(connection);
+            } catch (RuntimeException e) {
+                LOG.warn("a connection listener failed", e);
+            }
+        }
     }
 
     private void resumeDue() {
@@ -186,6 +288,7 @@ public final class FlagStateTail implements AutoCloseable {
 
     private void applyBatch(ConsumerRecords<String, byte[]> records) {
         List<RulesetStore.Update> updates = new ArrayList<>(records.count());
+        List<FlagState> states = new ArrayList<>(records.count());
         Instant newest = null;
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
@@ -214,6 +317,7 @@ public final class FlagStateTail implements AutoCloseable {
                 }
                 try {
                     updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
+                    states.add(state);
                     Instant at = state.getLastChange().getOccurredAt();
                     if (newest == null || at.isAfter(newest)) {
                         newest = at;
@@ -221,6 +325,13 @@ public final class FlagStateTail implements AutoCloseable {
                 } catch (RuntimeException e) {
                     skip(record, e.getMessage());
                 }
+            }
+        }
+        if (stateListener != null && !states.isEmpty()) {
+            try {
+                stateListener.accept(states);
+            } catch (RuntimeException e) {
+                LOG.warn("the flag-state listener failed", e);
             }
         }
         if (!updates.isEmpty()) {

@@ -73,7 +73,7 @@ class FlagStateMapperTest {
 
         Flag flag = FlagStateMapper.toFlag(state);
 
-        assertThat(flag.variants().get(0).value()).isEqualTo(Map.of("color", "blue", "sizes", List.of(1, 2)));
+        assertThat(flag.variants().get(0).value()).isEqualTo(Map.of("color", "blue", "sizes", List.of(1L, 2L)));
         assertThat(FlagStateMapper.value(io.flagplane.evaluation.FlagType.NUMBER, new Variant("n", "42", null), "x"))
                 .isEqualTo(42.0);
     }

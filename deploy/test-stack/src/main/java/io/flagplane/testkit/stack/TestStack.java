@@ -10,6 +10,7 @@ import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.registry.server.SchemaRegistryServer;
 import io.flagplane.testkit.KafkaTestCluster;
+import io.flagplane.avro.FlagState;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -56,6 +57,11 @@ public final class TestStack implements AutoCloseable {
             }
         }
         return names;
+    }
+
+    /** Writes flag states to a {@code flag-state} topic as the projection would. */
+    public void publishStates(String topic, FlagState... states) {
+        StatePublisher.publish(bootstrapServers(), registryClient(), topic, states);
     }
 
     public static String uniqueName(String base) {

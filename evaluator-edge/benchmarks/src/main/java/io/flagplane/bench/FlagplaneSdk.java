@@ -1,0 +1,119 @@
+package io.flagplane.bench;
+
+import io.flagplane.avro.ActorKind;
+import io.flagplane.avro.ChangeInfo;
+import io.flagplane.avro.Condition;
+import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.FlagType;
+import io.flagplane.avro.Rule;
+import io.flagplane.avro.Serve;
+import io.flagplane.avro.Split;
+import io.flagplane.avro.Target;
+import io.flagplane.avro.Variant;
+import io.flagplane.avro.WeightedVariant;
+import io.flagplane.contract.AvroContract;
+import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.evaluation.EvaluationContext;
+import io.flagplane.evaluation.Evaluator;
+import io.flagplane.evaluation.FlagView;
+import io.flagplane.ruleset.FlagStateMapper;
+import io.flagplane.ruleset.RulesetStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Flagplane: the five flags written as the wire contract's {@code FlagState} (what arrives on
+ * {@code flag-state}), prepared by the same mapper the edge node and the SDK use, held in a
+ * {@link RulesetStore}, and evaluated by the engine against the snapshot's view.
+ */
+public final class FlagplaneSdk implements BenchmarkSdk {
+
+    static {
+        AvroContract.trustGeneratedClasses();
+    }
+
+    private final FlagView view;
+    private final EvaluationContext[] contexts;
+
+    public FlagplaneSdk(List<Scenario.Person> people) {
+        RulesetStore store = new RulesetStore();
+        List<RulesetStore.Update> updates = new ArrayList<>();
+        for (FlagState state : states()) {
+            updates.add(new RulesetStore.Update(new FlagRef("production", state.getFlagKey()), FlagStateMapper.toFlag(state)));
+        }
+        store.apply(updates);
+        this.view = store.current().view("production");
+        this.contexts = new EvaluationContext[people.size()];
+        for (int i = 0; i < contexts.length; i++) {
+            Scenario.Person p = people.get(i);
+            Map<String, Object> attributes = new HashMap<>();
+            attributes.put("role", p.role());
+            attributes.put("city", p.city());
+            attributes.put("category", p.category());
+            attributes.put("tier", p.tier());
+            attributes.put("country", p.country());
+            contexts[i] = EvaluationContext.of(p.key(), attributes);
+        }
+    }
+
+    static List<FlagState> states() {
+        List<Rule> fiveRules = new ArrayList<>();
+        for (int i = 0; i < Scenario.FIVE.size(); i++) {
+            @SuppressWarnings("unchecked")
+            List<String> values = (List<String>) Scenario.FIVE.get(i).get(1);
+            fiveRules.add(new Rule("rule-" + (i + 1), null,
+                    List.of(new Condition((String) Scenario.FIVE.get(i).get(0), "in", values)), on()));
+        }
+        return List.of(
+                state(Scenario.STATIC, definition(List.of(), on(), List.of(), List.of())),
+                state(Scenario.THREE_CONDITIONS, definition(List.of(new Rule("cohort", null, List.of(
+                        new Condition("role", "in", Scenario.COHORT_ROLES),
+                        new Condition("city", "in", Scenario.COHORT_CITIES),
+                        new Condition("category", "in", Scenario.COHORT_CATEGORIES)), on())), off(), List.of(), List.of())),
+                state(Scenario.SPLIT, definition(List.of(), Serve.newBuilder().setSplit(new Split(List.of(
+                        new WeightedVariant("on", 5_000), new WeightedVariant("off", 5_000)), null)).build(), List.of(), List.of())),
+                state(Scenario.LISTS, definition(List.of(), off(), List.of(new Target("on", Scenario.ALLOW)), Scenario.DENY)),
+                state(Scenario.FIVE_RULES, definition(fiveRules, off(), List.of(), List.of())));
+    }
+
+    private static Serve on() {
+        return Serve.newBuilder().setVariant("on").build();
+    }
+
+    private static Serve off() {
+        return Serve.newBuilder().setVariant("off").build();
+    }
+
+    private static FlagDefinition definition(List<Rule> rules, Serve fallthrough, List<Target> allow, List<String> deny) {
+        return FlagDefinition.newBuilder().setType(FlagType.BOOLEAN)
+                .setVariants(List.of(new Variant("on", "true", null), new Variant("off", "false", null)))
+                .setOffVariant("off").setRules(rules).setFallthrough(fallthrough)
+                .setAllowList(allow).setDenyList(deny).setSalt("bench").build();
+    }
+
+    private static FlagState state(String key, FlagDefinition definition) {
+        return FlagState.newBuilder().setEnvironment("production").setFlagKey(key).setVersion(1).setDefinition(definition)
+                .setEnabled(true).setKilled(false).setArchived(false).setCreatedAt(Instant.EPOCH)
+                .setLastChange(new ChangeInfo("e", "FlagCreated", Instant.EPOCH,
+                        new io.flagplane.avro.Actor("bench", ActorKind.SYSTEM), null, null))
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return "flagplane";
+    }
+
+    @Override
+    public boolean evaluate(String flag, int context) {
+        return Evaluator.evaluate(view, flag, io.flagplane.evaluation.FlagType.BOOLEAN, Boolean.FALSE, contexts[context]).value();
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,205 @@
+package io.flagplane.ruleset;
+
+import io.flagplane.avro.FlagState;
+import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.registry.SchemaRegistryClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A ruleset that stays current on its own: the {@link FlagStateTail} keeps the
+ * {@link RulesetStore} up to date, and (when a snapshot file is configured) the last known states
+ * are written to disk every few seconds and loaded at start, so a process started while Kafka is
+ * down still serves. The edge node and the Java SDK both run one.
+ *
+ * <p>Ready means it has a ruleset to serve: caught up with the topic, or loaded from a snapshot.
+ * Stale means Kafka has been unreachable since {@link Status#staleSince()}, or the ruleset came from
+ * a snapshot and has not caught up yet.
+ */
+public final class LiveRuleset implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveRuleset.class);
+
+    /**
+     * @param snapshotFile     where to keep the last known ruleset, or null for none
+     * @param snapshotInterval how often a changed ruleset is written out
+     */
+    public record Options(String bootstrapServers, String topic, Set<String> environments, Path snapshotFile,
+                          Duration snapshotInterval, Map<String, Object> consumerOverrides) {
+        public Options {
+            environments = Set.copyOf(environments);
+            consumerOverrides = Map.copyOf(consumerOverrides);
+        }
+
+        public static Options of(String bootstrapServers, String topic, Set<String> environments) {
+            return new Options(bootstrapServers, topic, environments, null, Duration.ofSeconds(5), Map.of());
+        }
+
+        public Options withSnapshot(Path file) {
+            return new Options(bootstrapServers, topic, environments, file, snapshotInterval, consumerOverrides);
+        }
+    }
+
+    /** Where the ruleset stands. */
+    public record Status(boolean ready, boolean caughtUp, boolean fromSnapshot, Instant staleSince, long lag, int flags) {
+        public boolean stale() {
+            return staleSince != null;
+        }
+    }
+
+    private final Options options;
+    private final RulesetStore store = new RulesetStore();
+    private final FlagStateTail tail;
+    private final Map<FlagRef, FlagState> latest = new HashMap<>();
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final ScheduledExecutorService snapshots;
+    private volatile boolean fromSnapshot;
+    private volatile Instant snapshotSince;
+    private boolean dirty;
+
+    public LiveRuleset(Options options, SchemaRegistryClient registry) {
+        this.options = options;
+        this.tail = new FlagStateTail(new FlagStateTail.Settings(options.bootstrapServers(), options.topic(),
+                options.environments(), Duration.ofMillis(100), Duration.ofSeconds(1), options.consumerOverrides()),
+                registry, store, options.snapshotFile() == null ? null : this::remember);
+        this.snapshots = options.snapshotFile() == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ruleset-snapshot");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Loads the snapshot (if any), starts tailing, and starts writing snapshots. Does not block. */
+    public LiveRuleset start() {
+        if (options.snapshotFile() != null) {
+            loadSnapshot();
+            snapshots.scheduleWithFixedDelay(this::writeIfDirty, options.snapshotInterval().toMillis(),
+                    options.snapshotInterval().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        tail.onCaughtUp(() -> {
+            fromSnapshot = false;
+            snapshotSince = null;
+            ready.countDown();
+        });
+        tail.start();
+        return this;
+    }
+
+    private void loadSnapshot() {
+        try {
+            List<FlagState> states = SnapshotFile.read(options.snapshotFile());
+            if (states.isEmpty()) {
+                return;
+            }
+            List<RulesetStore.Update> updates = new ArrayList<>();
+            for (FlagState state : states) {
+                FlagRef ref = new FlagRef(state.getEnvironment(), state.getFlagKey());
+                if (options.environments().isEmpty() || options.environments().contains(ref.environment())) {
+                    updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
+                    synchronized (latest) {
+                        latest.put(ref, state);
+                    }
+                }
+            }
+            store.apply(updates);
+            fromSnapshot = true;
+            snapshotSince = Instant.now();
+            ready.countDown();
+            LOG.info("serving {} flags from snapshot {} until Kafka has been read", updates.size(), options.snapshotFile());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("ignoring snapshot {}: {}", options.snapshotFile(), e.getMessage());
+        }
+    }
+
+    private void remember(List<FlagState> states) {
+        synchronized (latest) {
+            for (FlagState state : states) {
+                FlagRef ref = new FlagRef(state.getEnvironment(), state.getFlagKey());
+                FlagState known = latest.get(ref);
+                if (known == null || state.getVersion() > known.getVersion()) {
+                    latest.put(ref, state);
+                    dirty = true;
+                }
+            }
+        }
+    }
+
+    private void writeIfDirty() {
+        List<FlagState> states;
+        synchronized (latest) {
+            if (!dirty) {
+                return;
+            }
+            states = new ArrayList<>(latest.values());
+            dirty = false;
+        }
+        try {
+            SnapshotFile.write(options.snapshotFile(), states);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot write snapshot {}: {}", options.snapshotFile(), e.getMessage());
+            synchronized (latest) {
+                dirty = true;
+            }
+        }
+    }
+
+    public Ruleset current() {
+        return store.current();
+    }
+
+    public RulesetStore store() {
+        return store;
+    }
+
+    public FlagStateTail tail() {
+        return tail;
+    }
+
+    public boolean isReady() {
+        return ready.getCount() == 0;
+    }
+
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public Status status() {
+        FlagStateTail.Connection connection = tail.connection();
+        Instant staleSince = connection.unreachableSince() != null ? connection.unreachableSince()
+                : fromSnapshot ? snapshotSince : null;
+        return new Status(isReady(), tail.isCaughtUp(), fromSnapshot, staleSince, connection.lag(), store.current().size());
+    }
+
+    /** Called with the flags each applied batch changed. */
+    public void onChange(Consumer<List<FlagRef>> listener) {
+        store.onChange(listener);
+    }
+
+    /** Called when Kafka becomes unreachable or reachable again. */
+    public void onConnectionChange(Consumer<FlagStateTail.Connection> listener) {
+        tail.onConnectionChange(listener);
+    }
+
+    @Override
+    public void close() {
+        tail.close();
+        if (snapshots != null) {
+            snapshots.shutdownNow();
+            writeIfDirty();
+        }
+    }
+}

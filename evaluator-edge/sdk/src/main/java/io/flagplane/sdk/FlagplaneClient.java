@@ -1,0 +1,260 @@
+package io.flagplane.sdk;
+
+import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.evaluation.Evaluation;
+import io.flagplane.evaluation.EvaluationContext;
+import io.flagplane.evaluation.Evaluator;
+import io.flagplane.evaluation.FlagType;
+import io.flagplane.evaluation.FlagView;
+import io.flagplane.registry.CachingSchemaRegistryClient;
+import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.registry.SchemaRegistryClient;
+import io.flagplane.ruleset.FlagStateTail;
+import io.flagplane.ruleset.LiveRuleset;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * In-process flag evaluation for one environment. Reads {@code flag-state} straight from Kafka
+ * (no edge node in between), keeps a version-gated, copy-on-write snapshot, and evaluates with
+ * the engine in nanoseconds. Keeps serving the last known ruleset when Kafka goes away; with a
+ * snapshot file it also starts from the last known ruleset when Kafka is unreachable at boot.
+ *
+ * <pre>{@code
+ * FlagplaneClient flags = FlagplaneClient.builder()
+ *         .bootstrapServers("kafka:9092").schemaRegistryUrl("http://registry:8081")
+ *         .environment("production").snapshotFile(Path.of("/var/cache/app/flags.avro"))
+ *         .build();
+ * flags.awaitReady(Duration.ofSeconds(5));
+ * if (flags.getBoolean("checkout.new_ui", false, EvaluationContext.of(userId, Map.of("tier", tier)))) { ... }
+ * }</pre>
+ *
+ * <p>Evaluations never throw: on any error the caller's default is returned (the detail methods
+ * say why). Listeners run on one dedicated thread, never on the Kafka thread.
+ */
+public final class FlagplaneClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlagplaneClient.class);
+
+    private final String environment;
+    private final LiveRuleset ruleset;
+    private final ExecutorService listenerThread;
+    private final List<Consumer<List<String>>> anyChange = new CopyOnWriteArrayList<>();
+    private final Map<String, List<Consumer<String>>> flagChange = new HashMap<>();
+    private final List<Consumer<LiveRuleset.Status>> statusChange = new CopyOnWriteArrayList<>();
+    /** The environment's view of the current snapshot, refreshed on every change; read on every evaluation. */
+    private volatile FlagView view;
+
+    private FlagplaneClient(Builder b) {
+        this.environment = b.environment;
+        SchemaRegistryClient registry = b.registry != null ? b.registry
+                : new CachingSchemaRegistryClient(new RestSchemaRegistryClient(b.schemaRegistryUrl));
+        LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, TopicNames.withPrefix(b.topicPrefix).flagState(),
+                Set.of(environment), b.snapshotFile, b.snapshotInterval, b.consumerOverrides);
+        this.ruleset = new LiveRuleset(options, registry);
+        this.listenerThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "flagplane-listeners");
+            t.setDaemon(true);
+            return t;
+        });
+        this.view = ruleset.current().view(environment);
+        ruleset.onChange(this::changed);
+        ruleset.onConnectionChange(connection -> dispatch(() -> statusChange.forEach(l -> l.accept(ruleset.status()))));
+        ruleset.start();
+        this.view = ruleset.current().view(environment);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void changed(List<FlagRef> refs) {
+        view = ruleset.current().view(environment);
+        List<String> keys = refs.stream().map(FlagRef::flagKey).toList();
+        dispatch(() -> {
+            for (Consumer<List<String>> listener : anyChange) {
+                listener.accept(keys);
+            }
+            for (String key : keys) {
+                List<Consumer<String>> listeners;
+                synchronized (flagChange) {
+                    listeners = flagChange.get(key);
+                    listeners = listeners == null ? List.of() : List.copyOf(listeners);
+                }
+                listeners.forEach(l -> l.accept(key));
+            }
+        });
+    }
+
+    private void dispatch(Runnable task) {
+        listenerThread.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a flag listener failed", e);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ evaluation
+
+    public boolean getBoolean(String flagKey, boolean defaultValue, EvaluationContext context) {
+        return booleanDetail(flagKey, defaultValue, context).value();
+    }
+
+    public String getString(String flagKey, String defaultValue, EvaluationContext context) {
+        return stringDetail(flagKey, defaultValue, context).value();
+    }
+
+    public double getNumber(String flagKey, double defaultValue, EvaluationContext context) {
+        return numberDetail(flagKey, defaultValue, context).value();
+    }
+
+    /** A JSON value: Map, List, String, Double, Boolean, or null. */
+    public Object getJson(String flagKey, Object defaultValue, EvaluationContext context) {
+        return jsonDetail(flagKey, defaultValue, context).value();
+    }
+
+    public Evaluation<Boolean> booleanDetail(String flagKey, boolean defaultValue, EvaluationContext context) {
+        return Evaluator.evaluate(view, flagKey, FlagType.BOOLEAN, defaultValue ? Boolean.TRUE : Boolean.FALSE, context);
+    }
+
+    public Evaluation<String> stringDetail(String flagKey, String defaultValue, EvaluationContext context) {
+        return Evaluator.evaluate(view, flagKey, FlagType.STRING, defaultValue, context);
+    }
+
+    public Evaluation<Double> numberDetail(String flagKey, double defaultValue, EvaluationContext context) {
+        return Evaluator.evaluate(view, flagKey, FlagType.NUMBER, defaultValue, context);
+    }
+
+    public Evaluation<Object> jsonDetail(String flagKey, Object defaultValue, EvaluationContext context) {
+        return Evaluator.evaluate(view, flagKey, FlagType.JSON, defaultValue, context);
+    }
+
+    /** Whatever type the flag has (as OFREP does). */
+    public Evaluation<Object> detail(String flagKey, EvaluationContext context) {
+        return Evaluator.evaluate(view, flagKey, null, null, context);
+    }
+
+    // ------------------------------------------------------------------ lifecycle and listeners
+
+    /** True once there is a ruleset to serve: caught up with Kafka, or loaded from the snapshot file. */
+    public boolean isReady() {
+        return ruleset.isReady();
+    }
+
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return ruleset.awaitReady(timeout);
+    }
+
+    /** Ready, caught up, from a snapshot, stale since when, lag and flag count. */
+    public LiveRuleset.Status status() {
+        return ruleset.status();
+    }
+
+    public String environment() {
+        return environment;
+    }
+
+    /** Called with the keys of the flags each change touched. */
+    public void onAnyChange(Consumer<List<String>> listener) {
+        anyChange.add(Objects.requireNonNull(listener));
+    }
+
+    /** Called with the key whenever this flag changes. */
+    public void onFlagChange(String flagKey, Consumer<String> listener) {
+        synchronized (flagChange) {
+            flagChange.computeIfAbsent(flagKey, k -> new CopyOnWriteArrayList<>()).add(Objects.requireNonNull(listener));
+        }
+    }
+
+    /** Called when Kafka becomes unreachable (the client goes stale) or reachable again. */
+    public void onStatusChange(Consumer<LiveRuleset.Status> listener) {
+        statusChange.add(Objects.requireNonNull(listener));
+    }
+
+    /** The Kafka side, for metrics: applied and skipped records, lag, last event time. */
+    public FlagStateTail tail() {
+        return ruleset.tail();
+    }
+
+    @Override
+    public void close() {
+        ruleset.close();
+        listenerThread.shutdown();
+    }
+
+    /** Configures and starts a client; {@link #build()} returns at once (see {@link #awaitReady}). */
+    public static final class Builder {
+        private String bootstrapServers = "127.0.0.1:9092";
+        private String schemaRegistryUrl = "http://127.0.0.1:8081";
+        private SchemaRegistryClient registry;
+        private String environment = "production";
+        private String topicPrefix = "";
+        private Path snapshotFile;
+        private Duration snapshotInterval = Duration.ofSeconds(5);
+        private Map<String, Object> consumerOverrides = Map.of();
+
+        private Builder() {
+        }
+
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = Objects.requireNonNull(bootstrapServers);
+            return this;
+        }
+
+        public Builder schemaRegistryUrl(String url) {
+            this.schemaRegistryUrl = Objects.requireNonNull(url);
+            return this;
+        }
+
+        /** A registry client to use instead of one built from the URL. */
+        public Builder schemaRegistry(SchemaRegistryClient registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public Builder environment(String environment) {
+            this.environment = Objects.requireNonNull(environment);
+            return this;
+        }
+
+        public Builder topicPrefix(String topicPrefix) {
+            this.topicPrefix = Objects.requireNonNull(topicPrefix);
+            return this;
+        }
+
+        /** Keep the last known ruleset here, and start from it when Kafka is unreachable at boot. */
+        public Builder snapshotFile(Path file) {
+            this.snapshotFile = file;
+            return this;
+        }
+
+        public Builder snapshotInterval(Duration interval) {
+            this.snapshotInterval = Objects.requireNonNull(interval);
+            return this;
+        }
+
+        /** Extra Kafka consumer properties (security settings, timeouts). */
+        public Builder consumerProperties(Map<String, Object> properties) {
+            this.consumerOverrides = Map.copyOf(properties);
+            return this;
+        }
+
+        public FlagplaneClient build() {
+            return new FlagplaneClient(this);
+        }
+    }
+}
