@@ -1,8 +1,9 @@
 package io.flagplane.command;
 
+import io.flagplane.command.auth.TokenRegistry;
 import io.flagplane.command.http.CommandHttpApi;
 import io.flagplane.command.log.CommandProcessor;
-import io.flagplane.command.log.FlagStates;
+import io.flagplane.command.log.WriteModel;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.settings.Settings;
@@ -20,26 +21,32 @@ public final class CommandService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
 
     private final CommandProcessor processor;
-    private final FlagStates states;
+    private final WriteModel model;
     private final Javalin http;
 
-    private CommandService(CommandProcessor processor, FlagStates states, Javalin http) {
+    private CommandService(CommandProcessor processor, WriteModel model, Javalin http) {
         this.processor = processor;
-        this.states = states;
+        this.model = model;
         this.http = http;
     }
 
     public static CommandService start(CommandServiceConfig config) {
-        FlagStates states = new FlagStates();
+        TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
+        if (tokens == null) {
+            LOG.warn("authentication is OFF (command.auth.enabled=false): anyone who can reach port {} is an admin",
+                    config.port());
+        }
+        WriteModel model = new WriteModel(config.idempotencyRetention());
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(config.bootstrapServers(),
                 config.topics().flagEvents(), config.transactionalId(), config.kafkaTimeout(), 10_000),
-                registry, states, Clock.systemUTC());
+                registry, model, Clock.systemUTC());
         try {
             processor.start(config.startupTimeout());
-            Javalin http = CommandHttpApi.create(processor, states, config.commandTimeout()).start(config.host(), config.port());
+            Javalin http = CommandHttpApi.create(processor, model, tokens, config.commandTimeout())
+                    .start(config.host(), config.port());
             LOG.info("command-service writing {} and serving port {}", config.topics().flagEvents(), http.port());
-            return new CommandService(processor, states, http);
+            return new CommandService(processor, model, http);
         } catch (RuntimeException e) {
             processor.close();
             throw e;
@@ -58,8 +65,8 @@ public final class CommandService implements AutoCloseable {
         return processor;
     }
 
-    public FlagStates states() {
-        return states;
+    public WriteModel model() {
+        return model;
     }
 
     @Override

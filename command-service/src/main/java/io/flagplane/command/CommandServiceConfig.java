@@ -2,14 +2,28 @@ package io.flagplane.command;
 
 import io.flagplane.contract.TopicNames;
 import io.flagplane.settings.Settings;
+import io.flagplane.settings.SettingsException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** The command-service's configuration, validated once at start-up. */
 public record CommandServiceConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl,
                                    TopicNames topics, String transactionalId, Duration kafkaTimeout,
-                                   Duration commandTimeout, Duration startupTimeout) {
+                                   Duration commandTimeout, Duration startupTimeout, boolean authEnabled,
+                                   Path tokensFile, Duration idempotencyRetention) {
+
+    public CommandServiceConfig {
+        if (authEnabled && tokensFile == null) {
+            throw new SettingsException("command.tokens.file is required (a JSON file of token hashes and grants; mint "
+                    + "tokens with flagplane-token), or set command.auth.enabled=false for an open local service");
+        }
+        if (idempotencyRetention.compareTo(Duration.ofHours(24)) < 0) {
+            throw new SettingsException("command.idempotency.retention.ms must be at least 24 hours");
+        }
+    }
 
     public static CommandServiceConfig from(Settings settings) {
+        String tokens = settings.string("command.tokens.file", null);
         return new CommandServiceConfig(
                 settings.string("command.host", "0.0.0.0"),
                 settings.integer("command.port", 8080, 0, 65_535),
@@ -19,6 +33,9 @@ public record CommandServiceConfig(String host, int port, String bootstrapServer
                 settings.string("command.transactional.id", "flagplane-command-service"),
                 settings.millis("command.kafka.timeout.ms", Duration.ofSeconds(3)),
                 settings.millis("command.timeout.ms", Duration.ofSeconds(10)),
-                settings.millis("command.startup.timeout.ms", Duration.ofSeconds(60)));
+                settings.millis("command.startup.timeout.ms", Duration.ofSeconds(60)),
+                settings.bool("command.auth.enabled", true),
+                tokens == null || tokens.isBlank() ? null : Path.of(tokens),
+                settings.millis("command.idempotency.retention.ms", Duration.ofHours(48)));
     }
 }

@@ -148,7 +148,8 @@ public final class FlagStateFold {
         definition.setRules(rules);
     }
 
-    private static void applyTargets(FlagDefinition definition, TargetsChanged change) {
+    /** Applies a target change to a definition in place (the caller owns the copy). */
+    public static void applyTargets(FlagDefinition definition, TargetsChanged change) {
         if (change.getList() == TargetList.DENY) {
             Set<String> keys = new LinkedHashSet<>(definition.getDenyList());
             keys.removeAll(change.getRemoved());

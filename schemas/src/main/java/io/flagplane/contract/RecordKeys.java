@@ -5,10 +5,14 @@ import java.util.Objects;
 /**
  * Record keys on {@code flag-events} and {@code flag-state}: {@code environment/flagKey}, UTF-8
  * text. One key per flag means one partition per flag, so the events of a flag stay in order.
+ * A segment's events on {@code flag-events} are keyed {@code environment/segment:segmentKey}
+ * (a flag key, being dot notation, never contains ':'); on {@code segment-state} the key is
+ * {@code environment/segmentKey}.
  */
 public final class RecordKeys {
 
     private static final char SEPARATOR = '/';
+    public static final String SEGMENT_PREFIX = "segment:";
 
     private RecordKeys() {
     }
@@ -20,6 +24,11 @@ public final class RecordKeys {
             throw new IllegalArgumentException("environment must not contain '/': " + environment);
         }
         return environment + SEPARATOR + flagKey;
+    }
+
+    /** The key of a segment's events on {@code flag-events}. */
+    public static String ofSegmentEvents(String environment, String segmentKey) {
+        return of(environment, SEGMENT_PREFIX + segmentKey);
     }
 
     /** Splits a record key; throws {@link IllegalArgumentException} when it has no separator. */

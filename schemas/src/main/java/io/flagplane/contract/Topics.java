@@ -13,6 +13,9 @@ public final class Topics {
     /** Compacted current ruleset, one record per flag. Key: {@link RecordKeys}. Value: {@code FlagState}. */
     public static final String FLAG_STATE = "flag-state";
 
+    /** Compacted current segments, one record per segment. Key: {@code environment/segmentKey}. Value: {@code SegmentState}. */
+    public static final String SEGMENT_STATE = "segment-state";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 

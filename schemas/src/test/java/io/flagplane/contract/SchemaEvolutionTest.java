@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
 import io.flagplane.registry.CompatibilityLevel;
 import io.flagplane.registry.InMemorySchemaRegistry;
 import java.io.IOException;
@@ -35,6 +36,7 @@ class SchemaEvolutionTest {
         List<Arguments> cases = new ArrayList<>();
         add(cases, Topics.valueSubject(Topics.FLAG_EVENTS), FlagEvent.getClassSchema());
         add(cases, Topics.valueSubject(Topics.FLAG_STATE), FlagState.getClassSchema());
+        add(cases, Topics.valueSubject(Topics.SEGMENT_STATE), SegmentState.getClassSchema());
         return cases.stream();
     }
 
@@ -64,7 +66,7 @@ class SchemaEvolutionTest {
     @Test
     void every_subject_has_at_least_one_released_schema() throws Exception {
         assertThat(releasedSchemas().map(a -> a.get()[0]).distinct())
-                .containsExactlyInAnyOrder("flag-events-value", "flag-state-value");
+                .containsExactlyInAnyOrder("flag-events-value", "flag-state-value", "segment-state-value");
     }
 
     @Test
@@ -73,6 +75,7 @@ class SchemaEvolutionTest {
         releasedSchemas().forEach(a -> registry.register((String) a.get()[0], (Schema) a.get()[2]));
         registry.register("flag-events-value", FlagEvent.getClassSchema());
         registry.register("flag-state-value", FlagState.getClassSchema());
+        registry.register("segment-state-value", SegmentState.getClassSchema());
     }
 
     @Test

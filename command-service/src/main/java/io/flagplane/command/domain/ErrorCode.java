@@ -17,14 +17,24 @@ public enum ErrorCode {
     FLAG_NOT_FOUND,
     /** A flag with this key already exists in the environment. */
     FLAG_ALREADY_EXISTS,
-    /** The command's expected version is not the flag's current version. */
+    /** No such segment in the environment. */
+    SEGMENT_NOT_FOUND,
+    /** A segment with this key already exists in the environment. */
+    SEGMENT_ALREADY_EXISTS,
+    /** The segment cannot be archived: live flags name it (they are listed). */
+    SEGMENT_IN_USE,
+    /** No live flag carries the tag asked for. */
+    NO_MATCHING_FLAGS,
+    /** The command's expected version is not the current version. */
     VERSION_CONFLICT,
-    /** The command cannot apply to the flag as it is (e.g. reviving a flag that is not killed). */
+    /** The command cannot apply to the flag or segment as it is (e.g. changing an archived flag). */
     INVALID_STATE,
     /** Missing or unknown credentials. */
     UNAUTHENTICATED,
     /** The credentials do not grant this. */
     FORBIDDEN,
+    /** No such route. */
+    NOT_FOUND,
     /** This instance has been replaced by a newer one and no longer writes. */
     WRITER_FENCED,
     /** Kafka did not confirm in time; nothing is known to be written. Retry with the same Idempotency-Key. */

@@ -10,6 +10,9 @@ public final class Names {
     private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern VARIANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern TAG = Pattern.compile("[a-z0-9][a-z0-9_.:-]*");
+    /** Segments: lowercase words joined by '-', '_' or '.', e.g. {@code beta-users}, {@code tiers.paying}. */
+    private static final Pattern SEGMENT = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+    public static final int MAX_SEGMENT = 128;
 
     public static final int MAX_FLAG_KEY = 128;
     public static final int MAX_ENVIRONMENT = 64;
@@ -35,6 +38,14 @@ public final class Names {
             throw new CommandException(ErrorCode.INVALID_ENVIRONMENT, "environment", "environment '"
                     + abbreviate(String.valueOf(environment)) + "' is not allowed: use lowercase letters, digits, '_' and '-'"
                     + " (at most " + MAX_ENVIRONMENT + " characters), e.g. production");
+        }
+    }
+
+    public static void checkSegmentKey(String key, String field) {
+        if (key == null || key.length() > MAX_SEGMENT || !SEGMENT.matcher(key).matches()) {
+            throw CommandException.invalid(field, "segment key '" + abbreviate(String.valueOf(key))
+                    + "' is not allowed: use lowercase letters, digits, '_', '.' and '-' (at most " + MAX_SEGMENT
+                    + " characters), e.g. beta-users");
         }
     }
 

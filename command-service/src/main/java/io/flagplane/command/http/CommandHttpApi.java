@@ -2,170 +2,360 @@ package io.flagplane.command.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flagplane.avro.Actor;
-import io.flagplane.avro.ActorKind;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.command.auth.Principal;
+import io.flagplane.command.auth.Role;
+import io.flagplane.command.auth.TokenRegistry;
+import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
-import io.flagplane.command.domain.DefinitionRules;
 import io.flagplane.command.domain.ErrorCode;
-import io.flagplane.command.domain.FlagCommand;
 import io.flagplane.command.domain.Names;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.CommandRequest;
-import io.flagplane.command.log.FlagChange;
-import io.flagplane.command.log.FlagStates;
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.command.log.CommandResult;
+import io.flagplane.command.log.WriteModel;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command API, versioned under {@code /api/v1} and scoped by environment. Handlers parse the
- * request into a command, hand it to the single writer, and render what it did; every refusal
- * becomes {@code {"error": {"code", "field", "message"}}} with its status decided in
- * {@link #statusOf(ErrorCode)}.
+ * The command API, versioned under {@code /api/v1} and scoped by environment, described by
+ * {@code /api/v1/openapi.yaml}. Handlers authenticate the bearer token, check the role for the
+ * environment, parse the request into a command (the same parser for single commands and change
+ * sets), hand it to the single writer, and render what it did. Every refusal becomes
+ * {@code {"error": {"code", "field", "message"}}}, its status decided in {@link #statusOf}.
  */
 public final class CommandHttpApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandHttpApi.class);
-    static final long MAX_BODY_BYTES = 1024 * 1024L;
+    static final long MAX_BODY_BYTES = 4 * 1024 * 1024L;
+    static final int MAX_CHANGE_SET = 500;
+    private static final String PRINCIPAL = "flagplane.principal";
 
     private final CommandProcessor processor;
-    private final FlagStates states;
+    private final WriteModel model;
+    private final TokenRegistry tokens;
     private final Duration commandTimeout;
 
-    private CommandHttpApi(CommandProcessor processor, FlagStates states, Duration commandTimeout) {
+    private CommandHttpApi(CommandProcessor processor, WriteModel model, TokenRegistry tokens, Duration commandTimeout) {
         this.processor = processor;
-        this.states = states;
+        this.model = model;
+        this.tokens = tokens;
         this.commandTimeout = commandTimeout;
     }
 
-    public static Javalin create(CommandProcessor processor, FlagStates states, Duration commandTimeout) {
-        CommandHttpApi api = new CommandHttpApi(processor, states, commandTimeout);
+    /**
+     * @param tokens the accepted tokens, or null to run without authentication (everyone is an
+     *               anonymous admin: local experiments only)
+     */
+    public static Javalin create(CommandProcessor processor, WriteModel model, TokenRegistry tokens, Duration commandTimeout) {
+        CommandHttpApi api = new CommandHttpApi(processor, model, tokens, commandTimeout);
+        String openApi = resource("/openapi/command-api.yaml");
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             var routes = config.routes;
-            String flags = "/api/v1/environments/{env}/flags";
-            routes.post(flags, api::create);
-            routes.get(flags, api::list);
-            routes.get(flags + "/{key}", api::read);
-            routes.post(flags + "/{key}/enable", ctx -> api.lifecycle(ctx, FlagCommand.Enable::new));
-            routes.post(flags + "/{key}/disable", ctx -> api.lifecycle(ctx, FlagCommand.Disable::new));
-            routes.post(flags + "/{key}/kill", ctx -> api.lifecycle(ctx, FlagCommand.Kill::new));
-            routes.post(flags + "/{key}/revive", ctx -> api.lifecycle(ctx, FlagCommand.Revive::new));
-            routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
+            String env = "/api/v1/environments/{env}";
+            String flag = env + "/flags/{key}";
+            String segment = env + "/segments/{key}";
+
+            routes.before("/api/v1/*", api::authenticate);
+
+            routes.get(env + "/flags", ctx -> api.listFlags(ctx));
+            routes.post(env + "/flags", ctx -> api.created(ctx, action(ctx, "createFlag", null)));
+            routes.get(flag, api::readFlag);
+            routes.put(flag, ctx -> api.single(ctx, action(ctx, "replaceFlag", "flag")));
+            for (String lifecycle : List.of("enable", "disable", "kill", "revive", "archive", "restore")) {
+                routes.post(flag + "/" + lifecycle, ctx -> api.single(ctx, action(ctx, lifecycle, "flag")));
+            }
+            routes.patch(flag + "/rollout", ctx -> api.single(ctx, action(ctx, "setRollout", "flag")));
+            routes.post(flag + "/allow-list", ctx -> api.single(ctx, action(ctx, "allowList", "flag")));
+            routes.post(flag + "/deny-list", ctx -> api.single(ctx, action(ctx, "denyList", "flag")));
+            routes.put(flag + "/rules", ctx -> api.single(ctx, action(ctx, "replaceRules", "flag")));
+            routes.put(flag + "/metadata", ctx -> api.single(ctx, action(ctx, "setMetadata", "flag")));
+            routes.post(env + "/kill-by-tag", ctx -> api.changeSet(ctx, List.of(action(ctx, "killByTag", null).get()),
+                    reasonOf(ctx)));
+
+            routes.get(env + "/segments", api::listSegments);
+            routes.post(env + "/segments", ctx -> api.created(ctx, action(ctx, "createSegment", null)));
+            routes.get(segment, api::readSegment);
+            routes.put(segment, ctx -> api.single(ctx, action(ctx, "replaceSegment", "segment")));
+            routes.post(segment + "/archive", ctx -> api.single(ctx, action(ctx, "archiveSegment", "segment")));
+
+            routes.post("/api/v1/changesets", api::changeSetRequest);
+            routes.get("/api/v1/tokens", api::listTokens);
+            routes.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
+
+            routes.get("/health/live", ctx -> render(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
                 boolean ready = processor.isReady();
-                ctx.status(ready ? 200 : 503).json(java.util.Map.of("status", ready ? "READY"
-                        : processor.isFenced() ? "FENCED" : "STARTING", "flags", states.size()));
+                render(ctx, ready ? 200 : 503, Json.MAPPER.createObjectNode()
+                        .put("status", ready ? "READY" : processor.isFenced() ? "FENCED" : "STARTING")
+                        .put("flags", model.flagCount()));
             });
 
             routes.exception(CommandException.class, (e, ctx) -> renderError(ctx, e));
             routes.exception(HttpResponseException.class, (e, ctx) -> renderError(ctx,
-                    new CommandException(ErrorCode.MALFORMED_REQUEST, null, e.getStatus() == 413
-                            ? "the request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB" : e.getMessage()), e.getStatus()));
+                    new CommandException(e.getStatus() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.MALFORMED_REQUEST, null,
+                            e.getStatus() == 413 ? "the request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB"
+                                    : e.getStatus() == 404 ? "no such route: " + ctx.method() + " " + ctx.path() : e.getMessage()),
+                    e.getStatus()));
             routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 renderError(ctx, new CommandException(ErrorCode.UNAVAILABLE, null, "internal error: " + e.getClass().getSimpleName()),
                         500);
             });
+            routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    renderError(ctx, new CommandException(ErrorCode.NOT_FOUND, null, "no such route: " + ctx.method() + " "
+                            + ctx.path()), 404);
+                }
+            });
         });
     }
 
-    private void create(Context ctx) {
-        String environment = environment(ctx);
-        JsonNode body = FlagJson.parse(ctx.bodyAsBytes(), true);
-        String key = FlagJson.requiredText(body, "key", "key");
-        Names.checkFlagKey(key, "key");
-        var definition = FlagJson.definition(body, key);
-        DefinitionRules.check(definition);
-        JsonNode enabled = body.get("enabled");
-        if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
-            throw CommandException.invalid("enabled", "enabled must be true or false");
+    // ------------------------------------------------------------------ authentication
+
+    private void authenticate(Context ctx) {
+        if (ctx.path().equals("/api/v1/openapi.yaml")) {
+            return;
         }
-        FlagRef ref = new FlagRef(environment, key);
-        FlagChange change = execute(ctx, new FlagCommand.Create(ref, definition, enabled != null && enabled.asBoolean(false)),
-                body).get(0);
-        ctx.header("Location", "/api/v1/environments/" + environment + "/flags/" + key);
-        render(ctx, 201, changeBody(change));
+        if (tokens == null) {
+            ctx.attribute(PRINCIPAL, new Principal("anonymous", io.flagplane.avro.ActorKind.USER, Map.of("*", Role.ADMIN)));
+            return;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new CommandException(ErrorCode.UNAUTHENTICATED, null,
+                    "send an API token: Authorization: Bearer <token>");
+        }
+        Principal principal = tokens.authenticate(header.substring(7).trim()).orElseThrow(() -> {
+            ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            return new CommandException(ErrorCode.UNAUTHENTICATED, null, "the API token is not valid");
+        });
+        ctx.attribute(PRINCIPAL, principal);
     }
 
-    private void list(Context ctx) {
+    private static Principal principal(Context ctx) {
+        Principal principal = ctx.attribute(PRINCIPAL);
+        if (principal == null) {
+            throw new CommandException(ErrorCode.UNAUTHENTICATED, null, "send an API token: Authorization: Bearer <token>");
+        }
+        return principal;
+    }
+
+    private static void require(Context ctx, Role role, String environment) {
+        Principal principal = principal(ctx);
+        if (!principal.may(role, environment)) {
+            throw new CommandException(ErrorCode.FORBIDDEN, null, "token '" + principal.id() + "' is "
+                    + principal.roleIn(environment).map(r -> r.name().toLowerCase(Locale.ROOT)).orElse("not granted anything")
+                    + " in environment '" + environment + "'; this needs " + role.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    private void listFlags(Context ctx) {
         String environment = environment(ctx);
-        ObjectNode body = FlagJson.MAPPER.createObjectNode();
-        var items = body.putArray("flags");
-        states.list(environment).forEach(state -> items.add(FlagJson.render(state)));
+        require(ctx, Role.VIEWER, environment);
+        String tag = ctx.queryParam("tag");
+        boolean archived = Boolean.parseBoolean(ctx.queryParam("includeArchived"));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode items = body.putArray("flags");
+        for (FlagState state : model.flags(environment)) {
+            if ((archived || !state.getArchived()) && (tag == null || state.getDefinition().getTags().contains(tag))) {
+                items.add(StateJson.flag(state));
+            }
+        }
         render(ctx, 200, body);
     }
 
-    private void read(Context ctx) {
-        FlagRef ref = flagRef(ctx);
-        FlagState state = states.get(ref);
+    private void readFlag(Context ctx) {
+        String environment = environment(ctx);
+        require(ctx, Role.VIEWER, environment);
+        String key = ctx.pathParam("key");
+        Names.checkFlagKey(key, "key");
+        FlagState state = model.flag(environment, key);
         if (state == null) {
-            throw new CommandException(ErrorCode.FLAG_NOT_FOUND, null, "flag '" + ref.flagKey()
-                    + "' does not exist in environment '" + ref.environment() + "'");
+            throw new CommandException(ErrorCode.FLAG_NOT_FOUND, null, "flag '" + key + "' does not exist in environment '"
+                    + environment + "'");
         }
         ctx.header("ETag", "\"" + state.getVersion() + "\"");
-        render(ctx, 200, FlagJson.render(state));
+        render(ctx, 200, StateJson.flag(state));
     }
 
-    private void lifecycle(Context ctx, BiFunction<FlagRef, Long, FlagCommand> command) {
-        FlagRef ref = flagRef(ctx);
-        JsonNode body = FlagJson.parse(ctx.bodyAsBytes(), false);
-        FlagChange change = execute(ctx, command.apply(ref, expectedVersion(ctx, body)), body).get(0);
-        render(ctx, 200, changeBody(change));
+    private void listSegments(Context ctx) {
+        String environment = environment(ctx);
+        require(ctx, Role.VIEWER, environment);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode items = body.putArray("segments");
+        model.segments(environment).forEach(s -> items.add(StateJson.segment(s)));
+        render(ctx, 200, body);
     }
 
-    private List<FlagChange> execute(Context ctx, FlagCommand command, JsonNode body) {
-        String reason = FlagJson.optionalText(body, "reason", null);
+    private void readSegment(Context ctx) {
+        String environment = environment(ctx);
+        require(ctx, Role.VIEWER, environment);
+        String key = ctx.pathParam("key");
+        Names.checkSegmentKey(key, "key");
+        SegmentState state = model.segment(environment, key);
+        if (state == null) {
+            throw new CommandException(ErrorCode.SEGMENT_NOT_FOUND, null, "segment '" + key + "' does not exist in environment '"
+                    + environment + "'");
+        }
+        ctx.header("ETag", "\"" + state.getVersion() + "\"");
+        render(ctx, 200, StateJson.segment(state));
+    }
+
+    private void listTokens(Context ctx) {
+        Principal principal = principal(ctx);
+        if (!principal.isAdminAnywhere()) {
+            throw new CommandException(ErrorCode.FORBIDDEN, null, "listing tokens needs the admin role");
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode items = body.putArray("tokens");
+        if (tokens != null) {
+            for (Principal p : tokens.principals()) {
+                ObjectNode item = items.addObject().put("id", p.id()).put("kind", p.kind().name());
+                ObjectNode grants = item.putObject("grants");
+                p.grants().forEach((env, role) -> grants.put(env, role.name().toLowerCase(Locale.ROOT)));
+            }
+        }
+        render(ctx, 200, body);
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Builds the command object of a single-command endpoint from its path and body. */
+    private static Supplier<Command> action(Context ctx, String action, String targetField) {
+        return () -> {
+            String environment = environment(ctx);
+            ObjectNode node = (ObjectNode) Json.parse(ctx.bodyAsBytes(), false);
+            node.put("action", action).put("environment", environment);
+            if (targetField != null) {
+                node.put(targetField, ctx.pathParam("key"));
+            }
+            String ifMatch = ctx.header("If-Match");
+            if (ifMatch != null && !ifMatch.isBlank()) {
+                long fromHeader;
+                try {
+                    fromHeader = Long.parseLong(ifMatch.trim().replace("\"", "").replace("W/", ""));
+                } catch (NumberFormatException e) {
+                    throw CommandException.invalid("If-Match", "If-Match must be a version such as \"3\"");
+                }
+                Long fromBody = Json.optionalVersion(node, "expectedVersion", "expectedVersion");
+                if (fromBody != null && fromBody != fromHeader) {
+                    throw CommandException.invalid("If-Match", "If-Match (" + fromHeader + ") and expectedVersion ("
+                            + fromBody + ") disagree");
+                }
+                node.put("expectedVersion", fromHeader);
+            }
+            return CommandJson.parse(node);
+        };
+    }
+
+    private void single(Context ctx, Supplier<Command> command) {
+        Command parsed = command.get();
+        require(ctx, Role.EDITOR, parsed.environment());
+        CommandResult result = execute(ctx, List.of(parsed), reasonOf(ctx));
+        render(ctx, 200, StateJson.single(result));
+    }
+
+    private void created(Context ctx, Supplier<Command> command) {
+        Command parsed = command.get();
+        require(ctx, Role.EDITOR, parsed.environment());
+        CommandResult result = execute(ctx, List.of(parsed), reasonOf(ctx));
+        var target = result.changes().get(0).target();
+        ctx.header("Location", "/api/v1/environments/" + target.environment() + "/"
+                + (target.kind() == io.flagplane.command.domain.Target.Kind.FLAG ? "flags/" : "segments/") + target.key());
+        render(ctx, result.replayed() ? 200 : 201, StateJson.single(result));
+    }
+
+    private void changeSetRequest(Context ctx) {
+        JsonNode body = Json.parse(ctx.bodyAsBytes(), true);
+        JsonNode commands = body.get("commands");
+        if (commands == null || !commands.isArray() || commands.isEmpty()) {
+            throw CommandException.invalid("commands", "a change set needs a non-empty \"commands\" array");
+        }
+        if (commands.size() > MAX_CHANGE_SET) {
+            throw CommandException.invalid("commands", "a change set holds at most " + MAX_CHANGE_SET + " commands");
+        }
+        List<Command> parsed = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            if (!commands.get(i).isObject()) {
+                throw CommandException.invalid("commands[" + i + "]", "each command is an object with an \"action\"");
+            }
+            try {
+                parsed.add(CommandJson.parse(commands.get(i)));
+            } catch (CommandException e) {
+                throw e.under("commands[" + i + "]");
+            }
+        }
+        changeSet(ctx, parsed, Json.optionalText(body, "reason", "reason", null));
+    }
+
+    private void changeSet(Context ctx, List<Command> commands, String reason) {
+        for (Command command : commands) {
+            require(ctx, Role.EDITOR, command.environment());
+        }
+        CommandResult result = execute(ctx, commands, reason);
+        render(ctx, 200, StateJson.changeSet(result));
+    }
+
+    private static String reasonOf(Context ctx) {
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length == 0) {
+            return null;
+        }
+        return Json.optionalText(Json.parse(bytes, false), "reason", "reason", null);
+    }
+
+    private CommandResult execute(Context ctx, List<Command> commands, String reason) {
         if (reason != null && reason.length() > 1_000) {
             throw CommandException.invalid("reason", "reason is longer than 1000 characters");
         }
-        Actor actor = new Actor("anonymous", ActorKind.USER);
-        CommandRequest request = new CommandRequest(List.of(command), actor, reason, ctx.header("Idempotency-Key"));
+        String idempotencyKey = ctx.header("Idempotency-Key");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw CommandException.invalid("Idempotency-Key", "Idempotency-Key is 1 to 200 characters");
+        }
+        CommandRequest request = new CommandRequest(commands, principal(ctx).actor(), reason, idempotencyKey);
         try {
-            return processor.submit(request).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            CommandResult result = processor.submit(request).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (result.replayed()) {
+                ctx.header("Idempotent-Replayed", "true");
+            }
+            return result;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CommandException refused) {
                 throw refused;
             }
             throw new CommandException(ErrorCode.UNAVAILABLE, null, "the command failed: " + e.getCause());
         } catch (TimeoutException e) {
-            throw new CommandException(ErrorCode.UNAVAILABLE, null, "no confirmation from Kafka within " + commandTimeout.toSeconds()
-                    + " s; the outcome is unknown, retry with the same Idempotency-Key");
+            throw new CommandException(ErrorCode.UNAVAILABLE, null, "no confirmation from Kafka within "
+                    + commandTimeout.toSeconds() + " s; the outcome is unknown, retry with the same Idempotency-Key");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandException(ErrorCode.UNAVAILABLE, null, "interrupted");
-        }
-    }
-
-    /** The version the caller expects: {@code If-Match: "3"} or {@code "expectedVersion": 3}. */
-    private static Long expectedVersion(Context ctx, JsonNode body) {
-        Long fromBody = FlagJson.optionalVersion(body, "expectedVersion");
-        String ifMatch = ctx.header("If-Match");
-        if (ifMatch == null || ifMatch.isBlank()) {
-            return fromBody;
-        }
-        try {
-            long fromHeader = Long.parseLong(ifMatch.trim().replace("\"", ""));
-            if (fromBody != null && fromBody != fromHeader) {
-                throw CommandException.invalid("If-Match", "If-Match (" + fromHeader + ") and expectedVersion (" + fromBody
-                        + ") disagree");
-            }
-            return fromHeader;
-        } catch (NumberFormatException e) {
-            throw CommandException.invalid("If-Match", "If-Match must be a flag version such as \"3\"");
         }
     }
 
@@ -175,24 +365,7 @@ public final class CommandHttpApi {
         return environment;
     }
 
-    private static FlagRef flagRef(Context ctx) {
-        String environment = environment(ctx);
-        String key = ctx.pathParam("key");
-        Names.checkFlagKey(key, "key");
-        return new FlagRef(environment, key);
-    }
-
-    private static ObjectNode changeBody(FlagChange change) {
-        ObjectNode body = FlagJson.MAPPER.createObjectNode();
-        body.put("changed", change.changed());
-        body.put("version", change.version());
-        if (change.partition() != null) {
-            body.put("partition", change.partition());
-            body.put("offset", change.offset());
-        }
-        body.set("flag", FlagJson.render(change.state()));
-        return body;
-    }
+    // ------------------------------------------------------------------ rendering
 
     static int statusOf(ErrorCode code) {
         return switch (code) {
@@ -200,18 +373,20 @@ public final class CommandHttpApi {
             case INVALID_FIELD, INVALID_FLAG_KEY, INVALID_ENVIRONMENT -> 422;
             case UNAUTHENTICATED -> 401;
             case FORBIDDEN -> 403;
-            case FLAG_NOT_FOUND -> 404;
-            case FLAG_ALREADY_EXISTS, VERSION_CONFLICT, INVALID_STATE -> 409;
+            case FLAG_NOT_FOUND, SEGMENT_NOT_FOUND, NO_MATCHING_FLAGS, NOT_FOUND -> 404;
+            case FLAG_ALREADY_EXISTS, SEGMENT_ALREADY_EXISTS, SEGMENT_IN_USE, VERSION_CONFLICT, INVALID_STATE -> 409;
             case WRITER_FENCED, UNAVAILABLE, NOT_READY -> 503;
         };
     }
 
     private static void renderError(Context ctx, CommandException e) {
-        renderError(ctx, e, statusOf(e.code()));
+        // a reference to a missing segment inside a definition is a field error, not a missing resource
+        int status = e.code() == ErrorCode.SEGMENT_NOT_FOUND && e.field() != null ? 422 : statusOf(e.code());
+        renderError(ctx, e, status);
     }
 
     private static void renderError(Context ctx, CommandException e, int status) {
-        ObjectNode body = FlagJson.MAPPER.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         ObjectNode error = body.putObject("error");
         error.put("code", e.code().name());
         if (e.field() != null) {
@@ -221,6 +396,9 @@ public final class CommandHttpApi {
         if (e.currentVersion() != null) {
             error.put("currentVersion", e.currentVersion());
         }
+        if (!e.details().isEmpty()) {
+            e.details().forEach(error.putArray("details")::add);
+        }
         if (status == 503) {
             ctx.header("Retry-After", "1");
         }
@@ -229,9 +407,20 @@ public final class CommandHttpApi {
 
     private static void render(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").result(FlagJson.MAPPER.writeValueAsBytes(body));
+            ctx.status(status).contentType("application/json").result(Json.MAPPER.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render a response", e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = CommandHttpApi.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

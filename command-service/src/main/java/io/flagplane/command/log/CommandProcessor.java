@@ -2,22 +2,26 @@ package io.flagplane.command.log;
 
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.Decider;
 import io.flagplane.command.domain.ErrorCode;
-import io.flagplane.command.domain.FlagCommand;
-import io.flagplane.command.domain.FlagDecider;
+import io.flagplane.command.domain.ReadModel;
+import io.flagplane.command.domain.Target;
 import io.flagplane.contract.FlagStateFold;
-import io.flagplane.contract.RecordKeys;
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroSerializer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -59,15 +63,16 @@ public final class CommandProcessor implements AutoCloseable {
                            int queueCapacity) {
     }
 
-    private record Pending(CommandRequest request, CompletableFuture<List<FlagChange>> result) {
+    private record Pending(CommandRequest request, CompletableFuture<CommandResult> result) {
     }
 
-    private record Staged(Pending pending, List<FlagEvent> events, List<FlagChange> changes, Map<FlagRef, FlagState> states) {
+    private record Staged(Pending pending, List<FlagEvent> events, List<Change> changes, Map<Target, Object> states,
+                          String changeSetId) {
     }
 
     private final Settings settings;
     private final SchemaRegistryClient registry;
-    private final FlagStates states;
+    private final WriteModel model;
     private final EventLogReader reader;
     private final Clock clock;
     private final BlockingQueue<Pending> queue;
@@ -80,10 +85,10 @@ public final class CommandProcessor implements AutoCloseable {
     private volatile boolean fenced;
     private boolean needsRecovery;
 
-    public CommandProcessor(Settings settings, SchemaRegistryClient registry, FlagStates states, Clock clock) {
+    public CommandProcessor(Settings settings, SchemaRegistryClient registry, WriteModel model, Clock clock) {
         this.settings = settings;
         this.registry = registry;
-        this.states = states;
+        this.model = model;
         this.clock = clock;
         this.reader = new EventLogReader(settings.bootstrapServers(), settings.topic(), registry);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -97,8 +102,10 @@ public final class CommandProcessor implements AutoCloseable {
     public CommandProcessor start(Duration timeout) {
         producer = newProducer();
         producer.initTransactions();
-        long folded = reader.catchUp(states, timeout);
-        LOG.info("read {} events from {}: {} flags; accepting commands", folded, settings.topic(), states.size());
+        long folded = reader.catchUp(model, timeout);
+        model.forgetOlderThan(clock.instant());
+        LOG.info("read {} events from {}: {} flags, {} idempotency keys remembered; accepting commands", folded,
+                settings.topic(), model.flagCount(), model.rememberedKeys());
         ready = true;
         writer.start();
         return this;
@@ -136,8 +143,8 @@ public final class CommandProcessor implements AutoCloseable {
     }
 
     /** Queues a request; the future completes when it is committed or refused. */
-    public CompletableFuture<List<FlagChange>> submit(CommandRequest request) {
-        CompletableFuture<List<FlagChange>> result = new CompletableFuture<>();
+    public CompletableFuture<CommandResult> submit(CommandRequest request) {
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
         if (fenced) {
             result.completeExceptionally(fencedError());
         } else if (!ready) {
@@ -152,8 +159,13 @@ public final class CommandProcessor implements AutoCloseable {
 
     private void run() {
         List<Pending> batch = new ArrayList<>();
+        long nextForget = System.nanoTime();
         while (running) {
             try {
+                if (System.nanoTime() - nextForget > 0) {
+                    model.forgetOlderThan(clock.instant());
+                    nextForget = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                }
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -184,20 +196,35 @@ public final class CommandProcessor implements AutoCloseable {
             batch.forEach(p -> p.result().completeExceptionally(unavailable("Kafka is unreachable; nothing was written")));
             return;
         }
-        Map<FlagRef, FlagState> working = new HashMap<>();
+        Map<Target, Object> working = new HashMap<>();
+        Map<String, CommandResult> answeredInBatch = new HashMap<>();
         List<Staged> staged = new ArrayList<>();
         for (Pending pending : batch) {
+            String scope = scopeOf(pending.request());
+            if (scope != null) {
+                CommandResult earlier = model.remembered(scope);
+                if (earlier == null) {
+                    earlier = answeredInBatch.get(scope);
+                }
+                if (earlier != null) {
+                    pending.result().complete(earlier.asReplay());
+                    continue;
+                }
+            }
             try {
                 Staged decided = decide(pending, working);
                 working.putAll(decided.states());
                 staged.add(decided);
+                if (scope != null) {
+                    answeredInBatch.put(scope, new CommandResult(decided.changes(), decided.changeSetId(), false));
+                }
             } catch (CommandException e) {
                 pending.result().completeExceptionally(e);
             }
         }
         List<FlagEvent> events = staged.stream().flatMap(s -> s.events().stream()).toList();
         if (events.isEmpty()) {
-            staged.forEach(s -> s.pending().result().complete(s.changes()));
+            staged.forEach(s -> complete(s, s.changes()));
             return;
         }
         List<RecordMetadata> written;
@@ -224,61 +251,150 @@ public final class CommandProcessor implements AutoCloseable {
             staged.forEach(s -> s.pending().result().completeExceptionally(unavailable("interrupted")));
             return;
         }
-        states.putAll(working);
+        working.forEach(model::put);
         eventsWritten.addAndGet(events.size());
         transactions.incrementAndGet();
         int next = 0;
         for (Staged s : staged) {
-            List<FlagChange> changes = new ArrayList<>();
-            for (FlagChange change : s.changes()) {
+            List<Change> changes = new ArrayList<>();
+            for (Change change : s.changes()) {
                 if (change.changed()) {
                     RecordMetadata metadata = written.get(next++);
-                    changes.add(new FlagChange(change.flag(), change.state(), true, metadata.partition(), metadata.offset()));
+                    changes.add(change.written(metadata.partition(), metadata.offset()));
                 } else {
                     changes.add(change);
                 }
             }
-            s.pending().result().complete(changes);
+            complete(s, changes);
         }
     }
 
+    private void complete(Staged staged, List<Change> changes) {
+        CommandResult result = new CommandResult(changes, staged.changeSetId(), false);
+        String scope = scopeOf(staged.pending().request());
+        if (scope != null) {
+            model.remember(scope, result, clock.instant());
+        }
+        staged.pending().result().complete(result);
+    }
+
+    private static String scopeOf(CommandRequest request) {
+        return request.idempotencyKey() == null ? null
+                : WriteModel.idempotencyScope(request.actor().getId(), request.idempotencyKey());
+    }
+
     /** Decides every command of one request against the state so far; throws if any is refused. */
-    private Staged decide(Pending pending, Map<FlagRef, FlagState> working) {
+    private Staged decide(Pending pending, Map<Target, Object> working) {
         CommandRequest request = pending.request();
         String changeSetId = request.isChangeSet() ? UUID.randomUUID().toString() : null;
-        Map<FlagRef, FlagState> local = new HashMap<>();
+        Map<Target, Object> local = new HashMap<>();
+        ReadModel view = new Overlay(model, working, local);
         List<FlagEvent> events = new ArrayList<>();
-        List<FlagChange> changes = new ArrayList<>();
-        for (FlagCommand command : request.commands()) {
-            FlagRef ref = command.flag();
-            FlagState current = local.containsKey(ref) ? local.get(ref)
-                    : working.containsKey(ref) ? working.get(ref) : states.get(ref);
-            Object payload = FlagDecider.decide(current, command);
-            if (payload == null) {
-                changes.add(new FlagChange(ref, current, false, null, null));
-                continue;
+        List<Change> changes = new ArrayList<>();
+        List<Command> commands = request.commands();
+        for (int c = 0; c < commands.size(); c++) {
+            List<Decider.Decision> decisions;
+            try {
+                decisions = Decider.decide(view, commands.get(c));
+            } catch (CommandException e) {
+                throw commands.size() > 1 ? e.under("commands[" + c + "]") : e;
             }
-            FlagEvent event = FlagEvent.newBuilder()
-                    .setEventId(UUID.randomUUID().toString())
-                    .setEnvironment(ref.environment())
-                    .setFlagKey(ref.flagKey())
-                    .setVersion(current == null ? 1 : current.getVersion() + 1)
-                    .setOccurredAt(clock.instant())
-                    .setActor(request.actor())
-                    .setReason(request.reason())
-                    .setChangeSetId(changeSetId)
-                    .setIdempotencyKey(request.idempotencyKey())
-                    .setPayload(payload)
-                    .build();
-            FlagStateFold.Result folded = FlagStateFold.apply(current, event);
-            if (folded.outcome() != FlagStateFold.Outcome.APPLIED) {
-                throw new IllegalStateException("decided event does not fold: " + folded.detail());
+            for (Decider.Decision decision : decisions) {
+                Target target = decision.target();
+                Object current = local.containsKey(target) ? local.get(target)
+                        : working.containsKey(target) ? working.get(target) : model.state(target);
+                if (decision.payload() == null) {
+                    changes.add(new Change(target, current, versionOf(current), false, null, null));
+                    continue;
+                }
+                long version = current == null ? 1 : versionOf(current) + 1;
+                FlagEvent event = FlagEvent.newBuilder()
+                        .setEventId(UUID.randomUUID().toString())
+                        .setEnvironment(target.environment())
+                        .setFlagKey(target.key())
+                        .setVersion(version)
+                        .setOccurredAt(clock.instant())
+                        .setActor(request.actor())
+                        .setReason(request.reason())
+                        .setChangeSetId(changeSetId)
+                        .setIdempotencyKey(request.idempotencyKey())
+                        .setChangeSetIndex(changeSetId == null ? null : events.size())
+                        .setPayload(decision.payload())
+                        .build();
+                Object after = fold(current, event);
+                local.put(target, after);
+                events.add(event);
+                changes.add(new Change(target, after, version, true, null, null));
             }
-            local.put(ref, folded.state());
-            events.add(event);
-            changes.add(new FlagChange(ref, folded.state(), true, null, null));
         }
-        return new Staged(pending, events, changes, local);
+        return new Staged(pending, events, changes, local, changeSetId);
+    }
+
+    private static long versionOf(Object state) {
+        return state instanceof FlagState f ? f.getVersion() : state instanceof SegmentState s ? s.getVersion() : 0;
+    }
+
+    private static Object fold(Object current, FlagEvent event) {
+        if (SegmentStateFold.isSegmentEvent(event)) {
+            SegmentStateFold.Result r = SegmentStateFold.apply((SegmentState) current, event);
+            if (r.outcome() != FlagStateFold.Outcome.APPLIED) {
+                throw new IllegalStateException("decided event does not fold: " + r.detail());
+            }
+            return r.state();
+        }
+        FlagStateFold.Result r = FlagStateFold.apply((FlagState) current, event);
+        if (r.outcome() != FlagStateFold.Outcome.APPLIED) {
+            throw new IllegalStateException("decided event does not fold: " + r.detail());
+        }
+        return r.state();
+    }
+
+    /** The committed model with the batch's and the request's decisions laid over it. */
+    private record Overlay(WriteModel model, Map<Target, Object> working, Map<Target, Object> local) implements ReadModel {
+
+        private Object get(Target target) {
+            if (local.containsKey(target)) {
+                return local.get(target);
+            }
+            if (working.containsKey(target)) {
+                return working.get(target);
+            }
+            return model.state(target);
+        }
+
+        @Override
+        public FlagState flag(String environment, String key) {
+            return (FlagState) get(Target.flag(environment, key));
+        }
+
+        @Override
+        public SegmentState segment(String environment, String key) {
+            return (SegmentState) get(Target.segment(environment, key));
+        }
+
+        @Override
+        public Collection<FlagState> flags(String environment) {
+            Map<String, FlagState> all = new java.util.TreeMap<>();
+            model.flags(environment).forEach(f -> all.put(f.getFlagKey(), f));
+            Stream.of(working, local).forEach(m -> m.forEach((t, s) -> {
+                if (t.kind() == Target.Kind.FLAG && t.environment().equals(environment)) {
+                    all.put(t.key(), (FlagState) s);
+                }
+            }));
+            return all.values();
+        }
+
+        @Override
+        public Collection<SegmentState> segments(String environment) {
+            Map<String, SegmentState> all = new java.util.TreeMap<>();
+            model.segments(environment).forEach(s -> all.put(s.getSegmentKey(), s));
+            Stream.of(working, local).forEach(m -> m.forEach((t, s) -> {
+                if (t.kind() == Target.Kind.SEGMENT && t.environment().equals(environment)) {
+                    all.put(t.key(), (SegmentState) s);
+                }
+            }));
+            return all.values();
+        }
     }
 
     private List<RecordMetadata> writeTransaction(List<FlagEvent> events)
@@ -287,8 +403,7 @@ public final class CommandProcessor implements AutoCloseable {
         List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
         try {
             for (FlagEvent event : events) {
-                sends.add(producer.send(new ProducerRecord<>(settings.topic(),
-                        RecordKeys.of(event.getEnvironment(), event.getFlagKey()), event)));
+                sends.add(producer.send(new ProducerRecord<>(settings.topic(), WriteModel.targetOf(event).eventKey(), event)));
             }
             producer.commitTransaction();
         } catch (KafkaException e) {
@@ -318,7 +433,7 @@ public final class CommandProcessor implements AutoCloseable {
             producer.close(Duration.ZERO);
             producer = newProducer();
             producer.initTransactions();
-            long folded = reader.catchUp(states, settings.kafkaTimeout().multipliedBy(4));
+            long folded = reader.catchUp(model, settings.kafkaTimeout().multipliedBy(4));
             needsRecovery = false;
             LOG.info("writer resynchronised with {} ({} events read)", settings.topic(), folded);
             return true;

@@ -1,14 +1,15 @@
 package io.flagplane.command.log;
 
 import io.flagplane.avro.Actor;
-import io.flagplane.command.domain.FlagCommand;
+import io.flagplane.command.domain.Command;
 import java.util.List;
 
 /**
  * One request to the single writer: one command, or several applied all-or-nothing (a change
- * set). The actor comes from the caller's credentials.
+ * set). The actor comes from the caller's credentials; the idempotency key, when present, makes a
+ * retry return the first result.
  */
-public record CommandRequest(List<FlagCommand> commands, Actor actor, String reason, String idempotencyKey) {
+public record CommandRequest(List<Command> commands, Actor actor, String reason, String idempotencyKey) {
 
     public CommandRequest {
         if (commands.isEmpty()) {
@@ -17,11 +18,12 @@ public record CommandRequest(List<FlagCommand> commands, Actor actor, String rea
         commands = List.copyOf(commands);
     }
 
-    public static CommandRequest of(FlagCommand command, Actor actor, String reason) {
+    public static CommandRequest of(Command command, Actor actor, String reason) {
         return new CommandRequest(List.of(command), actor, reason, null);
     }
 
+    /** Several commands, or a command that expands to several (kill by tag), share a change-set id. */
     public boolean isChangeSet() {
-        return commands.size() > 1;
+        return commands.size() > 1 || commands.get(0) instanceof Command.KillByTag;
     }
 }

@@ -1,6 +1,7 @@
 package io.flagplane.command.log;
 
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.command.domain.Target;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
 import io.flagplane.wire.WireFormatException;
@@ -20,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code flag-events} (read_committed, every partition, no group) into {@link FlagStates}.
- * Before an instance serves it reads from the beginning to the end; after a write whose outcome
- * is unknown it reads on from where it was, so it learns whatever did commit.
+ * Reads {@code flag-events} (read_committed, every partition, no group) into the
+ * {@link WriteModel}, including the results remembered for Idempotency-Keys. Before an instance
+ * serves it reads from the beginning to the end; after a write whose outcome is unknown it reads
+ * on from where it was, so it learns whatever did commit.
  */
 final class EventLogReader implements AutoCloseable {
 
@@ -53,7 +55,7 @@ final class EventLogReader implements AutoCloseable {
      *
      * @return the number of events folded
      */
-    long catchUp(FlagStates states, Duration timeout) {
+    long catchUp(WriteModel model, Duration timeout) {
         if (partitions == null) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
@@ -75,9 +77,9 @@ final class EventLogReader implements AutoCloseable {
                 if (record.value() == null) {
                     continue;
                 }
+                FlagEvent event;
                 try {
-                    states.fold(deserializer.deserialize(record.topic(), record.value()));
-                    folded++;
+                    event = deserializer.deserialize(record.topic(), record.value());
                 } catch (WireFormatException e) {
                     if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
                         // skipping would leave a hole in the versions we hand out; fail and retry later
@@ -86,6 +88,16 @@ final class EventLogReader implements AutoCloseable {
                     undecodable.incrementAndGet();
                     LOG.warn("skipping undecodable event {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                             e.getMessage());
+                    continue;
+                }
+                Object after = model.fold(event);
+                folded++;
+                if (after != null && event.getIdempotencyKey() != null) {
+                    Target target = WriteModel.targetOf(event);
+                    model.rememberFromLog(WriteModel.idempotencyScope(event.getActor().getId(), event.getIdempotencyKey()),
+                            event.getChangeSetIndex() == null ? 0 : event.getChangeSetIndex(),
+                            new Change(target, after, event.getVersion(), true, record.partition(), record.offset()),
+                            event.getChangeSetId(), event.getOccurredAt());
                 }
             }
         }

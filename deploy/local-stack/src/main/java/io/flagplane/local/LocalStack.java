@@ -43,6 +43,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private String adminToken;
     private String kafka;
     private SchemaRegistryServer registry;
     private CommandService command;
@@ -80,7 +81,10 @@ public final class LocalStack implements AutoCloseable {
         registry = SchemaRegistryServer.start(SchemaRegistryServer.Settings.local(kafka, Topics.SCHEMAS, ports.registry()));
         started.push(registry);
 
+        Path tokensFile = dataDir.resolve("tokens.json");
+        adminToken = LocalTokens.ensure(tokensFile, dataDir.resolve("admin-token"), overrides.string("admin.token", null));
         Settings settings = overrides.with(Map.of(
+                "command.tokens.file", tokensFile.toString(),
                 "kafka.bootstrap.servers", kafka,
                 "schema.registry.url", registry.url(),
                 "command.host", "127.0.0.1",
@@ -103,6 +107,11 @@ public final class LocalStack implements AutoCloseable {
     /** Waits until the projection runs and the edge node has read the ruleset. */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         return projection.awaitRunning(timeout) && edge.tail().awaitCaughtUp(timeout);
+    }
+
+    /** The bootstrap admin token (null when the tokens file was written by someone else). */
+    public String adminToken() {
+        return adminToken;
     }
 
     public String kafkaBootstrap() {
@@ -155,11 +164,13 @@ public final class LocalStack implements AutoCloseable {
         System.out.printf("""
                   kafka            %s
                   schema registry  %s
-                  command-service  %s   (POST /api/v1/environments/{env}/flags)
+                  command-service  %s   (POST /api/v1/environments/{env}/flags, docs at /api/v1/openapi.yaml)
                   projection       %s   (GET /api/v1/status)
                   edge (OFREP)     %s   (POST /ofrep/v1/evaluate/flags/{key})
+                  admin token      %s   (also in %s)
                 Flagplane local stack ready in %.1f s. Ctrl-C stops it.
                 """, stack.kafkaBootstrap(), stack.registryUrl(), stack.commandUrl(), stack.projectionUrl(), stack.edgeUrl(),
+                stack.adminToken() == null ? "(see your tokens.json)" : stack.adminToken(), dataDir.resolve("admin-token"),
                 (System.nanoTime() - begin) / 1e9);
         Thread.currentThread().join();
     }

@@ -22,8 +22,10 @@ class LocalStackIT {
 
         try (LocalStack stack = LocalStack.start(dataDir, ports, Settings.of(Map.of()))) {
             assertThat(stack.awaitReady(Duration.ofSeconds(90))).isTrue();
+            assertThat(Http.post(stack.commandUrl() + "/api/v1/environments/production/flags",
+                    "{\"key\":\"booking.enabled\",\"type\":\"boolean\"}").status()).as("no token").isEqualTo(401);
             Http.Response created = Http.post(stack.commandUrl() + "/api/v1/environments/production/flags",
-                    "{\"key\":\"booking.enabled\",\"type\":\"boolean\",\"enabled\":true}");
+                    "{\"key\":\"booking.enabled\",\"type\":\"boolean\",\"enabled\":true}", stack.adminToken());
             assertThat(created.status()).isEqualTo(201);
             Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(Http.post(stack.edgeUrl() + "/ofrep/v1/evaluate/flags/booking.enabled", "{}").status())
@@ -32,13 +34,16 @@ class LocalStackIT {
 
         try (LocalStack stack = LocalStack.start(dataDir, ports, Settings.of(Map.of()))) {
             assertThat(stack.awaitReady(Duration.ofSeconds(90))).isTrue();
-            Http.Response read = Http.get(stack.commandUrl() + "/api/v1/environments/production/flags/booking.enabled");
+            assertThat(Files.readString(dataDir.resolve("tokens.json"))).doesNotContain(stack.adminToken());
+            Http.Response read = Http.get(stack.commandUrl() + "/api/v1/environments/production/flags/booking.enabled",
+                    stack.adminToken());
             assertThat(read.status()).isEqualTo(200);
             assertThat(read.body().get("version").asLong()).isEqualTo(1);
             Http.Response evaluated = Http.post(stack.edgeUrl() + "/ofrep/v1/evaluate/flags/booking.enabled", "{}");
             assertThat(evaluated.status()).isEqualTo(200);
             assertThat(evaluated.body().get("value").asBoolean()).isTrue();
-            Http.Response killed = Http.post(stack.commandUrl() + "/api/v1/environments/production/flags/booking.enabled/kill", "");
+            Http.Response killed = Http.post(stack.commandUrl() + "/api/v1/environments/production/flags/booking.enabled/kill", "",
+                    stack.adminToken());
             assertThat(killed.body().get("version").asLong()).isEqualTo(2);
         }
     }

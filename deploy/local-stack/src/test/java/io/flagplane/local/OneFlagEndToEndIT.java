@@ -2,7 +2,10 @@ package io.flagplane.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flagplane.avro.ActorKind;
 import io.flagplane.command.CommandService;
+import io.flagplane.command.auth.Role;
+import io.flagplane.command.auth.TokenRegistry;
 import io.flagplane.command.CommandServiceConfig;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.edge.EdgeConfig;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedTestStack.class)
 class OneFlagEndToEndIT {
 
+    private final String token = TokenRegistry.newToken();
     private CommandService command;
     private ProjectionService projection;
     private EdgeNode edge;
@@ -37,10 +41,14 @@ class OneFlagEndToEndIT {
     @BeforeEach
     void start(TestStack stack) throws Exception {
         TopicNames topics = stack.newTopics("e2e");
+        Path tokens = Files.createTempFile(Path.of("target"), "tokens", ".json");
+        Files.writeString(tokens, "{\"tokens\":[" + TokenRegistry.entry("e2e", ActorKind.SERVICE_TOKEN,
+                Map.of("*", Role.EDITOR), token) + "]}");
         Settings settings = Settings.of(Map.of(
                 "kafka.bootstrap.servers", stack.bootstrapServers(),
                 "schema.registry.url", stack.schemaRegistryUrl(),
-                "topic.prefix", topics.flagEvents().replace("flag-events", ""))).with(Map.of(
+                "topic.prefix", topics.flagEvents().replace("flag-events", ""),
+                "command.tokens.file", tokens.toString())).with(Map.of(
                 "command.host", "127.0.0.1", "command.port", "0",
                 "command.transactional.id", TestStack.uniqueName("e2e-writer"),
                 "projection.host", "127.0.0.1", "projection.port", "0",
@@ -79,19 +87,20 @@ class OneFlagEndToEndIT {
         assertThat(evaluate("checkout.new_ui", "user-1").status()).isEqualTo(404);
 
         Http.Response created = Http.post(command.url() + "/api/v1/environments/production/flags",
-                "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"enabled\":true,\"reason\":\"seed 002 milestone 1\"}");
+                "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"enabled\":true,\"reason\":\"seed 002 milestone 1\"}", token);
         assertThat(created.status()).isEqualTo(201);
         awaitEdgeValue("checkout.new_ui", true, "STATIC");
 
         Http.Response disabled = Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/disable",
-                "{\"reason\":\"rollback: error rate above 5%\"}");
+                "{\"reason\":\"rollback: error rate above 5%\"}", token);
         assertThat(disabled.status()).isEqualTo(200);
         awaitEdgeValue("checkout.new_ui", false, "DISABLED");
         assertThat(evaluate("checkout.new_ui", "user-1").body().get("metadata").get("flagVersion").asLong()).isEqualTo(2);
 
-        Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/enable", "");
+        Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/enable", "", token);
         awaitEdgeValue("checkout.new_ui", true, "STATIC");
-        Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/kill", "{\"reason\":\"kill switch\"}");
+        Http.post(command.url() + "/api/v1/environments/production/flags/checkout.new_ui/kill", "{\"reason\":\"kill switch\"}",
+                token);
         awaitEdgeValue("checkout.new_ui", false, "DISABLED");
 
         assertThat(projection.metrics().applied()).isEqualTo(4);

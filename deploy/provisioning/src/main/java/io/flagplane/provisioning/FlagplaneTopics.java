@@ -11,9 +11,9 @@ public final class FlagplaneTopics {
     private FlagplaneTopics() {
     }
 
-    /** The event log and the state topic of one installation. */
+    /** The event log and the state topics of one installation. */
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
-        return List.of(flagEvents(names, settings), flagState(names, settings));
+        return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -37,6 +37,14 @@ public final class FlagplaneTopics {
                 "unclean.leader.election.enable", "false"));
     }
 
+    /** Compacted: the latest state per segment, read by every evaluator beside {@code flag-state}. */
+    public static TopicSpec segmentState(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.segmentState(), settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "compact",
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas()),
+                "unclean.leader.election.enable", "false"));
+    }
+
     /** The embedded schema registry's store: compacted, one partition (a total order of registrations). */
     public static TopicSpec schemas(String topic, ProvisioningSettings settings) {
         return new TopicSpec(topic, 1, settings.replicationFactor(), Map.of(
@@ -47,6 +55,7 @@ public final class FlagplaneTopics {
 
     /** Everything one installation needs, the schema topic under its default name. */
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
-        return List.of(flagEvents(names, settings), flagState(names, settings), schemas(Topics.SCHEMAS, settings));
+        return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
+                schemas(Topics.SCHEMAS, settings));
     }
 }

@@ -1,0 +1,307 @@
+package io.flagplane.command.domain;
+
+import io.flagplane.avro.Condition;
+import io.flagplane.avro.DefinitionReplaced;
+import io.flagplane.avro.FlagArchived;
+import io.flagplane.avro.FlagCreated;
+import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.FlagDisabled;
+import io.flagplane.avro.FlagEnabled;
+import io.flagplane.avro.FlagKilled;
+import io.flagplane.avro.FlagRestored;
+import io.flagplane.avro.FlagRevived;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.FlagType;
+import io.flagplane.avro.MetadataChanged;
+import io.flagplane.avro.RolloutChanged;
+import io.flagplane.avro.Rule;
+import io.flagplane.avro.RulesChanged;
+import io.flagplane.avro.SegmentArchived;
+import io.flagplane.avro.SegmentCreated;
+import io.flagplane.avro.SegmentReplaced;
+import io.flagplane.avro.SegmentRule;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.avro.Serve;
+import io.flagplane.avro.Split;
+import io.flagplane.avro.TargetList;
+import io.flagplane.avro.TargetsChanged;
+import io.flagplane.avro.Variant;
+import io.flagplane.avro.WeightedVariant;
+import io.flagplane.evaluation.Operator;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Decides what events a command becomes, given the flags and segments as they are. Pure: no I/O,
+ * no clock. Refuses with a {@link CommandException}; otherwise returns one decision per target,
+ * whose payload is null when the target is already as asked (enabling an enabled flag writes
+ * nothing).
+ *
+ * <p>Archived flags take no changes but a restore (and a kill, which is then a no-op: a kill is
+ * never refused).
+ */
+public final class Decider {
+
+    /** One target's outcome: the event payload to write, or null when nothing needs writing. */
+    public record Decision(Target target, Object payload) {
+    }
+
+    private Decider() {
+    }
+
+    public static List<Decision> decide(ReadModel model, Command command) {
+        if (command instanceof Command.KillByTag kill) {
+            return killByTag(model, kill);
+        }
+        if (command instanceof Command.OnSegment onSegment) {
+            return List.of(new Decision(onSegment.segment(), decideSegment(model, onSegment)));
+        }
+        Command.OnFlag onFlag = (Command.OnFlag) command;
+        return List.of(new Decision(onFlag.flag(), decideFlag(model, onFlag)));
+    }
+
+    private static Object decideFlag(ReadModel model, Command.OnFlag command) {
+        Target target = command.flag();
+        FlagState current = model.flag(target.environment(), target.key());
+        Predicate<String> segmentUsable = key -> {
+            SegmentState segment = model.segment(target.environment(), key);
+            return segment != null && !segment.getArchived();
+        };
+        if (command instanceof Command.CreateFlag create) {
+            if (current != null) {
+                throw new CommandException(ErrorCode.FLAG_ALREADY_EXISTS, "key", target.describe() + " already exists",
+                        current.getVersion());
+            }
+            DefinitionRules.check(create.definition(), segmentUsable);
+            return new FlagCreated(create.definition(), create.enabled());
+        }
+        if (current == null) {
+            throw new CommandException(ErrorCode.FLAG_NOT_FOUND, null, target.describe() + " does not exist");
+        }
+        checkVersion(command, current.getVersion(), target);
+        if (current.getArchived()) {
+            if (command instanceof Command.Restore) {
+                return new FlagRestored();
+            }
+            if (command instanceof Command.Kill || command instanceof Command.Archive) {
+                return null;
+            }
+            throw new CommandException(ErrorCode.INVALID_STATE, null, target.describe()
+                    + " is archived; restore it before changing it", current.getVersion());
+        }
+        FlagDefinition definition = current.getDefinition();
+        if (command instanceof Command.ReplaceDefinition replace) {
+            FlagDefinition next = FlagDefinition.newBuilder(replace.definition()).setSalt(definition.getSalt()).build();
+            DefinitionRules.check(next, segmentUsable);
+            return next.equals(definition) ? null : new DefinitionReplaced(next);
+        }
+        if (command instanceof Command.Enable) {
+            return current.getEnabled() ? null : new FlagEnabled();
+        }
+        if (command instanceof Command.Disable) {
+            return current.getEnabled() ? new FlagDisabled() : null;
+        }
+        if (command instanceof Command.Kill) {
+            return current.getKilled() ? null : new FlagKilled();
+        }
+        if (command instanceof Command.Revive) {
+            return current.getKilled() ? new FlagRevived() : null;
+        }
+        if (command instanceof Command.Archive) {
+            return new FlagArchived();
+        }
+        if (command instanceof Command.Restore) {
+            return null;
+        }
+        if (command instanceof Command.SetRollout rollout) {
+            return rollout(definition, rollout);
+        }
+        if (command instanceof Command.ChangeTargets targets) {
+            return targets(definition, targets);
+        }
+        if (command instanceof Command.ReplaceRules rules) {
+            DefinitionRules.checkRules(rules.rules(), variantKeys(definition), segmentUsable, "rules");
+            FlagDefinition next = FlagDefinition.newBuilder(definition).setRules(rules.rules()).build();
+            DefinitionRules.check(next, segmentUsable);
+            return rules.rules().equals(definition.getRules()) ? null : new RulesChanged(rules.rules());
+        }
+        if (command instanceof Command.SetMetadata metadata) {
+            DefinitionRules.checkMetadata(metadata.description(), metadata.tags(), metadata.owner());
+            boolean same = Objects.equals(metadata.description(), definition.getDescription())
+                    && metadata.tags().equals(definition.getTags()) && Objects.equals(metadata.owner(), definition.getOwner());
+            return same ? null : new MetadataChanged(metadata.description(), metadata.tags(), metadata.owner());
+        }
+        throw new IllegalArgumentException("unknown command " + command);
+    }
+
+    private static Object rollout(FlagDefinition definition, Command.SetRollout rollout) {
+        String variant = rollout.variant() != null ? rollout.variant() : trueVariant(definition, "variant");
+        Set<String> keys = variantKeys(definition);
+        if (!keys.contains(variant)) {
+            throw CommandException.invalid("variant", "variant '" + variant + "' does not exist (the flag has " + keys + ")");
+        }
+        if (variant.equals(definition.getOffVariant())) {
+            throw CommandException.invalid("variant", "the rollout variant '" + variant
+                    + "' is the off variant; roll out another variant");
+        }
+        Serve current = definition.getFallthrough();
+        if (rollout.ruleId() != null) {
+            current = definition.getRules().stream().filter(r -> r.getId().equals(rollout.ruleId())).map(Rule::getServe)
+                    .findFirst().orElseThrow(() -> CommandException.invalid("ruleId", "the flag has no rule '" + rollout.ruleId()
+                            + "' (it has " + definition.getRules().stream().map(Rule::getId).toList() + ")"));
+        }
+        String bucketBy = current.getSplit() == null ? null : current.getSplit().getBucketBy();
+        Split split = new Split(List.of(new WeightedVariant(variant, rollout.basisPoints()),
+                new WeightedVariant(definition.getOffVariant(), DefinitionRules.TOTAL_WEIGHT - rollout.basisPoints())), bucketBy);
+        if (split.equals(current.getSplit())) {
+            return null;
+        }
+        return new RolloutChanged(rollout.ruleId(), split);
+    }
+
+    private static Object targets(FlagDefinition definition, Command.ChangeTargets change) {
+        DefinitionRules.checkKeys(change.added(), "add");
+        DefinitionRules.checkKeys(change.removed(), "remove");
+        Set<String> both = new HashSet<>(change.added());
+        both.retainAll(change.removed());
+        if (!both.isEmpty()) {
+            throw CommandException.invalid("remove", "keys " + both + " are both added and removed");
+        }
+        String variant = null;
+        Set<String> list = new LinkedHashSet<>();
+        if (change.list() == TargetList.DENY) {
+            list.addAll(definition.getDenyList());
+        } else {
+            variant = change.variant() != null ? change.variant() : trueVariant(definition, "variant");
+            if (!variantKeys(definition).contains(variant)) {
+                throw CommandException.invalid("variant", "variant '" + variant + "' does not exist");
+            }
+            String v = variant;
+            definition.getAllowList().stream().filter(t -> t.getVariant().equals(v)).forEach(t -> list.addAll(t.getKeys()));
+        }
+        List<String> added = change.added().stream().filter(k -> !list.contains(k)).toList();
+        List<String> removed = change.removed().stream().filter(list::contains).toList();
+        if (added.isEmpty() && removed.isEmpty()) {
+            return null;
+        }
+        TargetsChanged event = new TargetsChanged(change.list(), variant, added, removed);
+        // check the resulting definition as a whole (list sizes, a key both allowed and denied)
+        FlagDefinition next = FlagDefinition.newBuilder(definition).build();
+        io.flagplane.contract.FlagStateFold.applyTargets(next, event);
+        String field = change.list() == TargetList.DENY ? "denyList" : "allowList";
+        try {
+            DefinitionRules.check(next, key -> true);
+        } catch (CommandException e) {
+            throw CommandException.invalid("add", e.getMessage() + " (in the resulting " + field + ")");
+        }
+        return event;
+    }
+
+    /** The variant of a boolean flag whose value is {@code true}: what "on" means for rollouts and allow lists. */
+    private static String trueVariant(FlagDefinition definition, String field) {
+        if (definition.getType() != FlagType.BOOLEAN) {
+            throw CommandException.invalid(field, "name the variant: the flag is not boolean, so there is no obvious 'on'");
+        }
+        return definition.getVariants().stream().filter(v -> v.getValueJson().equals("true")).map(Variant::getKey)
+                .findFirst().orElseThrow(() -> CommandException.invalid(field, "the flag has no true variant"));
+    }
+
+    private static Set<String> variantKeys(FlagDefinition definition) {
+        Set<String> keys = new LinkedHashSet<>();
+        definition.getVariants().forEach(v -> keys.add(v.getKey()));
+        return keys;
+    }
+
+    private static List<Decision> killByTag(ReadModel model, Command.KillByTag kill) {
+        List<Decision> decisions = new ArrayList<>();
+        for (FlagState flag : model.flags(kill.environment())) {
+            if (!flag.getArchived() && flag.getDefinition().getTags().contains(kill.tag())) {
+                decisions.add(new Decision(Target.flag(kill.environment(), flag.getFlagKey()),
+                        flag.getKilled() ? null : new FlagKilled()));
+            }
+        }
+        if (decisions.isEmpty()) {
+            throw new CommandException(ErrorCode.NO_MATCHING_FLAGS, "tag", "no live flag in environment '"
+                    + kill.environment() + "' has the tag '" + kill.tag() + "'");
+        }
+        return decisions;
+    }
+
+    private static Object decideSegment(ReadModel model, Command.OnSegment command) {
+        Target target = command.segment();
+        SegmentState current = model.segment(target.environment(), target.key());
+        Predicate<String> segmentUsable = key -> {
+            SegmentState segment = model.segment(target.environment(), key);
+            return segment != null && !segment.getArchived();
+        };
+        if (command instanceof Command.CreateSegment create) {
+            if (current != null) {
+                throw new CommandException(ErrorCode.SEGMENT_ALREADY_EXISTS, "key", target.describe() + " already exists",
+                        current.getVersion());
+            }
+            DefinitionRules.checkSegment(create.definition(), target.key(), segmentUsable);
+            return new SegmentCreated(create.definition());
+        }
+        if (current == null) {
+            throw new CommandException(ErrorCode.SEGMENT_NOT_FOUND, null, target.describe() + " does not exist");
+        }
+        checkVersion(command, current.getVersion(), target);
+        if (command instanceof Command.ArchiveSegment) {
+            if (current.getArchived()) {
+                return null;
+            }
+            List<String> users = users(model, target);
+            if (!users.isEmpty()) {
+                throw new CommandException(ErrorCode.SEGMENT_IN_USE, null, target.describe() + " is used by " + users.size()
+                        + " live flag(s) or segment(s): " + String.join(", ", users)
+                        + "; change their rules first", current.getVersion(), users);
+            }
+            return new SegmentArchived();
+        }
+        if (current.getArchived()) {
+            throw new CommandException(ErrorCode.INVALID_STATE, null, target.describe() + " is archived",
+                    current.getVersion());
+        }
+        Command.ReplaceSegment replace = (Command.ReplaceSegment) command;
+        DefinitionRules.checkSegment(replace.definition(), target.key(), segmentUsable);
+        return replace.definition().equals(current.getDefinition()) ? null : new SegmentReplaced(replace.definition());
+    }
+
+    /** Live flags (and segments) whose rules name this segment. */
+    private static List<String> users(ReadModel model, Target segment) {
+        List<String> users = new ArrayList<>();
+        for (FlagState flag : model.flags(segment.environment())) {
+            if (!flag.getArchived() && flag.getDefinition().getRules().stream()
+                    .anyMatch(rule -> names(rule.getConditions(), segment.key()))) {
+                users.add(flag.getFlagKey());
+            }
+        }
+        for (SegmentState other : model.segments(segment.environment())) {
+            if (!other.getArchived() && other.getDefinition().getRules().stream().anyMatch(rule -> names(rule, segment.key()))) {
+                users.add("segment:" + other.getSegmentKey());
+            }
+        }
+        return users;
+    }
+
+    static boolean names(List<Condition> conditions, String segmentKey) {
+        return conditions.stream().anyMatch(c -> Operator.IN_SEGMENT.wireName().equals(c.getOperator())
+                && c.getValues().contains(segmentKey));
+    }
+
+    static boolean names(SegmentRule rule, String segmentKey) {
+        return names(rule.getConditions(), segmentKey);
+    }
+
+    private static void checkVersion(Command command, long currentVersion, Target target) {
+        if (command.expectedVersion() != null && command.expectedVersion() != currentVersion) {
+            throw new CommandException(ErrorCode.VERSION_CONFLICT, "expectedVersion", target.describe() + " is at version "
+                    + currentVersion + ", not " + command.expectedVersion() + "; read it again and retry", currentVersion);
+        }
+    }
+}

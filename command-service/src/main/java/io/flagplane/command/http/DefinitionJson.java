@@ -1,0 +1,223 @@
+package io.flagplane.command.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flagplane.avro.Condition;
+import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.FlagType;
+import io.flagplane.avro.Rule;
+import io.flagplane.avro.SegmentDefinition;
+import io.flagplane.avro.SegmentRule;
+import io.flagplane.avro.Serve;
+import io.flagplane.avro.Split;
+import io.flagplane.avro.Target;
+import io.flagplane.avro.Variant;
+import io.flagplane.avro.WeightedVariant;
+import io.flagplane.command.domain.CommandException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads flag and segment definitions, rules, conditions and serves from request JSON into the
+ * contract's records. Shapes and value types are checked here (each problem named by its JSON
+ * path); whether the parts agree with each other and with the current state is the domain's job.
+ */
+final class DefinitionJson {
+
+    private DefinitionJson() {
+    }
+
+    /** A flag definition; boolean flags get on/off variants, off as off variant and on as fallthrough when none are given. */
+    static FlagDefinition flag(JsonNode body, String salt) {
+        FlagType type = type(body);
+        boolean defaults = type == FlagType.BOOLEAN && !body.has("variants");
+        List<Variant> variants = variants(body, type);
+        String offVariant = Json.optionalText(body, "offVariant", "offVariant", defaults ? "off" : null);
+        Serve fallthrough = body.has("fallthrough") ? serve(body.get("fallthrough"), "fallthrough")
+                : defaults ? Serve.newBuilder().setVariant("on").build() : null;
+        if (fallthrough == null) {
+            throw CommandException.invalid("fallthrough", "fallthrough is required: {\"variant\": \"...\"} or {\"split\": [...]}");
+        }
+        return FlagDefinition.newBuilder()
+                .setType(type)
+                .setDescription(Json.optionalText(body, "description", "description", ""))
+                .setTags(Json.textList(body, "tags", "tags"))
+                .setOwner(Json.optionalText(body, "owner", "owner", null))
+                .setVariants(variants)
+                .setOffVariant(offVariant == null ? "" : offVariant)
+                .setRules(rules(body.get("rules"), "rules"))
+                .setFallthrough(fallthrough)
+                .setAllowList(allowList(body.get("allowList")))
+                .setDenyList(Json.textList(body, "denyList", "denyList"))
+                .setSalt(salt)
+                .build();
+    }
+
+    private static FlagType type(JsonNode body) {
+        JsonNode type = body.get("type");
+        if (type == null || !type.isTextual()) {
+            throw CommandException.invalid("type", "type is required: one of boolean, string, number, json");
+        }
+        try {
+            return FlagType.valueOf(type.textValue().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw CommandException.invalid("type", "type '" + type.textValue() + "' is not one of boolean, string, number, json");
+        }
+    }
+
+    private static List<Variant> variants(JsonNode body, FlagType type) {
+        JsonNode variants = body.get("variants");
+        if (variants == null || variants.isNull()) {
+            if (type == FlagType.BOOLEAN) {
+                return List.of(new Variant("on", "true", null), new Variant("off", "false", null));
+            }
+            throw CommandException.invalid("variants", "a " + type.name().toLowerCase(Locale.ROOT)
+                    + " flag needs variants: [{\"key\": \"...\", \"value\": ...}]");
+        }
+        if (!variants.isArray()) {
+            throw CommandException.invalid("variants", "variants must be an array");
+        }
+        List<Variant> out = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            JsonNode v = variants.get(i);
+            String path = "variants[" + i + "]";
+            if (!v.isObject()) {
+                throw CommandException.invalid(path, "each variant is an object with \"key\" and \"value\"");
+            }
+            String key = Json.requiredText(v, "key", path + ".key");
+            JsonNode value = v.get("value");
+            if (value == null) {
+                throw CommandException.invalid(path + ".value", "variant '" + key + "' needs a value");
+            }
+            boolean ok = switch (type) {
+                case BOOLEAN -> value.isBoolean();
+                case STRING -> value.isTextual();
+                case NUMBER -> value.isNumber();
+                case JSON -> true;
+            };
+            if (!ok) {
+                throw CommandException.invalid(path + ".value", "variant '" + key + "' has value " + value + ", which is not a "
+                        + type.name().toLowerCase(Locale.ROOT) + " as the flag's type requires");
+            }
+            out.add(new Variant(key, value.toString(), Json.optionalText(v, "description", path + ".description", null)));
+        }
+        return out;
+    }
+
+    private static List<Target> allowList(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw CommandException.invalid("allowList", "allowList must be an array of {\"variant\", \"keys\"}");
+        }
+        List<Target> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "allowList[" + i + "]";
+            JsonNode t = node.get(i);
+            if (!t.isObject()) {
+                throw CommandException.invalid(path, path + " must be an object with \"variant\" and \"keys\"");
+            }
+            out.add(new Target(Json.requiredText(t, "variant", path + ".variant"), Json.textList(t, "keys", path + ".keys")));
+        }
+        return out;
+    }
+
+    static List<Rule> rules(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw CommandException.invalid(path, path + " must be an array of rules");
+        }
+        List<Rule> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String at = path + "[" + i + "]";
+            JsonNode r = node.get(i);
+            if (!r.isObject()) {
+                throw CommandException.invalid(at, at + " must be an object with \"id\", \"conditions\" and \"serve\"");
+            }
+            out.add(new Rule(Json.requiredText(r, "id", at + ".id"), Json.optionalText(r, "description", at + ".description", null),
+                    conditions(r.get("conditions"), at + ".conditions"), serve(r.get("serve"), at + ".serve")));
+        }
+        return out;
+    }
+
+    static List<Condition> conditions(JsonNode node, String path) {
+        if (node == null || !node.isArray()) {
+            throw CommandException.invalid(path, path + " must be an array of {\"attribute\", \"operator\", \"values\"}");
+        }
+        List<Condition> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String at = path + "[" + i + "]";
+            JsonNode c = node.get(i);
+            if (!c.isObject()) {
+                throw CommandException.invalid(at, at + " must be an object");
+            }
+            JsonNode values = c.get("values");
+            List<String> texts = new ArrayList<>();
+            if (values == null || !values.isArray()) {
+                throw CommandException.invalid(at + ".values", at + ".values must be an array");
+            }
+            for (int v = 0; v < values.size(); v++) {
+                JsonNode value = values.get(v);
+                if (!(value.isTextual() || value.isNumber() || value.isBoolean())) {
+                    throw CommandException.invalid(at + ".values[" + v + "]", "a value is a string, number or boolean");
+                }
+                texts.add(value.isTextual() ? value.textValue() : value.asText());
+            }
+            out.add(new Condition(Json.requiredText(c, "attribute", at + ".attribute"),
+                    Json.requiredText(c, "operator", at + ".operator"), texts));
+        }
+        return out;
+    }
+
+    static Serve serve(JsonNode node, String path) {
+        if (node == null || !node.isObject()) {
+            throw CommandException.invalid(path, path + " must be an object: {\"variant\": \"...\"} or {\"split\": [...]}");
+        }
+        if (node.has("variant") && node.has("split")) {
+            throw CommandException.invalid(path, path + " must have exactly one of \"variant\" or \"split\"");
+        }
+        if (node.has("variant")) {
+            return Serve.newBuilder().setVariant(Json.requiredText(node, "variant", path + ".variant")).build();
+        }
+        JsonNode split = node.get("split");
+        if (split == null || !split.isArray()) {
+            throw CommandException.invalid(path, path + " needs \"variant\" or a \"split\" array");
+        }
+        List<WeightedVariant> weights = new ArrayList<>();
+        for (int i = 0; i < split.size(); i++) {
+            JsonNode w = split.get(i);
+            String at = path + ".split[" + i + "]";
+            if (!w.isObject()) {
+                throw CommandException.invalid(at, at + " must be {\"variant\": \"...\", \"weight\": percent}");
+            }
+            weights.add(new WeightedVariant(Json.requiredText(w, "variant", at + ".variant"), Json.basisPoints(w.get("weight"), at + ".weight")));
+        }
+        return Serve.newBuilder().setSplit(new Split(weights, Json.optionalText(node, "bucketBy", path + ".bucketBy", null))).build();
+    }
+
+    static SegmentDefinition segment(JsonNode body) {
+        List<SegmentRule> rules = new ArrayList<>();
+        JsonNode node = body.get("rules");
+        if (node != null && !node.isNull()) {
+            if (!node.isArray()) {
+                throw CommandException.invalid("rules", "rules must be an array of {\"conditions\": [...]}");
+            }
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode r = node.get(i);
+                if (!r.isObject()) {
+                    throw CommandException.invalid("rules[" + i + "]", "rules[" + i + "] must be an object with \"conditions\"");
+                }
+                rules.add(new SegmentRule(conditions(r.get("conditions"), "rules[" + i + "].conditions")));
+            }
+        }
+        return SegmentDefinition.newBuilder()
+                .setDescription(Json.optionalText(body, "description", "description", ""))
+                .setIncluded(Json.textList(body, "included", "included"))
+                .setExcluded(Json.textList(body, "excluded", "excluded"))
+                .setRules(rules)
+                .build();
+    }
+}

@@ -1,0 +1,142 @@
+package io.flagplane.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.report.LevelResolver;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleRequest;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.ValidationReport;
+import io.flagplane.testkit.stack.SharedTestStack;
+import io.flagplane.testkit.stack.TestStack;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The OpenAPI document describes the API the service really has: every request below and its
+ * real response (successes and refusals) are validated against the document the service serves.
+ */
+@ExtendWith(SharedTestStack.class)
+class OpenApiConformanceIT {
+
+    private CommandServiceFixture fixture;
+    private OpenApiInteractionValidator validator;
+    private final List<String> problems = new ArrayList<>();
+    private int checked;
+
+    @BeforeEach
+    void start(TestStack stack) {
+        fixture = new CommandServiceFixture(stack, "openapi");
+        String document = fixture.api(null).get("/api/v1/openapi.yaml").raw();
+        // the validator would otherwise treat every allOf part as closed to the other parts' properties
+        validator = OpenApiInteractionValidator.createForInlineApiSpecification(document)
+                .withLevelResolver(LevelResolver.create()
+                        .withLevel("validation.schema.additionalProperties", ValidationReport.Level.IGNORE).build())
+                .build();
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    /** A request the document must accept, and its response. */
+    private Api.Response call(Api api, String method, String path, String body) {
+        return call(api, method, path, body, true);
+    }
+
+    /** A request meant to be refused: only the refusal is checked against the document. */
+    private Api.Response refused(Api api, String method, String path, String body) {
+        Api.Response response = call(api, method, path, body, false);
+        assertThat(response.status()).as(method + " " + path).isGreaterThanOrEqualTo(400);
+        return response;
+    }
+
+    private Api.Response call(Api api, String method, String path, String body, boolean checkRequest) {
+        Api.Response response = api.send(method, path, body);
+        SimpleRequest.Builder request = new SimpleRequest.Builder(Request.Method.valueOf(method), path.replaceAll("\\?.*", ""))
+                .withContentType("application/json");
+        request.withHeader("Authorization", "Bearer x");
+        if (body != null) {
+            request.withBody(body);
+        }
+        if (path.contains("?")) {
+            for (String pair : path.substring(path.indexOf('?') + 1).split("&")) {
+                String[] kv = pair.split("=");
+                request.withQueryParam(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+        }
+        SimpleResponse.Builder actual = SimpleResponse.Builder.status(response.status());
+        response.headers().forEach(actual::withHeader);
+        actual.withBody(response.raw());
+        ValidationReport report = checkRequest ? validator.validate(request.build(), actual.build())
+                : validator.validateResponse(path.replaceAll("\\?.*", ""), Request.Method.valueOf(method), actual.build());
+        checked++;
+        if (report.hasErrors()) {
+            problems.add(method + " " + path + " -> " + response.status() + ": " + report.getMessages());
+        }
+        return response;
+    }
+
+    @Test
+    void real_responses_match_the_document() {
+        Api admin = fixture.admin();
+        String flags = "/api/v1/environments/production/flags";
+        String segments = "/api/v1/environments/production/segments";
+        call(admin, "POST", flags, "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"tags\":[\"checkout\"]}");
+        call(admin, "POST", flags, "{\"key\":\"ui.theme\",\"type\":\"string\",\"variants\":[{\"key\":\"a\",\"value\":\"x\"},"
+                + "{\"key\":\"b\",\"value\":\"y\"}],\"offVariant\":\"a\",\"fallthrough\":{\"split\":[{\"variant\":\"a\",\"weight\":50},"
+                + "{\"variant\":\"b\",\"weight\":50}]}}");
+        call(admin, "GET", flags, null);
+        call(admin, "GET", flags + "?tag=checkout", null);
+        call(admin, "GET", flags + "/checkout.new_ui", null);
+        for (String lifecycle : List.of("enable", "disable", "kill", "revive")) {
+            call(admin, "POST", flags + "/checkout.new_ui/" + lifecycle, "{\"reason\":\"openapi\"}");
+        }
+        call(admin, "PATCH", flags + "/checkout.new_ui/rollout", "{\"percentage\":12.5}");
+        call(admin, "POST", flags + "/checkout.new_ui/allow-list", "{\"add\":[\"u1\"]}");
+        call(admin, "POST", flags + "/checkout.new_ui/deny-list", "{\"add\":[\"u2\"]}");
+        call(admin, "POST", segments, "{\"key\":\"beta-users\",\"included\":[\"u1\",\"u3\"]}");
+        call(admin, "GET", segments, null);
+        call(admin, "GET", segments + "/beta-users", null);
+        call(admin, "PUT", flags + "/checkout.new_ui/rules", "{\"rules\":[{\"id\":\"beta\",\"conditions\":[{\"attribute\":"
+                + "\"targetingKey\",\"operator\":\"in_segment\",\"values\":[\"beta-users\"]}],\"serve\":{\"variant\":\"on\"}}]}");
+        call(admin, "PUT", flags + "/checkout.new_ui/metadata", "{\"description\":\"d\",\"tags\":[\"checkout\"],\"owner\":\"me\"}");
+        call(admin, "PUT", flags + "/ui.theme", "{\"type\":\"string\",\"variants\":[{\"key\":\"a\",\"value\":\"x\"},"
+                + "{\"key\":\"b\",\"value\":\"y\"}],\"offVariant\":\"a\",\"fallthrough\":{\"variant\":\"b\"}}");
+        call(admin, "PUT", segments + "/beta-users", "{\"included\":[\"u9\"]}");
+        call(admin, "POST", "/api/v1/changesets", "{\"commands\":[{\"action\":\"kill\",\"environment\":\"production\","
+                + "\"flag\":\"ui.theme\"},{\"action\":\"archive\",\"environment\":\"production\",\"flag\":\"ui.theme\"}]}");
+        call(admin, "POST", "/api/v1/environments/production/kill-by-tag", "{\"tag\":\"checkout\"}");
+        call(admin, "GET", "/api/v1/tokens", null);
+        call(admin, "GET", "/health/ready", null);
+        // refusals
+        refused(admin, "POST", flags, "{not json");
+        refused(admin, "POST", flags, "{\"key\":\"NoDots\",\"type\":\"boolean\"}");
+        refused(admin, "POST", flags, "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\"}");
+        refused(admin, "GET", flags + "/no.such", null);
+        refused(admin.with("If-Match", "\"1\""), "POST", flags + "/checkout.new_ui/enable", "");
+        refused(fixture.api(null), "GET", flags, null);
+        refused(fixture.api(fixture.tokens.viewer()), "POST", flags + "/checkout.new_ui/kill", "");
+        refused(admin, "POST", "/api/v1/environments/production/kill-by-tag", "{\"tag\":\"nothing\"}");
+        refused(admin, "POST", segments + "/beta-users/archive", "");
+
+        assertThat(checked).isGreaterThan(30);
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void the_document_lists_every_action_a_change_set_accepts() {
+        String document = fixture.api(null).get("/api/v1/openapi.yaml").raw();
+        for (String action : io.flagplane.command.http.Actions.names()) {
+            assertThat(document).as(action).contains(action);
+        }
+        assertThat(document.toLowerCase(Locale.ROOT)).contains("openapi: 3.0.3");
+    }
+}

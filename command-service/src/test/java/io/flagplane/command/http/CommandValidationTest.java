@@ -1,0 +1,117 @@
+package io.flagplane.command.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.command.domain.Command;
+import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.Decider;
+import io.flagplane.command.domain.ReadModel;
+import io.flagplane.contract.FlagStateFold;
+import io.flagplane.fixtures.Events;
+import java.util.Collection;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Bad commands, table-driven: each gets a stable code, the JSON path of the field, and a sentence
+ * that names what is wrong. Parsed and decided exactly as the service does, without Kafka.
+ */
+class CommandValidationTest {
+
+    /** A production flag {@code existing.flag} (boolean, rule "tiers") and nothing else. */
+    private static final ReadModel MODEL = new ReadModel() {
+        private final FlagState flag = FlagStateFold.apply(null, Events.on("production", "existing.flag").version(1)
+                .createdBoolean(true)).state();
+
+        @Override
+        public FlagState flag(String environment, String key) {
+            return environment.equals("production") && key.equals("existing.flag") ? flag : null;
+        }
+
+        @Override
+        public SegmentState segment(String environment, String key) {
+            return null;
+        }
+
+        @Override
+        public Collection<FlagState> flags(String environment) {
+            return environment.equals("production") ? List.of(flag) : List.of();
+        }
+
+        @Override
+        public Collection<SegmentState> segments(String environment) {
+            return List.of();
+        }
+    };
+
+    private static CommandException refusal(String json) throws Exception {
+        ObjectNode node = (ObjectNode) Json.MAPPER.readTree(json);
+        node.put("environment", node.has("environment") ? node.get("environment").asText() : "production");
+        return catchThrowableOfType(CommandException.class, () -> {
+            Command command = CommandJson.parse(node);
+            Decider.decide(MODEL, command);
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            flag key not dot notation     | {"action":"createFlag","key":"NoDots","type":"boolean"}                                     | INVALID_FLAG_KEY    | key                         | dot notation
+            environment not allowed       | {"action":"kill","environment":"Prod!","flag":"a.b"}                                        | INVALID_ENVIRONMENT | environment                 | not allowed
+            unknown action                | {"action":"explode","flag":"a.b"}                                                           | INVALID_FIELD       | action                      | is not one of
+            unknown type                  | {"action":"createFlag","key":"a.b","type":"colour"}                                         | INVALID_FIELD       | type                        | not one of boolean
+            value of the wrong type       | {"action":"createFlag","key":"a.b","type":"number","variants":[{"key":"x","value":"3"}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[0].value | not a number
+            duplicate variant             | {"action":"createFlag","key":"a.b","type":"string","variants":[{"key":"x","value":"a"},{"key":"x","value":"b"}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[1].key | used twice
+            off variant missing           | {"action":"createFlag","key":"a.b","type":"boolean","offVariant":"maybe"}                  | INVALID_FIELD       | offVariant                  | does not have
+            fallthrough missing variant   | {"action":"createFlag","key":"a.b","type":"boolean","fallthrough":{"variant":"maybe"}}     | INVALID_FIELD       | fallthrough.variant         | does not have
+            split not 100 percent         | {"action":"createFlag","key":"a.b","type":"boolean","fallthrough":{"split":[{"variant":"on","weight":60},{"variant":"off","weight":30}]}} | INVALID_FIELD | fallthrough.split | add up to 90.0
+            three decimals                | {"action":"createFlag","key":"a.b","type":"boolean","fallthrough":{"split":[{"variant":"on","weight":10.005},{"variant":"off","weight":89.995}]}} | INVALID_FIELD | fallthrough.split[0].weight | two decimals
+            percentage above 100          | {"action":"setRollout","flag":"existing.flag","percentage":101}                           | INVALID_FIELD       | percentage                  | between 0 and 100
+            unknown operator              | {"action":"replaceRules","flag":"existing.flag","rules":[{"id":"r","conditions":[{"attribute":"a","operator":"similar_to","values":["x"]}],"serve":{"variant":"on"}}]} | INVALID_FIELD | rules[0].conditions[0].operator | is not one of
+            regex that does not compile   | {"action":"replaceRules","flag":"existing.flag","rules":[{"id":"r","conditions":[{"attribute":"a","operator":"matches","values":["(unclosed"]}],"serve":{"variant":"on"}}]} | INVALID_FIELD | rules[0].conditions[0].values | matches
+            number that does not parse    | {"action":"replaceRules","flag":"existing.flag","rules":[{"id":"r","conditions":[{"attribute":"age","operator":"gt","values":["old"]}],"serve":{"variant":"on"}}]} | INVALID_FIELD | rules[0].conditions[0].values | gt
+            rule without conditions       | {"action":"replaceRules","flag":"existing.flag","rules":[{"id":"r","conditions":[],"serve":{"variant":"on"}}]} | INVALID_FIELD | rules[0].conditions | at least one condition
+            duplicate rule id             | {"action":"replaceRules","flag":"existing.flag","rules":[{"id":"r","conditions":[{"attribute":"a","operator":"in","values":["x"]}],"serve":{"variant":"on"}},{"id":"r","conditions":[{"attribute":"a","operator":"in","values":["y"]}],"serve":{"variant":"on"}}]} | INVALID_FIELD | rules[1].id | used twice
+            unknown segment               | {"action":"replaceRules","flag":"existing.flag","rules":[{"id":"r","conditions":[{"attribute":"targetingKey","operator":"in_segment","values":["ghosts"]}],"serve":{"variant":"on"}}]} | SEGMENT_NOT_FOUND | rules[0].conditions[0].values[0] | ghosts
+            rollout on a missing rule     | {"action":"setRollout","flag":"existing.flag","ruleId":"nope","percentage":10}           | INVALID_FIELD       | ruleId                      | no rule 'nope'
+            rollout of the off variant    | {"action":"setRollout","flag":"existing.flag","variant":"off","percentage":10}           | INVALID_FIELD       | variant                     | off variant
+            deny list with a variant      | {"action":"denyList","flag":"existing.flag","variant":"on","add":["u"]}                  | INVALID_FIELD       | variant                     | no variant
+            nothing to add or remove      | {"action":"allowList","flag":"existing.flag"}                                             | INVALID_FIELD       | add                         | add
+            same key added and removed    | {"action":"allowList","flag":"existing.flag","add":["u"],"remove":["u"]}                 | INVALID_FIELD       | remove                      | both added and removed
+            tag not allowed               | {"action":"setMetadata","flag":"existing.flag","tags":["Has Space"]}                     | INVALID_FIELD       | tags[0]                     | not allowed
+            stale expected version        | {"action":"kill","flag":"existing.flag","expectedVersion":7}                              | VERSION_CONFLICT    | expectedVersion             | at version 1, not 7
+            unknown flag                  | {"action":"enable","flag":"no.such"}                                                      | FLAG_NOT_FOUND      |                             | does not exist
+            flag already exists           | {"action":"createFlag","key":"existing.flag","type":"boolean"}                           | FLAG_ALREADY_EXISTS | key                         | already exists
+            segment with nobody in it     | {"action":"createSegment","key":"empty-segment"}                                          | INVALID_FIELD       | included                    | nobody is ever in it
+            kill by an unused tag         | {"action":"killByTag","tag":"unused"}                                                     | NO_MATCHING_FLAGS   | tag                         | has the tag 'unused'
+            """)
+    void a_bad_command_is_refused_with_its_code_field_and_a_sentence(String why, String json, String code, String field,
+                                                                      String message) throws Exception {
+        CommandException refused = refusal(json);
+
+        assertThat(refused).as(why).isNotNull();
+        assertThat(refused.code().name()).as(why).isEqualTo(code);
+        assertThat(refused.field()).as(why).isEqualTo(field == null || field.isBlank() ? null : field);
+        assertThat(refused.getMessage()).as(why).contains(message);
+    }
+
+    @ParameterizedTest(name = "{0} percent is {1} basis points")
+    @CsvSource({"0, 0", "0.01, 1", "12.5, 1250", "50, 5000", "99.99, 9999", "100, 10000"})
+    void percentages_are_basis_points(String percent, int basisPoints) throws Exception {
+        assertThat(Json.basisPoints(Json.MAPPER.readTree(percent), "percentage")).isEqualTo(basisPoints);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"enable", "kill", "archive"})
+    void a_command_already_satisfied_decides_nothing_to_write(String action) throws Exception {
+        ObjectNode node = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"" + action + "\",\"environment\":\"production\","
+                + "\"flag\":\"existing.flag\"}");
+        Object payload = Decider.decide(MODEL, CommandJson.parse(node)).get(0).payload();
+
+        assertThat(payload == null).isEqualTo(!action.equals("kill") && !action.equals("archive"));
+    }
+}
