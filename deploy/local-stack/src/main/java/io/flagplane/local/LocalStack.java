@@ -15,6 +15,7 @@ import io.flagplane.provisioning.ProvisioningSettings;
 import io.flagplane.provisioning.TopicProvisioner;
 import io.flagplane.registry.server.SchemaRegistryServer;
 import io.flagplane.settings.Settings;
+import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -97,6 +98,14 @@ public final class LocalStack implements AutoCloseable {
 
         command = CommandService.start(CommandServiceConfig.from(settings));
         started.push(command);
+        String services = settings.string("local.services", "all");
+        if (services.equals("command")) {
+            LOG.info("local.services=command: the read side (projection, edge node) is not started");
+            return;
+        }
+        if (!services.equals("all")) {
+            throw new SettingsException("local.services must be 'all' or 'command', not '" + services + "'");
+        }
         projection = ProjectionService.start(ProjectionConfig.from(settings));
         started.push(projection);
         edge = EdgeNode.start(EdgeConfig.from(settings.with(Map.of("edge.environments",
@@ -106,7 +115,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Waits until the projection runs and the edge node has read the ruleset. */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
-        return projection.awaitRunning(timeout) && edge.tail().awaitCaughtUp(timeout);
+        return projection == null || projection.awaitRunning(timeout) && edge.tail().awaitCaughtUp(timeout);
     }
 
     /** The bootstrap admin token (null when the tokens file was written by someone else). */
@@ -127,11 +136,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String projectionUrl() {
-        return projection.url();
+        return projection == null ? "(not started)" : projection.url();
     }
 
     public String edgeUrl() {
-        return edge.url();
+        return edge == null ? "(not started)" : edge.url();
     }
 
     @Override
