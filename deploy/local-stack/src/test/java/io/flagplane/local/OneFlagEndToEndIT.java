@@ -106,4 +106,33 @@ class OneFlagEndToEndIT {
         assertThat(projection.metrics().applied()).isEqualTo(4);
         assertThat(projection.metrics().undecodable()).isZero();
     }
+
+    @Test
+    void a_flag_gated_on_a_segment_follows_the_segment_from_command_to_edge() {
+        String env = command.url() + "/api/v1/environments/production";
+        assertThat(Http.post(env + "/segments", """
+                {"key":"beta-users","description":"seed 001 beta users","included":["user-1","user-2"]}""", token).status())
+                .isEqualTo(201);
+        assertThat(Http.post(env + "/flags", """
+                {"key":"search.semantic","type":"boolean","enabled":true,"fallthrough":{"variant":"off"},
+                 "rules":[{"id":"beta","conditions":[{"attribute":"targetingKey","operator":"in_segment","values":["beta-users"]}],
+                           "serve":{"variant":"on"}}]}""", token).status()).isEqualTo(201);
+
+        awaitEdge("search.semantic", "user-1", true, "TARGETING_MATCH");
+        awaitEdge("search.semantic", "user-3", false, "DEFAULT");
+
+        assertThat(Http.put(env + "/segments/beta-users", "{\"included\":[\"user-3\"]}", token).status()).isEqualTo(200);
+        awaitEdge("search.semantic", "user-3", true, "TARGETING_MATCH");
+        awaitEdge("search.semantic", "user-1", false, "DEFAULT");
+        assertThat(projection.metrics().rejected()).isZero();
+    }
+
+    private void awaitEdge(String key, String user, boolean expected, String reason) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
+            Http.Response response = evaluate(key, user);
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body().get("value").asBoolean()).isEqualTo(expected);
+            assertThat(response.body().get("reason").asText()).isEqualTo(reason);
+        });
+    }
 }

@@ -3,7 +3,7 @@ package io.flagplane.edge;
 import io.flagplane.edge.http.EdgeHttpApi;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
-import io.flagplane.ruleset.FlagStateTail;
+import io.flagplane.ruleset.RulesetTail;
 import io.flagplane.ruleset.RulesetStore;
 import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
@@ -20,13 +20,13 @@ public final class EdgeNode implements AutoCloseable {
 
     private final EdgeConfig config;
     private final RulesetStore store = new RulesetStore();
-    private final FlagStateTail tail;
+    private final RulesetTail tail;
     private final Javalin http;
 
     private EdgeNode(EdgeConfig config) {
         this.config = config;
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
-        this.tail = new FlagStateTail(FlagStateTail.Settings.of(config.bootstrapServers(), config.topics().flagState(),
+        this.tail = new RulesetTail(RulesetTail.Settings.of(config.bootstrapServers(), config.topics(),
                 java.util.Set.copyOf(config.environments())), registry, store);
         this.http = EdgeHttpApi.create(config, store::current, tail::isCaughtUp);
     }
@@ -52,7 +52,7 @@ public final class EdgeNode implements AutoCloseable {
         return tail.isCaughtUp();
     }
 
-    public FlagStateTail tail() {
+    public RulesetTail tail() {
         return tail;
     }
 

@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -335,6 +337,15 @@ abstract class Condition {
                 }
             }
             return false;
+        }
+    }
+
+    /** The segments a set of conditions names (through {@code in_segment}). */
+    static void collectSegments(Condition[] conditions, Set<String> into) {
+        for (Condition c : conditions) {
+            if (c instanceof InSegment in) {
+                Collections.addAll(into, in.segments);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A flag prepared for evaluation. Everything that can be worked out when the flag arrives is
@@ -149,6 +150,18 @@ public final class Flag {
 
     public List<Variant> variants() {
         return List.of(variants);
+    }
+
+    /**
+     * The segments this flag's rules name: when one of them changes, this flag's answers may
+     * change. Computed on each call; not for the evaluation path.
+     */
+    public Set<String> segmentsReferenced() {
+        Set<String> out = new TreeSet<>();
+        for (Rule rule : rules) {
+            Condition.collectSegments(rule.conditions, out);
+        }
+        return out;
     }
 
     /** Ids of rules with a condition that can never match (an unknown operator or a bad operand), and why. */

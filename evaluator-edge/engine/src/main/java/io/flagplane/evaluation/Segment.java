@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A reusable cohort (the seeds' tiers, cities, beta users), prepared for evaluation. A context
@@ -41,6 +42,15 @@ public final class Segment {
 
     public long version() {
         return version;
+    }
+
+    /** The segments this segment's rules name. Computed on each call; not for the evaluation path. */
+    public Set<String> segmentsReferenced() {
+        Set<String> out = new TreeSet<>();
+        for (Condition[] rule : rules) {
+            Condition.collectSegments(rule, out);
+        }
+        return out;
     }
 
     boolean contains(EvaluationContext context, FlagView view, int depth) {

@@ -7,6 +7,9 @@ import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.Rule;
+import io.flagplane.avro.SegmentDefinition;
+import io.flagplane.avro.SegmentRule;
+import io.flagplane.avro.SegmentState;
 import io.flagplane.avro.Serve;
 import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
@@ -15,12 +18,14 @@ import io.flagplane.contract.AvroContract;
 import io.flagplane.evaluation.ConditionSpec;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.FlagType;
+import io.flagplane.evaluation.Segment;
 import io.flagplane.evaluation.ServeSpec;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns the wire contract's {@link FlagState} into the engine's prepared {@link Flag}. This is
+ * Turns the wire contract's {@link FlagState} (and {@link SegmentState}) into the engine's
+ * prepared {@link Flag} (and {@link Segment}). This is
  * the only place the two models meet; a state that does not make sense (a variant value of the
  * wrong JSON type, a serve naming a missing variant) is refused with
  * {@link IllegalArgumentException}, and the caller keeps the flag's previous version.
@@ -58,6 +63,23 @@ public final class FlagStateMapper {
         }
         flag.deny(definition.getDenyList());
         return flag.build();
+    }
+
+    /**
+     * Turns a {@link SegmentState} into the engine's prepared {@link Segment}. An archived segment
+     * becomes one that contains nobody (rules that still name it stop matching through it) but
+     * keeps its version, so an older record can never bring it back.
+     */
+    public static Segment toSegment(SegmentState state) {
+        Segment.Builder segment = Segment.builder(state.getSegmentKey()).version(state.getVersion());
+        if (!state.getArchived()) {
+            SegmentDefinition definition = state.getDefinition();
+            segment.include(definition.getIncluded()).exclude(definition.getExcluded());
+            for (SegmentRule rule : definition.getRules()) {
+                segment.rule(conditions(rule.getConditions()));
+            }
+        }
+        return segment.build();
     }
 
     static List<ConditionSpec> conditions(List<Condition> conditions) {

@@ -1,7 +1,9 @@
 package io.flagplane.ruleset;
 
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.TopicNames;
 import io.flagplane.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A ruleset that stays current on its own: the {@link FlagStateTail} keeps the
+ * A ruleset that stays current on its own: the {@link RulesetTail} keeps the
  * {@link RulesetStore} up to date, and (when a snapshot file is configured) the last known states
  * are written to disk every few seconds and loaded at start, so a process started while Kafka is
  * down still serves. The edge node and the Java SDK both run one.
@@ -38,19 +40,19 @@ public final class LiveRuleset implements AutoCloseable {
      * @param snapshotFile     where to keep the last known ruleset, or null for none
      * @param snapshotInterval how often a changed ruleset is written out
      */
-    public record Options(String bootstrapServers, String topic, Set<String> environments, Path snapshotFile,
+    public record Options(String bootstrapServers, TopicNames topics, Set<String> environments, Path snapshotFile,
                           Duration snapshotInterval, Map<String, Object> consumerOverrides) {
         public Options {
             environments = Set.copyOf(environments);
             consumerOverrides = Map.copyOf(consumerOverrides);
         }
 
-        public static Options of(String bootstrapServers, String topic, Set<String> environments) {
-            return new Options(bootstrapServers, topic, environments, null, Duration.ofSeconds(5), Map.of());
+        public static Options of(String bootstrapServers, TopicNames topics, Set<String> environments) {
+            return new Options(bootstrapServers, topics, environments, null, Duration.ofSeconds(5), Map.of());
         }
 
         public Options withSnapshot(Path file) {
-            return new Options(bootstrapServers, topic, environments, file, snapshotInterval, consumerOverrides);
+            return new Options(bootstrapServers, topics, environments, file, snapshotInterval, consumerOverrides);
         }
     }
 
@@ -63,8 +65,10 @@ public final class LiveRuleset implements AutoCloseable {
 
     private final Options options;
     private final RulesetStore store = new RulesetStore();
-    private final FlagStateTail tail;
+    private final RulesetTail tail;
+    /** The newest state of every flag and segment seen, for the snapshot; guarded by itself. */
     private final Map<FlagRef, FlagState> latest = new HashMap<>();
+    private final Map<FlagRef, SegmentState> latestSegments = new HashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final ScheduledExecutorService snapshots;
     private volatile boolean fromSnapshot;
@@ -73,7 +77,7 @@ public final class LiveRuleset implements AutoCloseable {
 
     public LiveRuleset(Options options, SchemaRegistryClient registry) {
         this.options = options;
-        this.tail = new FlagStateTail(new FlagStateTail.Settings(options.bootstrapServers(), options.topic(),
+        this.tail = new RulesetTail(new RulesetTail.Settings(options.bootstrapServers(), options.topics(),
                 options.environments(), Duration.ofMillis(100), Duration.ofSeconds(1), options.consumerOverrides()),
                 registry, store, options.snapshotFile() == null ? null : this::remember);
         this.snapshots = options.snapshotFile() == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
@@ -101,37 +105,58 @@ public final class LiveRuleset implements AutoCloseable {
 
     private void loadSnapshot() {
         try {
-            List<FlagState> states = SnapshotFile.read(options.snapshotFile());
-            if (states.isEmpty()) {
+            SnapshotFile.Snapshot snapshot = SnapshotFile.read(options.snapshotFile());
+            if (snapshot.isEmpty()) {
                 return;
             }
             List<RulesetStore.Update> updates = new ArrayList<>();
-            for (FlagState state : states) {
-                FlagRef ref = new FlagRef(state.getEnvironment(), state.getFlagKey());
-                if (options.environments().isEmpty() || options.environments().contains(ref.environment())) {
-                    updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
-                    synchronized (latest) {
+            List<RulesetStore.SegmentUpdate> segmentUpdates = new ArrayList<>();
+            synchronized (latest) {
+                for (FlagState state : snapshot.flags()) {
+                    FlagRef ref = new FlagRef(state.getEnvironment(), state.getFlagKey());
+                    if (wanted(ref)) {
+                        updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
                         latest.put(ref, state);
                     }
                 }
+                for (SegmentState state : snapshot.segments()) {
+                    FlagRef ref = new FlagRef(state.getEnvironment(), state.getSegmentKey());
+                    if (wanted(ref)) {
+                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, FlagStateMapper.toSegment(state)));
+                        latestSegments.put(ref, state);
+                    }
+                }
             }
-            store.apply(updates);
+            store.apply(updates, segmentUpdates);
             fromSnapshot = true;
             snapshotSince = Instant.now();
             ready.countDown();
-            LOG.info("serving {} flags from snapshot {} until Kafka has been read", updates.size(), options.snapshotFile());
+            LOG.info("serving {} flags and {} segments from snapshot {} until Kafka has been read", updates.size(),
+                    segmentUpdates.size(), options.snapshotFile());
         } catch (IOException | RuntimeException e) {
             LOG.warn("ignoring snapshot {}: {}", options.snapshotFile(), e.getMessage());
         }
     }
 
-    private void remember(List<FlagState> states) {
+    private boolean wanted(FlagRef ref) {
+        return options.environments().isEmpty() || options.environments().contains(ref.environment());
+    }
+
+    private void remember(RulesetTail.StateBatch batch) {
         synchronized (latest) {
-            for (FlagState state : states) {
+            for (FlagState state : batch.flags()) {
                 FlagRef ref = new FlagRef(state.getEnvironment(), state.getFlagKey());
                 FlagState known = latest.get(ref);
                 if (known == null || state.getVersion() > known.getVersion()) {
                     latest.put(ref, state);
+                    dirty = true;
+                }
+            }
+            for (SegmentState state : batch.segments()) {
+                FlagRef ref = new FlagRef(state.getEnvironment(), state.getSegmentKey());
+                SegmentState known = latestSegments.get(ref);
+                if (known == null || state.getVersion() > known.getVersion()) {
+                    latestSegments.put(ref, state);
                     dirty = true;
                 }
             }
@@ -140,15 +165,17 @@ public final class LiveRuleset implements AutoCloseable {
 
     private void writeIfDirty() {
         List<FlagState> states;
+        List<SegmentState> segments;
         synchronized (latest) {
             if (!dirty) {
                 return;
             }
             states = new ArrayList<>(latest.values());
+            segments = new ArrayList<>(latestSegments.values());
             dirty = false;
         }
         try {
-            SnapshotFile.write(options.snapshotFile(), states);
+            SnapshotFile.write(options.snapshotFile(), states, segments);
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot write snapshot {}: {}", options.snapshotFile(), e.getMessage());
             synchronized (latest) {
@@ -165,7 +192,7 @@ public final class LiveRuleset implements AutoCloseable {
         return store;
     }
 
-    public FlagStateTail tail() {
+    public RulesetTail tail() {
         return tail;
     }
 
@@ -178,7 +205,7 @@ public final class LiveRuleset implements AutoCloseable {
     }
 
     public Status status() {
-        FlagStateTail.Connection connection = tail.connection();
+        RulesetTail.Connection connection = tail.connection();
         Instant staleSince = connection.unreachableSince() != null ? connection.unreachableSince()
                 : fromSnapshot ? snapshotSince : null;
         return new Status(isReady(), tail.isCaughtUp(), fromSnapshot, staleSince, connection.lag(), store.current().size());
@@ -190,7 +217,7 @@ public final class LiveRuleset implements AutoCloseable {
     }
 
     /** Called when Kafka becomes unreachable or reachable again. */
-    public void onConnectionChange(Consumer<FlagStateTail.Connection> listener) {
+    public void onConnectionChange(Consumer<RulesetTail.Connection> listener) {
         tail.onConnectionChange(listener);
     }
 

@@ -2,7 +2,10 @@ package io.flagplane.ruleset;
 
 import io.flagplane.contract.RecordKeys.FlagRef;
 import io.flagplane.evaluation.Flag;
+import io.flagplane.evaluation.Segment;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds the current {@link Ruleset} in one {@link AtomicReference} and applies batches of
  * updates copy-on-write. Upserts are version-gated: an update whose version is not above the
- * flag's current version is dropped, so a replayed or duplicated record can never move a flag
+ * flag's (or segment's) current version is dropped, so a replayed or duplicated record can never move a flag
  * backwards. Only the applying thread writes; any thread reads.
  */
 public final class RulesetStore {
@@ -25,6 +28,10 @@ public final class RulesetStore {
 
     /** One flag's new state ({@code flag} set) or removal ({@code flag} null, a Kafka tombstone). */
     public record Update(FlagRef ref, Flag flag) {
+    }
+
+    /** One segment's new state or removal; {@code ref.flagKey()} is the segment's key. */
+    public record SegmentUpdate(FlagRef ref, Segment segment) {
     }
 
     private final AtomicReference<Ruleset> current = new AtomicReference<>(Ruleset.EMPTY);
@@ -41,12 +48,21 @@ public final class RulesetStore {
 
     /** Applies what moves flags forward; returns the flags that changed. */
     public List<FlagRef> apply(List<Update> updates) {
+        return apply(updates, List.of());
+    }
+
+    /**
+     * Applies what moves flags and segments forward, as one new snapshot. Returns the flags whose
+     * answers may have changed: those updated, and those whose rules name a changed segment
+     * (directly or through other segments).
+     */
+    public List<FlagRef> apply(List<Update> updates, List<SegmentUpdate> segmentUpdates) {
         Ruleset before = current.get();
-        Map<String, Map<String, Flag>> changes = new HashMap<>();
+        Map<String, Map<String, Flag>> flagChanges = new HashMap<>();
         Set<FlagRef> changed = new LinkedHashSet<>();
         for (Update update : updates) {
             FlagRef ref = update.ref();
-            Map<String, Flag> envChanges = changes.computeIfAbsent(ref.environment(), e -> new HashMap<>());
+            Map<String, Flag> envChanges = flagChanges.computeIfAbsent(ref.environment(), e -> new HashMap<>());
             Flag known = envChanges.containsKey(ref.flagKey()) ? envChanges.get(ref.flagKey())
                     : before.flag(ref.environment(), ref.flagKey());
             if (update.flag() != null && known != null && update.flag().version() <= known.version()) {
@@ -58,12 +74,31 @@ public final class RulesetStore {
             envChanges.put(ref.flagKey(), update.flag());
             changed.add(ref);
         }
-        if (changed.isEmpty()) {
+        Map<String, Map<String, Segment>> segmentChanges = new HashMap<>();
+        int segmentsChanged = 0;
+        for (SegmentUpdate update : segmentUpdates) {
+            FlagRef ref = update.ref();
+            Map<String, Segment> envChanges = segmentChanges.computeIfAbsent(ref.environment(), e -> new HashMap<>());
+            Segment known = envChanges.containsKey(ref.flagKey()) ? envChanges.get(ref.flagKey())
+                    : before.segment(ref.environment(), ref.flagKey());
+            if (update.segment() != null && known != null && update.segment().version() <= known.version()) {
+                continue;
+            }
+            if (update.segment() == null && known == null) {
+                continue;
+            }
+            envChanges.put(ref.flagKey(), update.segment());
+            segmentsChanged++;
+        }
+        flagChanges.values().removeIf(Map::isEmpty);
+        segmentChanges.values().removeIf(Map::isEmpty);
+        if (changed.isEmpty() && segmentsChanged == 0) {
             return List.of();
         }
-        changes.values().removeIf(Map::isEmpty);
+        Ruleset after = before.with(flagChanges, segmentChanges, changed.size() + segmentsChanged);
+        segmentChanges.forEach((environment, segments) -> changed.addAll(flagsUsing(after, environment, segments.keySet())));
         List<FlagRef> changedFlags = List.copyOf(changed);
-        current.set(before.with(changes, changedFlags.size()));
+        current.set(after);
         for (Consumer<List<FlagRef>> listener : listeners) {
             try {
                 listener.accept(changedFlags);
@@ -72,5 +107,27 @@ public final class RulesetStore {
             }
         }
         return changedFlags;
+    }
+
+    /** The flags of one environment whose rules reach any of {@code segmentKeys}, through nesting too. */
+    private static List<FlagRef> flagsUsing(Ruleset ruleset, String environment, Set<String> segmentKeys) {
+        Set<String> reached = new HashSet<>(segmentKeys);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Segment segment : ruleset.segments(environment)) {
+                if (!reached.contains(segment.key()) && segment.segmentsReferenced().stream().anyMatch(reached::contains)) {
+                    reached.add(segment.key());
+                    grew = true;
+                }
+            }
+        }
+        List<FlagRef> out = new ArrayList<>();
+        for (Flag flag : ruleset.flags(environment)) {
+            if (flag.segmentsReferenced().stream().anyMatch(reached::contains)) {
+                out.add(new FlagRef(environment, flag.key()));
+            }
+        }
+        return out;
     }
 }

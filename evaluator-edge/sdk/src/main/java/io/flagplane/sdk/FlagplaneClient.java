@@ -10,7 +10,7 @@ import io.flagplane.evaluation.FlagView;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.registry.SchemaRegistryClient;
-import io.flagplane.ruleset.FlagStateTail;
+import io.flagplane.ruleset.RulesetTail;
 import io.flagplane.ruleset.LiveRuleset;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +61,7 @@ public final class FlagplaneClient implements AutoCloseable {
         this.environment = b.environment;
         SchemaRegistryClient registry = b.registry != null ? b.registry
                 : new CachingSchemaRegistryClient(new RestSchemaRegistryClient(b.schemaRegistryUrl));
-        LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, TopicNames.withPrefix(b.topicPrefix).flagState(),
+        LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, TopicNames.withPrefix(b.topicPrefix),
                 Set.of(environment), b.snapshotFile, b.snapshotInterval, b.consumerOverrides);
         this.ruleset = new LiveRuleset(options, registry);
         this.listenerThread = Executors.newSingleThreadExecutor(r -> {
@@ -186,7 +186,7 @@ public final class FlagplaneClient implements AutoCloseable {
     }
 
     /** The Kafka side, for metrics: applied and skipped records, lag, last event time. */
-    public FlagStateTail tail() {
+    public RulesetTail tail() {
         return ruleset.tail();
     }
 

@@ -3,7 +3,14 @@ package io.flagplane.projection.fold;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentArchived;
+import io.flagplane.avro.SegmentCreated;
+import io.flagplane.avro.SegmentDefinition;
+import io.flagplane.avro.SegmentReplaced;
+import io.flagplane.avro.SegmentRule;
+import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.fixtures.Events;
@@ -34,6 +41,7 @@ class FlagProjectionTopologyTest {
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> events;
     private TestOutputTopic<String, FlagState> states;
+    private TestOutputTopic<String, SegmentState> segmentStates;
 
     @BeforeEach
     void setUp() {
@@ -45,6 +53,8 @@ class FlagProjectionTopologyTest {
         driver = new TopologyTestDriver(builder.build(), props);
         events = driver.createInputTopic("flag-events", new StringSerializer(), new ByteArraySerializer());
         states = driver.createOutputTopic("flag-state", new StringDeserializer(), new AvroDeserializer<>(registry, FlagState.class));
+        segmentStates = driver.createOutputTopic("segment-state", new StringDeserializer(),
+                new AvroDeserializer<>(registry, SegmentState.class));
     }
 
     @AfterEach
@@ -80,7 +90,7 @@ class FlagProjectionTopologyTest {
 
         assertThat(states.readValuesToList()).extracting(FlagState::getVersion).containsExactly(1L, 2L);
         assertThat(metrics.stale()).isEqualTo(2);
-        KeyValueStore<String, FlagState> store = driver.getKeyValueStore(FlagProjectionTopology.STATE_STORE);
+        KeyValueStore<String, FlagState> store = driver.getKeyValueStore(FlagProjectionTopology.FLAG_STORE);
         assertThat(store.get("production/checkout.new_ui").getKilled()).isTrue();
     }
 
@@ -91,7 +101,7 @@ class FlagProjectionTopologyTest {
         send(Events.on("production", "booking.enabled").version(1).createdBoolean(true));
         send(Events.on("staging", "checkout.new_ui").version(2).enabled());
 
-        KeyValueStore<String, FlagState> store = driver.getKeyValueStore(FlagProjectionTopology.STATE_STORE);
+        KeyValueStore<String, FlagState> store = driver.getKeyValueStore(FlagProjectionTopology.FLAG_STORE);
         assertThat(store.get("staging/checkout.new_ui").getVersion()).isEqualTo(2);
         assertThat(store.get("production/checkout.new_ui").getVersion()).isEqualTo(1);
         assertThat(store.get("production/booking.enabled").getEnabled()).isTrue();
@@ -128,5 +138,45 @@ class FlagProjectionTopologyTest {
         }
         List<FlagState> out = states.readValuesToList();
         assertThat(out.get(out.size() - 1)).isEqualTo(expected);
+    }
+
+    @Test
+    void segment_events_fold_into_segment_state_under_environment_and_segment_key() {
+        Events.Builder segment = Events.on("production", "paying-tiers");
+        SegmentDefinition tiers = SegmentDefinition.newBuilder()
+                .setRules(List.of(new SegmentRule(List.of(new Condition("tier", "in", List.of("pro", "enterprise"))))))
+                .build();
+        SegmentDefinition proOnly = SegmentDefinition.newBuilder(tiers)
+                .setRules(List.of(new SegmentRule(List.of(new Condition("tier", "in", List.of("pro")))))).setIncluded(List.of("u-7"))
+                .build();
+        sendSegment(segment.version(1).with(new SegmentCreated(tiers)));
+        sendSegment(segment.version(2).with(new SegmentReplaced(proOnly)));
+        sendSegment(segment.version(2).with(new SegmentReplaced(tiers)));   // a replay: stale
+        sendSegment(segment.version(3).with(new SegmentArchived()));
+
+        var out = segmentStates.readKeyValuesToList();
+        assertThat(out).extracting(kv -> kv.key).containsOnly("production/paying-tiers");
+        assertThat(out).extracting(kv -> kv.value.getVersion()).containsExactly(1L, 2L, 3L);
+        assertThat(out.get(1).value.getDefinition().getIncluded()).containsExactly("u-7");
+        assertThat(out.get(2).value.getArchived()).isTrue();
+        assertThat(states.isEmpty()).as("segments never reach flag-state").isTrue();
+        assertThat(metrics.applied()).isEqualTo(3);
+        assertThat(metrics.stale()).isEqualTo(1);
+        KeyValueStore<String, SegmentState> store = driver.getKeyValueStore(FlagProjectionTopology.SEGMENT_STORE);
+        assertThat(store.get("production/paying-tiers").getArchived()).isTrue();
+    }
+
+    @Test
+    void a_segment_event_under_a_flags_key_is_rejected() {
+        FlagEvent created = Events.on("production", "beta-users").version(1).with(new SegmentCreated(SegmentDefinition.newBuilder().build()));
+        events.pipeInput("production/beta-users", eventSerializer.serialize("flag-events", created));
+
+        assertThat(metrics.rejected()).isEqualTo(1);
+        assertThat(segmentStates.isEmpty()).isTrue();
+    }
+
+    private void sendSegment(FlagEvent event) {
+        events.pipeInput(RecordKeys.ofSegmentEvents(event.getEnvironment(), event.getFlagKey()),
+                eventSerializer.serialize("flag-events", event));
     }
 }

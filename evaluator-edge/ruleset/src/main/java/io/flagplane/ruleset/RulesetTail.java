@@ -1,7 +1,9 @@
 package io.flagplane.ruleset;
 
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.TopicNames;
 import io.flagplane.contract.RecordKeys.FlagRef;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
@@ -32,10 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tails {@code flag-state} into a {@link RulesetStore}: every partition, from the beginning, no
- * consumer group (every node reads everything and needs no rebalance). It is caught up once it
- * has read to the end offsets it saw when it started; after that each poll's records are applied
- * as one batch.
+ * Tails {@code flag-state} and {@code segment-state} into a {@link RulesetStore}: every partition
+ * of both, from the beginning, no consumer group (every node reads everything and needs no
+ * rebalance). It is caught up once it has read to the end offsets it saw when it started; after
+ * that each poll's records (flags and segments together) are applied as one batch.
  *
  * <p>A record that cannot be decoded or makes no sense is logged, counted and skipped. A record
  * whose schema cannot be fetched because the registry is unreachable is retried, not skipped:
@@ -44,23 +46,27 @@ import org.slf4j.LoggerFactory;
  * <p>It probes the cluster every {@code probeInterval} (end offsets, which also give the lag);
  * when a probe fails the tail reports Kafka unreachable since then, and keeps the ruleset it has.
  */
-public final class FlagStateTail implements AutoCloseable {
+public final class RulesetTail implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FlagStateTail.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RulesetTail.class);
     private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     /** Where to read and what to keep; an empty {@code environments} set keeps every environment. */
-    public record Settings(String bootstrapServers, String topic, Set<String> environments, Duration pollTimeout,
+    public record Settings(String bootstrapServers, TopicNames topics, Set<String> environments, Duration pollTimeout,
                            Duration probeInterval, Map<String, Object> consumerOverrides) {
         public Settings {
             environments = Set.copyOf(environments);
             consumerOverrides = Map.copyOf(consumerOverrides);
         }
 
-        public static Settings of(String bootstrapServers, String topic, Set<String> environments) {
-            return new Settings(bootstrapServers, topic, environments, Duration.ofMillis(100), Duration.ofSeconds(1), Map.of());
+        public static Settings of(String bootstrapServers, TopicNames topics, Set<String> environments) {
+            return new Settings(bootstrapServers, topics, environments, Duration.ofMillis(100), Duration.ofSeconds(1), Map.of());
         }
+    }
+
+    /** The decoded states of one applied batch, before the version gate. */
+    public record StateBatch(List<FlagState> flags, List<SegmentState> segments) {
     }
 
     /** Whether the tail can reach Kafka: {@code unreachableSince} is null while it can. */
@@ -72,8 +78,9 @@ public final class FlagStateTail implements AutoCloseable {
 
     private final Settings settings;
     private final RulesetStore store;
-    private final Consumer<List<FlagState>> stateListener;
-    private final AvroDeserializer<FlagState> deserializer;
+    private final Consumer<StateBatch> stateListener;
+    private final AvroDeserializer<FlagState> flagStates;
+    private final AvroDeserializer<SegmentState> segmentStates;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -94,12 +101,13 @@ public final class FlagStateTail implements AutoCloseable {
      * @param stateListener called on the tail thread with the decoded states of each batch (before
      *                      the version gate), e.g. to keep an on-disk snapshot; may be null
      */
-    public FlagStateTail(Settings settings, SchemaRegistryClient registry, RulesetStore store,
-                         Consumer<List<FlagState>> stateListener) {
+    public RulesetTail(Settings settings, SchemaRegistryClient registry, RulesetStore store,
+                       Consumer<StateBatch> stateListener) {
         this.settings = settings;
         this.store = store;
         this.stateListener = stateListener;
-        this.deserializer = new AvroDeserializer<>(registry, FlagState.class);
+        this.flagStates = new AvroDeserializer<>(registry, FlagState.class);
+        this.segmentStates = new AvroDeserializer<>(registry, SegmentState.class);
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -110,15 +118,15 @@ public final class FlagStateTail implements AutoCloseable {
         config.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         config.putAll(settings.consumerOverrides());
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::run, "flag-state-tail");
+        this.thread = new Thread(this::run, "ruleset-tail");
         this.thread.setDaemon(true);
     }
 
-    public FlagStateTail(Settings settings, SchemaRegistryClient registry, RulesetStore store) {
+    public RulesetTail(Settings settings, SchemaRegistryClient registry, RulesetStore store) {
         this(settings, registry, store, null);
     }
 
-    public FlagStateTail start() {
+    public RulesetTail start() {
         thread.start();
         return this;
     }
@@ -171,7 +179,8 @@ public final class FlagStateTail implements AutoCloseable {
                     applyBatch(records);
                 }
                 if (!isCaughtUp() && reachedStartEnd()) {
-                    LOG.info("ruleset caught up with {}: {} flags", settings.topic(), store.current().size());
+                    LOG.info("ruleset caught up with {} and {}: {} flags", settings.topics().flagState(),
+                            settings.topics().segmentState(), store.current().size());
                     caughtUp.countDown();
                     caughtUpListeners.forEach(Runnable::run);
                 }
@@ -179,27 +188,31 @@ public final class FlagStateTail implements AutoCloseable {
             }
         } catch (WakeupException e) {
             if (running) {
-                LOG.error("flag-state tail woken up while running", e);
+                LOG.error("ruleset tail woken up while running", e);
             }
         } catch (RuntimeException e) {
-            LOG.error("flag-state tail stopped; serving the last ruleset from now on", e);
+            LOG.error("ruleset tail stopped; serving the last ruleset from now on", e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
     }
 
     private void assignAll() {
-        List<PartitionInfo> partitions = List.of();
-        while (running && partitions.isEmpty()) {
-            try {
-                partitions = consumer.partitionsFor(settings.topic(), PROBE_TIMEOUT);
-                if (partitions.isEmpty()) {
-                    LOG.warn("topic {} does not exist yet; waiting for it to be created", settings.topic());
-                    consumer.poll(Duration.ofSeconds(1));
+        List<PartitionInfo> partitions = new ArrayList<>();
+        for (String topic : List.of(settings.topics().flagState(), settings.topics().segmentState())) {
+            List<PartitionInfo> found = List.of();
+            while (running && found.isEmpty()) {
+                try {
+                    found = consumer.partitionsFor(topic, PROBE_TIMEOUT);
+                    if (found.isEmpty()) {
+                        LOG.warn("topic {} does not exist yet; waiting for it to be created", topic);
+                        consumer.poll(Duration.ofSeconds(1));
+                    }
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    markUnreachable();
                 }
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                markUnreachable();
             }
+            partitions.addAll(found);
         }
         assigned = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(assigned);
@@ -241,7 +254,7 @@ public final class FlagStateTail implements AutoCloseable {
         boolean changed = connection.unreachableSince() != null;
         connection = new Connection(Instant.now(), null, lag);
         if (changed) {
-            LOG.info("Kafka reachable again; {} is being read", settings.topic());
+            LOG.info("Kafka reachable again; {} is being read", settings.topics().flagState());
             fire();
         }
     }
@@ -288,21 +301,30 @@ public final class FlagStateTail implements AutoCloseable {
 
     private void applyBatch(ConsumerRecords<String, byte[]> records) {
         List<RulesetStore.Update> updates = new ArrayList<>(records.count());
+        List<RulesetStore.SegmentUpdate> segmentUpdates = new ArrayList<>();
         List<FlagState> states = new ArrayList<>(records.count());
+        List<SegmentState> segments = new ArrayList<>();
         Instant newest = null;
+        String segmentTopic = settings.topics().segmentState();
         for (TopicPartition partition : records.partitions()) {
+            boolean segment = partition.topic().equals(segmentTopic);
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
                 FlagRef ref = refOf(record);
                 if (ref == null || !wanted(ref)) {
                     continue;
                 }
                 if (record.value() == null) {
-                    updates.add(new RulesetStore.Update(ref, null));
+                    if (segment) {
+                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, null));
+                    } else {
+                        updates.add(new RulesetStore.Update(ref, null));
+                    }
                     continue;
                 }
-                FlagState state;
+                Object state;
                 try {
-                    state = deserializer.deserialize(record.topic(), record.value());
+                    state = segment ? segmentStates.deserialize(record.topic(), record.value())
+                            : flagStates.deserialize(record.topic(), record.value());
                 } catch (WireFormatException e) {
                     if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
                         LOG.warn("schema registry unreachable at {}-{}@{}; retrying: {}", record.topic(),
@@ -316,9 +338,17 @@ public final class FlagStateTail implements AutoCloseable {
                     continue;
                 }
                 try {
-                    updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
-                    states.add(state);
-                    Instant at = state.getLastChange().getOccurredAt();
+                    Instant at;
+                    if (state instanceof SegmentState s) {
+                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, FlagStateMapper.toSegment(s)));
+                        segments.add(s);
+                        at = s.getLastChange().getOccurredAt();
+                    } else {
+                        FlagState f = (FlagState) state;
+                        updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(f)));
+                        states.add(f);
+                        at = f.getLastChange().getOccurredAt();
+                    }
                     if (newest == null || at.isAfter(newest)) {
                         newest = at;
                     }
@@ -327,16 +357,16 @@ public final class FlagStateTail implements AutoCloseable {
                 }
             }
         }
-        if (stateListener != null && !states.isEmpty()) {
+        if (stateListener != null && (!states.isEmpty() || !segments.isEmpty())) {
             try {
-                stateListener.accept(states);
+                stateListener.accept(new StateBatch(states, segments));
             } catch (RuntimeException e) {
-                LOG.warn("the flag-state listener failed", e);
+                LOG.warn("the ruleset state listener failed", e);
             }
         }
-        if (!updates.isEmpty()) {
-            store.apply(updates);
-            applied.addAndGet(updates.size());
+        if (!updates.isEmpty() || !segmentUpdates.isEmpty()) {
+            store.apply(updates, segmentUpdates);
+            applied.addAndGet(updates.size() + segmentUpdates.size());
             if (newest != null) {
                 lastEventTime = newest;
             }

@@ -24,13 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(SharedTestStack.class)
-class FlagStateTailIT {
+class RulesetTailIT {
 
     private TestStack stack;
     private TopicNames topics;
     private KafkaProducer<String, byte[]> producer;
     private AvroSerializer<FlagState> serializer;
-    private FlagStateTail tail;
+    private RulesetTail tail;
 
     @BeforeEach
     void setUp(TestStack stack) {
@@ -56,7 +56,7 @@ class FlagStateTailIT {
 
     private RulesetStore startTail(Set<String> environments) throws InterruptedException {
         RulesetStore store = new RulesetStore();
-        tail = new FlagStateTail(FlagStateTail.Settings.of(stack.bootstrapServers(), topics.flagState(), environments),
+        tail = new RulesetTail(RulesetTail.Settings.of(stack.bootstrapServers(), topics, environments),
                 stack.registryClient(), store).start();
         assertThat(tail.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
         return store;
