@@ -15,6 +15,7 @@ import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroSerializer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -313,7 +314,7 @@ public final class CommandProcessor implements AutoCloseable {
                         .setEnvironment(target.environment())
                         .setFlagKey(target.key())
                         .setVersion(version)
-                        .setOccurredAt(clock.instant())
+                        .setOccurredAt(occurredAt(current))
                         .setActor(request.actor())
                         .setReason(request.reason())
                         .setChangeSetId(changeSetId)
@@ -328,6 +329,18 @@ public final class CommandProcessor implements AutoCloseable {
             }
         }
         return new Staged(pending, events, changes, local, changeSetId);
+    }
+
+    /**
+     * Now, or the target's last change time if the clock says earlier (a new instance on a host
+     * whose clock is behind): event times never go backwards within a flag or segment, so "the
+     * flag as of T" is well defined and can be found by binary search over its versions.
+     */
+    private Instant occurredAt(Object current) {
+        Instant now = clock.instant();
+        Instant last = current instanceof FlagState f ? f.getLastChange().getOccurredAt()
+                : current instanceof SegmentState s ? s.getLastChange().getOccurredAt() : null;
+        return last != null && last.isAfter(now) ? last : now;
     }
 
     private static long versionOf(Object state) {
