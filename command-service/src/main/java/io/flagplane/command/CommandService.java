@@ -1,6 +1,6 @@
 package io.flagplane.command;
 
-import io.flagplane.command.auth.TokenRegistry;
+import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.http.CommandHttpApi;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.WriteModel;

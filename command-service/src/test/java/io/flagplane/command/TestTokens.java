@@ -1,8 +1,8 @@
 package io.flagplane.command;
 
 import io.flagplane.avro.ActorKind;
-import io.flagplane.command.auth.Role;
-import io.flagplane.command.auth.TokenRegistry;
+import io.flagplane.auth.Role;
+import io.flagplane.auth.TokenRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

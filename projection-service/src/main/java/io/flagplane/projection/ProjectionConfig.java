@@ -2,23 +2,44 @@ package io.flagplane.projection;
 
 import io.flagplane.contract.TopicNames;
 import io.flagplane.settings.Settings;
+import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The projection-service's configuration, validated once at start-up. */
-public record ProjectionConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
-                               String applicationId, Path stateDir, int replicationFactor, Duration commitInterval) {
+/**
+ * The projection-service's configuration, validated once at start-up.
+ *
+ * @param advertisedHost the host other instances use to reach this one's HTTP port (queries are
+ *                       forwarded to the instance holding the data)
+ */
+public record ProjectionConfig(String host, int port, String advertisedHost, String bootstrapServers, String schemaRegistryUrl,
+                               TopicNames topics, String applicationId, Path stateDir, int replicationFactor,
+                               Duration commitInterval, boolean authEnabled, Path tokensFile, Duration streamHeartbeat,
+                               int maxStreams) {
+
+    public ProjectionConfig {
+        if (authEnabled && tokensFile == null) {
+            throw new SettingsException("projection.tokens.file is required (the same JSON file of token hashes the "
+                    + "command-service reads), or set projection.auth.enabled=false for an open local service");
+        }
+    }
 
     public static ProjectionConfig from(Settings settings) {
+        String tokens = settings.string("projection.tokens.file", settings.string("command.tokens.file", null));
         return new ProjectionConfig(
                 settings.string("projection.host", "0.0.0.0"),
                 settings.integer("projection.port", 8082, 0, 65_535),
+                settings.string("projection.advertised.host", "127.0.0.1"),
                 settings.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
                 settings.string("schema.registry.url", "http://127.0.0.1:8081"),
                 TopicNames.withPrefix(settings.string("topic.prefix", "")),
                 settings.string("projection.application.id", "flagplane-projection"),
                 Path.of(settings.string("projection.state.dir", System.getProperty("java.io.tmpdir") + "/flagplane-streams")),
                 settings.integer("projection.replication.factor", -1, -1, 32),
-                settings.millis("projection.commit.interval.ms", Duration.ofMillis(100)));
+                settings.millis("projection.commit.interval.ms", Duration.ofMillis(100)),
+                settings.bool("projection.auth.enabled", true),
+                tokens == null || tokens.isBlank() ? null : Path.of(tokens),
+                settings.millis("projection.stream.heartbeat.ms", Duration.ofSeconds(15)),
+                settings.integer("projection.stream.max.connections", 64, 1, 10_000));
     }
 }

@@ -2,7 +2,13 @@ package io.flagplane.projection;
 
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.fold.ProjectionMetrics;
+import io.flagplane.auth.TokenRegistry;
 import io.flagplane.projection.http.ProjectionHttpApi;
+import io.flagplane.projection.query.ClusterQueries;
+import io.flagplane.projection.query.LocalStores;
+import io.flagplane.projection.query.ProjectionQueries;
+import io.flagplane.projection.query.Router;
+import io.flagplane.projection.stream.EventStream;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.settings.Settings;
@@ -11,6 +17,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -19,17 +26,19 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The projection-service process: runs the projection topology on Kafka Streams and serves
- * status over HTTP.
+ * history, time travel, the audit log, exports and the live event stream over HTTP.
  *
- * <p>Processing guarantee: at-least-once, reading only committed events. A reprocessed event
- * after a crash is harmless because the fold is version-gated (it changes nothing and writes
- * nothing); and at-least-once keeps a kill's path to the edge near 10 ms, where exactly-once
- * would add the transaction commit interval.
+ * <p>Processing guarantee: at-least-once, reading only committed events. Everything the fold
+ * writes is idempotent: the current-state stores are version-gated, and history and audit
+ * entries are keyed by flag and version, so an event reprocessed after a crash rewrites the same
+ * entry with the same bytes — the history never shows it twice. At-least-once keeps a kill's
+ * path to the edge near 10 ms, where exactly-once would add the transaction commit interval.
  */
 public final class ProjectionService implements AutoCloseable {
 
@@ -50,7 +59,25 @@ public final class ProjectionService implements AutoCloseable {
     public static ProjectionService start(ProjectionConfig config) {
         ProjectionMetrics metrics = new ProjectionMetrics();
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+        TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
+        if (tokens == null) {
+            LOG.warn("authentication is OFF (projection.auth.enabled=false): anyone who can reach port {} reads every "
+                    + "environment's history", config.port());
+        }
+        AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
+        AtomicReference<HostInfo> self = new AtomicReference<>();
+        LocalStores stores = new LocalStores(streamsRef::get, config.topics().flagEvents(), self::get);
+        ProjectionQueries queries = new ProjectionQueries(stores, registry);
+        Router router = new Router(stores);
+        EventStream stream = new EventStream(config.bootstrapServers(), config.topics(), registry, config.streamHeartbeat(),
+                config.maxStreams());
+        // HTTP first: its port is what the other instances are told to forward queries to
+        Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries, new ClusterQueries(queries, router),
+                router, stream, metrics, tokens)).start(config.host(), config.port());
+        self.set(new HostInfo(config.advertisedHost(), http.port()));
+
         Properties properties = streamsProperties(config);
+        properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + http.port());
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
         FlagProjectionTopology.build(builder, config.topics(), registry, metrics);
         KafkaStreams streams = new KafkaStreams(builder.build(), properties);
@@ -65,8 +92,8 @@ public final class ProjectionService implements AutoCloseable {
                 running.countDown();
             }
         });
+        streamsRef.set(streams);
         streams.start();
-        Javalin http = ProjectionHttpApi.create(streams, metrics).start(config.host(), config.port());
         LOG.info("projection-service folding {} into {} and serving port {}", config.topics().flagEvents(),
                 config.topics().flagState(), http.port());
         return new ProjectionService(streams, http, metrics, running);

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * The topics one Flagplane installation uses. Production uses {@link #DEFAULT}; a prefix lets
  * several installations (or several tests) share one cluster without seeing each other's data.
  */
-public record TopicNames(String flagEvents, String flagState, String segmentState) {
+public record TopicNames(String flagEvents, String flagState, String segmentState, String deadLetters) {
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
 
@@ -17,13 +17,15 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
         Objects.requireNonNull(flagEvents, "flagEvents");
         Objects.requireNonNull(flagState, "flagState");
         Objects.requireNonNull(segmentState, "segmentState");
+        Objects.requireNonNull(deadLetters, "deadLetters");
     }
 
-    /** {@code prefix + "flag-events"}, {@code prefix + "flag-state"}, {@code prefix + "segment-state"}; the prefix may be empty. */
+    /** {@code prefix +} each of {@link Topics}' names; the prefix may be empty. */
     public static TopicNames withPrefix(String prefix) {
         if (prefix == null || !LEGAL.matcher(prefix).matches()) {
             throw new IllegalArgumentException("a topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
         }
-        return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE, prefix + Topics.SEGMENT_STATE);
+        return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE, prefix + Topics.SEGMENT_STATE,
+                prefix + Topics.DEAD_LETTERS);
     }
 }

@@ -16,6 +16,12 @@ public final class Topics {
     /** Compacted current segments, one record per segment. Key: {@code environment/segmentKey}. Value: {@code SegmentState}. */
     public static final String SEGMENT_STATE = "segment-state";
 
+    /**
+     * Records of {@code flag-events} the projection could not decode, copied as they were (key,
+     * value, and headers naming the source partition, offset and the reason), kept 30 days.
+     */
+    public static final String DEAD_LETTERS = "flag-events-dlq";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 

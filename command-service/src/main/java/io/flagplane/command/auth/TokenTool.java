@@ -1,5 +1,7 @@
 package io.flagplane.command.auth;
 
+import io.flagplane.auth.Role;
+import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.ActorKind;
 import java.util.LinkedHashMap;
 import java.util.Map;

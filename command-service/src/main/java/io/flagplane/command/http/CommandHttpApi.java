@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
-import io.flagplane.command.auth.Principal;
-import io.flagplane.command.auth.Role;
-import io.flagplane.command.auth.TokenRegistry;
+import io.flagplane.auth.Principal;
+import io.flagplane.auth.Role;
+import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
@@ -17,6 +17,7 @@ import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.CommandRequest;
 import io.flagplane.command.log.CommandResult;
 import io.flagplane.command.log.WriteModel;
+import io.flagplane.contract.StateJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -278,7 +279,7 @@ public final class CommandHttpApi {
         Command parsed = command.get();
         require(ctx, Role.EDITOR, parsed.environment());
         CommandResult result = execute(ctx, List.of(parsed), reasonOf(ctx));
-        render(ctx, 200, StateJson.single(result));
+        render(ctx, 200, ResultJson.single(result));
     }
 
     private void created(Context ctx, Supplier<Command> command) {
@@ -288,7 +289,7 @@ public final class CommandHttpApi {
         var target = result.changes().get(0).target();
         ctx.header("Location", "/api/v1/environments/" + target.environment() + "/"
                 + (target.kind() == io.flagplane.command.domain.Target.Kind.FLAG ? "flags/" : "segments/") + target.key());
-        render(ctx, result.replayed() ? 200 : 201, StateJson.single(result));
+        render(ctx, result.replayed() ? 200 : 201, ResultJson.single(result));
     }
 
     private void changeSetRequest(Context ctx) {
@@ -319,7 +320,7 @@ public final class CommandHttpApi {
             require(ctx, Role.EDITOR, command.environment());
         }
         CommandResult result = execute(ctx, commands, reason);
-        render(ctx, 200, StateJson.changeSet(result));
+        render(ctx, 200, ResultJson.changeSet(result));
     }
 
     private static String reasonOf(Context ctx) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.ActorKind;
 import io.flagplane.command.CommandService;
-import io.flagplane.command.auth.Role;
-import io.flagplane.command.auth.TokenRegistry;
+import io.flagplane.auth.Role;
+import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.CommandServiceConfig;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.edge.EdgeConfig;

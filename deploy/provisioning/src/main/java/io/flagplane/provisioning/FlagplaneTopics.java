@@ -13,7 +13,8 @@ public final class FlagplaneTopics {
 
     /** The event log and the state topics of one installation. */
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
-        return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings));
+        return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
+                deadLetters(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -45,6 +46,14 @@ public final class FlagplaneTopics {
                 "unclean.leader.election.enable", "false"));
     }
 
+    /** Undecodable events, copied aside by the projection for a human to look at; kept 30 days. */
+    public static TopicSpec deadLetters(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.deadLetters(), 1, settings.replicationFactor(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", String.valueOf(30L * 24 * 60 * 60 * 1000),
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas())));
+    }
+
     /** The embedded schema registry's store: compacted, one partition (a total order of registrations). */
     public static TopicSpec schemas(String topic, ProvisioningSettings settings) {
         return new TopicSpec(topic, 1, settings.replicationFactor(), Map.of(
@@ -56,6 +65,6 @@ public final class FlagplaneTopics {
     /** Everything one installation needs, the schema topic under its default name. */
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                schemas(Topics.SCHEMAS, settings));
+                deadLetters(names, settings), schemas(Topics.SCHEMAS, settings));
     }
 }

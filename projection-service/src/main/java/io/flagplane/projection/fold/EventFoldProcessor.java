@@ -6,43 +6,67 @@ import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.SegmentStateFold;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.projection.history.HistoryCodec;
 import io.flagplane.wire.AvroDeserializer;
+import io.flagplane.wire.AvroSerializer;
 import io.flagplane.wire.WireFormatException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Folds each event into its flag's state with {@link FlagStateFold} (or its segment's with
- * {@link SegmentStateFold}) and forwards the new state, keyed {@code environment/key}.
- * Decoding happens here rather than in a serde so that an undecodable record is counted and
- * skipped without stopping the application. A record whose schema the registry cannot serve
- * right now fails the task instead, so it is retried rather than lost.
+ * {@link SegmentStateFold}), records it in the history and audit stores, and forwards the new
+ * state keyed {@code environment/key}. Only events that move a flag forward are recorded, so a
+ * redelivered or duplicated event appears in the history once.
+ *
+ * <p>Decoding happens here rather than in a serde so that an undecodable record is counted,
+ * forwarded as a {@link DeadLetter} and skipped without stopping the application. A record whose
+ * schema the registry cannot serve right now fails the task instead, so it is retried rather than
+ * lost.
  */
-final class EventFoldProcessor implements Processor<String, byte[], String, SpecificRecord> {
+final class EventFoldProcessor implements Processor<String, byte[], String, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventFoldProcessor.class);
 
+    /** An undecodable record, to be copied to the dead-letter topic as it was. */
+    record DeadLetter(byte[] value) {
+    }
+
     private final AvroDeserializer<FlagEvent> events;
+    private final AvroSerializer<SpecificRecord> states;
+    private final TopicNames topics;
     private final ProjectionMetrics metrics;
-    private ProcessorContext<String, SpecificRecord> context;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, FlagState> flags;
     private KeyValueStore<String, SegmentState> segments;
+    private KeyValueStore<String, byte[]> history;
+    private KeyValueStore<String, byte[]> audit;
 
-    EventFoldProcessor(AvroDeserializer<FlagEvent> events, ProjectionMetrics metrics) {
+    EventFoldProcessor(AvroDeserializer<FlagEvent> events, AvroSerializer<SpecificRecord> states, TopicNames topics,
+                       ProjectionMetrics metrics) {
         this.events = events;
+        this.states = states;
+        this.topics = topics;
         this.metrics = metrics;
     }
 
     @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.flags = context.getStateStore(FlagProjectionTopology.FLAG_STORE);
         this.segments = context.getStateStore(FlagProjectionTopology.SEGMENT_STORE);
+        this.history = context.getStateStore(FlagProjectionTopology.HISTORY_STORE);
+        this.audit = context.getStateStore(FlagProjectionTopology.AUDIT_STORE);
     }
 
     @Override
@@ -52,13 +76,16 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Spec
         }
         FlagEvent event;
         try {
-            event = events.deserialize(context.recordMetadata().map(m -> m.topic()).orElse("flag-events"), record.value());
+            event = events.deserialize(context.recordMetadata().map(RecordMetadata::topic).orElse(topics.flagEvents()),
+                    record.value());
         } catch (WireFormatException e) {
             if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
                 throw e;
             }
             metrics.undecodable.incrementAndGet();
-            LOG.warn("skipping undecodable event (key {}, {}): {}", record.key(), position(), e.getMessage());
+            LOG.warn("skipping undecodable event (key {}, {}): {}; copied to {}", record.key(), position(), e.getMessage(),
+                    topics.deadLetters());
+            deadLetter(record, e.reason() + ": " + e.getMessage());
             return;
         }
         boolean segment = SegmentStateFold.isSegmentEvent(event);
@@ -70,31 +97,33 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Spec
                     segment ? "segment" : "flag", expected, position());
             return;
         }
-        String key = RecordKeys.of(event.getEnvironment(), event.getFlagKey());
+        String stateKey = RecordKeys.of(event.getEnvironment(), event.getFlagKey());
         FlagStateFold.Outcome outcome;
         String detail;
         if (segment) {
-            SegmentStateFold.Result result = SegmentStateFold.apply(segments.get(key), event);
+            SegmentStateFold.Result result = SegmentStateFold.apply(segments.get(stateKey), event);
             outcome = result.outcome();
             detail = result.detail();
             if (outcome == FlagStateFold.Outcome.APPLIED) {
-                segments.put(key, result.state());
-                forward(record, key, result.state(), event);
+                segments.put(stateKey, result.state());
+                remember(record, event, result.state(), List.of(), topics.segmentState());
+                forward(stateKey, result.state(), event);
             }
         } else {
-            FlagStateFold.Result result = FlagStateFold.apply(flags.get(key), event);
+            FlagStateFold.Result result = FlagStateFold.apply(flags.get(stateKey), event);
             outcome = result.outcome();
             detail = result.detail();
             if (outcome == FlagStateFold.Outcome.APPLIED) {
-                flags.put(key, result.state());
-                forward(record, key, result.state(), event);
+                flags.put(stateKey, result.state());
+                remember(record, event, result.state(), result.state().getDefinition().getTags(), topics.flagState());
+                forward(stateKey, result.state(), event);
             }
         }
         switch (outcome) {
             case APPLIED -> {
                 metrics.applied.incrementAndGet();
                 if (detail != null) {
-                    LOG.warn("{}: {}", key, detail);
+                    LOG.warn("{}: {}", stateKey, detail);
                 }
             }
             case STALE -> metrics.stale.incrementAndGet();
@@ -105,8 +134,31 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Spec
         }
     }
 
-    private void forward(Record<String, byte[]> record, String key, SpecificRecord state, FlagEvent event) {
-        context.forward(new Record<String, SpecificRecord>(key, state, event.getOccurredAt().toEpochMilli(), record.headers()));
+    /** History keeps the event exactly as it was read, plus the state after it at keyframes. */
+    private void remember(Record<String, byte[]> record, FlagEvent event, SpecificRecord stateAfter, List<String> tags,
+                          String stateTopic) {
+        long version = event.getVersion();
+        long at = event.getOccurredAt().toEpochMilli();
+        byte[] keyframe = HistoryCodec.isKeyframe(version) ? states.serialize(stateTopic, stateAfter) : null;
+        history.put(HistoryCodec.historyKey(record.key(), version), HistoryCodec.historyValue(at, record.value(), keyframe));
+        audit.put(HistoryCodec.auditKey(at, record.key(), version),
+                HistoryCodec.auditValue(event.getActor().getId(), FlagStateFold.typeOf(event), tags));
+    }
+
+    private void forward(String key, Object state, FlagEvent event) {
+        context.forward(new Record<>(key, state, event.getOccurredAt().toEpochMilli()));
+    }
+
+    private void deadLetter(Record<String, byte[]> record, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        context.recordMetadata().ifPresent(m -> {
+            headers.add("flagplane.dlq.topic", m.topic().getBytes(StandardCharsets.UTF_8));
+            headers.add("flagplane.dlq.partition", Integer.toString(m.partition()).getBytes(StandardCharsets.UTF_8));
+            headers.add("flagplane.dlq.offset", Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
+        });
+        headers.add("flagplane.dlq.reason", reason.getBytes(StandardCharsets.UTF_8));
+        metrics.deadLettered.incrementAndGet();
+        context.forward(new Record<String, Object>(record.key(), new DeadLetter(record.value()), record.timestamp(), headers));
     }
 
     private String position() {

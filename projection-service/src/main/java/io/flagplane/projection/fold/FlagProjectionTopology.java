@@ -7,7 +7,9 @@ import io.flagplane.contract.TopicNames;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
 import io.flagplane.wire.AvroSerde;
-import org.apache.avro.specific.SpecificRecord;
+import io.flagplane.wire.AvroSerializer;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
@@ -15,40 +17,84 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The current-ruleset topology: {@code flag-events} → version-gated fold (RocksDB stores
- * {@value #FLAG_STORE} and {@value #SEGMENT_STORE}) → {@code flag-state} and
- * {@code segment-state}. Built on a {@link StreamsBuilder} apart from the process that runs it, so
+ * The projection topology: {@code flag-events} → version-gated fold → {@code flag-state} and
+ * {@code segment-state}, with four RocksDB stores: the current flags ({@value #FLAG_STORE}) and
+ * segments ({@value #SEGMENT_STORE}), every applied event per flag ({@value #HISTORY_STORE}) and
+ * a time-ordered index of them all ({@value #AUDIT_STORE}). Undecodable records go to the
+ * dead-letter topic. Built on a {@link StreamsBuilder} apart from the process that runs it, so
  * that {@code TopologyTestDriver} tests it in milliseconds.
  */
 public final class FlagProjectionTopology {
 
     public static final String FLAG_STORE = "flag-states";
     public static final String SEGMENT_STORE = "segment-states";
+    public static final String HISTORY_STORE = "history";
+    public static final String AUDIT_STORE = "audit";
+
+    /**
+     * @param outputs    write {@code flag-state}, {@code segment-state} and dead letters (false for a
+     *                   verification replay, which must not touch the live topics)
+     * @param changelogs back the stores with changelog topics (false for a throw-away replay)
+     */
+    public record Options(boolean outputs, boolean changelogs) {
+        public static final Options LIVE = new Options(true, true);
+        public static final Options REPLAY = new Options(false, false);
+    }
 
     private FlagProjectionTopology() {
     }
 
     public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics) {
+        build(builder, topics, registry, metrics, Options.LIVE);
+    }
+
+    public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics,
+                             Options options) {
         AvroSerde<FlagState> flagSerde = new AvroSerde<>(registry, FlagState.class);
         AvroSerde<SegmentState> segmentSerde = new AvroSerde<>(registry, SegmentState.class);
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLAG_STORE), Serdes.String(), flagSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEGMENT_STORE), Serdes.String(),
-                segmentSerde));
-        KStream<String, SpecificRecord> states = builder
+        builder.addStateStore(store(FLAG_STORE, flagSerde, options, true));
+        builder.addStateStore(store(SEGMENT_STORE, segmentSerde, options, true));
+        builder.addStateStore(store(HISTORY_STORE, Serdes.ByteArray(), options, false));
+        builder.addStateStore(store(AUDIT_STORE, Serdes.ByteArray(), options, false));
+        KStream<String, Object> out = builder
                 .stream(topics.flagEvents(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("flag-events"))
-                .process(() -> new EventFoldProcessor(new AvroDeserializer<>(registry, FlagEvent.class), metrics),
-                        Named.as("fold"), FLAG_STORE, SEGMENT_STORE);
-        states.split(Named.as("state-"))
-                .branch((key, state) -> state instanceof SegmentState, Branched.withConsumer(segments -> segments
-                        .mapValues(state -> (SegmentState) state, Named.as("as-segment-state"))
+                .process(() -> new EventFoldProcessor(new AvroDeserializer<>(registry, FlagEvent.class),
+                        new AvroSerializer<>(registry, true), topics, metrics),
+                        Named.as("fold"), FLAG_STORE, SEGMENT_STORE, HISTORY_STORE, AUDIT_STORE);
+        if (!options.outputs()) {
+            return;
+        }
+        out.split(Named.as("out-"))
+                .branch((key, value) -> value instanceof SegmentState, Branched.withConsumer(segments -> segments
+                        .mapValues(value -> (SegmentState) value, Named.as("as-segment-state"))
                         .to(topics.segmentState(), Produced.with(Serdes.String(), segmentSerde).withName("segment-state")),
                         "segment"))
+                .branch((key, value) -> value instanceof EventFoldProcessor.DeadLetter, Branched.withConsumer(letters -> letters
+                        .mapValues(value -> ((EventFoldProcessor.DeadLetter) value).value(), Named.as("as-dead-letter"))
+                        .to(topics.deadLetters(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters")),
+                        "dead-letter"))
                 .defaultBranch(Branched.withConsumer(flags -> flags
-                        .mapValues(state -> (FlagState) state, Named.as("as-flag-state"))
+                        .mapValues(value -> (FlagState) value, Named.as("as-flag-state"))
                         .to(topics.flagState(), Produced.with(Serdes.String(), flagSerde).withName("flag-state")),
                         "flag"));
+    }
+
+    /**
+     * A RocksDB store. The state stores are cached, so during a replay a flag changed a hundred
+     * times between commits is written once; history and audit keys are all distinct, so a cache
+     * would only add copies.
+     */
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values, Options options, boolean cached) {
+        StoreBuilder<KeyValueStore<String, V>> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
+                Serdes.String(), values);
+        if (cached) {
+            store = store.withCachingEnabled();
+        }
+        return options.changelogs() ? store.withLoggingEnabled(Map.of()) : store.withLoggingDisabled();
     }
 }

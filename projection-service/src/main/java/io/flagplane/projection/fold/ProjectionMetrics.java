@@ -9,6 +9,7 @@ public final class ProjectionMetrics {
     final AtomicLong stale = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong undecodable = new AtomicLong();
+    final AtomicLong deadLettered = new AtomicLong();
 
     /** Events that moved a flag forward. */
     public long applied() {
@@ -28,5 +29,15 @@ public final class ProjectionMetrics {
     /** Records that could not be decoded at all; logged and skipped. */
     public long undecodable() {
         return undecodable.get();
+    }
+
+    /** Undecodable records copied to the dead-letter topic. */
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** Every record the fold has looked at, whatever it did with it. */
+    public long seen() {
+        return applied.get() + stale.get() + rejected.get() + undecodable.get();
     }
 }

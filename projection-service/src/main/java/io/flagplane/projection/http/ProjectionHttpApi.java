@@ -1,37 +1,481 @@
 package io.flagplane.projection.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.auth.Principal;
+import io.flagplane.auth.Role;
+import io.flagplane.auth.TokenRegistry;
+import io.flagplane.avro.ActorKind;
+import io.flagplane.avro.FlagState;
 import io.flagplane.projection.fold.ProjectionMetrics;
+import io.flagplane.projection.history.HistoryReader;
+import io.flagplane.projection.query.AuditCursor;
+import io.flagplane.projection.query.ClusterQueries;
+import io.flagplane.projection.query.LocalStores;
+import io.flagplane.projection.query.ProjectionQueries;
+import io.flagplane.projection.query.QueryException;
+import io.flagplane.projection.query.Router;
+import io.flagplane.projection.query.Subject;
+import io.flagplane.projection.query.TimeTravel;
+import io.flagplane.projection.stream.EventStream;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The projection-service's HTTP surface: health and fold status. */
+/**
+ * The projection-service's HTTP surface: flags and segments now, at a version or as of an
+ * instant; their history and diffs; "what would this context have been served then"; the audit
+ * log; exports; the live event stream; health and status. Any instance answers any query: per-key
+ * queries go to the instance holding the key, queries over everything ask every instance.
+ * Every route but health needs a token with at least {@code viewer} in the environment it reads.
+ */
 public final class ProjectionHttpApi {
 
-    private ProjectionHttpApi() {
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionHttpApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PRINCIPAL = "flagplane.principal";
+    private static final String STREAM_REQUEST = "flagplane.stream";
+    private static final int MAX_LIMIT = 500;
+    private static final int DEFAULT_LIMIT = 50;
+
+    /** What the API works with. {@code tokens} null means authentication is off. */
+    public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
+                        ProjectionMetrics metrics, TokenRegistry tokens) {
     }
 
-    public static Javalin create(KafkaStreams streams, ProjectionMetrics metrics) {
+    private final Parts parts;
+
+    private ProjectionHttpApi(Parts parts) {
+        this.parts = parts;
+    }
+
+    public static Javalin create(Parts parts) {
+        ProjectionHttpApi api = new ProjectionHttpApi(parts);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = 64 * 1024L;
             var routes = config.routes;
-            routes.get("/health/live", ctx -> ctx.json(Map.of("status", streams.state().hasNotStarted()
-                    || streams.state().isRunningOrRebalancing() ? "UP" : streams.state().name())));
+            String env = "/api/v1/environments/{env}";
+
+            routes.before("/api/*", api::authenticate);
+            routes.before("/internal/*", api::authenticate);
+            routes.before("/api/v1/events/stream", api::prepareStream);
+
+            routes.get(env + "/flags/{key}", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::state));
+            routes.get(env + "/flags/{key}/history", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::history));
+            routes.get(env + "/flags/{key}/diff", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::diff));
+            routes.post(env + "/flags/{key}/evaluate", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::evaluate));
+            routes.get(env + "/segments/{key}", ctx -> api.perKey(ctx, Subject.segment(env(ctx), key(ctx)), api::state));
+            routes.get(env + "/segments/{key}/history", ctx -> api.perKey(ctx, Subject.segment(env(ctx), key(ctx)), api::history));
+            routes.get(env + "/segments/{key}/diff", ctx -> api.perKey(ctx, Subject.segment(env(ctx), key(ctx)), api::diff));
+            routes.get(env + "/export", api::exportEnvironment);
+            routes.get("/api/v1/export", api::exportAll);
+            routes.get("/api/v1/audit", api::audit);
+            routes.sse("/api/v1/events/stream", api::stream);
+            routes.get("/internal/v1/audit", api::auditLocal);
+            routes.get("/internal/v1/export", api::exportLocal);
+
+            routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
-                boolean ready = streams.state() == KafkaStreams.State.RUNNING;
-                ctx.status(ready ? 200 : 503).json(Map.of("status", streams.state().name()));
+                KafkaStreams.State state = parts.stores().streams().state();
+                boolean ready = state == KafkaStreams.State.RUNNING;
+                render(ctx, ready ? 200 : 503, JSON.createObjectNode().put("status", state.name()));
             });
-            routes.get("/api/v1/status", ctx -> {
-                Map<String, Object> status = new LinkedHashMap<>();
-                status.put("state", streams.state().name());
-                status.put("eventsApplied", metrics.applied());
-                status.put("eventsStale", metrics.stale());
-                status.put("eventsRejected", metrics.rejected());
-                status.put("recordsUndecodable", metrics.undecodable());
-                ctx.json(status);
+            routes.get("/api/v1/status", api::status);
+
+            routes.exception(QueryException.class, (e, ctx) -> renderError(ctx, e));
+            routes.exception(HttpResponseException.class, (e, ctx) -> renderError(ctx, new QueryException(e.getStatus(),
+                    e.getStatus() == 404 ? "NOT_FOUND" : "INVALID_REQUEST", null, e.getStatus() == 413
+                    ? "the request body is larger than 64 KiB" : e.getMessage())));
+            routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                renderError(ctx, new QueryException(500, "INTERNAL", null, "internal error: " + e.getClass().getSimpleName()));
+            });
+            routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    renderError(ctx, QueryException.notFound("NOT_FOUND", "no such route: " + ctx.method() + " " + ctx.path()));
+                }
             });
         });
+    }
+
+    private static String env(Context ctx) {
+        return ctx.pathParam("env");
+    }
+
+    private static String key(Context ctx) {
+        return ctx.pathParam("key");
+    }
+
+    // ------------------------------------------------------------------ authentication
+
+    private void authenticate(Context ctx) {
+        if (parts.tokens() == null) {
+            ctx.attribute(PRINCIPAL, new Principal("anonymous", ActorKind.USER, Map.of(Principal.ANY_ENVIRONMENT, Role.ADMIN)));
+            return;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new QueryException(401, "UNAUTHENTICATED", null, "send an API token: Authorization: Bearer <token>");
+        }
+        Principal principal = parts.tokens().authenticate(header.substring(7).trim()).orElseThrow(() -> {
+            ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            return new QueryException(401, "UNAUTHENTICATED", null, "the API token is not valid");
+        });
+        ctx.attribute(PRINCIPAL, principal);
+    }
+
+    private static Principal principal(Context ctx) {
+        Principal principal = ctx.attribute(PRINCIPAL);
+        if (principal == null) {
+            throw new QueryException(401, "UNAUTHENTICATED", null, "send an API token: Authorization: Bearer <token>");
+        }
+        return principal;
+    }
+
+    private static void requireViewer(Context ctx, String environment) {
+        Principal principal = principal(ctx);
+        if (!principal.may(Role.VIEWER, environment)) {
+            throw new QueryException(403, "FORBIDDEN", null, "token '" + principal.id() + "' may not read environment '"
+                    + environment + "'");
+        }
+    }
+
+    /** The environments the caller may read. */
+    private static Predicate<String> readable(Context ctx) {
+        Principal principal = principal(ctx);
+        return environment -> principal.may(Role.VIEWER, environment);
+    }
+
+    // ------------------------------------------------------------------ per-key queries
+
+    private interface KeyQuery {
+        JsonNode answer(Context ctx, Subject subject);
+    }
+
+    /** Answers here when this instance holds the key, else passes the request to the one that does. */
+    private void perKey(Context ctx, Subject subject, KeyQuery query) {
+        requireViewer(ctx, subject.environment());
+        if (ctx.header(Router.FORWARDED) == null) {
+            Optional<HostInfo> owner = parts.router().remoteOwner(subject.eventKey());
+            if (owner.isPresent()) {
+                String pathAndQuery = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+                Router.Forwarded answer = parts.router().forward(owner.get(), ctx.method().name(), pathAndQuery,
+                        ctx.header("Authorization"), ctx.bodyAsBytes());
+                ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+                return;
+            }
+        }
+        render(ctx, 200, query.answer(ctx, subject));
+    }
+
+    private JsonNode state(Context ctx, Subject subject) {
+        Instant asOf = instant(ctx, "asOf");
+        Long version = positiveLong(ctx, "version");
+        if (asOf != null && version != null) {
+            throw QueryException.badParameter("asOf", "give \"asOf\" or \"version\", not both");
+        }
+        return HistoryReader.json(parts.queries().state(subject, asOf, version));
+    }
+
+    private JsonNode history(Context ctx, Subject subject) {
+        Long cursor = positiveLong(ctx, "cursor");
+        Instant since = instant(ctx, "since");
+        Instant until = instant(ctx, "until");
+        checkRange(since, until);
+        return parts.queries().history(subject, cursor, limit(ctx), since, until);
+    }
+
+    private JsonNode diff(Context ctx, Subject subject) {
+        Long from = nonNegativeLong(ctx, "from");
+        Long to = nonNegativeLong(ctx, "to");
+        if (from == null || to == null) {
+            throw QueryException.badParameter(from == null ? "from" : "to", "a diff needs \"from\" and \"to\" versions, "
+                    + "e.g. ?from=3&to=7 (0 = before the flag existed)");
+        }
+        return parts.queries().diff(subject, from, to);
+    }
+
+    private JsonNode evaluate(Context ctx, Subject subject) {
+        Instant asOf = instant(ctx, "asOf");
+        Instant at = asOf == null ? Instant.now() : asOf;
+        JsonNode body = parseBody(ctx);
+        FlagState state = (FlagState) parts.queries().state(subject, at, null);
+        return TimeTravel.evaluate(state, at, body.get("context"), segmentKey -> segmentAsOf(ctx, subject.environment(),
+                segmentKey, at));
+    }
+
+    /** A segment as of an instant, from wherever it lives; null if it did not exist then. */
+    private JsonNode segmentAsOf(Context ctx, String environment, String segmentKey, Instant at) {
+        Subject segment = Subject.segment(environment, segmentKey);
+        Optional<HostInfo> owner = parts.router().remoteOwner(segment.eventKey());
+        if (owner.isEmpty()) {
+            try {
+                return HistoryReader.json(parts.queries().state(segment, at, null));
+            } catch (QueryException e) {
+                if (e.status() == 404) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+        Router.Forwarded answer = parts.router().forward(owner.get(), "GET", "/api/v1/environments/" + encode(environment)
+                + "/segments/" + encode(segmentKey) + "?asOf=" + encode(at.toString()), ctx.header("Authorization"), null);
+        if (answer.status() == 404) {
+            return null;
+        }
+        if (answer.status() != 200) {
+            throw QueryException.unavailable("the instance holding segment '" + segmentKey + "' answered " + answer.status());
+        }
+        try {
+            return JSON.readTree(answer.body());
+        } catch (IOException e) {
+            throw QueryException.unavailable("the instance holding segment '" + segmentKey + "' sent an unreadable answer");
+        }
+    }
+
+    // ------------------------------------------------------------------ queries over everything
+
+    private void audit(Context ctx) {
+        ProjectionQueries.AuditFilter filter = auditFilter(ctx);
+        String cursor = ctx.queryParam("cursor") == null ? null : AuditCursor.decode(ctx.queryParam("cursor"), "cursor");
+        int limit = limit(ctx);
+        render(ctx, 200, parts.cluster().audit(filter, cursor, limit, internalAuditQuery(ctx, limit), ctx.header("Authorization")));
+    }
+
+    private void auditLocal(Context ctx) {
+        ProjectionQueries.AuditFilter filter = auditFilter(ctx);
+        String position = ctx.queryParam("position") == null ? null : AuditCursor.decode(ctx.queryParam("position"), "position");
+        render(ctx, 200, parts.queries().auditLocal(filter, position, limit(ctx)));
+    }
+
+    private ProjectionQueries.AuditFilter auditFilter(Context ctx) {
+        Instant since = instant(ctx, "since");
+        Instant until = instant(ctx, "until");
+        checkRange(since, until);
+        String environment = blankToNull(ctx.queryParam("environment"));
+        if (environment != null) {
+            requireViewer(ctx, environment);
+        }
+        return new ProjectionQueries.AuditFilter(blankToNull(ctx.queryParam("actor")), blankToNull(ctx.queryParam("type")),
+                blankToNull(ctx.queryParam("tag")), environment, since, until, readable(ctx));
+    }
+
+    private static String internalAuditQuery(Context ctx, int limit) {
+        StringBuilder query = new StringBuilder("limit=").append(limit);
+        for (String name : List.of("actor", "type", "tag", "environment", "since", "until")) {
+            String value = ctx.queryParam(name);
+            if (value != null) {
+                query.append('&').append(name).append('=').append(encode(value));
+            }
+        }
+        return query.toString();
+    }
+
+    private void exportAll(Context ctx) {
+        String environment = blankToNull(ctx.queryParam("environment"));
+        if (environment != null) {
+            requireViewer(ctx, environment);
+        }
+        export(ctx, environment);
+    }
+
+    private void exportEnvironment(Context ctx) {
+        requireViewer(ctx, env(ctx));
+        export(ctx, env(ctx));
+    }
+
+    private void export(Context ctx, String environment) {
+        Instant asOf = instant(ctx, "asOf");
+        Predicate<String> wanted = wanted(ctx, environment);
+        String internal = "/internal/v1/export?" + (asOf == null ? "" : "asOf=" + encode(asOf.toString()) + "&")
+                + (environment == null ? "" : "environment=" + encode(environment));
+        ObjectNode body = JSON.createObjectNode();
+        body.put("asOf", (asOf == null ? Instant.now() : asOf).toString());
+        if (environment != null) {
+            body.put("environment", environment);
+        }
+        ObjectNode all = parts.cluster().export(parts.queries().exportLocal(asOf, wanted), internal, ctx.header("Authorization"));
+        body.setAll(all);
+        render(ctx, 200, body);
+    }
+
+    private void exportLocal(Context ctx) {
+        String environment = blankToNull(ctx.queryParam("environment"));
+        render(ctx, 200, parts.queries().exportLocal(instant(ctx, "asOf"), wanted(ctx, environment)));
+    }
+
+    private static Predicate<String> wanted(Context ctx, String environment) {
+        Predicate<String> readable = readable(ctx);
+        return environment == null ? readable : e -> e.equals(environment) && readable.test(e);
+    }
+
+    // ------------------------------------------------------------------ the live stream
+
+    private record StreamRequest(EventStream.Filter filter, EventStream.Start start) {
+    }
+
+    /** Everything that can fail is checked here, before the event stream's 200 goes out. */
+    private void prepareStream(Context ctx) {
+        String environment = blankToNull(ctx.queryParam("environment"));
+        if (environment != null) {
+            requireViewer(ctx, environment);
+        }
+        String lastEventId = blankToNull(ctx.header("Last-Event-ID"));
+        if (lastEventId == null) {
+            lastEventId = blankToNull(ctx.queryParam("lastEventId"));
+        }
+        EventStream.Start start = new EventStream.Start(lastEventId, instant(ctx, "since"));
+        parts.stream().admit(start);
+        ctx.attribute(STREAM_REQUEST, new StreamRequest(new EventStream.Filter(environment, blankToNull(ctx.queryParam("flag")),
+                blankToNull(ctx.queryParam("tag")), blankToNull(ctx.queryParam("type")), readable(ctx)), start));
+    }
+
+    private void stream(io.javalin.http.sse.SseClient client) {
+        StreamRequest request = client.ctx().attribute(STREAM_REQUEST);
+        parts.stream().open(client, request.filter(), request.start());
+    }
+
+    // ------------------------------------------------------------------ status
+
+    private void status(Context ctx) {
+        ProjectionMetrics metrics = parts.metrics();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("state", parts.stores().streams().state().name());
+        status.put("eventsApplied", metrics.applied());
+        status.put("eventsStale", metrics.stale());
+        status.put("eventsRejected", metrics.rejected());
+        status.put("recordsUndecodable", metrics.undecodable());
+        status.put("recordsDeadLettered", metrics.deadLettered());
+        status.put("eventStreamsOpen", parts.stream().openConnections());
+        render(ctx, 200, JSON.valueToTree(status));
+    }
+
+    // ------------------------------------------------------------------ parameters
+
+    private static int limit(Context ctx) {
+        String text = ctx.queryParam("limit");
+        if (text == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(text.trim());
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error
+        }
+        throw QueryException.badParameter("limit", "\"limit\" must be a whole number from 1 to " + MAX_LIMIT + ", not '" + text + "'");
+    }
+
+    private static Instant instant(Context ctx, String name) {
+        String text = blankToNull(ctx.queryParam(name));
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException again) {
+                throw QueryException.badParameter(name, "\"" + name + "\" must be an ISO-8601 instant such as "
+                        + "2026-11-21T09:30:00Z, not '" + text + "'");
+            }
+        }
+    }
+
+    private static Long positiveLong(Context ctx, String name) {
+        Long value = nonNegativeLong(ctx, name);
+        if (value != null && value < 1) {
+            throw QueryException.badParameter(name, "\"" + name + "\" must be 1 or more");
+        }
+        return value;
+    }
+
+    private static Long nonNegativeLong(Context ctx, String name) {
+        String text = blankToNull(ctx.queryParam(name));
+        if (text == null) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error
+        }
+        throw QueryException.badParameter(name, "\"" + name + "\" must be a whole number, not '" + text + "'");
+    }
+
+    private static void checkRange(Instant since, Instant until) {
+        if (since != null && until != null && since.isAfter(until)) {
+            throw QueryException.badParameter("since", "\"since\" (" + since + ") is after \"until\" (" + until + ")");
+        }
+    }
+
+    private static JsonNode parseBody(Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length == 0) {
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw QueryException.badParameter("body", "the body must be a JSON object such as {\"context\": "
+                        + "{\"targetingKey\": \"user-1\"}}");
+            }
+            return node;
+        } catch (IOException e) {
+            throw QueryException.badParameter("body", "the body is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.trim();
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ rendering
+
+    private static void renderError(Context ctx, QueryException e) {
+        ObjectNode error = JSON.createObjectNode();
+        ObjectNode detail = error.putObject("error").put("code", e.code()).put("message", e.getMessage());
+        if (e.field() != null) {
+            detail.put("field", e.field());
+        }
+        render(ctx, e.status(), error);
+    }
+
+    private static void render(Context ctx, int status, JsonNode body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render a response", e);
+        }
     }
 }

@@ -1,7 +1,8 @@
-package io.flagplane.command.http;
+package io.flagplane.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.ChangeInfo;
@@ -15,21 +16,25 @@ import io.flagplane.avro.Serve;
 import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
-import io.flagplane.command.log.Change;
-import io.flagplane.command.log.CommandResult;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders flags, segments and command results as the API's JSON (percentages as numbers with two decimals). */
-final class StateJson {
+/**
+ * The JSON view of flags and segments that every HTTP API shows (the command API, history, time
+ * travel, exports): variant values as JSON, split weights as percentages with two decimals,
+ * instants as ISO-8601.
+ */
+public final class StateJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private StateJson() {
     }
 
-    static ObjectNode flag(FlagState state) {
+    public static ObjectNode flag(FlagState state) {
         FlagDefinition d = state.getDefinition();
-        ObjectNode flag = Json.MAPPER.createObjectNode();
+        ObjectNode flag = MAPPER.createObjectNode();
         flag.put("environment", state.getEnvironment());
         flag.put("key", state.getFlagKey());
         flag.put("type", d.getType().name().toLowerCase(Locale.ROOT));
@@ -70,8 +75,8 @@ final class StateJson {
         return flag;
     }
 
-    static ObjectNode segment(SegmentState state) {
-        ObjectNode segment = Json.MAPPER.createObjectNode();
+    public static ObjectNode segment(SegmentState state) {
+        ObjectNode segment = MAPPER.createObjectNode();
         segment.put("environment", state.getEnvironment());
         segment.put("key", state.getSegmentKey());
         segment.put("description", state.getDefinition().getDescription());
@@ -88,8 +93,8 @@ final class StateJson {
         return segment;
     }
 
-    private static ObjectNode change(ChangeInfo change) {
-        ObjectNode last = Json.MAPPER.createObjectNode();
+    public static ObjectNode change(ChangeInfo change) {
+        ObjectNode last = MAPPER.createObjectNode();
         last.put("eventId", change.getEventId());
         last.put("type", change.getEventType());
         last.put("at", change.getOccurredAt().toString());
@@ -100,7 +105,7 @@ final class StateJson {
     }
 
     private static ArrayNode conditions(List<Condition> conditions) {
-        ArrayNode out = Json.MAPPER.createArrayNode();
+        ArrayNode out = MAPPER.createArrayNode();
         for (Condition c : conditions) {
             ObjectNode condition = out.addObject().put("attribute", c.getAttribute()).put("operator", c.getOperator());
             c.getValues().forEach(condition.putArray("values")::add);
@@ -108,8 +113,8 @@ final class StateJson {
         return out;
     }
 
-    static ObjectNode serve(Serve serve) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
+    public static ObjectNode serve(Serve serve) {
+        ObjectNode node = MAPPER.createObjectNode();
         if (serve.getVariant() != null) {
             node.put("variant", serve.getVariant());
             return node;
@@ -124,50 +129,11 @@ final class StateJson {
         return node;
     }
 
-    /** The result of a single-target command: what changed and where, and the state afterwards. */
-    static ObjectNode single(CommandResult result) {
-        Change change = result.changes().get(0);
-        ObjectNode body = position(change);
-        body.put("replayed", result.replayed());
-        if (change.state() instanceof FlagState f) {
-            body.set("flag", flag(f));
-        } else if (change.state() instanceof SegmentState s) {
-            body.set("segment", segment(s));
-        }
-        return body;
-    }
-
-    /** The result of a change set: one entry per target, in command order. */
-    static ObjectNode changeSet(CommandResult result) {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("changeSetId", result.changeSetId());
-        body.put("replayed", result.replayed());
-        ArrayNode changes = body.putArray("changes");
-        for (Change change : result.changes()) {
-            changes.add(position(change));
-        }
-        return body;
-    }
-
-    private static ObjectNode position(Change change) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("kind", change.target().kind().name().toLowerCase(Locale.ROOT));
-        node.put("environment", change.target().environment());
-        node.put("key", change.target().key());
-        node.put("changed", change.changed());
-        node.put("version", change.version());
-        if (change.partition() != null) {
-            node.put("partition", change.partition());
-            node.put("offset", change.offset());
-        }
-        return node;
-    }
-
     private static JsonNode json(String text) {
         try {
-            return Json.MAPPER.readTree(text);
+            return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            return Json.MAPPER.getNodeFactory().textNode(text);
+            return MAPPER.getNodeFactory().textNode(text);
         }
     }
 }

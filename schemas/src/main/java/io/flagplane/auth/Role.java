@@ -1,4 +1,4 @@
-package io.flagplane.command.auth;
+package io.flagplane.auth;
 
 import java.util.Locale;
 import java.util.Optional;

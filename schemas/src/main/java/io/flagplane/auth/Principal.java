@@ -1,4 +1,4 @@
-package io.flagplane.command.auth;
+package io.flagplane.auth;
 
 import io.flagplane.avro.Actor;
 import io.flagplane.avro.ActorKind;

@@ -1,4 +1,4 @@
-package io.flagplane.command.auth;
+package io.flagplane.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

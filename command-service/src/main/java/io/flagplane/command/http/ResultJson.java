@@ -1,0 +1,57 @@
+package io.flagplane.command.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.command.log.Change;
+import io.flagplane.command.log.CommandResult;
+import io.flagplane.contract.StateJson;
+import java.util.Locale;
+
+/** Renders command results as the API's JSON; flags and segments inside them as {@link StateJson} does. */
+final class ResultJson {
+
+    private ResultJson() {
+    }
+
+    /** The result of a single-target command: what changed and where, and the state afterwards. */
+    static ObjectNode single(CommandResult result) {
+        Change change = result.changes().get(0);
+        ObjectNode body = position(change);
+        body.put("replayed", result.replayed());
+        if (change.state() instanceof FlagState f) {
+            body.set("flag", StateJson.flag(f));
+        } else if (change.state() instanceof SegmentState s) {
+            body.set("segment", StateJson.segment(s));
+        }
+        return body;
+    }
+
+    /** The result of a change set: one entry per target, in command order. */
+    static ObjectNode changeSet(CommandResult result) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("changeSetId", result.changeSetId());
+        body.put("replayed", result.replayed());
+        ArrayNode changes = body.putArray("changes");
+        for (Change change : result.changes()) {
+            changes.add(position(change));
+        }
+        return body;
+    }
+
+    private static ObjectNode position(Change change) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("kind", change.target().kind().name().toLowerCase(Locale.ROOT));
+        node.put("environment", change.target().environment());
+        node.put("key", change.target().key());
+        node.put("changed", change.changed());
+        node.put("version", change.version());
+        if (change.partition() != null) {
+            node.put("partition", change.partition());
+            node.put("offset", change.offset());
+        }
+        return node;
+    }
+
+}

@@ -1,0 +1,91 @@
+package io.flagplane.projection.query;
+
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.projection.fold.FlagProjectionTopology;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.StreamsMetadata;
+
+/**
+ * This instance's stores, as Kafka Streams' interactive queries show them. Every call may find
+ * the stores moving (a rebalance, a restore); that is a 503 to retry, never a wrong answer.
+ */
+public final class LocalStores {
+
+    private final Supplier<KafkaStreams> streams;
+    private final String eventsTopic;
+    private final Supplier<HostInfo> self;
+
+    /**
+     * @param streams the running application (null until it is created)
+     * @param self    how other instances reach this one (known once the HTTP port is bound)
+     */
+    public LocalStores(Supplier<KafkaStreams> streams, String eventsTopic, Supplier<HostInfo> self) {
+        this.streams = streams;
+        this.eventsTopic = eventsTopic;
+        this.self = self;
+    }
+
+    public HostInfo self() {
+        return self.get();
+    }
+
+    public KafkaStreams streams() {
+        KafkaStreams s = streams.get();
+        if (s == null) {
+            throw QueryException.unavailable("the projection is starting; retry in a moment");
+        }
+        return s;
+    }
+
+    public ReadOnlyKeyValueStore<String, FlagState> flags() {
+        return store(FlagProjectionTopology.FLAG_STORE, null);
+    }
+
+    public ReadOnlyKeyValueStore<String, SegmentState> segments() {
+        return store(FlagProjectionTopology.SEGMENT_STORE, null);
+    }
+
+    public ReadOnlyKeyValueStore<String, byte[]> history() {
+        return store(FlagProjectionTopology.HISTORY_STORE, null);
+    }
+
+    /** The audit store of one partition this instance holds. */
+    public ReadOnlyKeyValueStore<String, byte[]> audit(int partition) {
+        return store(FlagProjectionTopology.AUDIT_STORE, partition);
+    }
+
+    /** The partitions of {@code flag-events} whose stores this instance holds. */
+    public List<Integer> localPartitions() {
+        List<Integer> partitions = new ArrayList<>();
+        for (StreamsMetadata metadata : streams().streamsMetadataForStore(FlagProjectionTopology.AUDIT_STORE)) {
+            if (metadata.hostInfo().equals(self())) {
+                metadata.topicPartitions().stream().filter(tp -> tp.topic().equals(eventsTopic))
+                        .forEach(tp -> partitions.add(tp.partition()));
+            }
+        }
+        return partitions;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name, Integer partition) {
+        KafkaStreams s = streams();
+        if (s.state() != KafkaStreams.State.RUNNING) {
+            throw QueryException.unavailable("the projection is " + s.state() + "; retry in a moment");
+        }
+        try {
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> parameters =
+                    StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore());
+            return s.store(partition == null ? parameters : parameters.withPartition(partition));
+        } catch (InvalidStateStoreException e) {
+            throw QueryException.unavailable("the projection's stores are moving (" + e.getMessage() + "); retry in a moment");
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.flagplane.projection.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.RecordKeys;
+import io.flagplane.projection.history.HistoryCodec;
+import io.flagplane.projection.history.HistoryReader;
+import io.flagplane.registry.SchemaRegistryClient;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The answers one instance gives from its own stores: a flag's state now, at a version or at an
+ * instant; its history page by page with diffs; a diff between two versions; its share of the
+ * audit log and of an export. Routing to the instance that holds the data is the caller's job
+ * ({@link Router}); everything here is local and read-only.
+ */
+public final class ProjectionQueries {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** How many audit entries one instance examines for one page before it answers with what it has. */
+    static final int AUDIT_SCAN_BUDGET = 20_000;
+
+    private final LocalStores stores;
+    private final SchemaRegistryClient registry;
+
+    public ProjectionQueries(LocalStores stores, SchemaRegistryClient registry) {
+        this.stores = stores;
+        this.registry = registry;
+    }
+
+    private HistoryReader reader() {
+        return new HistoryReader(stores.history(), registry);
+    }
+
+    /** The current version of a flag or segment, or 0 when there is none. */
+    public long latestVersion(Subject subject) {
+        if (subject.segment()) {
+            SegmentState state = stores.segments().get(subject.stateKey());
+            return state == null ? 0 : state.getVersion();
+        }
+        FlagState state = stores.flags().get(subject.stateKey());
+        return state == null ? 0 : state.getVersion();
+    }
+
+    private long requireLatest(Subject subject) {
+        long latest = latestVersion(subject);
+        if (latest == 0) {
+            throw QueryException.notFound(subject.segment() ? "SEGMENT_NOT_FOUND" : "FLAG_NOT_FOUND",
+                    "there is no " + subject.describe());
+        }
+        return latest;
+    }
+
+    /**
+     * The state (a {@link FlagState} or {@link SegmentState}) now, at {@code version}, or as of
+     * {@code asOf}; at most one of the two may be given.
+     */
+    public Object state(Subject subject, Instant asOf, Long version) {
+        long latest = requireLatest(subject);
+        long wanted = latest;
+        HistoryReader reader = reader();
+        if (version != null) {
+            if (version < 1 || version > latest) {
+                throw QueryException.notFound("VERSION_NOT_FOUND", subject.describe() + " has versions 1 to " + latest
+                        + ", not " + version);
+            }
+            wanted = version;
+        } else if (asOf != null) {
+            wanted = reader.versionAt(subject.eventKey(), asOf, latest);
+            if (wanted == 0) {
+                throw QueryException.notFound(subject.segment() ? "SEGMENT_NOT_FOUND" : "FLAG_NOT_FOUND",
+                        subject.describe() + " did not exist yet at " + asOf);
+            }
+        }
+        if (wanted == latest) {
+            return subject.segment() ? stores.segments().get(subject.stateKey()) : stores.flags().get(subject.stateKey());
+        }
+        Object state = reader.stateAt(subject.eventKey(), wanted);
+        if (state == null) {
+            throw QueryException.unavailable("the history of " + subject.describe() + " is incomplete at version " + wanted
+                    + " (still restoring?); retry in a moment");
+        }
+        return state;
+    }
+
+    public ObjectNode history(Subject subject, Long cursor, int limit, Instant since, Instant until) {
+        requireLatest(subject);
+        HistoryReader.Page page = reader().page(subject.eventKey(), cursor == null ? Long.MAX_VALUE : cursor, limit, since, until);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("environment", subject.environment()).put("key", subject.key()).put("kind", subject.noun());
+        ArrayNode entries = body.putArray("entries");
+        for (HistoryReader.Entry entry : page.entries()) {
+            entries.add(entryJson(subject, entry, null));
+        }
+        if (page.nextCursor() == null) {
+            body.putNull("nextCursor");
+        } else {
+            body.put("nextCursor", Long.toString(page.nextCursor()));
+        }
+        return body;
+    }
+
+    public ObjectNode diff(Subject subject, long from, long to) {
+        long latest = requireLatest(subject);
+        for (long v : new long[] {from, to}) {
+            if (v < 0 || v > latest) {
+                throw QueryException.notFound("VERSION_NOT_FOUND", subject.describe() + " has versions 1 to " + latest
+                        + " (0 = before it existed), not " + v);
+            }
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.put("environment", subject.environment()).put("key", subject.key()).put("from", from).put("to", to);
+        body.set("changes", reader().diff(subject.eventKey(), from, to));
+        return body;
+    }
+
+    static ObjectNode entryJson(Subject subject, HistoryReader.Entry entry, List<String> tags) {
+        FlagEvent event = entry.event();
+        ObjectNode node = JSON.createObjectNode();
+        node.put("environment", subject.environment());
+        node.put("key", subject.key());
+        node.put("kind", subject.noun());
+        node.put("version", entry.version());
+        node.put("occurredAt", entry.occurredAt().toString());
+        node.put("type", FlagStateFold.typeOf(event));
+        node.putObject("actor").put("id", event.getActor().getId()).put("kind", event.getActor().getKind().name());
+        node.put("reason", event.getReason());
+        node.put("changeSetId", event.getChangeSetId());
+        node.put("eventId", event.getEventId());
+        if (tags != null) {
+            tags.forEach(node.putArray("tags")::add);
+        }
+        node.set("diff", entry.diff());
+        return node;
+    }
+
+    // ------------------------------------------------------------------ export
+
+    /** Every flag and segment this instance holds, as of {@code asOf} (null = now), in environments {@code wanted}. */
+    public ObjectNode exportLocal(Instant asOf, Predicate<String> wanted) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode flags = body.putArray("flags");
+        ArrayNode segments = body.putArray("segments");
+        HistoryReader reader = reader();
+        try (KeyValueIterator<String, FlagState> all = stores.flags().all()) {
+            while (all.hasNext()) {
+                FlagState current = all.next().value;
+                if (wanted.test(current.getEnvironment())) {
+                    Object state = asOf == null ? current : asOf(reader, Subject.flag(current.getEnvironment(), current.getFlagKey()),
+                            current.getVersion(), asOf);
+                    if (state != null) {
+                        flags.add(HistoryReader.json(state));
+                    }
+                }
+            }
+        }
+        try (KeyValueIterator<String, SegmentState> all = stores.segments().all()) {
+            while (all.hasNext()) {
+                SegmentState current = all.next().value;
+                if (wanted.test(current.getEnvironment())) {
+                    Object state = asOf == null ? current : asOf(reader,
+                            Subject.segment(current.getEnvironment(), current.getSegmentKey()), current.getVersion(), asOf);
+                    if (state != null) {
+                        segments.add(HistoryReader.json(state));
+                    }
+                }
+            }
+        }
+        return body;
+    }
+
+    private static Object asOf(HistoryReader reader, Subject subject, long latest, Instant asOf) {
+        long version = reader.versionAt(subject.eventKey(), asOf, latest);
+        return version == 0 ? null : reader.stateAt(subject.eventKey(), version);
+    }
+
+    // ------------------------------------------------------------------ audit
+
+    /** What an audit query asks for; {@code environments} says which environments the caller may see. */
+    public record AuditFilter(String actor, String type, String tag, String environment, Instant since, Instant until,
+                              Predicate<String> environments) {
+
+        boolean matches(HistoryCodec.AuditKey key, HistoryCodec.AuditValue value) {
+            String env = RecordKeys.parse(key.recordKey()).environment();
+            return environments.test(env)
+                    && (environment == null || environment.equals(env))
+                    && (actor == null || actor.equals(value.actorId()))
+                    && (type == null || type.equalsIgnoreCase(value.eventType()))
+                    && (tag == null || value.tags().contains(tag));
+        }
+    }
+
+    /**
+     * This instance's newest matching entries below {@code cursor} (an audit key, exclusive; null
+     * for the newest), at most {@code limit}, merged across its partitions. {@code scannedTo} is
+     * set when the scan stopped early (page full or scan budget spent): it is the first key not
+     * looked at, so every matching entry above it was returned and nothing at or below it was.
+     */
+    public ObjectNode auditLocal(AuditFilter filter, String cursor, int limit) {
+        String upper = cursor != null ? cursor
+                : HistoryCodec.auditCeiling(filter.until() == null ? 9_999_999_999_999L : filter.until().toEpochMilli());
+        String lower = HistoryCodec.auditFloor(filter.since() == null ? 0 : filter.since().toEpochMilli());
+        List<KeyValueIterator<String, byte[]>> iterators = new ArrayList<>();
+        PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::key).reversed());
+        ArrayNode entries = JSON.createArrayNode();
+        String scannedTo = null;
+        try {
+            for (int partition : stores.localPartitions()) {
+                KeyValueIterator<String, byte[]> it = stores.audit(partition).reverseRange(lower, upper);
+                iterators.add(it);
+                advance(it, heads);
+            }
+            HistoryReader reader = reader();
+            int scanned = 0;
+            while (!heads.isEmpty()) {
+                Head head = heads.poll();
+                advance(head.iterator(), heads);
+                if (head.key().equals(cursor)) {
+                    continue;
+                }
+                if (entries.size() == limit || scanned == AUDIT_SCAN_BUDGET) {
+                    scannedTo = head.key();
+                    break;
+                }
+                scanned++;
+                HistoryCodec.AuditKey key = HistoryCodec.parseAuditKey(head.key());
+                HistoryCodec.AuditValue value = HistoryCodec.readAuditValue(head.value());
+                if (!filter.matches(key, value)) {
+                    continue;
+                }
+                HistoryReader.Entry entry = reader.entry(key.recordKey(), key.version());
+                if (entry == null) {
+                    continue;
+                }
+                ObjectNode json = entryJson(subjectOf(key.recordKey()), entry, value.tags());
+                json.put("position", head.key());
+                entries.add(json);
+            }
+        } finally {
+            iterators.forEach(KeyValueIterator::close);
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set("entries", entries);
+        body.put("scannedTo", scannedTo);
+        return body;
+    }
+
+    private record Head(String key, byte[] value, KeyValueIterator<String, byte[]> iterator) {
+    }
+
+    private static void advance(KeyValueIterator<String, byte[]> it, PriorityQueue<Head> heads) {
+        if (it.hasNext()) {
+            KeyValue<String, byte[]> next = it.next();
+            heads.add(new Head(next.key, next.value, it));
+        }
+    }
+
+    static Subject subjectOf(String eventKey) {
+        RecordKeys.FlagRef ref = RecordKeys.parse(eventKey);
+        return ref.flagKey().startsWith(RecordKeys.SEGMENT_PREFIX)
+                ? Subject.segment(ref.environment(), ref.flagKey().substring(RecordKeys.SEGMENT_PREFIX.length()))
+                : Subject.flag(ref.environment(), ref.flagKey());
+    }
+}

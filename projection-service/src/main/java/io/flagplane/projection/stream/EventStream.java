@@ -1,0 +1,264 @@
+package io.flagplane.projection.stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.DefinitionReplaced;
+import io.flagplane.avro.FlagCreated;
+import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.MetadataChanged;
+import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.SegmentStateFold;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.projection.query.QueryException;
+import io.flagplane.registry.SchemaRegistryClient;
+import io.flagplane.wire.AvroDeserializer;
+import io.flagplane.wire.WireFormatException;
+import io.javalin.http.sse.SseClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live event stream for SREs: every change to every flag and segment, as server-sent events,
+ * filtered by environment, flag, tag and event type. Each connection reads {@code flag-events}
+ * itself (every partition, committed events only, no consumer group), so it sees changes as soon
+ * as they are committed, whichever instance folds them. Each event's id is the stream's position
+ * ({@link StreamPosition}); reconnecting with {@code Last-Event-ID} resumes after it. Heartbeats
+ * (event {@code heartbeat}) carry the position too, so a filtered stream that has been quiet
+ * resumes from where it was, not from its last match.
+ *
+ * <p>A tag filter looks at the flag's tags as the stream knows them: read from {@code flag-state}
+ * when the stream opens, then kept current from the events it reads. Events replayed from before
+ * the stream opened are matched against those (current) tags.
+ */
+public final class EventStream {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a client asked for; {@code environments} is what its token may see. */
+    public record Filter(String environment, String flag, String tag, String type, Predicate<String> environments) {
+    }
+
+    /** Where to start: after {@code lastEventId}, else from {@code since}, else from now. */
+    public record Start(String lastEventId, Instant since) {
+    }
+
+    private final String bootstrapServers;
+    private final TopicNames topics;
+    private final SchemaRegistryClient registry;
+    private final Duration heartbeat;
+    private final int maxConnections;
+    private final AtomicInteger open = new AtomicInteger();
+
+    public EventStream(String bootstrapServers, TopicNames topics, SchemaRegistryClient registry, Duration heartbeat,
+                       int maxConnections) {
+        this.bootstrapServers = bootstrapServers;
+        this.topics = topics;
+        this.registry = registry;
+        this.heartbeat = heartbeat;
+        this.maxConnections = maxConnections;
+    }
+
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Checks what can be checked before the response starts: capacity and the resume position. */
+    public void admit(Start start) {
+        if (open.get() >= maxConnections) {
+            throw QueryException.unavailable("this instance already serves " + maxConnections + " event streams; try another"
+                    + " instance or later");
+        }
+        if (start.lastEventId() != null) {
+            StreamPosition.decode(start.lastEventId(), partitionCount());
+        }
+    }
+
+    private int partitionCount() {
+        try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+            return consumer.partitionsFor(topics.flagEvents(), Duration.ofSeconds(5)).size();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw QueryException.unavailable("Kafka is unreachable; the event stream cannot start");
+        }
+    }
+
+    /** Streams to {@code client} on a thread of its own until the client goes away. */
+    public void open(SseClient client, Filter filter, Start start) {
+        client.keepAlive();
+        open.incrementAndGet();
+        Thread thread = new Thread(() -> {
+            try {
+                run(client, filter, start);
+            } catch (RuntimeException e) {
+                LOG.warn("event stream ended: {}", e.toString());
+            } finally {
+                open.decrementAndGet();
+                client.close();
+            }
+        }, "event-stream");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private void run(SseClient client, Filter filter, Start start) {
+        AvroDeserializer<FlagEvent> events = new AvroDeserializer<>(registry, FlagEvent.class);
+        Map<String, List<String>> tags = filter.tag() == null ? Map.of() : currentTags();
+        try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.flagEvents(), Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).sorted((a, b) -> a.partition() - b.partition())
+                    .toList();
+            consumer.assign(partitions);
+            StreamPosition position = startPosition(consumer, partitions, start);
+            client.sendComment("flagplane event stream; position " + position.encode());
+            long nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
+            while (!client.terminated()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    position.advance(record.partition(), record.offset());
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    FlagEvent event;
+                    try {
+                        event = events.deserialize(record.topic(), record.value());
+                    } catch (WireFormatException e) {
+                        continue;   // the projection counts and dead-letters these; the stream just moves on
+                    }
+                    if (filter.tag() != null) {
+                        rememberTags(tags, record.key(), event);
+                    }
+                    if (matches(filter, event, tags.getOrDefault(record.key(), List.of()))) {
+                        client.sendEvent("change", render(event), position.encode());
+                    }
+                }
+                // offsets past the last record (transaction markers) still count as read
+                for (TopicPartition partition : partitions) {
+                    position.set(partition.partition(), Math.max(position.next(partition.partition()), consumer.position(partition)));
+                }
+                if (System.nanoTime() - nextHeartbeat >= 0) {
+                    client.sendEvent("heartbeat", "{\"at\":\"" + Instant.now() + "\"}", position.encode());
+                    nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
+                }
+            }
+        }
+    }
+
+    private StreamPosition startPosition(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, Start start) {
+        StreamPosition position;
+        if (start.lastEventId() != null) {
+            position = StreamPosition.decode(start.lastEventId(), partitions.size());
+            for (TopicPartition partition : partitions) {
+                consumer.seek(partition, position.next(partition.partition()));
+            }
+            return position;
+        }
+        position = new StreamPosition(partitions.size());
+        if (start.since() != null) {
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(p -> query.put(p, start.since().toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(10));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            for (TopicPartition partition : partitions) {
+                OffsetAndTimestamp at = found.get(partition);
+                long offset = at == null ? end.get(partition) : at.offset();
+                consumer.seek(partition, offset);
+                position.set(partition.partition(), offset);
+            }
+            return position;
+        }
+        consumer.seekToEnd(partitions);
+        for (TopicPartition partition : partitions) {
+            position.set(partition.partition(), consumer.position(partition, Duration.ofSeconds(10)));
+        }
+        return position;
+    }
+
+    private Map<String, List<String>> currentTags() {
+        AvroDeserializer<FlagState> states = new AvroDeserializer<>(registry, FlagState.class);
+        Map<String, List<String>> tags = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.flagState(), Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.value() == null) {
+                        tags.remove(record.key());
+                        continue;
+                    }
+                    try {
+                        tags.put(record.key(), new ArrayList<>(states.deserialize(record.topic(), record.value())
+                                .getDefinition().getTags()));
+                    } catch (WireFormatException e) {
+                        // skipped, as every reader of flag-state does
+                    }
+                }
+            }
+        }
+        return tags;
+    }
+
+    private static void rememberTags(Map<String, List<String>> tags, String key, FlagEvent event) {
+        Object payload = event.getPayload();
+        if (payload instanceof FlagCreated created) {
+            tags.put(key, created.getDefinition().getTags());
+        } else if (payload instanceof DefinitionReplaced replaced) {
+            tags.put(key, replaced.getDefinition().getTags());
+        } else if (payload instanceof MetadataChanged metadata) {
+            tags.put(key, metadata.getTags());
+        }
+    }
+
+    static boolean matches(Filter filter, FlagEvent event, List<String> tags) {
+        boolean segment = SegmentStateFold.isSegmentEvent(event);
+        return filter.environments().test(event.getEnvironment())
+                && (filter.environment() == null || filter.environment().equals(event.getEnvironment()))
+                && (filter.flag() == null || (!segment && filter.flag().equals(event.getFlagKey())))
+                && (filter.type() == null || filter.type().equalsIgnoreCase(FlagStateFold.typeOf(event)))
+                && (filter.tag() == null || (!segment && tags.contains(filter.tag())));
+    }
+
+    static String render(FlagEvent event) {
+        boolean segment = SegmentStateFold.isSegmentEvent(event);
+        ObjectNode node = JSON.createObjectNode();
+        node.put("environment", event.getEnvironment());
+        node.put("key", event.getFlagKey());
+        node.put("kind", segment ? "segment" : "flag");
+        node.put("version", event.getVersion());
+        node.put("type", FlagStateFold.typeOf(event));
+        node.put("occurredAt", event.getOccurredAt().toString());
+        node.putObject("actor").put("id", event.getActor().getId()).put("kind", event.getActor().getKind().name());
+        node.put("reason", event.getReason());
+        node.put("changeSetId", event.getChangeSetId());
+        node.put("eventId", event.getEventId());
+        return node.toString();
+    }
+}
