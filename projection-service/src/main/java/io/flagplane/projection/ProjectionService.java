@@ -46,12 +46,15 @@ public final class ProjectionService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final Javalin http;
+    private final EventStream stream;
     private final ProjectionMetrics metrics;
     private final CountDownLatch running;
 
-    private ProjectionService(KafkaStreams streams, Javalin http, ProjectionMetrics metrics, CountDownLatch running) {
+    private ProjectionService(KafkaStreams streams, Javalin http, EventStream stream, ProjectionMetrics metrics,
+                              CountDownLatch running) {
         this.streams = streams;
         this.http = http;
+        this.stream = stream;
         this.metrics = metrics;
         this.running = running;
     }
@@ -96,7 +99,7 @@ public final class ProjectionService implements AutoCloseable {
         streams.start();
         LOG.info("projection-service folding {} into {} and serving port {}", config.topics().flagEvents(),
                 config.topics().flagState(), http.port());
-        return new ProjectionService(streams, http, metrics, running);
+        return new ProjectionService(streams, http, stream, metrics, running);
     }
 
     static Properties streamsProperties(ProjectionConfig config) {
@@ -142,6 +145,7 @@ public final class ProjectionService implements AutoCloseable {
 
     @Override
     public void close() {
+        stream.close();
         http.stop();
         // leave the group so that a restarted instance is assigned at once, not after the session timeout
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

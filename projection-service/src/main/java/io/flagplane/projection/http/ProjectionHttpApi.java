@@ -106,7 +106,7 @@ public final class ProjectionHttpApi {
                     e.getStatus() == 404 ? "NOT_FOUND" : "INVALID_REQUEST", null, e.getStatus() == 413
                     ? "the request body is larger than 64 KiB" : e.getMessage())));
             routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                LOG.error("request failed", e);
                 renderError(ctx, new QueryException(500, "INTERNAL", null, "internal error: " + e.getClass().getSimpleName()));
             });
             routes.error(404, ctx -> {
@@ -367,6 +367,8 @@ public final class ProjectionHttpApi {
         status.put("recordsUndecodable", metrics.undecodable());
         status.put("recordsDeadLettered", metrics.deadLettered());
         status.put("eventStreamsOpen", parts.stream().openConnections());
+        status.put("partitions", parts.stores().streams().state() == KafkaStreams.State.RUNNING
+                ? parts.stores().localPartitions() : List.of());
         render(ctx, 200, JSON.valueToTree(status));
     }
 

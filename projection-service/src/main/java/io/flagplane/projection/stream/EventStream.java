@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * when the stream opens, then kept current from the events it reads. Events replayed from before
  * the stream opened are matched against those (current) tags.
  */
-public final class EventStream {
+public final class EventStream implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +67,8 @@ public final class EventStream {
     private final Duration heartbeat;
     private final int maxConnections;
     private final AtomicInteger open = new AtomicInteger();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     public EventStream(String bootstrapServers, TopicNames topics, SchemaRegistryClient registry, Duration heartbeat,
                        int maxConnections) {
@@ -106,14 +110,32 @@ public final class EventStream {
             try {
                 run(client, filter, start);
             } catch (RuntimeException e) {
-                LOG.warn("event stream ended: {}", e.toString());
+                if (!closed) {
+                    LOG.warn("event stream ended: {}", e.toString());
+                }
             } finally {
                 open.decrementAndGet();
+                threads.remove(Thread.currentThread());
                 client.close();
             }
         }, "event-stream");
         thread.setDaemon(true);
+        threads.add(thread);
         thread.start();
+    }
+
+    /** Ends every open stream (before the HTTP server stops under them). */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread thread : threads) {
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
@@ -137,7 +159,7 @@ public final class EventStream {
             StreamPosition position = startPosition(consumer, partitions, start);
             client.sendComment("flagplane event stream; position " + position.encode());
             long nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
-            while (!client.terminated()) {
+            while (!client.terminated() && !closed) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     position.advance(record.partition(), record.offset());
                     if (record.value() == null) {

@@ -1,0 +1,118 @@
+package io.flagplane.projection.it;
+
+import io.flagplane.auth.Role;
+import io.flagplane.auth.TokenRegistry;
+import io.flagplane.avro.ActorKind;
+import io.flagplane.command.Api;
+import io.flagplane.command.CommandService;
+import io.flagplane.command.CommandServiceConfig;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.projection.ProjectionConfig;
+import io.flagplane.projection.ProjectionService;
+import io.flagplane.settings.Settings;
+import io.flagplane.testkit.stack.TestStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+
+/**
+ * A command-service and one or more projection instances (one application id) over fresh topics
+ * on the shared broker, with tokens: an admin, a CI service token, and a viewer of staging only.
+ */
+final class ProjectionFixture implements AutoCloseable {
+
+    final TestStack stack;
+    final TopicNames topics;
+    final String admin = TokenRegistry.newToken();
+    final String ci = TokenRegistry.newToken();
+    final String stagingViewer = TokenRegistry.newToken();
+    final Path tokens;
+    final String applicationId;
+    final CommandService command;
+    final List<ProjectionService> projections = new ArrayList<>();
+
+    ProjectionFixture(TestStack stack, String label, int instances) throws Exception {
+        this.stack = stack;
+        this.topics = stack.newTopics(label);
+        this.applicationId = TestStack.uniqueName(label + "-projection");
+        this.tokens = Files.createTempFile(Path.of("target"), "tokens", ".json");
+        Files.writeString(tokens, "{\"tokens\":["
+                + TokenRegistry.entry("alice@example.com", ActorKind.USER, Map.of("*", Role.ADMIN), admin) + ","
+                + TokenRegistry.entry("ci-pipeline", ActorKind.SERVICE_TOKEN, Map.of("*", Role.EDITOR), ci) + ","
+                + TokenRegistry.entry("dana@example.com", ActorKind.USER, Map.of("staging", Role.VIEWER), stagingViewer) + "]}");
+        this.command = CommandService.start(CommandServiceConfig.from(settings(Map.of(
+                "command.port", "0", "command.host", "127.0.0.1",
+                "command.transactional.id", TestStack.uniqueName(label + "-writer")))));
+        for (int i = 0; i < instances; i++) {
+            addInstance();
+        }
+        for (ProjectionService projection : projections) {
+            if (!projection.awaitRunning(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("projection did not start");
+            }
+        }
+    }
+
+    ProjectionService addInstance() throws IOException {
+        Path state = Files.createTempDirectory(Path.of("target"), "streams");
+        ProjectionService projection = ProjectionService.start(ProjectionConfig.from(settings(Map.of(
+                "projection.port", "0", "projection.host", "127.0.0.1",
+                "projection.application.id", applicationId,
+                "projection.state.dir", state.toString(),
+                "projection.stream.heartbeat.ms", "500"))));
+        projections.add(projection);
+        return projection;
+    }
+
+    Settings settings(Map<String, String> extra) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "kafka.bootstrap.servers", stack.bootstrapServers(),
+                "schema.registry.url", stack.schemaRegistryUrl(),
+                "topic.prefix", topics.flagEvents().replace("flag-events", ""),
+                "command.tokens.file", tokens.toString()));
+        values.putAll(extra);
+        return Settings.of(values);
+    }
+
+    Api commands() {
+        return new Api(command.url(), admin);
+    }
+
+    Api projection(int instance) {
+        return new Api(projections.get(instance).url(), admin);
+    }
+
+    Api projection() {
+        return projection(0);
+    }
+
+    /** Waits until every instance together has applied {@code events} events. */
+    void awaitApplied(long events) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+                projections.stream().mapToLong(p -> p.metrics().applied()).sum() >= events);
+    }
+
+    @Override
+    public void close() {
+        projections.forEach(p -> {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                // closing anyway
+            }
+        });
+        command.close();
+        try {
+            Files.deleteIfExists(tokens);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.flagplane.projection.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flagplane.command.Api;
+import io.flagplane.testkit.stack.SharedTestStack;
+import io.flagplane.testkit.stack.TestStack;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two instances of one projection split the partitions between them, and either answers every query the same. */
+@ExtendWith(SharedTestStack.class)
+class TwoInstancesIT {
+
+    private static final String FLAGS = "/api/v1/environments/production/flags";
+    private ProjectionFixture fixture;
+
+    @BeforeEach
+    void start(TestStack stack) throws Exception {
+        fixture = new ProjectionFixture(stack, "two", 2);
+        // both instances own partitions before any data arrives
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < 2; i++) {
+                JsonNode status = fixture.projection(i).get("/api/v1/status").body();
+                if (status == null || status.get("partitions").isEmpty()) {
+                    return false;
+                }
+                status.get("partitions").forEach(p -> seen.add(p.asInt()));
+            }
+            return seen.size() == 3;
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void either_instance_answers_per_flag_queries_the_audit_log_and_exports_identically() {
+        Api commands = fixture.commands();
+        int flags = 12;
+        for (int i = 0; i < flags; i++) {
+            String key = "team.flag-" + i;
+            assertThat(commands.post(FLAGS, "{\"key\":\"" + key + "\",\"type\":\"boolean\",\"tags\":[\"t" + (i % 3) + "\"]}").status())
+                    .isEqualTo(201);
+            assertThat(commands.post(FLAGS + "/" + key + "/enable", "{\"reason\":\"go " + i + "\"}").status()).isEqualTo(200);
+            assertThat(commands.patch(FLAGS + "/" + key + "/rollout", "{\"percentage\":" + (10 + i) + "}").status()).isEqualTo(200);
+        }
+        fixture.awaitApplied(flags * 3L);
+        assertThat(fixture.projections.get(0).metrics().applied()).as("instance 0 folded some").isPositive();
+        assertThat(fixture.projections.get(1).metrics().applied()).as("instance 1 folded some").isPositive();
+
+        Api first = fixture.projection(0);
+        Api second = fixture.projection(1);
+        for (int i = 0; i < flags; i++) {
+            String key = "team.flag-" + i;
+            for (String query : new String[] {"", "/history", "/history?limit=1", "/diff?from=1&to=3"}) {
+                Api.Response a = first.get(FLAGS + "/" + key + query);
+                Api.Response b = second.get(FLAGS + "/" + key + query);
+                assertThat(a.status()).as(key + query).isEqualTo(200);
+                assertThat(b.body()).as(key + query).isEqualTo(a.body());
+            }
+        }
+        JsonNode audit = first.get("/api/v1/audit?limit=500").body();
+        assertThat(audit.get("entries")).hasSize(flags * 3);
+        assertThat(second.get("/api/v1/audit?limit=500").body()).isEqualTo(audit);
+
+        // paging through both instances' shares, 5 at a time, visits every entry once, newest first
+        Set<String> seen = new HashSet<>();
+        String cursor = null;
+        String previous = null;
+        do {
+            JsonNode page = (seen.size() % 2 == 0 ? second : first).get("/api/v1/audit?limit=5"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).body();
+            for (JsonNode entry : page.get("entries")) {
+                String id = entry.get("eventId").asText();
+                assertThat(seen.add(id)).as("seen once: " + id).isTrue();
+                String at = entry.get("occurredAt").asText();
+                assertThat(previous == null || at.compareTo(previous) <= 0).as("newest first").isTrue();
+                previous = at;
+            }
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+        } while (cursor != null);
+        assertThat(seen).hasSize(flags * 3);
+
+        assertThat(first.get("/api/v1/audit?tag=t1").body().get("entries")).hasSize(4 * 3);
+        String asOf = "2100-01-01T00:00:00Z";
+        JsonNode export = first.get("/api/v1/export?asOf=" + asOf).body();
+        assertThat(export.get("flags")).hasSize(flags);
+        assertThat(second.get("/api/v1/export?asOf=" + asOf).body()).isEqualTo(export);
+    }
+}
