@@ -88,39 +88,58 @@ public final class FlagStateFold {
         if (payload instanceof FlagCreated) {
             return new Result(Outcome.REJECTED, current, "flag " + event.getFlagKey() + " already exists");
         }
-        FlagState.Builder next = FlagState.newBuilder(current)
-                .setVersion(event.getVersion())
-                .setLastChange(changeInfo(event));
+        // the new state shares every part the event does not change with the old one (no deep copy:
+        // the fold runs once per event in every projection); a changed part is replaced, never
+        // edited in place, so neither state ever sees the other's changes
+        FlagDefinition definition = current.getDefinition();
+        boolean enabled = current.getEnabled();
+        boolean killed = current.getKilled();
+        boolean archived = current.getArchived();
         if (payload instanceof DefinitionReplaced replaced) {
-            next.setDefinition(FlagDefinition.newBuilder(replaced.getDefinition()).build());
+            definition = FlagDefinition.newBuilder(replaced.getDefinition()).build();
         } else if (payload instanceof FlagEnabled) {
-            next.setEnabled(true);
+            enabled = true;
         } else if (payload instanceof FlagDisabled) {
-            next.setEnabled(false);
+            enabled = false;
         } else if (payload instanceof FlagKilled) {
-            next.setKilled(true);
+            killed = true;
         } else if (payload instanceof FlagRevived) {
-            next.setKilled(false);
+            killed = false;
         } else if (payload instanceof FlagArchived) {
-            next.setArchived(true);
+            archived = true;
         } else if (payload instanceof FlagRestored) {
-            next.setArchived(false);
+            archived = false;
         } else if (payload instanceof RolloutChanged rollout) {
-            applyRollout(next.getDefinition(), rollout);
+            definition = shallowCopy(definition);
+            applyRollout(definition, rollout);
         } else if (payload instanceof TargetsChanged targets) {
-            applyTargets(next.getDefinition(), targets);
+            definition = shallowCopy(definition);
+            applyTargets(definition, targets);
         } else if (payload instanceof RulesChanged rules) {
-            next.getDefinition().setRules(new ArrayList<>(rules.getRules()));
+            definition = shallowCopy(definition);
+            definition.setRules(new ArrayList<>(rules.getRules()));
         } else if (payload instanceof MetadataChanged metadata) {
-            next.getDefinition().setDescription(metadata.getDescription());
-            next.getDefinition().setTags(new ArrayList<>(metadata.getTags()));
-            next.getDefinition().setOwner(metadata.getOwner());
+            definition = shallowCopy(definition);
+            definition.setDescription(metadata.getDescription());
+            definition.setTags(new ArrayList<>(metadata.getTags()));
+            definition.setOwner(metadata.getOwner());
         } else {
             return new Result(Outcome.REJECTED, current, "unknown event type " + typeOf(event));
         }
+        FlagState next = new FlagState(current.getEnvironment(), current.getFlagKey(), event.getVersion(), definition, enabled,
+                killed, archived, current.getCreatedAt(), changeInfo(event));
         String gap = event.getVersion() == current.getVersion() + 1 ? null
                 : "version gap: the flag was at " + current.getVersion() + ", the event is " + event.getVersion();
-        return new Result(Outcome.APPLIED, next.build(), gap);
+        return new Result(Outcome.APPLIED, next, gap);
+    }
+
+    /**
+     * A new definition holding the same parts. Every field is listed (the all-arguments
+     * constructor), so a field added to the schema breaks this line rather than being dropped.
+     */
+    private static FlagDefinition shallowCopy(FlagDefinition d) {
+        return new FlagDefinition(d.getType(), d.getDescription(), d.getTags(), d.getOwner(), d.getVariants(), d.getOffVariant(),
+                d.getRules(), d.getFallthrough(), d.getAllowList(), d.getDenyList(), d.getSalt());
     }
 
     /** The payload's record name, e.g. {@code FlagKilled}. */

@@ -149,10 +149,21 @@ class FlagStateFoldTest {
         FlagState before = fold(flag.version(1).createdBoolean(true), flag.version(2).allow("on", "user-1"));
         FlagState copy = FlagState.newBuilder(before).build();
 
+        FlagState rolledOut = FlagStateFold.apply(before, flag.version(3).rollout("on", 100, "off")).state();
         FlagStateFold.apply(before, flag.version(3).allow("on", "user-2"));
-        FlagStateFold.apply(before, flag.version(3).rollout("on", 100, "off"));
+        FlagStateFold.apply(before, flag.version(3).deny("user-1"));
+        FlagStateFold.apply(before, flag.version(3).killed());
+        FlagStateFold.apply(before, flag.version(3).disabled());
+        FlagStateFold.apply(before, flag.version(3).archived());
+        FlagStateFold.apply(before, flag.version(3).with(new MetadataChanged("d", List.of("t"), "o")));
+        FlagStateFold.apply(before, flag.version(3).with(new RulesChanged(List.of(new Rule("r", null, List.of(),
+                Serve.newBuilder().setVariant("on").build())))));
+        FlagState rolledOutCopy = FlagState.newBuilder(rolledOut).build();
+        FlagStateFold.apply(rolledOut, flag.version(4).allow("on", "user-9"));
+        FlagStateFold.apply(rolledOut, flag.version(4).rollout("on", 9_000, "off"));
 
         assertThat(before).isEqualTo(copy);
+        assertThat(rolledOut).as("states share unchanged parts; a later fold must not edit them").isEqualTo(rolledOutCopy);
     }
 
     @Test

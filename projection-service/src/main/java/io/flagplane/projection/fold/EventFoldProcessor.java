@@ -12,7 +12,9 @@ import io.flagplane.wire.AvroDeserializer;
 import io.flagplane.wire.AvroSerializer;
 import io.flagplane.wire.WireFormatException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -51,6 +53,13 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
     private KeyValueStore<String, SegmentState> segments;
     private KeyValueStore<String, byte[]> history;
     private KeyValueStore<String, byte[]> audit;
+    /**
+     * The states this task wrote last, as objects: reading them back from the store would decode
+     * them on every event (the store keeps bytes). This task is the stores' only writer, so the
+     * map never disagrees with them; it is a bounded read cache, not a second source of truth.
+     */
+    private final Map<String, FlagState> recentFlags = lru(20_000);
+    private final Map<String, SegmentState> recentSegments = lru(2_000);
 
     EventFoldProcessor(AvroDeserializer<FlagEvent> events, AvroSerializer<SpecificRecord> states, TopicNames topics,
                        ProjectionMetrics metrics) {
@@ -101,20 +110,24 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
         FlagStateFold.Outcome outcome;
         String detail;
         if (segment) {
-            SegmentStateFold.Result result = SegmentStateFold.apply(segments.get(stateKey), event);
+            SegmentState current = recentSegments.get(stateKey);
+            SegmentStateFold.Result result = SegmentStateFold.apply(current != null ? current : segments.get(stateKey), event);
             outcome = result.outcome();
             detail = result.detail();
             if (outcome == FlagStateFold.Outcome.APPLIED) {
                 segments.put(stateKey, result.state());
+                recentSegments.put(stateKey, result.state());
                 remember(record, event, result.state(), List.of(), topics.segmentState());
                 forward(stateKey, result.state(), event);
             }
         } else {
-            FlagStateFold.Result result = FlagStateFold.apply(flags.get(stateKey), event);
+            FlagState current = recentFlags.get(stateKey);
+            FlagStateFold.Result result = FlagStateFold.apply(current != null ? current : flags.get(stateKey), event);
             outcome = result.outcome();
             detail = result.detail();
             if (outcome == FlagStateFold.Outcome.APPLIED) {
                 flags.put(stateKey, result.state());
+                recentFlags.put(stateKey, result.state());
                 remember(record, event, result.state(), result.state().getDefinition().getTags(), topics.flagState());
                 forward(stateKey, result.state(), event);
             }
@@ -143,6 +156,15 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
         history.put(HistoryCodec.historyKey(record.key(), version), HistoryCodec.historyValue(at, record.value(), keyframe));
         audit.put(HistoryCodec.auditKey(at, record.key(), version),
                 HistoryCodec.auditValue(event.getActor().getId(), FlagStateFold.typeOf(event), tags));
+    }
+
+    private static <V> Map<String, V> lru(int capacity) {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > capacity;
+            }
+        };
     }
 
     private void forward(String key, Object state, FlagEvent event) {

@@ -85,16 +85,14 @@ public final class FlagProjectionTopology {
     }
 
     /**
-     * A RocksDB store. The state stores are cached, so during a replay a flag changed a hundred
-     * times between commits is written once; history and audit keys are all distinct, so a cache
-     * would only add copies.
+     * A RocksDB store. The current-state stores sit behind a {@link WriteBackStore}: a flag
+     * changed a hundred times between commits is serialised and written once. History and audit
+     * keys are all distinct, so they go straight to RocksDB.
      */
-    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values, Options options, boolean cached) {
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values, Options options, boolean writeBack) {
         StoreBuilder<KeyValueStore<String, V>> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                Serdes.String(), values);
-        if (cached) {
-            store = store.withCachingEnabled();
-        }
-        return options.changelogs() ? store.withLoggingEnabled(Map.of()) : store.withLoggingDisabled();
+                Serdes.String(), values).withCachingDisabled();
+        store = options.changelogs() ? store.withLoggingEnabled(Map.of()) : store.withLoggingDisabled();
+        return writeBack ? WriteBackStore.wrap(store) : store;
     }
 }
