@@ -15,10 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,6 +103,33 @@ class RebuildIT {
             assertThat(now.get("segments").get(0).get("included").get(0).asText()).isEqualTo("u3");
         }
         assertThat(output.toString(StandardCharsets.UTF_8)).contains("rebuilt from 123 events");
+    }
+
+    @Test
+    void an_undecodable_event_is_counted_copied_to_the_dead_letter_topic_and_skipped() throws Exception {
+        history();
+
+        assertThat(fixture.projection().get("/api/v1/status").body().get("recordsDeadLettered").asLong()).isEqualTo(1);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                fixture.stack.bootstrapServers(), "auto.offset.reset", "earliest", "group.id", TestStack.uniqueName("dlq-reader")),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(fixture.topics.deadLetters()));
+            List<ConsumerRecord<String, byte[]>> letters = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (letters.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(letters::add);
+            }
+            assertThat(letters).hasSize(1);
+            ConsumerRecord<String, byte[]> letter = letters.get(0);
+            assertThat(letter.key()).isEqualTo("production/garbage");
+            assertThat(letter.value()).containsExactly(42);
+            assertThat(new String(letter.headers().lastHeader("flagplane.dlq.topic").value(), StandardCharsets.UTF_8))
+                    .isEqualTo(fixture.topics.flagEvents());
+            assertThat(new String(letter.headers().lastHeader("flagplane.dlq.reason").value(), StandardCharsets.UTF_8))
+                    .startsWith("TOO_SHORT");
+        }
+        // and the fold went on: the kill after it is in
+        assertThat(fixture.projection().get(FLAGS + "/charges.step-7").body().get("killed").asBoolean()).isTrue();
     }
 
     @Test
