@@ -84,17 +84,18 @@ public final class LocalStack implements AutoCloseable {
 
         Path tokensFile = dataDir.resolve("tokens.json");
         adminToken = LocalTokens.ensure(tokensFile, dataDir.resolve("admin-token"), overrides.string("admin.token", null));
-        Settings settings = overrides.with(Map.of(
-                "command.tokens.file", tokensFile.toString(),
-                "kafka.bootstrap.servers", kafka,
-                "schema.registry.url", registry.url(),
-                "command.host", "127.0.0.1",
-                "command.port", String.valueOf(ports.command()),
-                "projection.host", "127.0.0.1",
-                "projection.port", String.valueOf(ports.projection()),
-                "projection.state.dir", dataDir.resolve("streams").toString(),
-                "edge.host", "127.0.0.1",
-                "edge.port", String.valueOf(ports.edge())));
+        Settings settings = overrides.with(Map.ofEntries(
+                Map.entry("command.tokens.file", tokensFile.toString()),
+                Map.entry("kafka.bootstrap.servers", kafka),
+                Map.entry("schema.registry.url", registry.url()),
+                Map.entry("command.host", "127.0.0.1"),
+                Map.entry("command.port", String.valueOf(ports.command())),
+                Map.entry("projection.host", "127.0.0.1"),
+                Map.entry("projection.port", String.valueOf(ports.projection())),
+                Map.entry("projection.state.dir", dataDir.resolve("streams").toString()),
+                Map.entry("edge.host", "127.0.0.1"),
+                Map.entry("edge.port", String.valueOf(ports.edge())),
+                Map.entry("edge.snapshot.file", dataDir.resolve("edge-snapshot.avro").toString())));
 
         command = CommandService.start(CommandServiceConfig.from(settings));
         started.push(command);
@@ -115,7 +116,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Waits until the projection runs and the edge node has read the ruleset. */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
-        return projection == null || projection.awaitRunning(timeout) && edge.tail().awaitCaughtUp(timeout);
+        return projection == null || projection.awaitRunning(timeout) && edge.awaitReady(timeout);
     }
 
     /** The bootstrap admin token (null when the tokens file was written by someone else). */

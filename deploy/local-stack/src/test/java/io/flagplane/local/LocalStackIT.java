@@ -28,7 +28,7 @@ class LocalStackIT {
                     "{\"key\":\"booking.enabled\",\"type\":\"boolean\",\"enabled\":true}", stack.adminToken());
             assertThat(created.status()).isEqualTo(201);
             Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(Http.post(stack.edgeUrl() + "/ofrep/v1/evaluate/flags/booking.enabled", "{}").status())
+                    assertThat(Http.post(stack.edgeUrl() + "/ofrep/v1/evaluate/flags/booking.enabled", "{}", stack.adminToken()).status())
                             .isEqualTo(200));
         }
 
@@ -39,7 +39,7 @@ class LocalStackIT {
                     stack.adminToken());
             assertThat(read.status()).isEqualTo(200);
             assertThat(read.body().get("version").asLong()).isEqualTo(1);
-            Http.Response evaluated = Http.post(stack.edgeUrl() + "/ofrep/v1/evaluate/flags/booking.enabled", "{}");
+            Http.Response evaluated = Http.post(stack.edgeUrl() + "/ofrep/v1/evaluate/flags/booking.enabled", "{}", stack.adminToken());
             assertThat(evaluated.status()).isEqualTo(200);
             assertThat(evaluated.body().get("value").asBoolean()).isTrue();
             Http.Response killed = Http.post(stack.commandUrl() + "/api/v1/environments/production/flags/booking.enabled/kill", "",

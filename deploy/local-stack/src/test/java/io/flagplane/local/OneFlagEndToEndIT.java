@@ -59,7 +59,7 @@ class OneFlagEndToEndIT {
         projection = ProjectionService.start(ProjectionConfig.from(settings));
         edge = EdgeNode.start(EdgeConfig.from(settings));
         assertThat(projection.awaitRunning(Duration.ofSeconds(60))).isTrue();
-        assertThat(edge.tail().awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        assertThat(edge.awaitReady(Duration.ofSeconds(30))).isTrue();
     }
 
     @AfterEach
@@ -70,7 +70,8 @@ class OneFlagEndToEndIT {
     }
 
     private Http.Response evaluate(String key, String targetingKey) {
-        return Http.post(edge.url() + "/ofrep/v1/evaluate/flags/" + key, "{\"context\":{\"targetingKey\":\"" + targetingKey + "\"}}");
+        return Http.post(edge.url() + "/ofrep/v1/evaluate/flags/" + key, "{\"context\":{\"targetingKey\":\"" + targetingKey + "\"}}",
+                token);
     }
 
     private void awaitEdgeValue(String key, boolean expected, String reason) {

@@ -3,6 +3,8 @@ package io.flagplane.edge;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -11,10 +13,15 @@ import java.util.Set;
  * An edge node's configuration, validated once at start-up.
  *
  * @param environments the environments this node serves, in order; requests name one with the
- *                     {@code X-Flagplane-Environment} header, or get the first
+ *                     {@code X-Flagplane-Environment} header (or {@code ?environment=}), or get the first
+ * @param authEnabled  whether evaluation needs a token with at least {@code viewer} in the environment
+ * @param tokensFile   the tokens file (hashes and grants), shared with the other services
+ * @param snapshotFile where the last known ruleset is kept, so the node can start while Kafka is down; null for none
+ * @param heartbeat    how often the change stream sends a heartbeat
  */
 public record EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
-                         List<String> environments) {
+                         List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
+                         Duration heartbeat, int maxStreams) {
 
     public static final String ENVIRONMENT_HEADER = "X-Flagplane-Environment";
 
@@ -23,16 +30,34 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
             throw new SettingsException("edge.environments must name at least one environment");
         }
         environments = List.copyOf(new LinkedHashSet<>(environments));
+        if (authEnabled && tokensFile == null) {
+            throw new SettingsException("edge.tokens.file is required (the JSON file of token hashes the other services "
+                    + "read; a viewer token may evaluate), or set edge.auth.enabled=false for an open local node");
+        }
+    }
+
+    /** A node with authentication off and no snapshot: for tests and benchmarks. */
+    public static EdgeConfig open(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
+                                  List<String> environments) {
+        return new EdgeConfig(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, false, null, null,
+                Duration.ofSeconds(15), 1_000);
     }
 
     public static EdgeConfig from(Settings settings) {
+        String tokens = settings.string("edge.tokens.file", settings.string("command.tokens.file", null));
+        String snapshot = settings.string("edge.snapshot.file", null);
         return new EdgeConfig(
                 settings.string("edge.host", "0.0.0.0"),
                 settings.integer("edge.port", 8083, 0, 65_535),
                 settings.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
                 settings.string("schema.registry.url", "http://127.0.0.1:8081"),
                 TopicNames.withPrefix(settings.string("topic.prefix", "")),
-                List.copyOf(settings.list("edge.environments", Set.of("production"))));
+                List.copyOf(settings.list("edge.environments", Set.of("production"))),
+                settings.bool("edge.auth.enabled", true),
+                tokens == null || tokens.isBlank() ? null : Path.of(tokens),
+                snapshot == null || snapshot.isBlank() ? null : Path.of(snapshot),
+                settings.millis("edge.stream.heartbeat.ms", Duration.ofSeconds(15)),
+                settings.integer("edge.stream.max.connections", 10_000, 1, 1_000_000));
     }
 
     /** The environment a request without the header gets. */

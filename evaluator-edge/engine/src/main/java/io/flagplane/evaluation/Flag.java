@@ -182,6 +182,11 @@ public final class Flag {
         return offVariant;
     }
 
+    /** The key of the variant served when the flag is off, killed or denies a key. */
+    public String offVariantKey() {
+        return variants[offVariant].key();
+    }
+
     Rule[] rules() {
         return rules;
     }

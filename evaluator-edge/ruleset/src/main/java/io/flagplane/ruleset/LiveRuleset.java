@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +71,7 @@ public final class LiveRuleset implements AutoCloseable {
     private final Map<FlagRef, FlagState> latest = new HashMap<>();
     private final Map<FlagRef, SegmentState> latestSegments = new HashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
+    private final List<Consumer<RulesetTail.StateBatch>> batchListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService snapshots;
     private volatile boolean fromSnapshot;
     private volatile Instant snapshotSince;
@@ -79,7 +81,7 @@ public final class LiveRuleset implements AutoCloseable {
         this.options = options;
         this.tail = new RulesetTail(new RulesetTail.Settings(options.bootstrapServers(), options.topics(),
                 options.environments(), Duration.ofMillis(100), Duration.ofSeconds(1), options.consumerOverrides()),
-                registry, store, options.snapshotFile() == null ? null : this::remember);
+                registry, store, this::received);
         this.snapshots = options.snapshotFile() == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ruleset-snapshot");
             t.setDaemon(true);
@@ -140,6 +142,24 @@ public final class LiveRuleset implements AutoCloseable {
 
     private boolean wanted(FlagRef ref) {
         return options.environments().isEmpty() || options.environments().contains(ref.environment());
+    }
+
+    private void received(RulesetTail.StateBatch batch) {
+        if (options.snapshotFile() != null) {
+            remember(batch);
+        }
+        for (Consumer<RulesetTail.StateBatch> listener : batchListeners) {
+            try {
+                listener.accept(batch);
+            } catch (RuntimeException e) {
+                LOG.warn("a state listener failed", e);
+            }
+        }
+    }
+
+    /** Called on the tail thread with the states of each batch read (before the version gate): for metrics. */
+    public void onStates(Consumer<RulesetTail.StateBatch> listener) {
+        batchListeners.add(listener);
     }
 
     private void remember(RulesetTail.StateBatch batch) {

@@ -3,10 +3,13 @@ package io.flagplane.ruleset;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.FlagView;
 import io.flagplane.evaluation.Segment;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,6 +35,8 @@ public final class Ruleset {
     private static final class EnvironmentView implements FlagView {
         private final HashMap<String, Flag> flags;
         private final HashMap<String, Segment> segments;
+        /** Built on first use: the flags in key order, for answers that list them all. */
+        private volatile List<Flag> sorted;
 
         EnvironmentView(HashMap<String, Flag> flags, HashMap<String, Segment> segments) {
             this.flags = flags;
@@ -80,6 +85,22 @@ public final class Ruleset {
     public Flag flag(String environment, String flagKey) {
         EnvironmentView view = byEnvironment.get(environment);
         return view == null ? null : view.flags.get(flagKey);
+    }
+
+    /** The environment's flags in key order (computed once per snapshot), so every node lists them alike. */
+    public List<Flag> sortedFlags(String environment) {
+        EnvironmentView view = byEnvironment.get(environment);
+        if (view == null) {
+            return List.of();
+        }
+        List<Flag> sorted = view.sorted;
+        if (sorted == null) {
+            List<Flag> all = new ArrayList<>(view.flags.values());
+            all.sort(Comparator.comparing(Flag::key));
+            sorted = List.copyOf(all);
+            view.sorted = sorted;
+        }
+        return sorted;
     }
 
     public Collection<Flag> flags(String environment) {

@@ -5,6 +5,9 @@ import io.flagplane.contract.TopicNames;
 import io.flagplane.provisioning.FlagplaneTopics;
 import io.flagplane.provisioning.ProvisioningSettings;
 import io.flagplane.provisioning.TopicProvisioner;
+import io.flagplane.registry.CachingSchemaRegistryClient;
+import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.registry.server.SchemaRegistryServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -43,6 +47,16 @@ public final class RestartableStack implements AutoCloseable {
 
     public String schemaRegistryUrl() {
         return registry.url();
+    }
+
+    /** A registry client for this stack's registry. */
+    public SchemaRegistryClient registryClient() {
+        return new CachingSchemaRegistryClient(new RestSchemaRegistryClient(schemaRegistryUrl()));
+    }
+
+    /** Writes flag (or segment) states to a state topic as the projection would. */
+    public void publishStates(String topic, SpecificRecord... states) {
+        StatePublisher.publish(bootstrapServers(), registryClient(), topic, states);
     }
 
     public TopicNames topics() {

@@ -11,6 +11,7 @@ import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.registry.server.SchemaRegistryServer;
 import io.flagplane.testkit.KafkaTestCluster;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -61,6 +62,11 @@ public final class TestStack implements AutoCloseable {
 
     /** Writes flag states to a {@code flag-state} topic as the projection would. */
     public void publishStates(String topic, FlagState... states) {
+        StatePublisher.publish(bootstrapServers(), registryClient(), topic, states);
+    }
+
+    /** Writes segment states to a {@code segment-state} topic as the projection would. */
+    public void publishSegments(String topic, SegmentState... states) {
         StatePublisher.publish(bootstrapServers(), registryClient(), topic, states);
     }
 
