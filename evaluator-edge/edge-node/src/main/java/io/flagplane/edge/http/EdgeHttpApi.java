@@ -146,6 +146,9 @@ public final class EdgeHttpApi {
 
     /** Picks the environment and checks the token may read it; both before any handler runs. */
     private void admit(Context ctx) {
+        if (ctx.path().equals("/api/v1/status")) {
+            return;   // operations: like /health and /metrics, open to the infrastructure that watches the node
+        }
         String requested = ctx.header(EdgeConfig.ENVIRONMENT_HEADER);
         if (requested == null || requested.isBlank()) {
             requested = ctx.queryParam("environment");

@@ -1,8 +1,10 @@
 package io.flagplane.edge.it;
 
+import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.FlagType;
+import io.flagplane.avro.Rule;
 import io.flagplane.avro.Serve;
 import io.flagplane.avro.Split;
 import io.flagplane.avro.WeightedVariant;
@@ -33,6 +35,10 @@ final class Flags {
         return States.state("production", "cart.max-items", 2, States.definition(FlagType.NUMBER, "20", "10"));
     }
 
+    static FlagState discountRate() {
+        return States.state("production", "discount.rate", 1, States.definition(FlagType.NUMBER, "0.15", "0"));
+    }
+
     static FlagState banner() {
         return States.state("production", "home.banner", 1, States.definition(FlagType.JSON, "{\"title\":\"Hello\",\"slots\":3}",
                 "{}"));
@@ -45,6 +51,16 @@ final class Flags {
                         new WeightedVariant("off", 5_000)), null)).build())
                 .build();
         return States.state("production", "search.semantic", 1, definition);
+    }
+
+    /** Seed 001's tiers: on for pro and enterprise users, off for everyone else. */
+    static FlagState tiers() {
+        FlagDefinition definition = FlagDefinition.newBuilder(States.definition(FlagType.BOOLEAN, "true", "false"))
+                .setRules(List.of(new Rule("paying", null, List.of(new Condition("tier", "in", List.of("pro", "enterprise"))),
+                        Serve.newBuilder().setVariant("on").build())))
+                .setFallthrough(Serve.newBuilder().setVariant("off").build())
+                .build();
+        return States.state("production", "action_plan.customization", 1, definition);
     }
 
     static FlagState inStaging() {

@@ -167,4 +167,21 @@ class OfrepApiIT {
                 .status()).as("OFREP's API-key header works too").isEqualTo(200);
         assertThat(send(node, "GET", "/health/ready", null, null).status()).as("health needs no token").isEqualTo(200);
     }
+
+    @Test
+    void no_body_however_wrong_gets_a_5xx() {
+        String deep = "{\"context\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}";
+        String[] bodies = {"", "null", "[]", "\"text\"", "42", "{\"context\":null}", "{\"context\":\"user-1\"}",
+                "{\"context\":{\"targetingKey\":null}}", "{\"context\":{\"targetingKey\":{\"a\":1}}}",
+                "{\"context\":{\"tier\":[1,[2,{\"x\":null}]]}}", "\u0000\u0001", "{\"context\":{}}garbage", deep,
+                "{\"context\":{\"" + "k".repeat(10_000) + "\":1}}"};
+        for (String body : bodies) {
+            for (String path : new String[] {"/ofrep/v1/evaluate/flags/checkout.new_ui", "/ofrep/v1/evaluate/flags",
+                    "/api/v1/check/checkout.new_ui", "/api/v1/features"}) {
+                EdgeFixture.Response response = send(node, "POST", path, body, fixture.reader);
+                assertThat(response.status()).as(path + " <- " + (body.length() > 60 ? body.substring(0, 60) + "…" : body))
+                        .isLessThan(500);
+            }
+        }
+    }
 }
