@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code flagplane-load}: the load drivers behind BENCHMARKS.md's service figures. */
-@Command(name = "flagplane-load", mixinStandardHelpOptions = true, subcommands = {CommandLoad.class, RebuildBenchmark.class},
+@Command(name = "flagplane-load", mixinStandardHelpOptions = true, subcommands = {CommandLoad.class, RebuildBenchmark.class, PropagationBenchmark.class, ColdStartBenchmark.class,
+        EdgeServe.class},
         description = "Load drivers for Flagplane's services, over real HTTP against a running stack.")
 public final class LoadDriver {
 

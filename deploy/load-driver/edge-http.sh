@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# HTTP evaluation throughput of one edge node (BENCHMARKS.md, issue 6): wrk against the bare
+# endpoint on the same server, single-flag OFREP evaluation, and bulk evaluation of 100 flags.
+# Needs wrk (Debian: apt-get install wrk). Extra arguments go to every wrk run (e.g. -d30s).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v wrk >/dev/null || { echo "edge-http.sh needs wrk: apt-get install wrk" >&2; exit 2; }
+mvn -q -B -DskipTests -pl deploy/load-driver -am package
+classpath="deploy/load-driver/target/classes:$(cat deploy/load-driver/target/classpath.txt)"
+log=$(mktemp)
+java -Xmx1g -cp "$classpath" io.flagplane.load.LoadDriver edge-serve --flags 100 >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log" "$script"' EXIT
+for _ in $(seq 1 120); do grep -q '^READY ' "$log" && break; sleep 0.5; done
+grep -q '^READY ' "$log" || { cat "$log"; echo "the edge node did not start" >&2; exit 1; }
+url=$(grep '^READY ' "$log" | cut -d' ' -f2)
+token=$(grep '^TOKEN ' "$log" | cut -d' ' -f2)
+flag=$(grep '^FLAG ' "$log" | cut -d' ' -f2)
+script=$(mktemp --suffix=.lua)
+cat >"$script" <<LUA
+wrk.method = "POST"
+wrk.body = '{"context":{"targetingKey":"user-4711","tier":"pro","country":"DE","appVersion":"4.3.1"}}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+LUA
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk -t1 -c16 -d15s (after a 5 s warm-up of each)"
+run() {
+  local name=$1 path=$2
+  shift 2
+  wrk -t1 -c16 -d5s -s "$script" "$url$path" >/dev/null
+  echo
+  echo "### $name  POST $path"
+  wrk -t1 -c16 -d15s --latency -s "$script" "$@" "$url$path" | grep -E "Requests/sec|Latency|50%|99%|requests in|Non-2xx"
+}
+run bare /bench/bare "$@"
+run single "/ofrep/v1/evaluate/flags/$flag" "$@"
+run bulk-100 /ofrep/v1/evaluate/flags "$@"
