@@ -20,6 +20,8 @@ import org.apache.kafka.streams.StreamsMetadata;
  */
 public final class LocalStores {
 
+    private static final long REBALANCE_PATIENCE_NANOS = 2_000_000_000L;
+
     private final Supplier<KafkaStreams> streams;
     private final String eventsTopic;
     private final Supplier<HostInfo> self;
@@ -77,6 +79,16 @@ public final class LocalStores {
 
     private <V> ReadOnlyKeyValueStore<String, V> store(String name, Integer partition) {
         KafkaStreams s = streams();
+        // a short rebalance is waited out here rather than handed to every caller as a 503
+        long deadline = System.nanoTime() + REBALANCE_PATIENCE_NANOS;
+        while (s.state() == KafkaStreams.State.REBALANCING && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (s.state() != KafkaStreams.State.RUNNING) {
             throw QueryException.unavailable("the projection is " + s.state() + "; retry in a moment");
         }

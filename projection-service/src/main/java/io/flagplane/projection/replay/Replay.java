@@ -193,14 +193,29 @@ public final class Replay implements AutoCloseable {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()));
     }
 
+    /** Waits out a rebalance of the replay itself (Kafka Streams may have one after start-up) before reading its stores. */
+    private void awaitQueryable() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Compares the rebuilt stores with the live application's changelogs. */
     public Verifier.Report verify(Duration patience) throws InterruptedException {
+        awaitQueryable();
         return new Verifier(options.bootstrapServers(), options.liveApplicationId(), registry, stores, options.progress())
                 .verify(patience);
     }
 
     /** Queries over the rebuilt stores (time travel, history, diffs), once {@link #rebuild} has returned. */
     public ProjectionQueries queries() {
+        awaitQueryable();
         return new ProjectionQueries(stores, registry);
     }
 
