@@ -2,17 +2,15 @@ package io.flagplane.ruleset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.evaluation.EvaluationContext;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * An evaluation context from its JSON form, as OpenFeature's remote protocol sends it:
- * {@code {"targetingKey": "user-1", "tier": "pro", "age": 31}}. Numbers become longs or doubles,
- * lists and objects stay lists and maps, nulls are dropped.
+ * {@code {"targetingKey": "user-1", "tier": "pro", "age": 31}}. Values become plain Java as flag
+ * values do ({@link FlagStateMapper#jsonValue}): numbers longs or doubles, lists and objects
+ * unmodifiable lists and maps; top-level nulls are dropped.
  */
 public final class ContextJson {
 
@@ -41,35 +39,9 @@ public final class ContextJson {
                 }
                 targetingKey = field.getValue().textValue();
             } else if (!field.getValue().isNull()) {
-                attributes.put(field.getKey(), toJava(field.getValue()));
+                attributes.put(field.getKey(), FlagStateMapper.jsonValue(field.getValue()));
             }
         }
         return EvaluationContext.of(targetingKey, attributes);
-    }
-
-    private static Object toJava(JsonNode node) {
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return node.longValue();
-        }
-        if (node.isNumber()) {
-            return node.doubleValue();
-        }
-        if (node.isArray()) {
-            List<Object> items = new ArrayList<>(node.size());
-            node.forEach(item -> items.add(item.isNull() ? null : toJava(item)));
-            return items;
-        }
-        if (node.isObject()) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().isNull() ? null : toJava(e.getValue())));
-            return map;
-        }
-        return null;
     }
 }

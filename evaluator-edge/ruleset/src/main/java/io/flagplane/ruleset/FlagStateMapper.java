@@ -21,7 +21,10 @@ import io.flagplane.evaluation.FlagType;
 import io.flagplane.evaluation.Segment;
 import io.flagplane.evaluation.ServeSpec;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns the wire contract's {@link FlagState} (and {@link SegmentState}) into the engine's
@@ -152,11 +155,11 @@ public final class FlagStateMapper {
         if (node.isArray()) {
             List<Object> items = new ArrayList<>(node.size());
             node.forEach(item -> items.add(jsonValue(item)));
-            return java.util.Collections.unmodifiableList(items);
+            return Collections.unmodifiableList(items);
         }
-        java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+        Map<String, Object> map = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> map.put(e.getKey(), jsonValue(e.getValue())));
-        return java.util.Collections.unmodifiableMap(map);
+        return Collections.unmodifiableMap(map);
     }
 
     private static void require(boolean ok, String flagKey, Variant variant, String what) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.command.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
+import io.flagplane.testkit.stack.SseReader;
 import io.flagplane.testkit.stack.TestStack;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,7 @@ class EventStreamIT {
         fixture.close();
     }
 
-    private void awaitOpen(SseClient client) throws Exception {
+    private void awaitOpen(SseReader client) throws Exception {
         assertThat(client.status()).isEqualTo(200);
         assertThat(client.next("heartbeat", WAIT)).as("the stream is live").isNotNull();
     }
@@ -43,14 +44,14 @@ class EventStreamIT {
     @Test
     void a_filtered_stream_sees_only_its_changes_and_resumes_after_the_last_one_it_saw() throws Exception {
         String first;
-        try (SseClient client = new SseClient(stream + "?environment=production&tag=checkout", fixture.admin, null)) {
+        try (SseReader client = new SseReader(stream + "?environment=production&tag=checkout", fixture.admin, null)) {
             awaitOpen(client);
             commands.post("/api/v1/environments/production/flags", "{\"key\":\"search.semantic\",\"type\":\"boolean\",\"tags\":[\"search\"]}");
             commands.post("/api/v1/environments/staging/flags", "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"tags\":[\"checkout\"]}");
             commands.post("/api/v1/environments/production/flags", "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"tags\":[\"checkout\"]}");
             commands.as(fixture.ci).post("/api/v1/environments/production/flags/checkout.new_ui/kill", "{\"reason\":\"p99 latency\"}");
 
-            SseClient.Event created = client.next("change", WAIT);
+            SseReader.Event created = client.next("change", WAIT);
             assertThat(created).isNotNull();
             JsonNode data = JSON.readTree(created.data());
             assertThat(data.get("environment").asText()).isEqualTo("production");
@@ -64,9 +65,9 @@ class EventStreamIT {
             assertThat(killed.get("reason").asText()).isEqualTo("p99 latency");
         }
 
-        try (SseClient resumed = new SseClient(stream + "?environment=production&tag=checkout", fixture.admin, first)) {
+        try (SseReader resumed = new SseReader(stream + "?environment=production&tag=checkout", fixture.admin, first)) {
             assertThat(resumed.status()).isEqualTo(200);
-            SseClient.Event next = resumed.next("change", WAIT);
+            SseReader.Event next = resumed.next("change", WAIT);
             assertThat(next).isNotNull();
             assertThat(JSON.readTree(next.data()).get("type").asText()).as("the event after the last one seen").isEqualTo("FlagKilled");
         }
@@ -75,18 +76,18 @@ class EventStreamIT {
     @Test
     void heartbeats_carry_the_position_so_a_quiet_filtered_stream_resumes_from_where_it_was() throws Exception {
         String position;
-        try (SseClient client = new SseClient(stream + "?type=FlagKilled", fixture.admin, null)) {
+        try (SseReader client = new SseReader(stream + "?type=FlagKilled", fixture.admin, null)) {
             awaitOpen(client);
             commands.post("/api/v1/environments/production/flags", "{\"key\":\"a.flag\",\"type\":\"boolean\"}");
             fixture.awaitApplied(1);
-            SseClient.Event heartbeat = client.next("heartbeat", WAIT);
+            SseReader.Event heartbeat = client.next("heartbeat", WAIT);
             heartbeat = client.next("heartbeat", WAIT);   // one sent after the event was read
             position = heartbeat.id();
             assertThat(position).isNotEqualTo("0.0.0");
         }
         commands.post("/api/v1/environments/production/flags/a.flag/kill", "");
-        try (SseClient resumed = new SseClient(stream + "?type=FlagKilled", fixture.admin, position)) {
-            SseClient.Event killed = resumed.next("change", WAIT);
+        try (SseReader resumed = new SseReader(stream + "?type=FlagKilled", fixture.admin, position)) {
+            SseReader.Event killed = resumed.next("change", WAIT);
             assertThat(killed).isNotNull();
             assertThat(JSON.readTree(killed.data()).get("key").asText()).isEqualTo("a.flag");
         }
@@ -95,8 +96,8 @@ class EventStreamIT {
     @Test
     void a_stream_can_start_from_an_instant() throws Exception {
         commands.post("/api/v1/environments/production/flags", "{\"key\":\"b.flag\",\"type\":\"boolean\"}");
-        try (SseClient client = new SseClient(stream + "?since=2000-01-01T00:00:00Z", fixture.admin, null)) {
-            SseClient.Event replayed = client.next("change", WAIT);
+        try (SseReader client = new SseReader(stream + "?since=2000-01-01T00:00:00Z", fixture.admin, null)) {
+            SseReader.Event replayed = client.next("change", WAIT);
             assertThat(replayed).isNotNull();
             assertThat(JSON.readTree(replayed.data()).get("key").asText()).isEqualTo("b.flag");
         }

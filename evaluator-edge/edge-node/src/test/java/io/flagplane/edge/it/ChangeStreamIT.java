@@ -9,6 +9,7 @@ import io.flagplane.contract.TopicNames;
 import io.flagplane.edge.EdgeNode;
 import io.flagplane.fixtures.States;
 import io.flagplane.testkit.stack.SharedTestStack;
+import io.flagplane.testkit.stack.SseReader;
 import io.flagplane.testkit.stack.TestStack;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.flagplane.projection.it;
+package io.flagplane.testkit.stack;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,17 +11,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A minimal server-sent-events client for tests: events arrive on a queue. */
-final class SseClient implements AutoCloseable {
+/** A minimal server-sent-events reader for tests (projection and edge streams): events and comments arrive on a queue. */
+public final class SseReader implements AutoCloseable {
 
-    record Event(String id, String name, String data) {
+    public record Event(String id, String name, String data) {
+        public boolean comment() {
+            return name.equals(":comment");
+        }
     }
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final CompletableFuture<HttpResponse<Stream<String>>> response;
     private volatile Stream<String> lines;
 
-    SseClient(String url, String token, String lastEventId) {
+    public SseReader(String url, String token, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
                 .header("Authorization", "Bearer " + token);
         if (lastEventId != null) {
@@ -35,7 +38,9 @@ final class SseClient implements AutoCloseable {
             StringBuilder data = new StringBuilder();
             try {
                 lines.forEach(line -> {
-                    if (line.isEmpty()) {
+                    if (line.startsWith(":")) {
+                        events.add(new Event(null, ":comment", line.substring(1).trim()));
+                    } else if (line.isEmpty()) {
                         if (name[0] != null || data.length() > 0) {
                             events.add(new Event(id[0], name[0] == null ? "message" : name[0], data.toString()));
                         }
@@ -55,12 +60,12 @@ final class SseClient implements AutoCloseable {
         });
     }
 
-    int status() throws Exception {
+    public int status() throws Exception {
         return response.get(10, TimeUnit.SECONDS).statusCode();
     }
 
-    /** The next event with this name, skipping others; null after the timeout. */
-    Event next(String name, Duration timeout) throws InterruptedException {
+    /** The next event with this name (":comment" for comments), skipping others; null after the timeout. */
+    public Event next(String name, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
