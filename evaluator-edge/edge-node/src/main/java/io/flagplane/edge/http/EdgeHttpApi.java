@@ -159,6 +159,10 @@ public final class EdgeHttpApi {
                     + "'; it serves " + config.environments());
         }
         ctx.attribute(ENVIRONMENT, environment);
+        if (ctx.path().equals("/ofrep/v1/events") && feed.full()) {
+            throw new OfrepError(503, ErrorCode.GENERAL, "this node already serves its maximum of change streams; "
+                    + "try another node or poll the bulk evaluation");
+        }
         if (tokens == null) {
             return;
         }
@@ -280,11 +284,6 @@ public final class EdgeHttpApi {
     private void stream(SseClient client) {
         Context ctx = client.ctx();
         String format = ctx.queryParam("format");
-        if (feed.full()) {
-            client.sendComment("this node already serves its maximum of change streams; try another node");
-            client.close();
-            return;
-        }
         String lastEventId = ctx.header("Last-Event-ID");
         feed.open(client, environment(ctx), "flags".equalsIgnoreCase(format) ? ChangeFeed.Format.FLAGS : ChangeFeed.Format.OFREP,
                 lastEventId == null || lastEventId.isBlank() ? null : lastEventId.trim());
