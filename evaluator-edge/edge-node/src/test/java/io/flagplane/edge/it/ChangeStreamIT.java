@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.edge.EdgeConfig;
 import io.flagplane.edge.EdgeNode;
 import io.flagplane.fixtures.States;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.SseReader;
 import io.flagplane.testkit.stack.TestStack;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,5 +125,19 @@ class ChangeStreamIT {
         assertThat(status.get("ready").asBoolean()).isTrue();
         assertThat(status.get("stale").asBoolean()).isFalse();
         assertThat(status.get("flags").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void a_node_whose_streams_are_full_refuses_another_before_it_starts() throws Exception {
+        EdgeConfig one = new EdgeConfig("127.0.0.1", 0, stack.bootstrapServers(), stack.schemaRegistryUrl(), topics,
+                List.of("production"), true, fixture.tokens, null, Duration.ofSeconds(1), 1);
+        try (EdgeNode small = EdgeNode.start(one); SseReader first = new SseReader(small.url() + "/ofrep/v1/events",
+                fixture.reader, null)) {
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.next(":comment", WAIT)).isNotNull();
+            EdgeFixture.Response second = send(small, "GET", "/ofrep/v1/events", null, fixture.reader, "Accept", "text/event-stream");
+            assertThat(second.status()).isEqualTo(503);
+            assertThat(second.body().get("errorDetails").asText()).contains("maximum of change streams");
+        }
     }
 }
