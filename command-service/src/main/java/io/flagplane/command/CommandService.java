@@ -3,6 +3,7 @@ package io.flagplane.command;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.http.CommandHttpApi;
 import io.flagplane.command.log.CommandProcessor;
+import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
@@ -43,6 +44,7 @@ public final class CommandService implements AutoCloseable {
                 registry, model, Clock.systemUTC());
         try {
             processor.start(config.startupTimeout());
+            EnvironmentBootstrap.declare(processor, model, config.environments(), config.commandTimeout());
             Javalin http = CommandHttpApi.create(processor, model, tokens, config.commandTimeout())
                     .start(config.host(), config.port());
             LOG.info("command-service writing {} and serving port {}", config.topics().flagEvents(), http.port());

@@ -5,12 +5,15 @@ import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.Names;
 
 /** The command-service's configuration, validated once at start-up. */
 public record CommandServiceConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl,
                                    TopicNames topics, String transactionalId, Duration kafkaTimeout,
                                    Duration commandTimeout, Duration startupTimeout, boolean authEnabled,
-                                   Path tokensFile, Duration idempotencyRetention) {
+                                   Path tokensFile, Duration idempotencyRetention, Set<String> environments) {
 
     public CommandServiceConfig {
         if (authEnabled && tokensFile == null) {
@@ -20,6 +23,14 @@ public record CommandServiceConfig(String host, int port, String bootstrapServer
         if (idempotencyRetention.compareTo(Duration.ofHours(24)) < 0) {
             throw new SettingsException("command.idempotency.retention.ms must be at least 24 hours");
         }
+        for (String environment : environments) {
+            try {
+                Names.checkEnvironment(environment);
+            } catch (CommandException e) {
+                throw new SettingsException("command.environments: " + e.getMessage());
+            }
+        }
+        environments = Set.copyOf(environments);
     }
 
     public static CommandServiceConfig from(Settings settings) {
@@ -36,6 +47,7 @@ public record CommandServiceConfig(String host, int port, String bootstrapServer
                 settings.millis("command.startup.timeout.ms", Duration.ofSeconds(60)),
                 settings.bool("command.auth.enabled", true),
                 tokens == null || tokens.isBlank() ? null : Path.of(tokens),
-                settings.millis("command.idempotency.retention.ms", Duration.ofHours(48)));
+                settings.millis("command.idempotency.retention.ms", Duration.ofHours(48)),
+                settings.list("command.environments", Set.of("production", "staging")));
     }
 }

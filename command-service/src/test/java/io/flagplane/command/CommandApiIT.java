@@ -199,7 +199,10 @@ class CommandApiIT {
     @Test
     void the_actor_is_the_token_never_the_body() {
         Api ci = fixture.api(fixture.tokens.ci());
-        ok(ci.post(FLAGS, "{\"key\":\"a.flag\",\"type\":\"boolean\",\"actor\":{\"id\":\"someone-else\",\"kind\":\"USER\"}}"));
+        Api.Response spoofed = ci.post(FLAGS, "{\"key\":\"a.flag\",\"type\":\"boolean\",\"actor\":{\"id\":\"someone-else\",\"kind\":\"USER\"}}");
+        assertThat(spoofed.status()).isEqualTo(422);
+        assertThat(spoofed.body().at("/error/field").asText()).isEqualTo("actor");
+        ok(ci.post(FLAGS, "{\"key\":\"a.flag\",\"type\":\"boolean\"}"));
 
         FlagEvent event = fixture.events(1).get(0);
         assertThat(event.getActor().getId()).isEqualTo("ci-pipeline");

@@ -64,7 +64,11 @@ final class CommandServiceFixture implements AutoCloseable {
         return new Api(service.url(), token);
     }
 
-    /** Everything committed on flag-events, in (partition, offset) order; waits until at least {@code expected}. */
+    /**
+     * Every flag and segment event committed on flag-events, in (partition, offset) order; waits
+     * until at least {@code expected}. The environment declarations the service writes at start-up
+     * (production, staging) are left out: they are the fixture's setup, not the test's.
+     */
     List<FlagEvent> events(int expected) {
         AvroDeserializer<FlagEvent> deserializer = new AvroDeserializer<>(stack.registryClient(), FlagEvent.class);
         List<FlagEvent> events = new ArrayList<>();
@@ -78,7 +82,10 @@ final class CommandServiceFixture implements AutoCloseable {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    events.add(deserializer.deserialize(r.topic(), r.value()));
+                    FlagEvent event = deserializer.deserialize(r.topic(), r.value());
+                    if (!io.flagplane.contract.EnvironmentStateFold.isEnvironmentEvent(event)) {
+                        events.add(event);
+                    }
                 }
                 boolean atEnd = partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
                 if (atEnd && events.size() >= expected) {

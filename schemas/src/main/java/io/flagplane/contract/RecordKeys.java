@@ -13,6 +13,8 @@ public final class RecordKeys {
 
     private static final char SEPARATOR = '/';
     public static final String SEGMENT_PREFIX = "segment:";
+    /** The flag-key part of an environment's own events: {@code environment/environment:}. */
+    public static final String ENVIRONMENT_KEY = "environment:";
 
     private RecordKeys() {
     }
@@ -29,6 +31,11 @@ public final class RecordKeys {
     /** The key of a segment's events on {@code flag-events}. */
     public static String ofSegmentEvents(String environment, String segmentKey) {
         return of(environment, SEGMENT_PREFIX + segmentKey);
+    }
+
+    /** The key of an environment's own events on {@code flag-events}. */
+    public static String ofEnvironmentEvents(String environment) {
+        return of(environment, ENVIRONMENT_KEY);
     }
 
     /** Splits a record key; throws {@link IllegalArgumentException} when it has no separator. */

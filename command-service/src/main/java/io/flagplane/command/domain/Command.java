@@ -91,8 +91,35 @@ public sealed interface Command {
 
     record SetMetadata(Target flag, String description, List<String> tags, String owner, Long expectedVersion)
             implements OnFlag {
+        /** Null fields keep their current value; an empty owner removes the owner. */
         public SetMetadata {
-            tags = List.copyOf(tags);
+            tags = tags == null ? null : List.copyOf(tags);
+        }
+    }
+
+    /** A command on an environment itself. */
+    sealed interface OnEnvironment extends Command {
+        Target target();
+    }
+
+    /** Declare an environment: only declared environments take flags and segments. */
+    record CreateEnvironment(String environment, String description) implements OnEnvironment {
+        @Override
+        public Target target() {
+            return Target.environment(environment);
+        }
+
+        @Override
+        public Long expectedVersion() {
+            return null;
+        }
+    }
+
+    /** Archive an environment that has no live flags; it then takes no more changes. */
+    record ArchiveEnvironment(String environment, Long expectedVersion) implements OnEnvironment {
+        @Override
+        public Target target() {
+            return Target.environment(environment);
         }
     }
 

@@ -54,7 +54,36 @@ public final class Decider {
     private Decider() {
     }
 
+    /**
+     * Checks everything about a command that does not depend on the current state (shapes, sizes,
+     * operands, regexes, instants), so that a command that can only be refused is refused on the
+     * caller's thread and never joins a batch with other callers' commands. {@link #decide} checks
+     * all of it again against the state.
+     */
+    public static void precheck(Command command) {
+        Predicate<String> anySegment = key -> true;
+        if (command instanceof Command.CreateFlag create) {
+            DefinitionRules.check(create.definition(), anySegment);
+        } else if (command instanceof Command.ReplaceDefinition replace) {
+            DefinitionRules.check(replace.definition(), anySegment);
+        } else if (command instanceof Command.ReplaceRules rules) {
+            for (int i = 0; i < rules.rules().size(); i++) {
+                DefinitionRules.checkConditions(rules.rules().get(i).getConditions(), anySegment, "rules[" + i + "].conditions");
+            }
+        } else if (command instanceof Command.CreateSegment create) {
+            DefinitionRules.checkSegment(create.definition(), create.segment().key(), anySegment);
+        } else if (command instanceof Command.ReplaceSegment replace) {
+            DefinitionRules.checkSegment(replace.definition(), replace.segment().key(), anySegment);
+        }
+    }
+
     public static List<Decision> decide(ReadModel model, Command command) {
+        if (command instanceof Command.OnEnvironment onEnvironment) {
+            return List.of(new Decision(onEnvironment.target(), EnvironmentDecider.decide(model, onEnvironment)));
+        }
+        // a kill is never refused for the environment's sake: an archived environment still takes it
+        boolean isKill = command instanceof Command.Kill || command instanceof Command.KillByTag;
+        EnvironmentDecider.requireDeclared(model, command.environment(), !isKill);
         if (command instanceof Command.KillByTag kill) {
             return killByTag(model, kill);
         }
@@ -131,10 +160,14 @@ public final class Decider {
             return rules.rules().equals(definition.getRules()) ? null : new RulesChanged(rules.rules());
         }
         if (command instanceof Command.SetMetadata metadata) {
-            DefinitionRules.checkMetadata(metadata.description(), metadata.tags(), metadata.owner());
-            boolean same = Objects.equals(metadata.description(), definition.getDescription())
-                    && metadata.tags().equals(definition.getTags()) && Objects.equals(metadata.owner(), definition.getOwner());
-            return same ? null : new MetadataChanged(metadata.description(), metadata.tags(), metadata.owner());
+            // a field left out (null) keeps its value; an empty owner removes the owner
+            String description = metadata.description() != null ? metadata.description() : definition.getDescription();
+            List<String> tags = metadata.tags() != null ? metadata.tags() : definition.getTags();
+            String owner = metadata.owner() == null ? definition.getOwner() : metadata.owner().isEmpty() ? null : metadata.owner();
+            DefinitionRules.checkMetadata(description, tags, owner);
+            boolean same = Objects.equals(description, definition.getDescription())
+                    && tags.equals(definition.getTags()) && Objects.equals(owner, definition.getOwner());
+            return same ? null : new MetadataChanged(description, tags, owner);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }

@@ -13,6 +13,12 @@ public enum ErrorCode {
     INVALID_FLAG_KEY,
     /** The environment name is not allowed. */
     INVALID_ENVIRONMENT,
+    /** The environment was never declared, or is archived. */
+    ENVIRONMENT_NOT_FOUND,
+    /** An environment with this name is already declared. */
+    ENVIRONMENT_ALREADY_EXISTS,
+    /** The environment cannot be archived: live flags are in it (they are listed). */
+    ENVIRONMENT_IN_USE,
     /** No such flag in the environment. */
     FLAG_NOT_FOUND,
     /** A flag with this key already exists in the environment. */
@@ -40,5 +46,11 @@ public enum ErrorCode {
     /** Kafka did not confirm in time; nothing is known to be written. Retry with the same Idempotency-Key. */
     UNAVAILABLE,
     /** The service is not ready to write yet (still reading the event log). */
-    NOT_READY
+    NOT_READY,
+    /** The Idempotency-Key was used before by this caller for a different request. */
+    IDEMPOTENCY_KEY_REUSED,
+    /** The request body is larger than the service takes. */
+    BODY_TOO_LARGE,
+    /** Something failed that should not have; the message carries an id that is in the service's log. Not worth retrying. */
+    INTERNAL
 }

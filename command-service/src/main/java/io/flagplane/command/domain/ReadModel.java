@@ -1,11 +1,15 @@
 package io.flagplane.command.domain;
 
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import java.util.Collection;
 
-/** The current flags and segments a decision is made against. */
+/** The current environments, flags and segments a decision is made against. */
 public interface ReadModel {
+
+    /** A declared environment (archived ones included), or null. */
+    EnvironmentState environment(String name);
 
     FlagState flag(String environment, String key);
 

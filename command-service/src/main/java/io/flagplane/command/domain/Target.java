@@ -3,11 +3,14 @@ package io.flagplane.command.domain;
 import io.flagplane.contract.RecordKeys;
 import java.util.Objects;
 
-/** What a command changes: one flag or one segment, in one environment. Each has its own versions. */
+/**
+ * What a command changes: one flag or one segment in one environment, or an environment itself
+ * (its key is then its name). Each has its own versions.
+ */
 public record Target(Kind kind, String environment, String key) {
 
     public enum Kind {
-        FLAG, SEGMENT
+        FLAG, SEGMENT, ENVIRONMENT
     }
 
     public Target {
@@ -24,12 +27,24 @@ public record Target(Kind kind, String environment, String key) {
         return new Target(Kind.SEGMENT, environment, key);
     }
 
+    public static Target environment(String name) {
+        return new Target(Kind.ENVIRONMENT, name, name);
+    }
+
     /** The record key of this target's events on {@code flag-events}. */
     public String eventKey() {
-        return kind == Kind.FLAG ? RecordKeys.of(environment, key) : RecordKeys.ofSegmentEvents(environment, key);
+        return switch (kind) {
+            case FLAG -> RecordKeys.of(environment, key);
+            case SEGMENT -> RecordKeys.ofSegmentEvents(environment, key);
+            case ENVIRONMENT -> RecordKeys.ofEnvironmentEvents(environment);
+        };
     }
 
     public String describe() {
-        return (kind == Kind.FLAG ? "flag '" : "segment '") + key + "' in environment '" + environment + "'";
+        return switch (kind) {
+            case FLAG -> "flag '" + key + "' in environment '" + environment + "'";
+            case SEGMENT -> "segment '" + key + "' in environment '" + environment + "'";
+            case ENVIRONMENT -> "environment '" + environment + "'";
+        };
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.auth.Principal;
@@ -11,6 +12,7 @@ import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.Decider;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.domain.Names;
 import io.flagplane.command.log.CommandProcessor;
@@ -18,6 +20,10 @@ import io.flagplane.command.log.CommandRequest;
 import io.flagplane.command.log.CommandResult;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.contract.StateJson;
+import io.flagplane.http.ErrorBodies;
+import io.flagplane.http.HttpErrors;
+import io.flagplane.http.HttpHardening;
+import io.flagplane.http.JsonInputException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -50,6 +56,7 @@ public final class CommandHttpApi {
     static final long MAX_BODY_BYTES = 4 * 1024 * 1024L;
     static final int MAX_CHANGE_SET = 500;
     private static final String PRINCIPAL = "flagplane.principal";
+    private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     private final CommandProcessor processor;
     private final WriteModel model;
@@ -74,12 +81,18 @@ public final class CommandHttpApi {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            HttpHardening.apply(config, ErrorBodies.API);
             var routes = config.routes;
             String env = "/api/v1/environments/{env}";
             String flag = env + "/flags/{key}";
             String segment = env + "/segments/{key}";
 
             routes.before("/api/v1/*", api::authenticate);
+
+            routes.get("/api/v1/environments", api::listEnvironments);
+            routes.post("/api/v1/environments", api::createEnvironment);
+            routes.get(env, api::readEnvironment);
+            routes.post(env + "/archive", api::archiveEnvironment);
 
             routes.get(env + "/flags", ctx -> api.listFlags(ctx));
             routes.post(env + "/flags", ctx -> api.created(ctx, action(ctx, "createFlag", null)));
@@ -115,16 +128,16 @@ public final class CommandHttpApi {
             });
 
             routes.exception(CommandException.class, (e, ctx) -> renderError(ctx, e));
-            routes.exception(HttpResponseException.class, (e, ctx) -> renderError(ctx,
-                    new CommandException(e.getStatus() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.MALFORMED_REQUEST, null,
-                            e.getStatus() == 413 ? "the request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB"
-                                    : e.getStatus() == 404 ? "no such route: " + ctx.method() + " " + ctx.path() : e.getMessage()),
-                    e.getStatus()));
-            routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                renderError(ctx, new CommandException(ErrorCode.UNAVAILABLE, null, "internal error: " + e.getClass().getSimpleName()),
-                        500);
-            });
+            routes.exception(JsonInputException.class, (e, ctx) -> renderError(ctx,
+                    new CommandException(ErrorCode.MALFORMED_REQUEST, e.field(), e.getMessage())));
+            routes.exception(HttpResponseException.class, (e, ctx) -> renderError(ctx, switch (e.getStatus()) {
+                case 404 -> new CommandException(ErrorCode.NOT_FOUND, null, "no such route: " + ctx.method() + " " + ctx.path());
+                case 413 -> new CommandException(ErrorCode.BODY_TOO_LARGE, null, "the request body is larger than "
+                        + MAX_BODY_BYTES / 1024 + " KiB");
+                default -> new CommandException(ErrorCode.MALFORMED_REQUEST, null, HttpErrors.sentenceOf(e.getStatus()));
+            }, e.getStatus() >= 500 ? 500 : e.getStatus()));
+            routes.exception(Exception.class, (e, ctx) -> renderError(ctx, new CommandException(ErrorCode.INTERNAL, null,
+                    HttpErrors.internal(LOG, ctx.method().name(), ctx.path(), e)), 500));
             routes.error(404, ctx -> {
                 if (ctx.result() == null) {
                     renderError(ctx, new CommandException(ErrorCode.NOT_FOUND, null, "no such route: " + ctx.method() + " "
@@ -174,11 +187,70 @@ public final class CommandHttpApi {
         }
     }
 
+    // ------------------------------------------------------------------ environments
+
+    private void listEnvironments(Context ctx) {
+        principal(ctx);
+        boolean archived = Boolean.parseBoolean(ctx.queryParam("includeArchived"));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode items = body.putArray("environments");
+        for (EnvironmentState state : model.environments()) {
+            if (archived || !state.getArchived()) {
+                items.add(ResultJson.environment(state));
+            }
+        }
+        render(ctx, 200, body);
+    }
+
+    private void readEnvironment(Context ctx) {
+        String environment = environment(ctx);
+        require(ctx, Role.VIEWER, environment);
+        EnvironmentState state = model.environment(environment);
+        if (state == null) {
+            throw new CommandException(ErrorCode.ENVIRONMENT_NOT_FOUND, null, "environment '" + environment
+                    + "' is not declared");
+        }
+        ctx.header("ETag", "\"" + state.getVersion() + "\"");
+        render(ctx, 200, ResultJson.environment(state));
+    }
+
+    private void createEnvironment(Context ctx) {
+        JsonNode body = Json.parse(ctx.bodyAsBytes(), true);
+        Json.allowOnly(body, "", java.util.Set.of("name", "description", "reason"));
+        String name = Json.requiredText(body, "name", "name");
+        Names.checkEnvironment(name);
+        require(ctx, Role.ADMIN, name);
+        Command command = new Command.CreateEnvironment(name, Json.optionalText(body, "description", "description", null));
+        CommandResult result = execute(ctx, List.of(command), Json.optionalText(body, "reason", "reason", null));
+        ctx.header("Location", "/api/v1/environments/" + name);
+        render(ctx, result.replayed() ? 200 : 201, ResultJson.single(result));
+    }
+
+    private void archiveEnvironment(Context ctx) {
+        String environment = environment(ctx);
+        require(ctx, Role.ADMIN, environment);
+        JsonNode body = Json.parse(ctx.bodyAsBytes(), false);
+        Json.allowOnly(body, "", java.util.Set.of("reason", "expectedVersion"));
+        Long expected = Json.optionalVersion(body, "expectedVersion", "expectedVersion");
+        CommandResult result = execute(ctx, List.of(new Command.ArchiveEnvironment(environment, expected)),
+                Json.optionalText(body, "reason", "reason", null));
+        render(ctx, 200, ResultJson.single(result));
+    }
+
+    /** Reads in an environment nobody declared are refused like writes, so a typo is noticed. */
+    private void requireDeclared(String environment) {
+        if (model.environment(environment) == null) {
+            throw new CommandException(ErrorCode.ENVIRONMENT_NOT_FOUND, null, "environment '" + environment
+                    + "' is not declared (GET /api/v1/environments lists the declared ones)");
+        }
+    }
+
     // ------------------------------------------------------------------ reads
 
     private void listFlags(Context ctx) {
         String environment = environment(ctx);
         require(ctx, Role.VIEWER, environment);
+        requireDeclared(environment);
         String tag = ctx.queryParam("tag");
         boolean archived = Boolean.parseBoolean(ctx.queryParam("includeArchived"));
         ObjectNode body = Json.MAPPER.createObjectNode();
@@ -194,6 +266,7 @@ public final class CommandHttpApi {
     private void readFlag(Context ctx) {
         String environment = environment(ctx);
         require(ctx, Role.VIEWER, environment);
+        requireDeclared(environment);
         String key = ctx.pathParam("key");
         Names.checkFlagKey(key, "key");
         FlagState state = model.flag(environment, key);
@@ -208,6 +281,7 @@ public final class CommandHttpApi {
     private void listSegments(Context ctx) {
         String environment = environment(ctx);
         require(ctx, Role.VIEWER, environment);
+        requireDeclared(environment);
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode items = body.putArray("segments");
         model.segments(environment).forEach(s -> items.add(StateJson.segment(s)));
@@ -219,6 +293,7 @@ public final class CommandHttpApi {
         require(ctx, Role.VIEWER, environment);
         String key = ctx.pathParam("key");
         Names.checkSegmentKey(key, "key");
+        requireDeclared(environment);
         SegmentState state = model.segment(environment, key);
         if (state == null) {
             throw new CommandException(ErrorCode.SEGMENT_NOT_FOUND, null, "segment '" + key + "' does not exist in environment '"
@@ -252,6 +327,13 @@ public final class CommandHttpApi {
         return () -> {
             String environment = environment(ctx);
             ObjectNode node = (ObjectNode) Json.parse(ctx.bodyAsBytes(), false);
+            for (String fromPath : targetField == null ? List.of("action", "environment") : List.of("action", "environment", targetField)) {
+                if (node.has(fromPath)) {
+                    throw CommandException.invalid(fromPath, "unknown field '" + fromPath + "'; the route gives it");
+                }
+            }
+            Json.optionalText(node, "reason", "reason", null); // checked here, taken by reasonOf
+            node.remove("reason");
             node.put("action", action).put("environment", environment);
             if (targetField != null) {
                 node.put(targetField, ctx.pathParam("key"));
@@ -294,6 +376,7 @@ public final class CommandHttpApi {
 
     private void changeSetRequest(Context ctx) {
         JsonNode body = Json.parse(ctx.bodyAsBytes(), true);
+        Json.allowOnly(body, "", java.util.Set.of("commands", "reason"));
         JsonNode commands = body.get("commands");
         if (commands == null || !commands.isArray() || commands.isEmpty()) {
             throw CommandException.invalid("commands", "a change set needs a non-empty \"commands\" array");
@@ -336,10 +419,14 @@ public final class CommandHttpApi {
             throw CommandException.invalid("reason", "reason is longer than 1000 characters");
         }
         String idempotencyKey = ctx.header("Idempotency-Key");
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
-            throw CommandException.invalid("Idempotency-Key", "Idempotency-Key is 1 to 200 characters");
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw CommandException.invalid("Idempotency-Key", "Idempotency-Key is 1 to 200 printable ASCII characters");
         }
-        CommandRequest request = new CommandRequest(commands, principal(ctx).actor(), reason, idempotencyKey);
+        for (Command command : commands) {
+            Decider.precheck(command);
+        }
+        CommandRequest request = new CommandRequest(commands, principal(ctx).actor(), reason, idempotencyKey,
+                idempotencyKey == null ? null : fingerprint(ctx));
         try {
             CommandResult result = processor.submit(request).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
             if (result.replayed()) {
@@ -350,13 +437,28 @@ public final class CommandHttpApi {
             if (e.getCause() instanceof CommandException refused) {
                 throw refused;
             }
-            throw new CommandException(ErrorCode.UNAVAILABLE, null, "the command failed: " + e.getCause());
+            throw new CommandException(ErrorCode.INTERNAL, null, HttpErrors.internal(LOG, ctx.method().name(), ctx.path(),
+                    e.getCause()));
         } catch (TimeoutException e) {
             throw new CommandException(ErrorCode.UNAVAILABLE, null, "no confirmation from Kafka within "
                     + commandTimeout.toSeconds() + " s; the outcome is unknown, retry with the same Idempotency-Key");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandException(ErrorCode.UNAVAILABLE, null, "interrupted");
+        }
+    }
+
+    /** SHA-256 of the request as sent (method, path, If-Match, body): a retry repeats all four. */
+    private static String fingerprint(Context ctx) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            String ifMatch = ctx.header("If-Match");
+            digest.update((ctx.method().name() + " " + ctx.path() + "\n" + (ifMatch == null ? "" : ifMatch) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            digest.update(ctx.bodyAsBytes());
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 
@@ -374,9 +476,13 @@ public final class CommandHttpApi {
             case INVALID_FIELD, INVALID_FLAG_KEY, INVALID_ENVIRONMENT -> 422;
             case UNAUTHENTICATED -> 401;
             case FORBIDDEN -> 403;
-            case FLAG_NOT_FOUND, SEGMENT_NOT_FOUND, NO_MATCHING_FLAGS, NOT_FOUND -> 404;
-            case FLAG_ALREADY_EXISTS, SEGMENT_ALREADY_EXISTS, SEGMENT_IN_USE, VERSION_CONFLICT, INVALID_STATE -> 409;
+            case FLAG_NOT_FOUND, SEGMENT_NOT_FOUND, NO_MATCHING_FLAGS, NOT_FOUND, ENVIRONMENT_NOT_FOUND -> 404;
+            case FLAG_ALREADY_EXISTS, SEGMENT_ALREADY_EXISTS, SEGMENT_IN_USE, VERSION_CONFLICT, INVALID_STATE,
+                    ENVIRONMENT_ALREADY_EXISTS, ENVIRONMENT_IN_USE -> 409;
+            case IDEMPOTENCY_KEY_REUSED -> 422;
+            case BODY_TOO_LARGE -> 413;
             case WRITER_FENCED, UNAVAILABLE, NOT_READY -> 503;
+            case INTERNAL -> 500;
         };
     }
 

@@ -6,8 +6,10 @@ import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.Names;
 import io.flagplane.command.domain.Target;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads one command from JSON: {@code {"action": "kill", "environment": "production", "flag":
@@ -32,11 +34,45 @@ final class CommandJson {
             Map.entry("replaceSegment", "segment and the whole new definition"),
             Map.entry("archiveSegment", "segment"));
 
+    /** The fields of a flag definition, shared by createFlag and replaceFlag. */
+    private static final Set<String> DEFINITION = Set.of("type", "description", "tags", "owner", "variants", "offVariant",
+            "rules", "fallthrough", "allowList", "denyList");
+    private static final Set<String> SEGMENT_DEFINITION = Set.of("description", "included", "excluded", "rules");
+
+    /** Besides action, environment and expectedVersion: the fields each action takes. */
+    private static final Map<String, Set<String>> FIELDS = Map.ofEntries(
+            Map.entry("createFlag", union(DEFINITION, Set.of("key", "enabled"))),
+            Map.entry("replaceFlag", union(DEFINITION, Set.of("flag"))),
+            Map.entry("enable", Set.of("flag")), Map.entry("disable", Set.of("flag")), Map.entry("kill", Set.of("flag")),
+            Map.entry("revive", Set.of("flag")), Map.entry("archive", Set.of("flag")), Map.entry("restore", Set.of("flag")),
+            Map.entry("setRollout", Set.of("flag", "percentage", "ruleId", "variant")),
+            Map.entry("allowList", Set.of("flag", "add", "remove", "variant")),
+            Map.entry("denyList", Set.of("flag", "add", "remove", "variant")), // variant: refused below with a clearer sentence
+            Map.entry("replaceRules", Set.of("flag", "rules")),
+            Map.entry("setMetadata", Set.of("flag", "description", "tags", "owner")),
+            Map.entry("killByTag", Set.of("tag")),
+            Map.entry("createSegment", union(SEGMENT_DEFINITION, Set.of("key"))),
+            Map.entry("replaceSegment", union(SEGMENT_DEFINITION, Set.of("segment"))),
+            Map.entry("archiveSegment", Set.of("segment")));
+
     private CommandJson() {
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        all.addAll(Set.of("action", "environment", "expectedVersion"));
+        return Set.copyOf(all);
     }
 
     static Command parse(JsonNode node) {
         String action = Json.requiredText(node, "action", "action");
+        Set<String> fields = FIELDS.get(action);
+        if (fields == null) {
+            throw CommandException.invalid("action", "action '" + Json.abbreviate(action) + "' is not one of "
+                    + ACTIONS.keySet().stream().sorted().toList());
+        }
+        Json.allowOnly(node, "", union(fields, Set.of()));
         String environment = Json.requiredText(node, "environment", "environment");
         Names.checkEnvironment(environment);
         Long expected = Json.optionalVersion(node, "expectedVersion", "expectedVersion");
@@ -74,14 +110,22 @@ final class CommandJson {
                         Json.optionalText(node, "variant", "variant", null), add, remove, expected);
             }
             case "replaceRules" -> {
-                if (!node.has("rules")) {
+                if (Json.present(node, "rules", "rules") == null) {
                     throw CommandException.invalid("rules", "rules is required (an empty array removes every rule)");
                 }
                 yield new Command.ReplaceRules(flag(environment, node), DefinitionJson.rules(node.get("rules"), "rules"), expected);
             }
-            case "setMetadata" -> new Command.SetMetadata(flag(environment, node),
-                    Json.optionalText(node, "description", "description", ""), Json.textList(node, "tags", "tags"),
-                    Json.optionalText(node, "owner", "owner", null), expected);
+            case "setMetadata" -> {
+                // fields left out keep their value: an empty body must not wipe tags (kill-by-tag relies on them)
+                String description = Json.optionalText(node, "description", "description", null);
+                List<String> tags = Json.optionalTextList(node, "tags", "tags");
+                String owner = Json.optionalText(node, "owner", "owner", null);
+                if (description == null && tags == null && owner == null) {
+                    throw CommandException.invalid("description", "give at least one of description, tags, owner"
+                            + " (fields left out keep their value; \"owner\": \"\" removes the owner)");
+                }
+                yield new Command.SetMetadata(flag(environment, node), description, tags, owner, expected);
+            }
             case "killByTag" -> {
                 String tag = Json.requiredText(node, "tag", "tag");
                 Names.checkTag(tag, "tag");
@@ -94,8 +138,7 @@ final class CommandJson {
             }
             case "replaceSegment" -> new Command.ReplaceSegment(segment(environment, node), DefinitionJson.segment(node), expected);
             case "archiveSegment" -> new Command.ArchiveSegment(segment(environment, node), expected);
-            default -> throw CommandException.invalid("action", "action '" + action + "' is not one of "
-                    + ACTIONS.keySet().stream().sorted().toList());
+            default -> throw new IllegalStateException("action '" + action + "' has fields but no parser");
         };
     }
 

@@ -13,9 +13,12 @@ import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.command.domain.CommandException;
+import io.flagplane.http.JsonInputException;
+import io.flagplane.http.StrictJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Reads flag and segment definitions, rules, conditions and serves from request JSON into the
@@ -24,16 +27,32 @@ import java.util.Locale;
  */
 final class DefinitionJson {
 
+    private static final Set<String> VARIANT_FIELDS = Set.of("key", "value", "description");
+    private static final Set<String> TARGET_FIELDS = Set.of("variant", "keys");
+    private static final Set<String> RULE_FIELDS = Set.of("id", "description", "conditions", "serve");
+    private static final Set<String> CONDITION_FIELDS = Set.of("attribute", "operator", "values");
+    private static final Set<String> SPLIT_SERVE_FIELDS = Set.of("split", "bucketBy");
+    private static final Set<String> WEIGHT_FIELDS = Set.of("variant", "weight");
+
     private DefinitionJson() {
+    }
+
+    /** Numbers a double cannot hold (1e400) would reach evaluators as infinity: refused. */
+    private static void finite(JsonNode value, String path) {
+        try {
+            StrictJson.requireFiniteNumbers(value, path);
+        } catch (JsonInputException e) {
+            throw CommandException.invalid(e.field(), e.getMessage());
+        }
     }
 
     /** A flag definition; boolean flags get on/off variants, off as off variant and on as fallthrough when none are given. */
     static FlagDefinition flag(JsonNode body, String salt) {
         FlagType type = type(body);
-        boolean defaults = type == FlagType.BOOLEAN && !body.has("variants");
+        boolean defaults = type == FlagType.BOOLEAN && Json.present(body, "variants", "variants") == null;
         List<Variant> variants = variants(body, type);
         String offVariant = Json.optionalText(body, "offVariant", "offVariant", defaults ? "off" : null);
-        Serve fallthrough = body.has("fallthrough") ? serve(body.get("fallthrough"), "fallthrough")
+        Serve fallthrough = Json.present(body, "fallthrough", "fallthrough") != null ? serve(body.get("fallthrough"), "fallthrough")
                 : defaults ? Serve.newBuilder().setVariant("on").build() : null;
         if (fallthrough == null) {
             throw CommandException.invalid("fallthrough", "fallthrough is required: {\"variant\": \"...\"} or {\"split\": [...]}");
@@ -45,16 +64,16 @@ final class DefinitionJson {
                 .setOwner(Json.optionalText(body, "owner", "owner", null))
                 .setVariants(variants)
                 .setOffVariant(offVariant == null ? "" : offVariant)
-                .setRules(rules(body.get("rules"), "rules"))
+                .setRules(rules(Json.present(body, "rules", "rules"), "rules"))
                 .setFallthrough(fallthrough)
-                .setAllowList(allowList(body.get("allowList")))
+                .setAllowList(allowList(Json.present(body, "allowList", "allowList")))
                 .setDenyList(Json.textList(body, "denyList", "denyList"))
                 .setSalt(salt)
                 .build();
     }
 
     private static FlagType type(JsonNode body) {
-        JsonNode type = body.get("type");
+        JsonNode type = Json.present(body, "type", "type");
         if (type == null || !type.isTextual()) {
             throw CommandException.invalid("type", "type is required: one of boolean, string, number, json");
         }
@@ -67,7 +86,7 @@ final class DefinitionJson {
 
     private static List<Variant> variants(JsonNode body, FlagType type) {
         JsonNode variants = body.get("variants");
-        if (variants == null || variants.isNull()) {
+        if (variants == null) {
             if (type == FlagType.BOOLEAN) {
                 return List.of(new Variant("on", "true", null), new Variant("off", "false", null));
             }
@@ -84,6 +103,7 @@ final class DefinitionJson {
             if (!v.isObject()) {
                 throw CommandException.invalid(path, "each variant is an object with \"key\" and \"value\"");
             }
+            Json.allowOnly(v, path, VARIANT_FIELDS);
             String key = Json.requiredText(v, "key", path + ".key");
             JsonNode value = v.get("value");
             if (value == null) {
@@ -95,6 +115,9 @@ final class DefinitionJson {
                 case NUMBER -> value.isNumber();
                 case JSON -> true;
             };
+            if (ok) {
+                finite(value, path + ".value");
+            }
             if (!ok) {
                 throw CommandException.invalid(path + ".value", "variant '" + key + "' has value " + value + ", which is not a "
                         + type.name().toLowerCase(Locale.ROOT) + " as the flag's type requires");
@@ -105,7 +128,7 @@ final class DefinitionJson {
     }
 
     private static List<Target> allowList(JsonNode node) {
-        if (node == null || node.isNull()) {
+        if (node == null) {
             return List.of();
         }
         if (!node.isArray()) {
@@ -118,13 +141,14 @@ final class DefinitionJson {
             if (!t.isObject()) {
                 throw CommandException.invalid(path, path + " must be an object with \"variant\" and \"keys\"");
             }
+            Json.allowOnly(t, path, TARGET_FIELDS);
             out.add(new Target(Json.requiredText(t, "variant", path + ".variant"), Json.textList(t, "keys", path + ".keys")));
         }
         return out;
     }
 
     static List<Rule> rules(JsonNode node, String path) {
-        if (node == null || node.isNull()) {
+        if (node == null) {
             return List.of();
         }
         if (!node.isArray()) {
@@ -137,6 +161,7 @@ final class DefinitionJson {
             if (!r.isObject()) {
                 throw CommandException.invalid(at, at + " must be an object with \"id\", \"conditions\" and \"serve\"");
             }
+            Json.allowOnly(r, at, RULE_FIELDS);
             out.add(new Rule(Json.requiredText(r, "id", at + ".id"), Json.optionalText(r, "description", at + ".description", null),
                     conditions(r.get("conditions"), at + ".conditions"), serve(r.get("serve"), at + ".serve")));
         }
@@ -154,6 +179,7 @@ final class DefinitionJson {
             if (!c.isObject()) {
                 throw CommandException.invalid(at, at + " must be an object");
             }
+            Json.allowOnly(c, at, CONDITION_FIELDS);
             JsonNode values = c.get("values");
             List<String> texts = new ArrayList<>();
             if (values == null || !values.isArray()) {
@@ -164,6 +190,7 @@ final class DefinitionJson {
                 if (!(value.isTextual() || value.isNumber() || value.isBoolean())) {
                     throw CommandException.invalid(at + ".values[" + v + "]", "a value is a string, number or boolean");
                 }
+                finite(value, at + ".values[" + v + "]");
                 texts.add(value.isTextual() ? value.textValue() : value.asText());
             }
             out.add(new Condition(Json.requiredText(c, "attribute", at + ".attribute"),
@@ -179,6 +206,7 @@ final class DefinitionJson {
         if (node.has("variant") && node.has("split")) {
             throw CommandException.invalid(path, path + " must have exactly one of \"variant\" or \"split\"");
         }
+        Json.allowOnly(node, path, node.has("variant") ? Set.of("variant") : SPLIT_SERVE_FIELDS);
         if (node.has("variant")) {
             return Serve.newBuilder().setVariant(Json.requiredText(node, "variant", path + ".variant")).build();
         }
@@ -193,6 +221,7 @@ final class DefinitionJson {
             if (!w.isObject()) {
                 throw CommandException.invalid(at, at + " must be {\"variant\": \"...\", \"weight\": percent}");
             }
+            Json.allowOnly(w, at, WEIGHT_FIELDS);
             weights.add(new WeightedVariant(Json.requiredText(w, "variant", at + ".variant"), Json.basisPoints(w.get("weight"), at + ".weight")));
         }
         return Serve.newBuilder().setSplit(new Split(weights, Json.optionalText(node, "bucketBy", path + ".bucketBy", null))).build();
@@ -200,8 +229,8 @@ final class DefinitionJson {
 
     static SegmentDefinition segment(JsonNode body) {
         List<SegmentRule> rules = new ArrayList<>();
-        JsonNode node = body.get("rules");
-        if (node != null && !node.isNull()) {
+        JsonNode node = Json.present(body, "rules", "rules");
+        if (node != null) {
             if (!node.isArray()) {
                 throw CommandException.invalid("rules", "rules must be an array of {\"conditions\": [...]}");
             }
@@ -210,6 +239,7 @@ final class DefinitionJson {
                 if (!r.isObject()) {
                     throw CommandException.invalid("rules[" + i + "]", "rules[" + i + "] must be an object with \"conditions\"");
                 }
+                Json.allowOnly(r, "rules[" + i + "]", Set.of("conditions"));
                 rules.add(new SegmentRule(conditions(r.get("conditions"), "rules[" + i + "].conditions")));
             }
         }

@@ -2,6 +2,7 @@ package io.flagplane.command.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.log.Change;
@@ -24,8 +25,25 @@ final class ResultJson {
             body.set("flag", StateJson.flag(f));
         } else if (change.state() instanceof SegmentState s) {
             body.set("segment", StateJson.segment(s));
+        } else if (change.state() instanceof EnvironmentState e) {
+            body.set("environment", environment(e));
         }
         return body;
+    }
+
+    /** A declared environment. */
+    static ObjectNode environment(EnvironmentState e) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("name", e.getName());
+        if (e.getDescription() != null) {
+            node.put("description", e.getDescription());
+        }
+        node.put("archived", e.getArchived());
+        node.put("version", e.getVersion());
+        node.put("createdAt", e.getCreatedAt().toString());
+        node.putObject("lastChange").put("type", e.getLastChange().getEventType()).put("occurredAt",
+                e.getLastChange().getOccurredAt().toString()).put("actor", e.getLastChange().getActor().getId());
+        return node;
     }
 
     /** The result of a change set: one entry per target, in command order. */

@@ -1,5 +1,6 @@
 package io.flagplane.command.log;
 
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
@@ -9,6 +10,7 @@ import io.flagplane.command.domain.Decider;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.domain.ReadModel;
 import io.flagplane.command.domain.Target;
+import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.registry.SchemaRegistryClient;
@@ -65,6 +67,9 @@ public final class CommandProcessor implements AutoCloseable {
     }
 
     private record Pending(CommandRequest request, CompletableFuture<CommandResult> result) {
+    }
+
+    private record Answered(CommandResult result, String fingerprint) {
     }
 
     private record Staged(Pending pending, List<FlagEvent> events, List<Change> changes, Map<Target, Object> states,
@@ -198,17 +203,22 @@ public final class CommandProcessor implements AutoCloseable {
             return;
         }
         Map<Target, Object> working = new HashMap<>();
-        Map<String, CommandResult> answeredInBatch = new HashMap<>();
+        Map<String, Answered> answeredInBatch = new HashMap<>();
         List<Staged> staged = new ArrayList<>();
         for (Pending pending : batch) {
             String scope = scopeOf(pending.request());
             if (scope != null) {
-                CommandResult earlier = model.remembered(scope);
-                if (earlier == null) {
-                    earlier = answeredInBatch.get(scope);
-                }
+                Answered earlier = model.remembered(scope) != null
+                        ? new Answered(model.remembered(scope), model.rememberedFingerprint(scope)) : answeredInBatch.get(scope);
                 if (earlier != null) {
-                    pending.result().complete(earlier.asReplay());
+                    String fingerprint = pending.request().fingerprint();
+                    if (earlier.fingerprint() != null && fingerprint != null && !earlier.fingerprint().equals(fingerprint)) {
+                        pending.result().completeExceptionally(new CommandException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                                "Idempotency-Key", "this Idempotency-Key was used for a different request; use a new key"
+                                + " for a new request (a retry must repeat the method, path, If-Match and body exactly)"));
+                    } else {
+                        pending.result().complete(earlier.result().asReplay());
+                    }
                     continue;
                 }
             }
@@ -217,9 +227,14 @@ public final class CommandProcessor implements AutoCloseable {
                 working.putAll(decided.states());
                 staged.add(decided);
                 if (scope != null) {
-                    answeredInBatch.put(scope, new CommandResult(decided.changes(), decided.changeSetId(), false));
+                    answeredInBatch.put(scope, new Answered(new CommandResult(decided.changes(), decided.changeSetId(), false),
+                            pending.request().fingerprint()));
                 }
             } catch (CommandException e) {
+                pending.result().completeExceptionally(e);
+            } catch (RuntimeException e) {
+                // a defect met while deciding one request stays that request's: the rest of the batch goes on
+                LOG.error("deciding a request failed unexpectedly; it alone is refused", e);
                 pending.result().completeExceptionally(e);
             }
         }
@@ -274,7 +289,7 @@ public final class CommandProcessor implements AutoCloseable {
         CommandResult result = new CommandResult(changes, staged.changeSetId(), false);
         String scope = scopeOf(staged.pending().request());
         if (scope != null) {
-            model.remember(scope, result, clock.instant());
+            model.remember(scope, result, clock.instant(), staged.pending().request().fingerprint());
         }
         staged.pending().result().complete(result);
     }
@@ -320,6 +335,7 @@ public final class CommandProcessor implements AutoCloseable {
                         .setChangeSetId(changeSetId)
                         .setIdempotencyKey(request.idempotencyKey())
                         .setChangeSetIndex(changeSetId == null ? null : events.size())
+                        .setRequestFingerprint(request.idempotencyKey() == null ? null : request.fingerprint())
                         .setPayload(decision.payload())
                         .build();
                 Object after = fold(current, event);
@@ -339,15 +355,24 @@ public final class CommandProcessor implements AutoCloseable {
     private Instant occurredAt(Object current) {
         Instant now = clock.instant();
         Instant last = current instanceof FlagState f ? f.getLastChange().getOccurredAt()
-                : current instanceof SegmentState s ? s.getLastChange().getOccurredAt() : null;
+                : current instanceof SegmentState s ? s.getLastChange().getOccurredAt()
+                : current instanceof EnvironmentState e ? e.getLastChange().getOccurredAt() : null;
         return last != null && last.isAfter(now) ? last : now;
     }
 
     private static long versionOf(Object state) {
-        return state instanceof FlagState f ? f.getVersion() : state instanceof SegmentState s ? s.getVersion() : 0;
+        return state instanceof FlagState f ? f.getVersion() : state instanceof SegmentState s ? s.getVersion()
+                : state instanceof EnvironmentState e ? e.getVersion() : 0;
     }
 
     private static Object fold(Object current, FlagEvent event) {
+        if (EnvironmentStateFold.isEnvironmentEvent(event)) {
+            EnvironmentStateFold.Result r = EnvironmentStateFold.apply((EnvironmentState) current, event);
+            if (r.outcome() != FlagStateFold.Outcome.APPLIED) {
+                throw new IllegalStateException("decided event does not fold: " + r.detail());
+            }
+            return r.state();
+        }
         if (SegmentStateFold.isSegmentEvent(event)) {
             SegmentStateFold.Result r = SegmentStateFold.apply((SegmentState) current, event);
             if (r.outcome() != FlagStateFold.Outcome.APPLIED) {
@@ -373,6 +398,11 @@ public final class CommandProcessor implements AutoCloseable {
                 return working.get(target);
             }
             return model.state(target);
+        }
+
+        @Override
+        public EnvironmentState environment(String name) {
+            return (EnvironmentState) get(Target.environment(name));
         }
 
         @Override

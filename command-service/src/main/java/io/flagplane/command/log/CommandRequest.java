@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * One request to the single writer: one command, or several applied all-or-nothing (a change
  * set). The actor comes from the caller's credentials; the idempotency key, when present, makes a
- * retry return the first result.
+ * retry return the first result, and the fingerprint (a hash of the request as sent) tells a retry
+ * from a different request that reuses the key.
  */
-public record CommandRequest(List<Command> commands, Actor actor, String reason, String idempotencyKey) {
+public record CommandRequest(List<Command> commands, Actor actor, String reason, String idempotencyKey, String fingerprint) {
 
     public CommandRequest {
         if (commands.isEmpty()) {
@@ -18,8 +19,12 @@ public record CommandRequest(List<Command> commands, Actor actor, String reason,
         commands = List.copyOf(commands);
     }
 
+    public CommandRequest(List<Command> commands, Actor actor, String reason, String idempotencyKey) {
+        this(commands, actor, reason, idempotencyKey, null);
+    }
+
     public static CommandRequest of(Command command, Actor actor, String reason) {
-        return new CommandRequest(List.of(command), actor, reason, null);
+        return new CommandRequest(List.of(command), actor, reason, null, null);
     }
 
     /** Several commands, or a command that expands to several (kill by tag), share a change-set id. */

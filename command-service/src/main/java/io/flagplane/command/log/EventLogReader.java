@@ -97,7 +97,7 @@ final class EventLogReader implements AutoCloseable {
                     model.rememberFromLog(WriteModel.idempotencyScope(event.getActor().getId(), event.getIdempotencyKey()),
                             event.getChangeSetIndex() == null ? 0 : event.getChangeSetIndex(),
                             new Change(target, after, event.getVersion(), true, record.partition(), record.offset()),
-                            event.getChangeSetId(), event.getOccurredAt());
+                            event.getChangeSetId(), event.getOccurredAt(), event.getRequestFingerprint());
                 }
             }
         }

@@ -1,10 +1,12 @@
 package io.flagplane.command.log;
 
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.domain.ReadModel;
 import io.flagplane.command.domain.Target;
+import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.SegmentStateFold;
 import java.time.Duration;
@@ -27,19 +29,36 @@ public final class WriteModel implements ReadModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriteModel.class);
 
-    private record Remembered(CommandResult result, Instant at, List<IndexedChange> indexed) {
-        Remembered(CommandResult result, Instant at) {
-            this(result, at, List.of());
-        }
+    /** A remembered answer and the fingerprint of the request it answered (null for events written before fingerprints). */
+    private record Remembered(CommandResult result, Instant at, List<IndexedChange> indexed, String fingerprint) {
     }
 
     private final Map<Target, FlagState> flags = new ConcurrentHashMap<>();
     private final Map<Target, SegmentState> segments = new ConcurrentHashMap<>();
+    private final Map<String, EnvironmentState> environments = new ConcurrentHashMap<>();
     private final Map<String, Remembered> idempotency = new ConcurrentHashMap<>();
     private final Duration idempotencyRetention;
 
     public WriteModel(Duration idempotencyRetention) {
         this.idempotencyRetention = idempotencyRetention;
+    }
+
+    @Override
+    public EnvironmentState environment(String name) {
+        return environments.get(name);
+    }
+
+    /** Every declared environment, archived ones included, by name. */
+    public List<EnvironmentState> environments() {
+        return environments.values().stream().sorted(Comparator.comparing(EnvironmentState::getName)).toList();
+    }
+
+    /** The environments that hold flags or segments, declared or not (written before environments were declared). */
+    java.util.Set<String> environmentsInUse() {
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        flags.keySet().forEach(t -> used.add(t.environment()));
+        segments.keySet().forEach(t -> used.add(t.environment()));
+        return used;
     }
 
     @Override
@@ -70,12 +89,18 @@ public final class WriteModel implements ReadModel {
 
     /** The state of one target, a {@link FlagState} or a {@link SegmentState}, or null. */
     Object state(Target target) {
-        return target.kind() == Target.Kind.FLAG ? flags.get(target) : segments.get(target);
+        return switch (target.kind()) {
+            case FLAG -> flags.get(target);
+            case SEGMENT -> segments.get(target);
+            case ENVIRONMENT -> environments.get(target.environment());
+        };
     }
 
     void put(Target target, Object state) {
         if (state instanceof FlagState flag) {
             flags.put(target, flag);
+        } else if (state instanceof EnvironmentState environment) {
+            environments.put(environment.getName(), environment);
         } else {
             segments.put(target, (SegmentState) state);
         }
@@ -87,12 +112,16 @@ public final class WriteModel implements ReadModel {
      */
     Object fold(FlagEvent event) {
         boolean segment = SegmentStateFold.isSegmentEvent(event);
-        Target target = segment ? Target.segment(event.getEnvironment(), event.getFlagKey())
-                : Target.flag(event.getEnvironment(), event.getFlagKey());
+        Target target = targetOf(event);
         Object after;
         FlagStateFold.Outcome outcome;
         String detail;
-        if (segment) {
+        if (target.kind() == Target.Kind.ENVIRONMENT) {
+            EnvironmentStateFold.Result r = EnvironmentStateFold.apply(environments.get(target.environment()), event);
+            outcome = r.outcome();
+            after = r.state();
+            detail = r.detail();
+        } else if (segment) {
             SegmentStateFold.Result r = SegmentStateFold.apply(segments.get(target), event);
             outcome = r.outcome();
             after = r.state();
@@ -118,6 +147,9 @@ public final class WriteModel implements ReadModel {
 
     /** The target an event belongs to. */
     static Target targetOf(FlagEvent event) {
+        if (EnvironmentStateFold.isEnvironmentEvent(event)) {
+            return Target.environment(event.getEnvironment());
+        }
         return SegmentStateFold.isSegmentEvent(event) ? Target.segment(event.getEnvironment(), event.getFlagKey())
                 : Target.flag(event.getEnvironment(), event.getFlagKey());
     }
@@ -134,21 +166,27 @@ public final class WriteModel implements ReadModel {
         return r == null ? null : r.result();
     }
 
-    void remember(String scope, CommandResult result, Instant at) {
-        idempotency.put(scope, new Remembered(result, at));
+    /** The fingerprint of the request a key answered, or null when unknown. */
+    String rememberedFingerprint(String scope) {
+        Remembered r = idempotency.get(scope);
+        return r == null ? null : r.fingerprint();
+    }
+
+    void remember(String scope, CommandResult result, Instant at, String fingerprint) {
+        idempotency.put(scope, new Remembered(result, at, List.of(), fingerprint));
     }
 
     /**
      * Rebuilds a remembered result from events read back after a restart: one change per event of
      * the request, in the order they were written.
      */
-    void rememberFromLog(String scope, int index, Change change, String changeSetId, Instant at) {
+    void rememberFromLog(String scope, int index, Change change, String changeSetId, Instant at, String fingerprint) {
         Remembered known = idempotency.get(scope);
         List<IndexedChange> changes = new ArrayList<>(known == null ? List.of() : known.indexed());
         changes.add(new IndexedChange(index, change));
         changes.sort(Comparator.comparingInt(IndexedChange::index));
         idempotency.put(scope, new Remembered(new CommandResult(changes.stream().map(IndexedChange::change).toList(),
-                changeSetId, false), at, changes));
+                changeSetId, false), at, changes, fingerprint));
     }
 
     private record IndexedChange(int index, Change change) {

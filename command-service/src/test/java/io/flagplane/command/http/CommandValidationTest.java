@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.domain.Command;
@@ -27,6 +28,14 @@ class CommandValidationTest {
     private static final ReadModel MODEL = new ReadModel() {
         private final FlagState flag = FlagStateFold.apply(null, Events.on("production", "existing.flag").version(1)
                 .createdBoolean(true)).state();
+
+        private final EnvironmentState production = io.flagplane.contract.EnvironmentStateFold.apply(null,
+                Events.on("production", "production").version(1).environmentCreated()).state();
+
+        @Override
+        public EnvironmentState environment(String name) {
+            return name.equals("production") ? production : null;
+        }
 
         @Override
         public FlagState flag(String environment, String key) {
@@ -88,6 +97,17 @@ class CommandValidationTest {
             flag already exists           | {"action":"createFlag","key":"existing.flag","type":"boolean"}                           | FLAG_ALREADY_EXISTS | key                         | already exists
             segment with nobody in it     | {"action":"createSegment","key":"empty-segment"}                                          | INVALID_FIELD       | included                    | nobody is ever in it
             kill by an unused tag         | {"action":"killByTag","tag":"unused"}                                                     | NO_MATCHING_FLAGS   | tag                         | has the tag 'unused'
+            environment nobody declared   | {"action":"createFlag","environment":"prodution","key":"a.b","type":"boolean"}           | ENVIRONMENT_NOT_FOUND | environment               | 'prodution' is not declared
+            kill in an undeclared one     | {"action":"kill","environment":"prodution","flag":"a.b"}                                  | ENVIRONMENT_NOT_FOUND | environment               | is not declared
+            misspelled field              | {"action":"enable","flag":"existing.flag","enabeld":true}                                 | INVALID_FIELD       | enabeld                     | unknown field 'enabeld'
+            misspelled nested field       | {"action":"replaceRules","flag":"existing.flag","rules":[{"id":"r","conditions":[{"attribute":"a","operator":"in","value":["x"]}],"serve":{"variant":"on"}}]} | INVALID_FIELD | rules[0].conditions[0].value | unknown field 'value'
+            null rules                    | {"action":"replaceRules","flag":"existing.flag","rules":null}                            | INVALID_FIELD       | rules                       | must not be null
+            null in a definition          | {"action":"createFlag","key":"a.b","type":"boolean","tags":null}                         | INVALID_FIELD       | tags                        | must not be null
+            metadata with nothing in it   | {"action":"setMetadata","flag":"existing.flag"}                                          | INVALID_FIELD       | description                 | at least one of
+            percentage 1e400              | {"action":"setRollout","flag":"existing.flag","percentage":1e400}                        | INVALID_FIELD       | percentage                  | between 0 and 100
+            weight 1e400                  | {"action":"createFlag","key":"a.b","type":"boolean","fallthrough":{"split":[{"variant":"on","weight":1e400}]}} | INVALID_FIELD | fallthrough.split[0].weight | between 0 and 100
+            number variant 1e400          | {"action":"createFlag","key":"a.b","type":"number","variants":[{"key":"x","value":1e400}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[0].value | too large
+            json variant holding 1e400    | {"action":"createFlag","key":"a.b","type":"json","variants":[{"key":"x","value":{"n":[1e400]}}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[0].value.n[0] | too large
             """)
     void a_bad_command_is_refused_with_its_code_field_and_a_sentence(String why, String json, String code, String field,
                                                                       String message) throws Exception {
@@ -107,7 +127,7 @@ class CommandValidationTest {
 
     @ParameterizedTest
     @CsvSource({"enable", "kill", "archive"})
-    void a_command_already_satisfied_decides_nothing_to_write(String action) throws Exception {
+    void enabling_an_enabled_flag_writes_nothing_while_kill_and_archive_of_a_live_flag_write(String action) throws Exception {
         ObjectNode node = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"" + action + "\",\"environment\":\"production\","
                 + "\"flag\":\"existing.flag\"}");
         Object payload = Decider.decide(MODEL, CommandJson.parse(node)).get(0).payload();

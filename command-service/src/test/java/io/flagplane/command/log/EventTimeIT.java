@@ -57,6 +57,8 @@ class EventTimeIT {
         try (CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(stack.bootstrapServers(),
                 topics.flagEvents(), TestStack.uniqueName("time-writer"), Duration.ofSeconds(5), 100),
                 stack.registryClient(), new WriteModel(Duration.ofHours(48)), clock).start(Duration.ofSeconds(30))) {
+            processor.submit(CommandRequest.of(new Command.CreateEnvironment("production", null), ACTOR, null))
+                    .get(20, TimeUnit.SECONDS);
             Target flag = Target.flag("production", "checkout.new_ui");
             submit(processor, new Command.CreateFlag(flag, Events.booleanFlag("checkout.new_ui"), true));
 

@@ -5,6 +5,7 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.history.HistoryCodec;
@@ -97,6 +98,18 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
             deadLetter(record, e.reason() + ": " + e.getMessage());
             return;
         }
+        if (EnvironmentStateFold.isEnvironmentEvent(event)) {
+            // environments are declared on the log; the projection keeps their events in history and the audit log
+            if (!RecordKeys.ofEnvironmentEvents(event.getEnvironment()).equals(record.key())) {
+                metrics.rejected.incrementAndGet();
+                LOG.warn("skipping event {}: record key {} is not environment {}'s ({})", event.getEventId(), record.key(),
+                        event.getEnvironment(), position());
+                return;
+            }
+            remember(record, event, null, List.of(), null);
+            metrics.applied.incrementAndGet();
+            return;
+        }
         boolean segment = SegmentStateFold.isSegmentEvent(event);
         String expected = segment ? RecordKeys.ofSegmentEvents(event.getEnvironment(), event.getFlagKey())
                 : RecordKeys.of(event.getEnvironment(), event.getFlagKey());
@@ -152,7 +165,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
                           String stateTopic) {
         long version = event.getVersion();
         long at = event.getOccurredAt().toEpochMilli();
-        byte[] keyframe = HistoryCodec.isKeyframe(version) ? states.serialize(stateTopic, stateAfter) : null;
+        byte[] keyframe = stateAfter != null && HistoryCodec.isKeyframe(version) ? states.serialize(stateTopic, stateAfter) : null;
         history.put(HistoryCodec.historyKey(record.key(), version), HistoryCodec.historyValue(at, record.value(), keyframe));
         audit.put(HistoryCodec.auditKey(at, record.key(), version),
                 HistoryCodec.auditValue(event.getActor().getId(), FlagStateFold.typeOf(event), tags));
