@@ -73,8 +73,13 @@ public final class Api {
     }
 
     public Response send(String method, String path, String body) {
+        return sendBytes(method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A request whose body is exactly these bytes (e.g. invalid UTF-8). */
+    public Response sendBytes(String method, String path, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }

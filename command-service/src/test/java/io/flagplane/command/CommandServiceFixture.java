@@ -56,6 +56,10 @@ final class CommandServiceFixture implements AutoCloseable {
         service = start();
     }
 
+    String url() {
+        return service.url();
+    }
+
     Api admin() {
         return new Api(service.url(), tokens.admin());
     }

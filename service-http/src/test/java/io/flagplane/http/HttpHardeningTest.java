@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,62 +69,5 @@ class HttpHardeningTest {
             out.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
         }
         return out.toString();
-    }
-
-    /** HTTP/1.1 over one socket, Content-Length framing only: enough to see what one connection does. */
-    static final class RawConnection implements AutoCloseable {
-        record Reply(int status, String headers, String body) {
-            String header(String name) {
-                for (String line : headers.split("\r\n")) {
-                    int colon = line.indexOf(':');
-                    if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
-                        return line.substring(colon + 1).trim();
-                    }
-                }
-                return null;
-            }
-        }
-
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        RawConnection(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(10_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-        }
-
-        Reply get(String path, String header) throws IOException {
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + (header == null ? "" : header + "\r\n") + "\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            String head = readHead();
-            int status = Integer.parseInt(head.substring(9, 12));
-            Reply partial = new Reply(status, head, "");
-            String length = partial.header("content-length");
-            byte[] body = in.readNBytes(length == null ? 0 : Integer.parseInt(length));
-            return new Reply(status, head, new String(body, StandardCharsets.UTF_8));
-        }
-
-        private String readHead() throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("connection closed after " + head);
-                }
-                head.write(b);
-                matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
-            }
-            return head.toString(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
