@@ -105,6 +105,12 @@ public final class CommandLoad implements java.util.concurrent.Callable<Integer>
     Result run(Transport sender, RolloutWorkload workload) throws InterruptedException {
 
         long created = System.nanoTime();
+        Outcome declared = sender.send(new RolloutWorkload.Request("POST", "/api/v1/environments",
+                "{\"name\":\"" + environment + "\",\"reason\":\"flagplane-load\"}"));
+        if (declared.status() >= 300 && declared.status() != 409) { // 409: declared already
+            throw new IllegalStateException("could not declare environment " + environment + ": HTTP " + declared.status() + " "
+                    + declared.body());
+        }
         for (int from = 0; from < flags; from += 100) {
             Outcome outcome = sender.send(new RolloutWorkload.Request("POST", "/api/v1/changesets",
                     workload.createChangeSet(from, Math.min(flags, from + 100))));
