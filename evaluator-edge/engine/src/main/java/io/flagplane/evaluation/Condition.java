@@ -1,24 +1,24 @@
 package io.flagplane.evaluation;
 
+import com.google.re2j.Pattern;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A condition prepared for matching: operands are parsed once (sets built, regexes compiled,
  * numbers, semvers and instants parsed) when the flag arrives. An unknown operator, or an
  * operand that does not parse, gives a condition that never matches: an older evaluator must
- * survive a newer rule.
+ * survive a newer rule. Preparing never throws, whatever the spec.
  *
  * <p>Semantics: a missing attribute never matches (negated operators included). When the
  * attribute holds a list, a positive operator matches if any element does, a negated one if
- * none is in its set.
+ * none is in its set. An attribute value an operator cannot compare (a number that is not
+ * finite, an instant outside the supported years, text that does not parse) does not match;
+ * testing never throws.
  */
 abstract class Condition {
 
@@ -43,40 +43,49 @@ abstract class Condition {
 
     static Condition prepare(ConditionSpec spec) {
         Operator op = Operator.parse(spec.operator());
-        List<String> values = spec.values();
         if (op == null) {
             return new Never(spec.attribute(), "unknown operator " + spec.operator());
         }
         try {
-            return switch (op) {
-                case IN, EQ -> new InSet(spec.attribute(), new HashSet<>(values), false);
-                case NOT_IN, NEQ -> new InSet(spec.attribute(), new HashSet<>(values), true);
-                case STARTS_WITH, ENDS_WITH, CONTAINS -> new Text(spec.attribute(), op, values.toArray(new String[0]));
-                case MATCHES -> {
-                    Pattern[] patterns = new Pattern[values.size()];
-                    for (int i = 0; i < patterns.length; i++) {
-                        patterns[i] = Pattern.compile(values.get(i));
-                    }
-                    yield new Regex(spec.attribute(), patterns);
-                }
-                case LT, LTE, GT, GTE -> new NumberCompare(spec.attribute(), op, Double.parseDouble(single(values)));
-                case SEMVER_EQ, SEMVER_LT, SEMVER_LTE, SEMVER_GT, SEMVER_GTE -> {
-                    Semver operand = Semver.parse(single(values));
-                    yield operand == null ? new Never(spec.attribute(), "not a semver: " + values)
-                            : new SemverCompare(spec.attribute(), op, operand);
-                }
-                case BEFORE, AFTER -> new TimeCompare(spec.attribute(), op == Operator.BEFORE, parseInstant(single(values)));
-                case IN_SEGMENT -> new InSegment(spec.attribute(), values.toArray(new String[0]));
-            };
-        } catch (DateTimeParseException | IllegalArgumentException e) {
-            // IllegalArgumentException covers NumberFormatException and PatternSyntaxException
-            return new Never(spec.attribute(), op.wireName() + " cannot use " + values + ": " + e.getMessage());
+            return prepare(op, spec.attribute(), spec.values());
+        } catch (OperandRefused e) {
+            return new Never(spec.attribute(), e.getMessage());
+        } catch (RuntimeException e) {
+            // not a refusal we foresaw: still never throw, and never show an exception's text to an API user
+            return new Never(spec.attribute(), op.wireName() + " cannot use these operands");
         }
     }
 
-    private static String single(List<String> values) {
+    private static Condition prepare(Operator op, String attribute, List<String> values) {
+        return switch (op) {
+            case IN, EQ -> new InSet(attribute, new HashSet<>(values), false);
+            case NOT_IN, NEQ -> new InSet(attribute, new HashSet<>(values), true);
+            case STARTS_WITH, ENDS_WITH, CONTAINS -> new Text(attribute, op, values.toArray(new String[0]));
+            case MATCHES -> {
+                Pattern[] patterns = new Pattern[values.size()];
+                for (int i = 0; i < patterns.length; i++) {
+                    patterns[i] = MatchesPattern.compile(values.get(i));
+                }
+                yield new Regex(attribute, patterns);
+            }
+            case LT, LTE, GT, GTE -> new NumberCompare(attribute, op, NumberCompare.operand(op, single(op, values)));
+            case SEMVER_EQ, SEMVER_LT, SEMVER_LTE, SEMVER_GT, SEMVER_GTE -> {
+                String text = single(op, values);
+                Semver operand = Semver.parse(text);
+                if (operand == null) {
+                    throw new OperandRefused(op.wireName() + " needs a semantic version such as 1.2.3, not "
+                            + OperandRefused.quote(text));
+                }
+                yield new SemverCompare(attribute, op, operand);
+            }
+            case BEFORE, AFTER -> new TimeCompare(attribute, op == Operator.BEFORE, TimeCompare.operand(op, single(op, values)));
+            case IN_SEGMENT -> new InSegment(attribute, values.toArray(new String[0]));
+        };
+    }
+
+    private static String single(Operator op, List<String> values) {
         if (values.isEmpty()) {
-            throw new IllegalArgumentException("needs one operand");
+            throw new OperandRefused(op.wireName() + " needs one operand");
         }
         return values.get(0);
     }
@@ -97,14 +106,6 @@ abstract class Condition {
             return value.toString();
         }
         return null;
-    }
-
-    static Instant parseInstant(String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            return OffsetDateTime.parse(text).toInstant();
-        }
     }
 
     /** A condition that can never match, and says why. */
@@ -196,7 +197,7 @@ abstract class Condition {
         }
     }
 
-    /** {@code matches}: any precompiled regex finds a match. */
+    /** {@code matches}: any precompiled RE2 pattern ({@link MatchesPattern}) finds a match anywhere in the text. */
     static final class Regex extends Condition {
         final Pattern[] patterns;
 
@@ -220,7 +221,10 @@ abstract class Condition {
         }
     }
 
-    /** Numeric comparison against one parsed operand; numeric strings count as numbers. */
+    /**
+     * Numeric comparison against one finite operand; numeric strings count as numbers. A value
+     * that is not a finite number (NaN, an infinity, text beyond a double) does not match.
+     */
     static final class NumberCompare extends Condition {
         final Operator op;
         final double operand;
@@ -229,6 +233,20 @@ abstract class Condition {
             super(attribute);
             this.op = op;
             this.operand = operand;
+        }
+
+        static double operand(Operator op, String text) {
+            double d;
+            try {
+                d = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new OperandRefused(op.wireName() + " needs a finite number such as 18 or 2.5, not "
+                        + OperandRefused.quote(text));
+            }
+            if (!Double.isFinite(d)) {
+                throw new OperandRefused(op.wireName() + " needs a finite number, not " + OperandRefused.quote(text));
+            }
+            return d;
         }
 
         @Override
@@ -243,6 +261,9 @@ abstract class Condition {
                     return false;
                 }
             } else {
+                return false;
+            }
+            if (!Double.isFinite(d)) {
                 return false;
             }
             return switch (op) {
@@ -279,37 +300,6 @@ abstract class Condition {
                 case SEMVER_GT -> c > 0;
                 default -> c >= 0;
             };
-        }
-    }
-
-    /** {@code before}/{@code after} one instant; the attribute may be an Instant, epoch millis, or ISO-8601 text. */
-    static final class TimeCompare extends Condition {
-        final boolean before;
-        final long operandMillis;
-
-        TimeCompare(String attribute, boolean before, Instant operand) {
-            super(attribute);
-            this.before = before;
-            this.operandMillis = operand.toEpochMilli();
-        }
-
-        @Override
-        boolean test(Object value, EvaluationContext context, FlagView view, int depth) {
-            long millis;
-            if (value instanceof Instant i) {
-                millis = i.toEpochMilli();
-            } else if (value instanceof Number n) {
-                millis = n.longValue();
-            } else if (value instanceof String s) {
-                try {
-                    millis = parseInstant(s).toEpochMilli();
-                } catch (DateTimeParseException e) {
-                    return false;
-                }
-            } else {
-                return false;
-            }
-            return before ? millis < operandMillis : millis > operandMillis;
         }
     }
 

@@ -34,4 +34,15 @@ class SemverTest {
     void malformed_versions_do_not_parse(String text) {
         assertThat(Semver.parse(text)).isNull();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"9223372036854775808.0.0", "1.99999999999999999999.0", "1.0.99999999999999999999"})
+    void versions_with_a_part_beyond_a_long_do_not_parse(String text) {
+        assertThat(Semver.parse(text)).isNull();
+    }
+
+    @Test
+    void huge_numeric_pre_release_identifiers_compare_by_length_without_overflow() {
+        assertThat(Semver.parse("1.0.0-" + "9".repeat(100)).compareTo(Semver.parse("1.0.0-" + "9".repeat(99)))).isPositive();
+    }
 }

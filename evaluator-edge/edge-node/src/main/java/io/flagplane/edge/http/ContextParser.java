@@ -10,7 +10,8 @@ import io.flagplane.ruleset.ContextJson;
 /**
  * Reads an OFREP request body ({@code {"context": {"targetingKey": "...", ...}}}) into an
  * {@link EvaluationContext}. Malformed JSON is {@code PARSE_ERROR}; a context that is not an
- * object, or a targeting key that is not a string, is {@code INVALID_CONTEXT}.
+ * object, a targeting key that is not a string, or a context beyond {@link ContextJson}'s bounds
+ * (sizes, nesting, non-finite numbers) is {@code INVALID_CONTEXT}.
  */
 final class ContextParser {
 

@@ -85,6 +85,12 @@ class OfrepApiIT {
         assertThat(noKey.status()).isEqualTo(400);
         assertThat(noKey.body().get("errorCode").asText()).isEqualTo("TARGETING_KEY_MISSING");
 
+        EdgeFixture.Response oversized = evaluate("checkout.new_ui",
+                "{\"context\":{\"targetingKey\":\"u\",\"bio\":\"" + "x".repeat(10_001) + "\"}}");
+        assertThat(oversized.status()).isEqualTo(400);
+        assertThat(oversized.body().get("errorCode").asText()).isEqualTo("INVALID_CONTEXT");
+        assertThat(oversized.body().get("errorDetails").asText()).contains("context.bio", "10000 characters");
+
         EdgeFixture.Response huge = evaluate("checkout.new_ui", "{\"context\":{\"blob\":\"" + "x".repeat(300_000) + "\"}}");
         assertThat(huge.status()).isEqualTo(413);
         assertThat(huge.body().get("errorCode").asText()).isEqualTo("GENERAL");
