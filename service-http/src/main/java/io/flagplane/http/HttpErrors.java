@@ -42,12 +42,32 @@ public final class HttpErrors {
             case 408 -> "the request was not received in time";
             case 411 -> "the request needs a Content-Length";
             case 413 -> "the request body is too large";
-            case 414 -> "the request URI is too long (at most " + HttpHardening.MAX_URI_BYTES / 1024 + " KiB)";
+            case 414 -> "the request URI is too long (the request line and headers are at most "
+                    + HttpHardening.MAX_HEADER_BYTES / 1024 + " KiB together)";
             case 415 -> "the request body has an unsupported media type";
             case 431 -> "the request headers are too large (at most " + HttpHardening.MAX_HEADER_BYTES / 1024 + " KiB in all)";
             case 503 -> "the service is unavailable; retry in a moment";
             default -> status >= 500 ? "internal error" : "the request cannot be served";
         };
+    }
+
+    /**
+     * The 4xx status of a failure the client caused while its request was being read (a bad chunk
+     * size, a body cut short, a malformed message Jetty reports while the app reads the body), or
+     * 0 when the failure is not the client's. Such failures surface as exceptions from the body
+     * reader inside a handler, not as Jetty's own error pages.
+     */
+    public static int clientStatus(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.HttpException http) {
+                int code = http.getCode();
+                return code >= 400 && code < 500 ? code : 400;
+            }
+            if (t instanceof org.eclipse.jetty.io.EofException) {
+                return 400;
+            }
+        }
+        return 0;
     }
 
     /**

@@ -95,25 +95,25 @@ public final class CommandHttpApi {
             routes.post(env + "/archive", api::archiveEnvironment);
 
             routes.get(env + "/flags", ctx -> api.listFlags(ctx));
-            routes.post(env + "/flags", ctx -> api.created(ctx, action(ctx, "createFlag", null)));
+            routes.post(env + "/flags", ctx -> api.created(ctx, api.action(ctx, "createFlag", null)));
             routes.get(flag, api::readFlag);
-            routes.put(flag, ctx -> api.single(ctx, action(ctx, "replaceFlag", "flag")));
+            routes.put(flag, ctx -> api.single(ctx, api.action(ctx, "replaceFlag", "flag")));
             for (String lifecycle : List.of("enable", "disable", "kill", "revive", "archive", "restore")) {
-                routes.post(flag + "/" + lifecycle, ctx -> api.single(ctx, action(ctx, lifecycle, "flag")));
+                routes.post(flag + "/" + lifecycle, ctx -> api.single(ctx, api.action(ctx, lifecycle, "flag")));
             }
-            routes.patch(flag + "/rollout", ctx -> api.single(ctx, action(ctx, "setRollout", "flag")));
-            routes.post(flag + "/allow-list", ctx -> api.single(ctx, action(ctx, "allowList", "flag")));
-            routes.post(flag + "/deny-list", ctx -> api.single(ctx, action(ctx, "denyList", "flag")));
-            routes.put(flag + "/rules", ctx -> api.single(ctx, action(ctx, "replaceRules", "flag")));
-            routes.put(flag + "/metadata", ctx -> api.single(ctx, action(ctx, "setMetadata", "flag")));
-            routes.post(env + "/kill-by-tag", ctx -> api.changeSet(ctx, List.of(action(ctx, "killByTag", null).get()),
+            routes.patch(flag + "/rollout", ctx -> api.single(ctx, api.action(ctx, "setRollout", "flag")));
+            routes.post(flag + "/allow-list", ctx -> api.single(ctx, api.action(ctx, "allowList", "flag")));
+            routes.post(flag + "/deny-list", ctx -> api.single(ctx, api.action(ctx, "denyList", "flag")));
+            routes.put(flag + "/rules", ctx -> api.single(ctx, api.action(ctx, "replaceRules", "flag")));
+            routes.put(flag + "/metadata", ctx -> api.single(ctx, api.action(ctx, "setMetadata", "flag")));
+            routes.post(env + "/kill-by-tag", ctx -> api.changeSet(ctx, List.of(api.action(ctx, "killByTag", null).get()),
                     reasonOf(ctx)));
 
             routes.get(env + "/segments", api::listSegments);
-            routes.post(env + "/segments", ctx -> api.created(ctx, action(ctx, "createSegment", null)));
+            routes.post(env + "/segments", ctx -> api.created(ctx, api.action(ctx, "createSegment", null)));
             routes.get(segment, api::readSegment);
-            routes.put(segment, ctx -> api.single(ctx, action(ctx, "replaceSegment", "segment")));
-            routes.post(segment + "/archive", ctx -> api.single(ctx, action(ctx, "archiveSegment", "segment")));
+            routes.put(segment, ctx -> api.single(ctx, api.action(ctx, "replaceSegment", "segment")));
+            routes.post(segment + "/archive", ctx -> api.single(ctx, api.action(ctx, "archiveSegment", "segment")));
 
             routes.post("/api/v1/changesets", api::changeSetRequest);
             routes.get("/api/v1/tokens", api::listTokens);
@@ -136,8 +136,16 @@ public final class CommandHttpApi {
                         + MAX_BODY_BYTES / 1024 + " KiB");
                 default -> new CommandException(ErrorCode.MALFORMED_REQUEST, null, HttpErrors.sentenceOf(e.getStatus()));
             }, e.getStatus() >= 500 ? 500 : e.getStatus()));
-            routes.exception(Exception.class, (e, ctx) -> renderError(ctx, new CommandException(ErrorCode.INTERNAL, null,
-                    HttpErrors.internal(LOG, ctx.method().name(), ctx.path(), e)), 500));
+            routes.exception(Exception.class, (e, ctx) -> {
+                int clientStatus = HttpErrors.clientStatus(e);
+                if (clientStatus != 0) {
+                    renderError(ctx, new CommandException(ErrorCode.MALFORMED_REQUEST, null, HttpErrors.sentenceOf(clientStatus)),
+                            clientStatus);
+                } else {
+                    renderError(ctx, new CommandException(ErrorCode.INTERNAL, null,
+                            HttpErrors.internal(LOG, ctx.method().name(), ctx.path(), e)), 500);
+                }
+            });
             routes.error(404, ctx -> {
                 if (ctx.result() == null) {
                     renderError(ctx, new CommandException(ErrorCode.NOT_FOUND, null, "no such route: " + ctx.method() + " "
@@ -323,10 +331,19 @@ public final class CommandHttpApi {
     // ------------------------------------------------------------------ writes
 
     /** Builds the command object of a single-command endpoint from its path and body. */
-    private static Supplier<Command> action(Context ctx, String action, String targetField) {
+    private Supplier<Command> action(Context ctx, String action, String targetField) {
         return () -> {
             String environment = environment(ctx);
+            requireDeclared(environment); // before the body: a typo in the path is the first thing to say
             ObjectNode node = (ObjectNode) Json.parse(ctx.bodyAsBytes(), false);
+            if (action.equals("replaceFlag") && node.has("key")) {
+                // a definition read with GET carries its key: accepted when it is the path's
+                JsonNode key = node.remove("key");
+                if (!key.isTextual() || !key.textValue().equals(ctx.pathParam("key"))) {
+                    throw CommandException.invalid("key", "key in the body (" + Json.abbreviate(String.valueOf(key))
+                            + ") is not the flag in the path (" + Json.abbreviate(ctx.pathParam("key")) + ")");
+                }
+            }
             for (String fromPath : targetField == null ? List.of("action", "environment") : List.of("action", "environment", targetField)) {
                 if (node.has(fromPath)) {
                     throw CommandException.invalid(fromPath, "unknown field '" + fromPath + "'; the route gives it");
