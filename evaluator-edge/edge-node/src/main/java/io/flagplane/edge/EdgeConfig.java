@@ -13,7 +13,9 @@ import java.util.Set;
  * An edge node's configuration, validated once at start-up.
  *
  * @param environments the environments this node serves, in order; requests name one with the
- *                     {@code X-Flagplane-Environment} header (or {@code ?environment=}), or get the first
+ *                     {@code X-Flagplane-Environment} header (or {@code ?environment=}), or get the first.
+ *                     {@code *} alone serves every environment the ruleset holds flags or segments
+ *                     for (only declared environments take any); requests must then name one
  * @param authEnabled  whether evaluation needs a token with at least {@code viewer} in the environment
  * @param tokensFile   the tokens file (hashes and grants), shared with the other services
  * @param snapshotFile where the last known ruleset is kept, so the node can start while Kafka is down; null for none
@@ -24,12 +26,17 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
                          Duration heartbeat, int maxStreams) {
 
     public static final String ENVIRONMENT_HEADER = "X-Flagplane-Environment";
+    /** {@code edge.environments=*}: serve every environment. */
+    public static final String EVERY_ENVIRONMENT = "*";
 
     public EdgeConfig {
         if (environments.isEmpty()) {
             throw new SettingsException("edge.environments must name at least one environment");
         }
         environments = List.copyOf(new LinkedHashSet<>(environments));
+        if (environments.contains(EVERY_ENVIRONMENT) && environments.size() > 1) {
+            throw new SettingsException("edge.environments is either '*' (every environment) or a list of names, not both");
+        }
         if (authEnabled && tokensFile == null) {
             throw new SettingsException("edge.tokens.file is required (the JSON file of token hashes the other services "
                     + "read; a viewer token may evaluate), or set edge.auth.enabled=false for an open local node");
@@ -60,8 +67,17 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
                 settings.integer("edge.stream.max.connections", 10_000, 1, 1_000_000));
     }
 
-    /** The environment a request without the header gets. */
+    /** The environment a request without the header gets; null when the node serves every environment. */
     public String defaultEnvironment() {
-        return environments.get(0);
+        return servesEveryEnvironment() ? null : environments.get(0);
+    }
+
+    public boolean servesEveryEnvironment() {
+        return environments.get(0).equals(EVERY_ENVIRONMENT);
+    }
+
+    /** What the ruleset keeps: every environment (the empty set) or the named ones. */
+    public Set<String> rulesetEnvironments() {
+        return servesEveryEnvironment() ? Set.of() : Set.copyOf(environments);
     }
 }

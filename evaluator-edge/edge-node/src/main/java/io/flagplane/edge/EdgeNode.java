@@ -35,7 +35,7 @@ public final class EdgeNode implements AutoCloseable {
         this.config = config;
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         LiveRuleset.Options options = new LiveRuleset.Options(config.bootstrapServers(), config.topics(),
-                Set.copyOf(config.environments()), config.snapshotFile(), Duration.ofSeconds(5), Map.of());
+                config.rulesetEnvironments(), config.snapshotFile(), Duration.ofSeconds(5), Map.of());
         this.ruleset = new LiveRuleset(options, registry);
         this.feed = new ChangeFeed(ruleset, config.heartbeat(), config.maxStreams());
         this.metrics = new EdgeMetrics(ruleset, feed::connections);
