@@ -5,6 +5,7 @@ import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.RulesetTail;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -20,7 +21,7 @@ import java.util.function.IntSupplier;
 /**
  * The node's Prometheus metrics, in a registry of its own (several nodes can share a JVM):
  * evaluations by flag, variant and reason; the ruleset's size, generation and age; whether it is
- * stale; propagation lag from a change's event time to this node applying it; consumer lag; change
+ * stale; restarts of its Kafka reader; propagation lag from a change's event time to this node applying it; consumer lag; change
  * stream connections.
  *
  * <p>Counting an evaluation allocates nothing: a flag's successful results are shared objects
@@ -64,8 +65,12 @@ public final class EdgeMetrics {
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("flagplane_ruleset_stale")
-                .help("1 while the node serves a ruleset it cannot refresh (Kafka unreachable, or only a snapshot so far)")
+                .help("1 while the node serves a ruleset it cannot refresh (Kafka unreachable, the Kafka reader failed and"
+                        + " restarting, or only a snapshot so far)")
                 .callback(cb -> cb.call(ruleset.status().stale() ? 1 : 0)).register(registry);
+        CounterWithCallback.builder().name("flagplane_ruleset_tail_restarts_total")
+                .help("Restarts of the Kafka reader after an unexpected failure (each re-reads the ruleset from the beginning)")
+                .callback(cb -> cb.call(ruleset.tail().health().restarts())).register(registry);
         GaugeWithCallback.builder().name("flagplane_ruleset_ready").help("1 once the node has a ruleset to serve")
                 .callback(cb -> cb.call(ruleset.isReady() ? 1 : 0)).register(registry);
         GaugeWithCallback.builder().name("flagplane_consumer_lag_records")

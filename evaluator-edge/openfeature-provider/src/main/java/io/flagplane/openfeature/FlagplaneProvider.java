@@ -21,8 +21,9 @@ import java.util.Map;
 /**
  * An OpenFeature provider over a {@link FlagplaneClient}: evaluation in process, with the client's
  * reasons and error codes, and provider events — READY when the client has a ruleset,
- * CONFIGURATION_CHANGED with the changed flag keys, STALE while Kafka is unreachable (READY again
- * when it returns), ERROR if the client never gets a ruleset.
+ * CONFIGURATION_CHANGED with the changed flag keys, STALE while Kafka is unreachable or the
+ * client's Kafka reader is restarting after a failure (READY again when it is current), ERROR if
+ * the client never gets a ruleset.
  *
  * <pre>{@code
  * OpenFeatureAPI.getInstance().setProviderAndWait(new FlagplaneProvider(client));
@@ -67,10 +68,11 @@ public final class FlagplaneProvider extends EventProvider {
                 return;
             }
             if (status.stale()) {
-                emitProviderStale(ProviderEventDetails.builder()
-                        .message("Kafka unreachable since " + status.staleSince() + "; serving the last known flags").build());
+                emitProviderStale(ProviderEventDetails.builder().message((status.tailFailed()
+                        ? "Flagplane's Kafka reader failed and is restarting; not current since "
+                        : "Kafka unreachable since ") + status.staleSince() + "; serving the last known flags").build());
             } else {
-                emitProviderReady(ProviderEventDetails.builder().message("Kafka reachable again").build());
+                emitProviderReady(ProviderEventDetails.builder().message("flags current again").build());
             }
         });
         if (!client.awaitReady(readyTimeout)) {

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * down still serves. The edge node and the Java SDK both run one.
  *
  * <p>Ready means it has a ruleset to serve: caught up with the topic, or loaded from a snapshot.
- * Stale means Kafka has been unreachable since {@link Status#staleSince()}, or the ruleset came from
- * a snapshot and has not caught up yet.
+ * Stale means, since {@link Status#staleSince()}, it has served a ruleset it may not be able to
+ * refresh: Kafka is unreachable, or the tail failed and has not caught up again since it
+ * restarted, or the ruleset came from a snapshot and has not caught up yet. Once ready it stays
+ * ready: a stale ruleset is still served, and says so.
  */
 public final class LiveRuleset implements AutoCloseable {
 
@@ -57,8 +59,15 @@ public final class LiveRuleset implements AutoCloseable {
         }
     }
 
-    /** Where the ruleset stands. */
-    public record Status(boolean ready, boolean caughtUp, boolean fromSnapshot, Instant staleSince, long lag, int flags) {
+    /**
+     * Where the ruleset stands. {@code staleSince} is the earliest instant from which it has not
+     * been current (null while it is); {@code tailFailed} says the tail failed unexpectedly and
+     * has not caught up again since; {@code tailRestarts} counts its restarts after such failures,
+     * and {@code lastTailFailure} says what went wrong last, in a sentence with no internals in it
+     * (null if nothing has).
+     */
+    public record Status(boolean ready, boolean caughtUp, boolean fromSnapshot, Instant staleSince, long lag, int flags,
+                         boolean tailFailed, long tailRestarts, String lastTailFailure) {
         public boolean stale() {
             return staleSince != null;
         }
@@ -72,16 +81,23 @@ public final class LiveRuleset implements AutoCloseable {
     private final Map<FlagRef, SegmentState> latestSegments = new HashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final List<Consumer<RulesetTail.StateBatch>> batchListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService snapshots;
     private volatile boolean fromSnapshot;
     private volatile Instant snapshotSince;
     private boolean dirty;
 
     public LiveRuleset(Options options, SchemaRegistryClient registry) {
+        this(options, registry, RulesetTail.Supervision.standard());
+    }
+
+    LiveRuleset(Options options, SchemaRegistryClient registry, RulesetTail.Supervision supervision) {
         this.options = options;
         this.tail = new RulesetTail(new RulesetTail.Settings(options.bootstrapServers(), options.topics(),
                 options.environments(), Duration.ofMillis(100), Duration.ofSeconds(1), options.consumerOverrides()),
-                registry, store, this::received);
+                registry, store, this::received, supervision);
+        tail.onConnectionChange(connection -> statusChanged());
+        tail.onHealthChange(health -> statusChanged());
         this.snapshots = options.snapshotFile() == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ruleset-snapshot");
             t.setDaemon(true);
@@ -97,9 +113,13 @@ public final class LiveRuleset implements AutoCloseable {
                     options.snapshotInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
         tail.onCaughtUp(() -> {
+            boolean wasFromSnapshot = fromSnapshot;
             fromSnapshot = false;
             snapshotSince = null;
             ready.countDown();
+            if (wasFromSnapshot) {
+                statusChanged();
+            }
         });
         tail.start();
         return this;
@@ -226,9 +246,15 @@ public final class LiveRuleset implements AutoCloseable {
 
     public Status status() {
         RulesetTail.Connection connection = tail.connection();
-        Instant staleSince = connection.unreachableSince() != null ? connection.unreachableSince()
-                : fromSnapshot ? snapshotSince : null;
-        return new Status(isReady(), tail.isCaughtUp(), fromSnapshot, staleSince, connection.lag(), store.current().size());
+        RulesetTail.Health health = tail.health();
+        Instant staleSince = earliest(earliest(connection.unreachableSince(), health.failedSince()),
+                fromSnapshot ? snapshotSince : null);
+        return new Status(isReady(), tail.isCaughtUp(), fromSnapshot, staleSince, connection.lag(), store.current().size(),
+                health.failed(), health.restarts(), health.lastFailure());
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
     }
 
     /** Called with the flags each applied batch changed. */
@@ -239,6 +265,26 @@ public final class LiveRuleset implements AutoCloseable {
     /** Called when Kafka becomes unreachable or reachable again. */
     public void onConnectionChange(Consumer<RulesetTail.Connection> listener) {
         tail.onConnectionChange(listener);
+    }
+
+    /**
+     * Called, on the tail thread, with the status whenever it may have turned stale or current:
+     * Kafka unreachable or reachable again, the tail failed, restarted or caught up again, a
+     * ruleset from a snapshot replaced by Kafka's.
+     */
+    public void onStatusChange(Consumer<Status> listener) {
+        statusListeners.add(listener);
+    }
+
+    private void statusChanged() {
+        Status status = status();
+        for (Consumer<Status> listener : statusListeners) {
+            try {
+                listener.accept(status);
+            } catch (RuntimeException e) {
+                LOG.warn("a status listener failed", e);
+            }
+        }
     }
 
     @Override

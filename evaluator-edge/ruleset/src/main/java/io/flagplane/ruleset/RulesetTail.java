@@ -2,15 +2,12 @@ package io.flagplane.ruleset;
 
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
-import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.TopicNames;
-import io.flagplane.contract.RecordKeys.FlagRef;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
-import io.flagplane.wire.WireFormatException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -45,12 +38,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It probes the cluster every {@code probeInterval} (end offsets, which also give the lag);
  * when a probe fails the tail reports Kafka unreachable since then, and keeps the ruleset it has.
+ *
+ * <p>An unexpected failure (a store or mapper that throws, a Kafka error outside the paths above)
+ * does not end the tail. It reports itself failed since that instant ({@link #health()}; it is
+ * not {@linkplain #isCaughtUp() caught up} again until it has recovered), closes its consumer,
+ * waits ({@link RestartBackoff}: 100 ms doubling to 30 s, reset by a healthy minute) and starts
+ * again on a new consumer, <em>from the beginning</em> of both topics. It does not resume from
+ * the positions it had: after an unknown failure the consumer's state is unknown, and a batch
+ * that failed while being applied has already moved the positions past records that never
+ * reached the store; on a compacted topic one of them may be a flag's only record. Re-reading
+ * costs what a start costs, and is idempotent: the store's version gate drops what it already
+ * has, and the store keeps serving the last good ruleset meanwhile. It has recovered once it has
+ * read again to the end offsets it saw at the restart. Only {@link #close()} (or an interrupt,
+ * which it reports as a failure it does not restart from) stops it.
  */
 public final class RulesetTail implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RulesetTail.class);
-    private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     /** Where to read and what to keep; an empty {@code environments} set keeps every environment. */
     public record Settings(String bootstrapServers, TopicNames topics, Set<String> environments, Duration pollTimeout,
@@ -76,26 +80,55 @@ public final class RulesetTail implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the tail runs as it should: {@code failedSince} is when it failed unexpectedly, null
+     * again once a restart has caught up; {@code restarts} counts restarts after such failures;
+     * {@code lastFailure} says what went wrong last, in a sentence fit for anyone to read (no
+     * class names; the full error is in the log), or is null if nothing has.
+     */
+    public record Health(Instant failedSince, long restarts, String lastFailure) {
+        public boolean failed() {
+            return failedSince != null;
+        }
+    }
+
+    /**
+     * How the tail restarts, the clock it reads, and a hook run just before each batch goes to
+     * the store (what the hook throws fails the tail as a throwing store would): a test makes the
+     * backoff short and the hook throw.
+     */
+    record Supervision(Clock clock, RestartBackoff backoff, Consumer<StateBatch> beforeApply) {
+        static Supervision standard() {
+            return new Supervision(Clock.systemUTC(), RestartBackoff.standard(), batch -> { });
+        }
+    }
+
     private final Settings settings;
     private final RulesetStore store;
     private final Consumer<StateBatch> stateListener;
+    private final Supervision supervision;
+    private final Clock clock;
     private final AvroDeserializer<FlagState> flagStates;
     private final AvroDeserializer<SegmentState> segmentStates;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, Object> consumerConfig;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final List<Consumer<Connection>> connectionListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Health>> healthListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> caughtUpListeners = new CopyOnWriteArrayList<>();
-    /** Partitions waiting for the registry to come back, and when to try them again. */
-    private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
     private volatile boolean running = true;
+    /** The first run's consumer, built by the constructor; null once the run has it. */
+    private KafkaConsumer<String, byte[]> firstConsumer;
+    /** The run under way, null between runs: written by the tail thread, woken by {@link #close()}. */
+    private volatile TailRun current;
+    /** What the last run was doing when it failed; tail thread only. */
+    private String failedWhile;
     private volatile Instant lastEventTime;
     private volatile Connection connection = new Connection(null, null, 0);
-    private List<TopicPartition> assigned = List.of();
-    private Map<TopicPartition, Long> startEndOffsets;
-    private long lastProbeNanos;
+    private volatile Health health = new Health(null, 0, null);
 
     /**
      * @param stateListener called on the tail thread with the decoded states of each batch (before
@@ -103,9 +136,20 @@ public final class RulesetTail implements AutoCloseable {
      */
     public RulesetTail(Settings settings, SchemaRegistryClient registry, RulesetStore store,
                        Consumer<StateBatch> stateListener) {
+        this(settings, registry, store, stateListener, Supervision.standard());
+    }
+
+    public RulesetTail(Settings settings, SchemaRegistryClient registry, RulesetStore store) {
+        this(settings, registry, store, null);
+    }
+
+    RulesetTail(Settings settings, SchemaRegistryClient registry, RulesetStore store, Consumer<StateBatch> stateListener,
+                Supervision supervision) {
         this.settings = settings;
         this.store = store;
         this.stateListener = stateListener;
+        this.supervision = supervision;
+        this.clock = supervision.clock();
         this.flagStates = new AvroDeserializer<>(registry, FlagState.class);
         this.segmentStates = new AvroDeserializer<>(registry, SegmentState.class);
         Map<String, Object> config = new HashMap<>();
@@ -117,13 +161,14 @@ public final class RulesetTail implements AutoCloseable {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         config.putAll(settings.consumerOverrides());
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumerConfig = Map.copyOf(config);
+        this.firstConsumer = newConsumer();   // here, so that settings Kafka refuses fail the caller at once
         this.thread = new Thread(this::run, "ruleset-tail");
         this.thread.setDaemon(true);
     }
 
-    public RulesetTail(Settings settings, SchemaRegistryClient registry, RulesetStore store) {
-        this(settings, registry, store, null);
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        return new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     public RulesetTail start() {
@@ -131,21 +176,25 @@ public final class RulesetTail implements AutoCloseable {
         return this;
     }
 
-    /** True once everything that was on the topic at start has been applied. */
+    /**
+     * True once everything that was on the topics at start has been applied, and the tail has not
+     * failed since (or, after a restart, has read again to where the topics ended at the restart).
+     */
     public boolean isCaughtUp() {
-        return caughtUp.getCount() == 0;
+        return caughtUp.getCount() == 0 && !health.failed();
     }
 
+    /** Waits until the tail has first caught up. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Records applied to the store so far (including those the version gate dropped). */
+    /** Records applied to the store so far (including those the version gate dropped, and those re-read after a restart). */
     public long recordsApplied() {
         return applied.get();
     }
 
-    /** Records logged and skipped because they could not be decoded or made no sense. */
+    /** Records logged and skipped because they could not be decoded or made no sense (again after a restart re-reads them). */
     public long recordsSkipped() {
         return skipped.get();
     }
@@ -159,6 +208,10 @@ public final class RulesetTail implements AutoCloseable {
         return connection;
     }
 
+    public Health health() {
+        return health;
+    }
+
     /** Called once, on the tail thread, when the tail has caught up (register before {@link #start()}). */
     public void onCaughtUp(Runnable listener) {
         caughtUpListeners.add(listener);
@@ -169,105 +222,167 @@ public final class RulesetTail implements AutoCloseable {
         connectionListeners.add(listener);
     }
 
+    /** Called on the tail thread when the tail fails, restarts, and has recovered. */
+    public void onHealthChange(Consumer<Health> listener) {
+        healthListeners.add(listener);
+    }
+
     private void run() {
-        try {
-            assignAll();
-            while (running) {
-                resumeDue();
-                ConsumerRecords<String, byte[]> records = consumer.poll(settings.pollTimeout());
-                if (!records.isEmpty()) {
-                    applyBatch(records);
-                }
-                if (!isCaughtUp() && reachedStartEnd()) {
-                    LOG.info("ruleset caught up with {} and {}: {} flags", settings.topics().flagState(),
-                            settings.topics().segmentState(), store.current().size());
-                    caughtUp.countDown();
-                    caughtUpListeners.forEach(Runnable::run);
-                }
-                probeIfDue();
+        while (running) {
+            Instant started = clock.instant();
+            Throwable failure = runOnce();
+            if (failure == null) {
+                return;   // closed, or interrupted
             }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.error("ruleset tail woken up while running", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("ruleset tail stopped; serving the last ruleset from now on", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
-    }
-
-    private void assignAll() {
-        List<PartitionInfo> partitions = new ArrayList<>();
-        for (String topic : List.of(settings.topics().flagState(), settings.topics().segmentState())) {
-            List<PartitionInfo> found = List.of();
-            while (running && found.isEmpty()) {
-                try {
-                    found = consumer.partitionsFor(topic, PROBE_TIMEOUT);
-                    if (found.isEmpty()) {
-                        LOG.warn("topic {} does not exist yet; waiting for it to be created", topic);
-                        consumer.poll(Duration.ofSeconds(1));
-                    }
-                } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                    markUnreachable();
-                }
-            }
-            partitions.addAll(found);
-        }
-        assigned = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(assigned);
-        consumer.seekToBeginning(assigned);
-        while (running && startEndOffsets == null) {
+            Instant failedAt = clock.instant();
+            Duration wait = supervision.backoff().after(started, failedAt);
+            failed(failure, failedAt, wait);
             try {
-                startEndOffsets = consumer.endOffsets(assigned, PROBE_TIMEOUT);
-                markReachable(0);
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                markUnreachable();
+                if (stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                interrupted(e);
+                return;
             }
+            Health before = health;
+            health = new Health(before.failedSince(), before.restarts() + 1, before.lastFailure());
+            LOG.info("restarting the ruleset tail (restart {}): reading {} and {} from the beginning", health.restarts(),
+                    settings.topics().flagState(), settings.topics().segmentState());
+            fireHealth();
         }
     }
 
-    private void probeIfDue() {
-        long now = System.nanoTime();
-        if (now - lastProbeNanos < settings.probeInterval().toNanos()) {
-            return;
-        }
-        lastProbeNanos = now;
+    /** One run on a consumer of its own, closed at the end: null once the tail is stopped, or what made it fail. */
+    private Throwable runOnce() {
+        String activity = "starting a Kafka consumer";
+        TailRun run = null;
         try {
-            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, PROBE_TIMEOUT);
-            long lag = 0;
-            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                lag += Math.max(0, e.getValue() - consumer.position(e.getKey(), PROBE_TIMEOUT));
+            KafkaConsumer<String, byte[]> consumer = firstConsumer != null ? firstConsumer : newConsumer();
+            firstConsumer = null;
+            run = new TailRun(this, settings, consumer);
+            current = run;
+            if (running) {   // after publishing the run, so that close() either sees it or is seen here
+                run.read();
             }
-            markReachable(lag);
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            markUnreachable();
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.debug("probe failed: {}", e.toString());
-            markUnreachable();
+            return null;
+        } catch (InterruptException e) {   // Kafka's word for an interrupt of this thread
+            Thread.currentThread().interrupt();
+            if (running) {
+                interrupted(e);
+            }
+            return null;
+        } catch (RuntimeException | Error e) {   // WakeupException too: only close() may wake the tail
+            if (run != null) {
+                activity = run.activity();
+            }
+            failedWhile = activity;
+            return running ? e : null;
+        } finally {
+            current = null;
+            if (run != null) {
+                run.close();
+            }
         }
     }
 
-    private void markReachable(long lag) {
+    /** Called by the run when it has read to the end offsets it saw when it started. */
+    void runCaughtUp() {
+        LOG.info("ruleset caught up with {} and {}: {} flags", settings.topics().flagState(),
+                settings.topics().segmentState(), store.current().size());
+        if (caughtUp.getCount() > 0) {
+            caughtUp.countDown();
+            caughtUpListeners.forEach(Runnable::run);
+        }
+        Health before = health;
+        if (before.failed()) {
+            health = new Health(null, before.restarts(), before.lastFailure());
+            LOG.info("ruleset tail current again after {} restart(s); it had not been since {}", before.restarts(),
+                    before.failedSince());
+            fireHealth();
+        }
+    }
+
+    private void failed(Throwable failure, Instant at, Duration wait) {
+        Health before = health;
+        health = new Health(before.failed() ? before.failedSince() : at, before.restarts(),
+                "Unexpected failure while " + failedWhile + "; details are in the log.");
+        LOG.error("ruleset tail failed while {}; serving the last ruleset ({} flags), restarting in {} ms", failedWhile,
+                store.current().size(), wait.toMillis(), failure);
+        fireHealth();
+    }
+
+    private void interrupted(Exception e) {
+        Health before = health;
+        health = new Health(before.failed() ? before.failedSince() : clock.instant(), before.restarts(),
+                "The ruleset tail was interrupted and has stopped; details are in the log.");
+        LOG.error("ruleset tail interrupted: it has stopped, and serves the last ruleset ({} flags) from now on",
+                store.current().size(), e);
+        fireHealth();
+    }
+
+    // ------------------------------------------------------------------ for the run
+
+    boolean running() {
+        return running;
+    }
+
+    AvroDeserializer<FlagState> flagStates() {
+        return flagStates;
+    }
+
+    AvroDeserializer<SegmentState> segmentStates() {
+        return segmentStates;
+    }
+
+    /**
+     * One polled batch: its decoded states go to the state listener, then (through the
+     * {@link Supervision#beforeApply()} hook) its updates to the store as one snapshot.
+     */
+    void apply(List<RulesetStore.Update> updates, List<RulesetStore.SegmentUpdate> segmentUpdates, StateBatch batch,
+               Instant newest) {
+        if (stateListener != null && (!batch.flags().isEmpty() || !batch.segments().isEmpty())) {
+            try {
+                stateListener.accept(batch);
+            } catch (RuntimeException e) {
+                LOG.warn("the ruleset state listener failed", e);
+            }
+        }
+        if (!updates.isEmpty() || !segmentUpdates.isEmpty()) {
+            supervision.beforeApply().accept(batch);
+            store.apply(updates, segmentUpdates);
+            applied.addAndGet(updates.size() + segmentUpdates.size());
+            if (newest != null) {
+                lastEventTime = newest;
+            }
+        }
+    }
+
+    void skip(ConsumerRecord<String, byte[]> record, String why) {
+        skipped.incrementAndGet();
+        LOG.warn("skipping record {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(),
+                record.key(), why);
+    }
+
+    void markReachable(long lag) {
         boolean changed = connection.unreachableSince() != null;
-        connection = new Connection(Instant.now(), null, lag);
+        connection = new Connection(clock.instant(), null, lag);
         if (changed) {
             LOG.info("Kafka reachable again; {} is being read", settings.topics().flagState());
-            fire();
+            fireConnection();
         }
     }
 
-    private void markUnreachable() {
+    void markUnreachable() {
         if (connection.unreachableSince() == null) {
-            connection = new Connection(connection.lastContact(), Instant.now(), connection.lag());
+            connection = new Connection(connection.lastContact(), clock.instant(), connection.lag());
             LOG.warn("Kafka unreachable; serving the last known ruleset ({} flags) until it returns", store.current().size());
-            fire();
+            fireConnection();
         }
     }
 
-    private void fire() {
+    private void fireConnection() {
         for (Consumer<Connection> listener : connectionListeners) {
             try {
                 listener.accept(connection);
@@ -277,125 +392,25 @@ public final class RulesetTail implements AutoCloseable {
         }
     }
 
-    private void resumeDue() {
-        if (pausedUntil.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
-        List<TopicPartition> due = pausedUntil.entrySet().stream().filter(e -> e.getValue() - now <= 0)
-                .map(Map.Entry::getKey).toList();
-        if (!due.isEmpty()) {
-            consumer.resume(due);
-            due.forEach(pausedUntil::remove);
-        }
-    }
-
-    private boolean reachedStartEnd() {
-        for (Map.Entry<TopicPartition, Long> end : startEndOffsets.entrySet()) {
-            if (consumer.position(end.getKey()) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void applyBatch(ConsumerRecords<String, byte[]> records) {
-        List<RulesetStore.Update> updates = new ArrayList<>(records.count());
-        List<RulesetStore.SegmentUpdate> segmentUpdates = new ArrayList<>();
-        List<FlagState> states = new ArrayList<>(records.count());
-        List<SegmentState> segments = new ArrayList<>();
-        Instant newest = null;
-        String segmentTopic = settings.topics().segmentState();
-        for (TopicPartition partition : records.partitions()) {
-            boolean segment = partition.topic().equals(segmentTopic);
-            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                FlagRef ref = refOf(record);
-                if (ref == null || !wanted(ref)) {
-                    continue;
-                }
-                if (record.value() == null) {
-                    if (segment) {
-                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, null));
-                    } else {
-                        updates.add(new RulesetStore.Update(ref, null));
-                    }
-                    continue;
-                }
-                Object state;
-                try {
-                    state = segment ? segmentStates.deserialize(record.topic(), record.value())
-                            : flagStates.deserialize(record.topic(), record.value());
-                } catch (WireFormatException e) {
-                    if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
-                        LOG.warn("schema registry unreachable at {}-{}@{}; retrying: {}", record.topic(),
-                                record.partition(), record.offset(), e.getMessage());
-                        consumer.seek(partition, record.offset());
-                        consumer.pause(List.of(partition));
-                        pausedUntil.put(partition, System.nanoTime() + RETRY_BACKOFF.toNanos());
-                        break;
-                    }
-                    skip(record, e.reason() + ": " + e.getMessage());
-                    continue;
-                }
-                try {
-                    Instant at;
-                    if (state instanceof SegmentState s) {
-                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, FlagStateMapper.toSegment(s)));
-                        segments.add(s);
-                        at = s.getLastChange().getOccurredAt();
-                    } else {
-                        FlagState f = (FlagState) state;
-                        updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(f)));
-                        states.add(f);
-                        at = f.getLastChange().getOccurredAt();
-                    }
-                    if (newest == null || at.isAfter(newest)) {
-                        newest = at;
-                    }
-                } catch (RuntimeException e) {
-                    skip(record, e.getMessage());
-                }
-            }
-        }
-        if (stateListener != null && (!states.isEmpty() || !segments.isEmpty())) {
+    private void fireHealth() {
+        for (Consumer<Health> listener : healthListeners) {
             try {
-                stateListener.accept(new StateBatch(states, segments));
+                listener.accept(health);
             } catch (RuntimeException e) {
-                LOG.warn("the ruleset state listener failed", e);
-            }
-        }
-        if (!updates.isEmpty() || !segmentUpdates.isEmpty()) {
-            store.apply(updates, segmentUpdates);
-            applied.addAndGet(updates.size() + segmentUpdates.size());
-            if (newest != null) {
-                lastEventTime = newest;
+                LOG.warn("a health listener failed", e);
             }
         }
     }
 
-    private FlagRef refOf(ConsumerRecord<String, byte[]> record) {
-        try {
-            return RecordKeys.parse(record.key());
-        } catch (IllegalArgumentException e) {
-            skip(record, e.getMessage());
-            return null;
-        }
-    }
-
-    private boolean wanted(FlagRef ref) {
-        return settings.environments().isEmpty() || settings.environments().contains(ref.environment());
-    }
-
-    private void skip(ConsumerRecord<String, byte[]> record, String why) {
-        skipped.incrementAndGet();
-        LOG.warn("skipping record {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(),
-                record.key(), why);
-    }
-
+    /** Stops the tail: wakes it from a poll or from its wait before a restart, and waits up to 5 s for it to end. */
     @Override
     public void close() {
         running = false;
-        consumer.wakeup();
+        stopped.countDown();
+        TailRun run = current;
+        if (run != null) {
+            run.wakeup();
+        }
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

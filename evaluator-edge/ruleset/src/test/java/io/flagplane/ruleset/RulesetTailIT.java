@@ -1,6 +1,7 @@
 package io.flagplane.ruleset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.flagplane.avro.FlagState;
 import io.flagplane.contract.RecordKeys;
@@ -9,10 +10,16 @@ import io.flagplane.fixtures.States;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import io.flagplane.wire.AvroSerializer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.awaitility.Awaitility;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,6 +38,7 @@ class RulesetTailIT {
     private KafkaProducer<String, byte[]> producer;
     private AvroSerializer<FlagState> serializer;
     private RulesetTail tail;
+    private LiveRuleset live;
 
     @BeforeEach
     void setUp(TestStack stack) {
@@ -45,6 +53,9 @@ class RulesetTailIT {
     void tearDown() {
         if (tail != null) {
             tail.close();
+        }
+        if (live != null) {
+            live.close();
         }
         producer.close();
     }
@@ -116,5 +127,78 @@ class RulesetTailIT {
         RulesetStore store = startTail(Set.of("production"));
 
         assertThat(store.current().environments()).containsExactly("production");
+    }
+
+    // ------------------------------------------------------------------ an unexpected failure
+
+    private static final Instant FAILED_AT = Instant.parse("2030-01-01T00:00:00Z");
+
+    /** Throws out of the tail, as a broken store would, for the next batch that reaches it once armed. */
+    private final AtomicBoolean breakNextBatch = new AtomicBoolean();
+
+    private RulesetTail.Supervision failingOnce(Duration backoff) {
+        return new RulesetTail.Supervision(Clock.fixed(FAILED_AT, ZoneOffset.UTC),
+                new RestartBackoff(backoff, backoff, Duration.ofMinutes(1)), batch -> {
+                    if (breakNextBatch.compareAndSet(true, false)) {
+                        throw new IllegalStateException("injected: the store cannot take this batch");
+                    }
+                });
+    }
+
+    private LiveRuleset startLive(RulesetTail.Supervision supervision, List<LiveRuleset.Status> statuses) throws Exception {
+        live = new LiveRuleset(LiveRuleset.Options.of(stack.bootstrapServers(), topics, Set.of()), stack.registryClient(),
+                supervision);
+        live.onStatusChange(statuses::add);
+        live.start();
+        assertThat(live.awaitReady(Duration.ofSeconds(30))).isTrue();
+        return live;
+    }
+
+    @Test
+    void a_failed_tail_says_stale_since_it_failed_restarts_applies_later_changes_and_is_current_again() throws Exception {
+        send(States.booleanState("production", "a.flag", 1));
+        List<LiveRuleset.Status> statuses = new CopyOnWriteArrayList<>();
+        LiveRuleset ruleset = startLive(failingOnce(Duration.ofMillis(50)), statuses);
+        assertThat(ruleset.status().stale()).isFalse();
+
+        breakNextBatch.set(true);
+        FlagState killed = States.booleanState("production", "a.flag", 2);
+        killed.setKilled(true);
+        send(killed);   // its batch fails on the way to the store
+        await(() -> statuses.stream().anyMatch(LiveRuleset.Status::tailFailed));
+        LiveRuleset.Status down = statuses.stream().filter(LiveRuleset.Status::tailFailed).findFirst().orElseThrow();
+        assertThat(down.stale()).isTrue();
+        assertThat(down.staleSince()).as("the instant it failed, on the tail's clock").isEqualTo(FAILED_AT);
+        assertThat(down.caughtUp()).isFalse();
+        assertThat(down.ready()).as("it still has a ruleset to serve").isTrue();
+        assertThat(down.tailRestarts()).isZero();
+        assertThat(down.lastTailFailure()).isEqualTo("Unexpected failure while applying flag and segment states;"
+                + " details are in the log.");
+
+        send(States.booleanState("production", "b.flag", 1));   // written after the failure
+        await(() -> ruleset.current().flag("production", "b.flag") != null);
+        await(() -> !ruleset.status().stale());
+
+        LiveRuleset.Status current = ruleset.status();
+        assertThat(current.caughtUp()).isTrue();
+        assertThat(current.tailFailed()).isFalse();
+        assertThat(current.tailRestarts()).isEqualTo(1);
+        assertThat(current.lastTailFailure()).as("kept, for whoever asks later").isEqualTo(down.lastTailFailure());
+        assertThat(ruleset.current().flag("production", "a.flag").killed())
+                .as("the change whose batch failed is re-read from the beginning, not lost").isTrue();
+        assertThat(statuses.get(statuses.size() - 1).stale()).as("listeners heard it is current again").isFalse();
+    }
+
+    @Test
+    void closing_a_tail_that_waits_to_restart_stops_it_at_once() throws Exception {
+        List<LiveRuleset.Status> statuses = new CopyOnWriteArrayList<>();
+        LiveRuleset ruleset = startLive(failingOnce(Duration.ofHours(1)), statuses);
+        breakNextBatch.set(true);
+        send(States.booleanState("production", "a.flag", 1));
+        await(() -> ruleset.status().tailFailed());
+
+        assertTimeoutPreemptively(Duration.ofSeconds(3), ruleset::close, "close() ends the hour-long wait, and the thread");
+        assertThat(ruleset.status().tailRestarts()).isZero();
+        live = null;
     }
 }

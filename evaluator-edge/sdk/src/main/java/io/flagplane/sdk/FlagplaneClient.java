@@ -71,7 +71,7 @@ public final class FlagplaneClient implements AutoCloseable {
         });
         this.view = ruleset.current().view(environment);
         ruleset.onChange(this::changed);
-        ruleset.onConnectionChange(connection -> dispatch(() -> statusChange.forEach(l -> l.accept(ruleset.status()))));
+        ruleset.onStatusChange(status -> dispatch(() -> statusChange.forEach(l -> l.accept(status))));
         ruleset.start();
         this.view = ruleset.current().view(environment);
     }
@@ -159,7 +159,10 @@ public final class FlagplaneClient implements AutoCloseable {
         return ruleset.awaitReady(timeout);
     }
 
-    /** Ready, caught up, from a snapshot, stale since when, lag and flag count. */
+    /**
+     * Ready, caught up, from a snapshot, stale since when, lag and flag count; whether the Kafka
+     * reader failed and is restarting, how often it has restarted, and what went wrong last.
+     */
     public LiveRuleset.Status status() {
         return ruleset.status();
     }
@@ -180,7 +183,10 @@ public final class FlagplaneClient implements AutoCloseable {
         }
     }
 
-    /** Called when Kafka becomes unreachable (the client goes stale) or reachable again. */
+    /**
+     * Called when the client goes stale (Kafka unreachable, or its Kafka reader failed and is
+     * restarting) or current again.
+     */
     public void onStatusChange(Consumer<LiveRuleset.Status> listener) {
         statusChange.add(Objects.requireNonNull(listener));
     }

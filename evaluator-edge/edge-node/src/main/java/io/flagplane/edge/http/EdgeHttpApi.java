@@ -433,6 +433,8 @@ public final class EdgeHttpApi {
             gen.writeBooleanField("fromSnapshot", status.fromSnapshot());
             gen.writeBooleanField("stale", status.stale());
             gen.writeStringField("staleSince", status.staleSince() == null ? null : status.staleSince().toString());
+            gen.writeNumberField("tailRestarts", status.tailRestarts());
+            gen.writeStringField("lastTailFailure", status.lastTailFailure());
             gen.writeNumberField("consumerLag", status.lag());
             gen.writeNumberField("flags", status.flags());
             gen.writeNumberField("generation", ruleset.current().generation());

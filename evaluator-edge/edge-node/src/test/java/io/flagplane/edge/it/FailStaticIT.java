@@ -43,7 +43,11 @@ class FailStaticIT {
                 assertThat(stale.get("ready").asBoolean()).as("still has a ruleset to serve").isTrue();
                 assertThat(served(node)).isTrue();
                 assertThat(send(node, "GET", "/health/ready", null, null).status()).isEqualTo(200);
-                assertThat(send(node, "GET", "/metrics", null, null).raw().body()).contains("flagplane_ruleset_stale 1");
+                assertThat(send(node, "GET", "/metrics", null, null).raw().body()).contains("flagplane_ruleset_stale 1")
+                        .as("an unreachable Kafka is waited for, not a failure to restart from")
+                        .contains("flagplane_ruleset_tail_restarts_total 0");
+                assertThat(stale.get("tailRestarts").asLong()).isZero();
+                assertThat(stale.get("lastTailFailure").isNull()).isTrue();
 
                 kafka.startKafka();
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !status(node).get("stale").asBoolean());
