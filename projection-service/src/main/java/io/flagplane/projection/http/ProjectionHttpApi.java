@@ -1,5 +1,11 @@
 package io.flagplane.projection.http;
 
+import static io.flagplane.projection.http.RequestInput.checkRange;
+import static io.flagplane.projection.http.RequestInput.instant;
+import static io.flagplane.projection.http.RequestInput.limit;
+import static io.flagplane.projection.http.RequestInput.nonNegativeLong;
+import static io.flagplane.projection.http.RequestInput.positiveLong;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,12 +15,15 @@ import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.ActorKind;
 import io.flagplane.avro.FlagState;
+import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.projection.query.AuditCursor;
 import io.flagplane.projection.query.ClusterQueries;
 import io.flagplane.projection.query.LocalStores;
+import io.flagplane.projection.query.Names;
 import io.flagplane.projection.query.ProjectionQueries;
+import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.Subject;
@@ -22,22 +31,18 @@ import io.flagplane.projection.query.TimeTravel;
 import io.flagplane.projection.stream.EventStream;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The projection-service's HTTP surface: flags and segments now, at a version or as of an
@@ -48,12 +53,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProjectionHttpApi {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ProjectionHttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PRINCIPAL = "flagplane.principal";
     private static final String STREAM_REQUEST = "flagplane.stream";
-    private static final int MAX_LIMIT = 500;
-    private static final int DEFAULT_LIMIT = 50;
 
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
@@ -72,6 +74,7 @@ public final class ProjectionHttpApi {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = 64 * 1024L;
+            ProjectionErrors.install(config);
             var routes = config.routes;
             String env = "/api/v1/environments/{env}";
 
@@ -79,13 +82,13 @@ public final class ProjectionHttpApi {
             routes.before("/internal/*", api::authenticate);
             routes.before("/api/v1/events/stream", api::prepareStream);
 
-            routes.get(env + "/flags/{key}", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::state));
-            routes.get(env + "/flags/{key}/history", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::history));
-            routes.get(env + "/flags/{key}/diff", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::diff));
-            routes.post(env + "/flags/{key}/evaluate", ctx -> api.perKey(ctx, Subject.flag(env(ctx), key(ctx)), api::evaluate));
-            routes.get(env + "/segments/{key}", ctx -> api.perKey(ctx, Subject.segment(env(ctx), key(ctx)), api::state));
-            routes.get(env + "/segments/{key}/history", ctx -> api.perKey(ctx, Subject.segment(env(ctx), key(ctx)), api::history));
-            routes.get(env + "/segments/{key}/diff", ctx -> api.perKey(ctx, Subject.segment(env(ctx), key(ctx)), api::diff));
+            routes.get(env + "/flags/{key}", ctx -> api.perKey(ctx, flag(ctx), api::state));
+            routes.get(env + "/flags/{key}/history", ctx -> api.perKey(ctx, flag(ctx), api::history));
+            routes.get(env + "/flags/{key}/diff", ctx -> api.perKey(ctx, flag(ctx), api::diff));
+            routes.post(env + "/flags/{key}/evaluate", ctx -> api.perKey(ctx, flag(ctx), api::evaluate));
+            routes.get(env + "/segments/{key}", ctx -> api.perKey(ctx, segment(ctx), api::state));
+            routes.get(env + "/segments/{key}/history", ctx -> api.perKey(ctx, segment(ctx), api::history));
+            routes.get(env + "/segments/{key}/diff", ctx -> api.perKey(ctx, segment(ctx), api::diff));
             routes.get(env + "/export", api::exportEnvironment);
             routes.get("/api/v1/export", api::exportAll);
             routes.get("/api/v1/audit", api::audit);
@@ -100,29 +103,15 @@ public final class ProjectionHttpApi {
                 render(ctx, ready ? 200 : 503, JSON.createObjectNode().put("status", state.name()));
             });
             routes.get("/api/v1/status", api::status);
-
-            routes.exception(QueryException.class, (e, ctx) -> renderError(ctx, e));
-            routes.exception(HttpResponseException.class, (e, ctx) -> renderError(ctx, new QueryException(e.getStatus(),
-                    e.getStatus() == 404 ? "NOT_FOUND" : "INVALID_REQUEST", null, e.getStatus() == 413
-                    ? "the request body is larger than 64 KiB" : e.getMessage())));
-            routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("request failed", e);
-                renderError(ctx, new QueryException(500, "INTERNAL", null, "internal error: " + e.getClass().getSimpleName()));
-            });
-            routes.error(404, ctx -> {
-                if (ctx.result() == null) {
-                    renderError(ctx, QueryException.notFound("NOT_FOUND", "no such route: " + ctx.method() + " " + ctx.path()));
-                }
-            });
         });
     }
 
-    private static String env(Context ctx) {
-        return ctx.pathParam("env");
+    private static Subject flag(Context ctx) {
+        return Subject.flag(RequestInput.environment(ctx), RequestInput.flagKey(ctx));
     }
 
-    private static String key(Context ctx) {
-        return ctx.pathParam("key");
+    private static Subject segment(Context ctx) {
+        return Subject.segment(RequestInput.environment(ctx), RequestInput.segmentKey(ctx));
     }
 
     // ------------------------------------------------------------------ authentication
@@ -135,11 +124,11 @@ public final class ProjectionHttpApi {
         String header = ctx.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new QueryException(401, "UNAUTHENTICATED", null, "send an API token: Authorization: Bearer <token>");
+            throw new QueryException(QueryErrorCode.UNAUTHENTICATED, null, "send an API token: Authorization: Bearer <token>");
         }
         Principal principal = parts.tokens().authenticate(header.substring(7).trim()).orElseThrow(() -> {
             ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-            return new QueryException(401, "UNAUTHENTICATED", null, "the API token is not valid");
+            return new QueryException(QueryErrorCode.UNAUTHENTICATED, null, "the API token is not valid");
         });
         ctx.attribute(PRINCIPAL, principal);
     }
@@ -147,7 +136,7 @@ public final class ProjectionHttpApi {
     private static Principal principal(Context ctx) {
         Principal principal = ctx.attribute(PRINCIPAL);
         if (principal == null) {
-            throw new QueryException(401, "UNAUTHENTICATED", null, "send an API token: Authorization: Bearer <token>");
+            throw new QueryException(QueryErrorCode.UNAUTHENTICATED, null, "send an API token: Authorization: Bearer <token>");
         }
         return principal;
     }
@@ -155,7 +144,7 @@ public final class ProjectionHttpApi {
     private static void requireViewer(Context ctx, String environment) {
         Principal principal = principal(ctx);
         if (!principal.may(Role.VIEWER, environment)) {
-            throw new QueryException(403, "FORBIDDEN", null, "token '" + principal.id() + "' may not read environment '"
+            throw new QueryException(QueryErrorCode.FORBIDDEN, null, "token '" + principal.id() + "' may not read environment '"
                     + environment + "'");
         }
     }
@@ -178,7 +167,7 @@ public final class ProjectionHttpApi {
         if (ctx.header(Router.FORWARDED) == null) {
             Optional<HostInfo> owner = parts.router().remoteOwner(subject.eventKey());
             if (owner.isPresent()) {
-                String pathAndQuery = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+                String pathAndQuery = ctx.path() + forwardedQuery(ctx);
                 Router.Forwarded answer = parts.router().forward(owner.get(), ctx.method().name(), pathAndQuery,
                         ctx.header("Authorization"), ctx.bodyAsBytes());
                 ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
@@ -186,6 +175,16 @@ public final class ProjectionHttpApi {
             }
         }
         render(ctx, 200, query.answer(ctx, subject));
+    }
+
+    /**
+     * The query string as parsed, encoded again: Jetty lets through characters ('|', '{', '^'...)
+     * that a URI may not hold, and the hop to the other instance must not fail on them.
+     */
+    private static String forwardedQuery(Context ctx) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        ctx.queryParamMap().forEach((name, values) -> values.forEach(value -> query.add(encode(name) + "=" + encode(value))));
+        return query.toString();
     }
 
     private JsonNode state(Context ctx, Subject subject) {
@@ -218,10 +217,9 @@ public final class ProjectionHttpApi {
     private JsonNode evaluate(Context ctx, Subject subject) {
         Instant asOf = instant(ctx, "asOf");
         Instant at = asOf == null ? Instant.now() : asOf;
-        JsonNode body = parseBody(ctx);
+        EvaluationContext context = RequestInput.evaluationContext(ctx.bodyAsBytes());
         FlagState state = (FlagState) parts.queries().state(subject, at, null);
-        return TimeTravel.evaluate(state, at, body.get("context"), segmentKey -> segmentAsOf(ctx, subject.environment(),
-                segmentKey, at));
+        return TimeTravel.evaluate(state, at, context, segmentKey -> segmentAsOf(ctx, subject.environment(), segmentKey, at));
     }
 
     /** A segment as of an instant, from wherever it lives; null if it did not exist then. */
@@ -232,7 +230,7 @@ public final class ProjectionHttpApi {
             try {
                 return HistoryReader.json(parts.queries().state(segment, at, null));
             } catch (QueryException e) {
-                if (e.status() == 404) {
+                if (e.code() == QueryErrorCode.SEGMENT_NOT_FOUND) {
                     return null;
                 }
                 throw e;
@@ -272,7 +270,7 @@ public final class ProjectionHttpApi {
         Instant since = instant(ctx, "since");
         Instant until = instant(ctx, "until");
         checkRange(since, until);
-        String environment = blankToNull(ctx.queryParam("environment"));
+        String environment = RequestInput.environmentFilter(ctx);
         if (environment != null) {
             requireViewer(ctx, environment);
         }
@@ -292,7 +290,7 @@ public final class ProjectionHttpApi {
     }
 
     private void exportAll(Context ctx) {
-        String environment = blankToNull(ctx.queryParam("environment"));
+        String environment = RequestInput.environmentFilter(ctx);
         if (environment != null) {
             requireViewer(ctx, environment);
         }
@@ -300,8 +298,9 @@ public final class ProjectionHttpApi {
     }
 
     private void exportEnvironment(Context ctx) {
-        requireViewer(ctx, env(ctx));
-        export(ctx, env(ctx));
+        String environment = RequestInput.environment(ctx);
+        requireViewer(ctx, environment);
+        export(ctx, environment);
     }
 
     private void export(Context ctx, String environment) {
@@ -320,7 +319,7 @@ public final class ProjectionHttpApi {
     }
 
     private void exportLocal(Context ctx) {
-        String environment = blankToNull(ctx.queryParam("environment"));
+        String environment = RequestInput.environmentFilter(ctx);
         render(ctx, 200, parts.queries().exportLocal(instant(ctx, "asOf"), wanted(ctx, environment)));
     }
 
@@ -336,7 +335,7 @@ public final class ProjectionHttpApi {
 
     /** Everything that can fail is checked here, before the event stream's 200 goes out. */
     private void prepareStream(Context ctx) {
-        String environment = blankToNull(ctx.queryParam("environment"));
+        String environment = RequestInput.environmentFilter(ctx);
         if (environment != null) {
             requireViewer(ctx, environment);
         }
@@ -344,9 +343,13 @@ public final class ProjectionHttpApi {
         if (lastEventId == null) {
             lastEventId = blankToNull(ctx.queryParam("lastEventId"));
         }
+        String flag = blankToNull(ctx.queryParam("flag"));
+        if (flag != null) {
+            Names.flagKey(flag, "flag");
+        }
         EventStream.Start start = new EventStream.Start(lastEventId, instant(ctx, "since"));
         parts.stream().admit(start);
-        ctx.attribute(STREAM_REQUEST, new StreamRequest(new EventStream.Filter(environment, blankToNull(ctx.queryParam("flag")),
+        ctx.attribute(STREAM_REQUEST, new StreamRequest(new EventStream.Filter(environment, flag,
                 blankToNull(ctx.queryParam("tag")), blankToNull(ctx.queryParam("type")), readable(ctx)), start));
     }
 
@@ -374,86 +377,6 @@ public final class ProjectionHttpApi {
 
     // ------------------------------------------------------------------ parameters
 
-    private static int limit(Context ctx) {
-        String text = ctx.queryParam("limit");
-        if (text == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(text.trim());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error
-        }
-        throw QueryException.badParameter("limit", "\"limit\" must be a whole number from 1 to " + MAX_LIMIT + ", not '" + text + "'");
-    }
-
-    private static Instant instant(Context ctx, String name) {
-        String text = blankToNull(ctx.queryParam(name));
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException again) {
-                throw QueryException.badParameter(name, "\"" + name + "\" must be an ISO-8601 instant such as "
-                        + "2026-11-21T09:30:00Z, not '" + text + "'");
-            }
-        }
-    }
-
-    private static Long positiveLong(Context ctx, String name) {
-        Long value = nonNegativeLong(ctx, name);
-        if (value != null && value < 1) {
-            throw QueryException.badParameter(name, "\"" + name + "\" must be 1 or more");
-        }
-        return value;
-    }
-
-    private static Long nonNegativeLong(Context ctx, String name) {
-        String text = blankToNull(ctx.queryParam(name));
-        if (text == null) {
-            return null;
-        }
-        try {
-            long value = Long.parseLong(text.trim());
-            if (value >= 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error
-        }
-        throw QueryException.badParameter(name, "\"" + name + "\" must be a whole number, not '" + text + "'");
-    }
-
-    private static void checkRange(Instant since, Instant until) {
-        if (since != null && until != null && since.isAfter(until)) {
-            throw QueryException.badParameter("since", "\"since\" (" + since + ") is after \"until\" (" + until + ")");
-        }
-    }
-
-    private static JsonNode parseBody(Context ctx) {
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length == 0) {
-            return JSON.createObjectNode();
-        }
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw QueryException.badParameter("body", "the body must be a JSON object such as {\"context\": "
-                        + "{\"targetingKey\": \"user-1\"}}");
-            }
-            return node;
-        } catch (IOException e) {
-            throw QueryException.badParameter("body", "the body is not valid JSON: " + e.getMessage());
-        }
-    }
-
     private static String blankToNull(String text) {
         return text == null || text.isBlank() ? null : text.trim();
     }
@@ -463,15 +386,6 @@ public final class ProjectionHttpApi {
     }
 
     // ------------------------------------------------------------------ rendering
-
-    private static void renderError(Context ctx, QueryException e) {
-        ObjectNode error = JSON.createObjectNode();
-        ObjectNode detail = error.putObject("error").put("code", e.code()).put("message", e.getMessage());
-        if (e.field() != null) {
-            detail.put("field", e.field());
-        }
-        render(ctx, e.status(), error);
-    }
 
     private static void render(Context ctx, int status, JsonNode body) {
         try {

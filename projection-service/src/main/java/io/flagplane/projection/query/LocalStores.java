@@ -97,7 +97,7 @@ public final class LocalStores {
                     StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore());
             return s.store(partition == null ? parameters : parameters.withPartition(partition));
         } catch (InvalidStateStoreException e) {
-            throw QueryException.unavailable("the projection's stores are moving (" + e.getMessage() + "); retry in a moment");
+            throw QueryException.unavailable("the projection's stores are moving (a rebalance or a restore); retry in a moment");
         }
     }
 }

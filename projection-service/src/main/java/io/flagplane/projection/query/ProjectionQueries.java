@@ -33,6 +33,7 @@ public final class ProjectionQueries {
     static final ObjectMapper JSON = new ObjectMapper();
     /** How many audit entries one instance examines for one page before it answers with what it has. */
     static final int AUDIT_SCAN_BUDGET = 20_000;
+    private static final long MAX_AUDIT_MILLIS = 9_999_999_999_999L;
 
     private final LocalStores stores;
     private final SchemaRegistryClient registry;
@@ -59,10 +60,13 @@ public final class ProjectionQueries {
     private long requireLatest(Subject subject) {
         long latest = latestVersion(subject);
         if (latest == 0) {
-            throw QueryException.notFound(subject.segment() ? "SEGMENT_NOT_FOUND" : "FLAG_NOT_FOUND",
-                    "there is no " + subject.describe());
+            throw QueryException.notFound(notFound(subject), "there is no " + subject.describe());
         }
         return latest;
+    }
+
+    private static QueryErrorCode notFound(Subject subject) {
+        return subject.segment() ? QueryErrorCode.SEGMENT_NOT_FOUND : QueryErrorCode.FLAG_NOT_FOUND;
     }
 
     /**
@@ -75,15 +79,14 @@ public final class ProjectionQueries {
         HistoryReader reader = reader();
         if (version != null) {
             if (version < 1 || version > latest) {
-                throw QueryException.notFound("VERSION_NOT_FOUND", subject.describe() + " has versions 1 to " + latest
+                throw QueryException.notFound(QueryErrorCode.VERSION_NOT_FOUND, subject.describe() + " has versions 1 to " + latest
                         + ", not " + version);
             }
             wanted = version;
         } else if (asOf != null) {
             wanted = reader.versionAt(subject.eventKey(), asOf, latest);
             if (wanted == 0) {
-                throw QueryException.notFound(subject.segment() ? "SEGMENT_NOT_FOUND" : "FLAG_NOT_FOUND",
-                        subject.describe() + " did not exist yet at " + asOf);
+                throw QueryException.notFound(notFound(subject), subject.describe() + " did not exist yet at " + asOf);
             }
         }
         if (wanted == latest) {
@@ -118,7 +121,7 @@ public final class ProjectionQueries {
         long latest = requireLatest(subject);
         for (long v : new long[] {from, to}) {
             if (v < 0 || v > latest) {
-                throw QueryException.notFound("VERSION_NOT_FOUND", subject.describe() + " has versions 1 to " + latest
+                throw QueryException.notFound(QueryErrorCode.VERSION_NOT_FOUND, subject.describe() + " has versions 1 to " + latest
                         + " (0 = before it existed), not " + v);
             }
         }
@@ -212,8 +215,8 @@ public final class ProjectionQueries {
      */
     public ObjectNode auditLocal(AuditFilter filter, String cursor, int limit) {
         String upper = cursor != null ? cursor
-                : HistoryCodec.auditCeiling(filter.until() == null ? 9_999_999_999_999L : filter.until().toEpochMilli());
-        String lower = HistoryCodec.auditFloor(filter.since() == null ? 0 : filter.since().toEpochMilli());
+                : HistoryCodec.auditCeiling(filter.until() == null ? MAX_AUDIT_MILLIS : auditMillis(filter.until()));
+        String lower = HistoryCodec.auditFloor(filter.since() == null ? 0 : auditMillis(filter.since()));
         List<KeyValueIterator<String, byte[]>> iterators = new ArrayList<>();
         PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::key).reversed());
         ArrayNode entries = JSON.createArrayNode();
@@ -257,6 +260,14 @@ public final class ProjectionQueries {
         body.set("entries", entries);
         body.put("scannedTo", scannedTo);
         return body;
+    }
+
+    /**
+     * Audit keys start with the time as 13 digits, compared as text: an instant past 2286 (14
+     * digits) would sort below today's keys, so bounds are clamped to what 13 digits hold.
+     */
+    private static long auditMillis(Instant instant) {
+        return Math.min(MAX_AUDIT_MILLIS, Math.max(0, instant.toEpochMilli()));
     }
 
     private record Head(String key, byte[] value, KeyValueIterator<String, byte[]> iterator) {

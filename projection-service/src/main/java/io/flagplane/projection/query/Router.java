@@ -78,11 +78,11 @@ public final class Router {
             return new Forwarded(response.statusCode(), response.headers().firstValue("Content-Type").orElse("application/json"),
                     response.body());
         } catch (IOException e) {
-            throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " that holds this data did not answer ("
-                    + e.getMessage() + "); retry in a moment");
+            throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " that holds this data did not answer;"
+                    + " retry in a moment");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw QueryException.unavailable("interrupted");
+            throw QueryException.unavailable("the query was interrupted while another instance answered; retry in a moment");
         }
     }
 }

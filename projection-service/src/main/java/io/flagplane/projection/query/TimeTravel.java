@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.FlagState;
 import io.flagplane.evaluation.ConditionSpec;
+import io.flagplane.evaluation.ErrorCode;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.FlagView;
 import io.flagplane.evaluation.Segment;
-import io.flagplane.ruleset.ContextJson;
 import io.flagplane.ruleset.FlagStateMapper;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * "What would this context have been served at instant T?" The flag as it was at T, the segments
@@ -27,19 +29,16 @@ import java.util.function.Function;
  */
 public final class TimeTravel {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TimeTravel.class);
+
     private TimeTravel() {
     }
 
     /**
      * @param segmentAsOf a segment's JSON as of the instant (wherever it lives), or null if it did not exist
      */
-    public static ObjectNode evaluate(FlagState state, Instant asOf, JsonNode context, Function<String, JsonNode> segmentAsOf) {
-        EvaluationContext evaluationContext;
-        try {
-            evaluationContext = ContextJson.fromJson(context);
-        } catch (IllegalArgumentException e) {
-            throw QueryException.badParameter("context", e.getMessage());
-        }
+    public static ObjectNode evaluate(FlagState state, Instant asOf, EvaluationContext evaluationContext,
+                                      Function<String, JsonNode> segmentAsOf) {
         Flag flag = FlagStateMapper.toFlag(state);
         Map<String, Segment> segments = segmentsReached(flag, segmentAsOf);
         FlagView view = new FlagView() {
@@ -64,9 +63,19 @@ public final class TimeTravel {
         body.put("reason", result.reason().name());
         if (result.isError()) {
             body.put("errorCode", result.errorCode().name());
-            body.put("errorMessage", result.errorMessage());
+            body.put("errorMessage", errorMessage(state, result));
         }
         return body;
+    }
+
+    /** The engine's own sentence, except for GENERAL: that one wraps an exception, which is logged, never sent. */
+    private static String errorMessage(FlagState state, Evaluation<Object> result) {
+        if (result.errorCode() != ErrorCode.GENERAL) {
+            return result.errorMessage();
+        }
+        LOG.warn("a time-travel evaluation of {}/{} v{} failed inside the engine: {}", state.getEnvironment(),
+                state.getFlagKey(), state.getVersion(), result.errorMessage());
+        return "the flag could not be evaluated; the service logged the cause";
     }
 
     private static Map<String, Segment> segmentsReached(Flag flag, Function<String, JsonNode> segmentAsOf) {

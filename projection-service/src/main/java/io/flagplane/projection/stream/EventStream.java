@@ -202,7 +202,8 @@ public final class EventStream implements AutoCloseable {
         position = new StreamPosition(partitions.size());
         if (start.since() != null) {
             Map<TopicPartition, Long> query = new HashMap<>();
-            partitions.forEach(p -> query.put(p, start.since().toEpochMilli()));
+            long since = Math.max(0, start.since().toEpochMilli());   // Kafka refuses a negative timestamp
+            partitions.forEach(p -> query.put(p, since));
             Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(10));
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
             for (TopicPartition partition : partitions) {

@@ -1,5 +1,6 @@
 package io.flagplane.projection.stream;
 
+import io.flagplane.projection.query.Names;
 import io.flagplane.projection.query.QueryException;
 import java.util.Arrays;
 
@@ -52,8 +53,8 @@ public final class StreamPosition {
     public static StreamPosition decode(String lastEventId, int partitions) {
         String[] parts = lastEventId.trim().split("\\.", -1);
         if (parts.length != partitions) {
-            throw QueryException.badParameter("Last-Event-ID", "Last-Event-ID '" + lastEventId + "' names " + parts.length
-                    + " partitions; flag-events has " + partitions + " — send the id of an event this stream sent");
+            throw QueryException.badParameter("Last-Event-ID", "Last-Event-ID '" + Names.abbreviate(lastEventId) + "' names "
+                    + parts.length + " partitions; flag-events has " + partitions + " — send the id of an event this stream sent");
         }
         long[] next = new long[partitions];
         try {
@@ -64,7 +65,7 @@ public final class StreamPosition {
                 }
             }
         } catch (NumberFormatException e) {
-            throw QueryException.badParameter("Last-Event-ID", "Last-Event-ID '" + lastEventId
+            throw QueryException.badParameter("Last-Event-ID", "Last-Event-ID '" + Names.abbreviate(lastEventId)
                     + "' is not a list of offsets; send the id of an event this stream sent");
         }
         return new StreamPosition(next);

@@ -19,7 +19,6 @@ import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.Ruleset;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,8 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The edge node's HTTP surface:
@@ -50,7 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeHttpApi {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EdgeHttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory FACTORY = JSON.getFactory();
     static final long MAX_BODY_BYTES = 256 * 1024L;
@@ -66,7 +62,7 @@ public final class EdgeHttpApi {
     private final EdgeMetrics metrics;
     private final ChangeFeed feed;
     private final TokenRegistry tokens;
-    private final ContextParser contexts = new ContextParser(JSON);
+    private final ContextParser contexts = new ContextParser();
     /** Tokens already checked: a SHA-256 per request would be a measurable share of an evaluation. */
     private final ConcurrentHashMap<String, Principal> known = new ConcurrentHashMap<>();
 
@@ -89,6 +85,7 @@ public final class EdgeHttpApi {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.http.maxRequestSize = MAX_BODY_BYTES;
+            EdgeErrors.install(javalin);
             var routes = javalin.routes;
 
             routes.before("/ofrep/*", api::admit);
@@ -123,22 +120,6 @@ public final class EdgeHttpApi {
                 routes.post("/bench/bare", ctx -> raw(ctx, 200,
                         "{\"key\":\"bare\",\"value\":true,\"reason\":\"STATIC\",\"variant\":\"on\",\"metadata\":{}}"));
             }
-
-            routes.exception(OfrepError.class, (e, ctx) -> api.renderError(ctx, ctx.pathParamMap().get("key"), e));
-            routes.exception(BulkError.class, (e, ctx) -> api.renderError(ctx, null, e.error));
-            routes.exception(HttpResponseException.class, (e, ctx) -> api.renderError(ctx, ctx.pathParamMap().get("key"),
-                    new OfrepError(e.getStatus() == 413 ? 413 : 400, ErrorCode.GENERAL, e.getStatus() == 413
-                            ? "the request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB" : e.getMessage())));
-            routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("evaluation request failed", e);
-                raw(ctx, 500, "{\"errorDetails\":\"internal error: " + e.getClass().getSimpleName() + "\"}");
-            });
-            routes.error(404, ctx -> {
-                if (ctx.result() == null) {
-                    api.renderError(ctx, null, new OfrepError(404, ErrorCode.GENERAL, "no such route: " + ctx.method() + " "
-                            + ctx.path()));
-                }
-            });
         });
     }
 
@@ -155,8 +136,8 @@ public final class EdgeHttpApi {
         }
         String environment = requested == null || requested.isBlank() ? config.defaultEnvironment() : requested.trim();
         if (!config.environments().contains(environment)) {
-            throw new OfrepError(400, ErrorCode.GENERAL, "this node does not serve environment '" + environment
-                    + "'; it serves " + config.environments());
+            throw new OfrepError(400, ErrorCode.GENERAL, "ENVIRONMENT_NOT_SERVED", "this node does not serve environment '"
+                    + EdgeErrors.abbreviate(environment) + "'; it serves " + config.environments());
         }
         ctx.attribute(ENVIRONMENT, environment);
         if (ctx.path().equals("/ofrep/v1/events") && feed.full()) {
@@ -215,7 +196,7 @@ public final class EdgeHttpApi {
         Evaluation<Object> result = Evaluator.evaluate(ruleset.current().view(environment), key, null, null, context);
         if (result.isError()) {
             metrics.failed(result.errorCode().name());
-            throw new OfrepError(statusOf(result.errorCode()), result.errorCode(), result.errorMessage());
+            throw new OfrepError(EdgeErrors.statusOf(result.errorCode()), result.errorCode(), EdgeErrors.detailsOf(key, result));
         }
         metrics.evaluated(environment, key, result);
         ctx.status(200).contentType("application/json").result(render(gen -> writeSuccess(gen, key, result, environment)));
@@ -228,7 +209,7 @@ public final class EdgeHttpApi {
             context = contexts.parse(ctx.bodyAsBytes());
         } catch (OfrepError e) {
             metrics.failed(e.code.name());
-            throw new BulkError(e);
+            throw e;
         }
         Ruleset snapshot = ruleset.current();
         FlagView view = snapshot.view(environment);
@@ -245,7 +226,7 @@ public final class EdgeHttpApi {
                     gen.writeStartObject();
                     gen.writeStringField("key", flag.key());
                     gen.writeStringField("errorCode", result.errorCode().name());
-                    gen.writeStringField("errorDetails", result.errorMessage());
+                    gen.writeStringField("errorDetails", EdgeErrors.detailsOf(flag.key(), result));
                     gen.writeEndObject();
                 } else {
                     metrics.evaluated(environment, flag.key(), result);
@@ -334,7 +315,7 @@ public final class EdgeHttpApi {
         Evaluation<Object> result = Evaluator.evaluate(snapshot.view(environment), key, null, null, context);
         if (result.isError()) {
             metrics.failed(result.errorCode().name());
-            throw new OfrepError(statusOf(result.errorCode()), result.errorCode(), result.errorMessage());
+            throw new OfrepError(EdgeErrors.statusOf(result.errorCode()), result.errorCode(), EdgeErrors.detailsOf(key, result));
         }
         metrics.evaluated(environment, key, result);
         Flag flag = snapshot.flag(environment, key);
@@ -498,53 +479,5 @@ public final class EdgeHttpApi {
             }
         }
         return false;
-    }
-
-    private static int statusOf(ErrorCode code) {
-        return code == ErrorCode.FLAG_NOT_FOUND ? 404 : 400;
-    }
-
-    /** A bulk request refused as a whole: OFREP's bulk failure has no key. */
-    private static final class BulkError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final OfrepError error;
-
-        BulkError(OfrepError error) {
-            super(error.getMessage(), null, false, false);
-            this.error = error;
-        }
-    }
-
-    private void renderError(Context ctx, String key, OfrepError error) {
-        if (ctx.path().startsWith("/api/")) {
-            ctx.status(error.status).contentType("application/json").result(render(gen -> {
-                gen.writeStartObject();
-                gen.writeObjectFieldStart("error");
-                gen.writeStringField("code", error.code == ErrorCode.GENERAL ? codeOf(error.status) : error.code.name());
-                gen.writeStringField("message", error.getMessage());
-                gen.writeEndObject();
-                gen.writeEndObject();
-            }));
-            return;
-        }
-        ctx.status(error.status).contentType("application/json").result(render(gen -> {
-            gen.writeStartObject();
-            if (key != null && !ctx.path().equals("/ofrep/v1/evaluate/flags")) {
-                gen.writeStringField("key", key);
-            }
-            gen.writeStringField("errorCode", error.code.name());
-            gen.writeStringField("errorDetails", error.getMessage());
-            gen.writeEndObject();
-        }));
-    }
-
-    private static String codeOf(int status) {
-        return switch (status) {
-            case 401 -> "UNAUTHENTICATED";
-            case 403 -> "FORBIDDEN";
-            case 404 -> "NOT_FOUND";
-            case 413 -> "TOO_LARGE";
-            default -> "INVALID_REQUEST";
-        };
     }
 }

@@ -1,0 +1,55 @@
+package io.flagplane.projection.query;
+
+import java.util.regex.Pattern;
+
+/**
+ * The names a query may carry, by the rules the command-service writes them with: nothing it
+ * would refuse can exist, so such a name is refused here (400) before it reaches a record key or
+ * a store range.
+ */
+public final class Names {
+
+    /** Dot notation: two or more lowercase segments, e.g. {@code checkout.new_ui}. */
+    private static final Pattern FLAG_KEY = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)+");
+    private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern SEGMENT_KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+    public static final int MAX_FLAG_KEY = 128;
+    public static final int MAX_ENVIRONMENT = 64;
+    public static final int MAX_SEGMENT_KEY = 128;
+
+    private Names() {
+    }
+
+    public static String environment(String environment, String field) {
+        if (environment == null || environment.length() > MAX_ENVIRONMENT || !ENVIRONMENT.matcher(environment).matches()) {
+            throw new QueryException(QueryErrorCode.INVALID_ENVIRONMENT, field, "environment '" + abbreviate(environment)
+                    + "' is not a valid name: lowercase letters, digits, '_' and '-', at most " + MAX_ENVIRONMENT
+                    + " characters, e.g. production");
+        }
+        return environment;
+    }
+
+    public static String flagKey(String key, String field) {
+        if (key == null || key.length() > MAX_FLAG_KEY || !FLAG_KEY.matcher(key).matches()) {
+            throw new QueryException(QueryErrorCode.INVALID_FLAG_KEY, field, "flag key '" + abbreviate(key)
+                    + "' is not dot notation: lowercase letters, digits, '_' and '-' in two or more parts joined by dots,"
+                    + " at most " + MAX_FLAG_KEY + " characters, e.g. checkout.new_ui");
+        }
+        return key;
+    }
+
+    public static String segmentKey(String key, String field) {
+        if (key == null || key.length() > MAX_SEGMENT_KEY || !SEGMENT_KEY.matcher(key).matches()) {
+            throw new QueryException(QueryErrorCode.INVALID_SEGMENT_KEY, field, "segment key '" + abbreviate(key)
+                    + "' is not a valid name: lowercase letters, digits, '_', '.' and '-', at most " + MAX_SEGMENT_KEY
+                    + " characters, e.g. beta-users");
+        }
+        return key;
+    }
+
+    /** A value a client sent, short enough to quote back. */
+    public static String abbreviate(String text) {
+        String value = String.valueOf(text);
+        return value.length() <= 80 ? value : value.substring(0, 80) + "...";
+    }
+}
