@@ -79,7 +79,7 @@ class HardeningIT {
     @Test
     void a_token_with_its_case_flipped_is_refused_on_a_connection_where_the_real_one_was_accepted() throws Exception {
         String token = fixture.tokens.admin();
-        String flipped = flip(token);
+        String flipped = RawConnection.flipCase(token);
         try (RawConnection connection = new RawConnection(URI.create(fixture.url()).getPort())) {
             assertThat(connection.get(FLAGS, "Authorization: Bearer " + token).status()).isEqualTo(200);
             RawConnection.Reply wrong = connection.get(FLAGS, "Authorization: Bearer " + flipped);
@@ -168,13 +168,6 @@ class HardeningIT {
                 .as("declaring needs admin").isEqualTo(403);
     }
 
-    private static String flip(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            out.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
-        }
-        return out.toString();
-    }
 
     private static byte[] concat(String before, byte[] middle, String after) {
         byte[] a = before.getBytes(StandardCharsets.UTF_8);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.ChangeInfo;
 import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentRule;
@@ -135,5 +136,14 @@ public final class StateJson {
         } catch (JsonProcessingException e) {
             return MAPPER.getNodeFactory().textNode(text);
         }
+    }
+
+    /** An environment as it is declared: name, description, archived. */
+    public static ObjectNode environment(EnvironmentState state) {
+        ObjectNode node = MAPPER.createObjectNode().put("name", state.getName());
+        if (state.getDescription() != null) {
+            node.put("description", state.getDescription());
+        }
+        return node.put("archived", state.getArchived());
     }
 }

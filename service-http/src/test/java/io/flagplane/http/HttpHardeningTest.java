@@ -32,7 +32,7 @@ class HttpHardeningTest {
     @Test
     void a_header_value_with_its_case_flipped_is_not_taken_from_the_connections_cache() throws IOException {
         String token = "Bearer fpt_AbCdEfGhIjKlMnOp";
-        String flipped = flipCase(token.substring(7));
+        String flipped = RawConnection.flipCase(token.substring(7));
         try (RawConnection connection = new RawConnection(app.port())) {
             assertThat(connection.get("/echo", "Authorization: " + token).body()).isEqualTo(token);
             assertThat(connection.get("/echo", "Authorization: Bearer " + flipped).body()).isEqualTo("Bearer " + flipped);
@@ -63,11 +63,4 @@ class HttpHardeningTest {
         }
     }
 
-    private static String flipCase(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            out.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
-        }
-        return out.toString();
-    }
 }

@@ -76,6 +76,15 @@ public final class RawConnection implements AutoCloseable {
         return head.toString(StandardCharsets.UTF_8);
     }
 
+    /** The text with every letter's case flipped: the same token to a cache that ignores case. */
+    public static String flipCase(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            out.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+        }
+        return out.toString();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -33,12 +33,7 @@ final class ResultJson {
 
     /** A declared environment. */
     static ObjectNode environment(EnvironmentState e) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("name", e.getName());
-        if (e.getDescription() != null) {
-            node.put("description", e.getDescription());
-        }
-        node.put("archived", e.getArchived());
+        ObjectNode node = StateJson.environment(e);
         node.put("version", e.getVersion());
         node.put("createdAt", e.getCreatedAt().toString());
         node.putObject("lastChange").put("type", e.getLastChange().getEventType()).put("occurredAt",

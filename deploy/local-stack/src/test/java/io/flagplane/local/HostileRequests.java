@@ -52,11 +52,7 @@ final class HostileRequests {
     }
 
     static String flipCase(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            out.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
-        }
-        return out.toString();
+        return io.flagplane.http.RawConnection.flipCase(text);
     }
 
     static String encode(String text) {

@@ -1,9 +1,11 @@
 package io.flagplane.projection.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.SegmentStateFold;
@@ -169,6 +171,9 @@ public final class HistoryReader {
         if (state instanceof SegmentState s) {
             return StateJson.segment(s);
         }
+        if (state instanceof EnvironmentState e) {
+            return StateJson.environment(e);
+        }
         return null;
     }
 
@@ -177,6 +182,9 @@ public final class HistoryReader {
     }
 
     private static Object fold(Object state, FlagEvent event) {
+        if (EnvironmentStateFold.isEnvironmentEvent(event)) {
+            return EnvironmentStateFold.apply((EnvironmentState) state, event).state();
+        }
         if (SegmentStateFold.isSegmentEvent(event)) {
             return SegmentStateFold.apply((SegmentState) state, event).state();
         }

@@ -282,6 +282,9 @@ public final class ProjectionQueries {
 
     static Subject subjectOf(String eventKey) {
         RecordKeys.FlagRef ref = RecordKeys.parse(eventKey);
+        if (ref.flagKey().equals(RecordKeys.ENVIRONMENT_KEY)) {
+            return Subject.environment(ref.environment());
+        }
         return ref.flagKey().startsWith(RecordKeys.SEGMENT_PREFIX)
                 ? Subject.segment(ref.environment(), ref.flagKey().substring(RecordKeys.SEGMENT_PREFIX.length()))
                 : Subject.flag(ref.environment(), ref.flagKey());

@@ -2,20 +2,39 @@ package io.flagplane.projection.query;
 
 import io.flagplane.contract.RecordKeys;
 
-/** What a per-key query is about: a flag or a segment in an environment. */
-public record Subject(boolean segment, String environment, String key) {
+/**
+ * What a history or audit entry is about: a flag or a segment in an environment, or an
+ * environment itself (its key is then its name). Per-key queries take flags and segments.
+ */
+public record Subject(Kind kind, String environment, String key) {
+
+    public enum Kind {
+        FLAG, SEGMENT, ENVIRONMENT
+    }
 
     public static Subject flag(String environment, String key) {
-        return new Subject(false, environment, key);
+        return new Subject(Kind.FLAG, environment, key);
     }
 
     public static Subject segment(String environment, String key) {
-        return new Subject(true, environment, key);
+        return new Subject(Kind.SEGMENT, environment, key);
+    }
+
+    public static Subject environment(String name) {
+        return new Subject(Kind.ENVIRONMENT, name, name);
+    }
+
+    public boolean segment() {
+        return kind == Kind.SEGMENT;
     }
 
     /** Its record key on {@code flag-events}: what partitions it, and what its history is filed under. */
     public String eventKey() {
-        return segment ? RecordKeys.ofSegmentEvents(environment, key) : RecordKeys.of(environment, key);
+        return switch (kind) {
+            case FLAG -> RecordKeys.of(environment, key);
+            case SEGMENT -> RecordKeys.ofSegmentEvents(environment, key);
+            case ENVIRONMENT -> RecordKeys.ofEnvironmentEvents(environment);
+        };
     }
 
     /** Its key in the current-state store. */
@@ -24,10 +43,15 @@ public record Subject(boolean segment, String environment, String key) {
     }
 
     public String noun() {
-        return segment ? "segment" : "flag";
+        return switch (kind) {
+            case FLAG -> "flag";
+            case SEGMENT -> "segment";
+            case ENVIRONMENT -> "environment";
+        };
     }
 
     public String describe() {
-        return noun() + " '" + key + "' in environment '" + environment + "'";
+        return kind == Kind.ENVIRONMENT ? "environment '" + environment + "'"
+                : noun() + " '" + key + "' in environment '" + environment + "'";
     }
 }

@@ -7,6 +7,7 @@ import io.flagplane.avro.FlagCreated;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.MetadataChanged;
+import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.TopicNames;
@@ -261,7 +262,7 @@ public final class EventStream implements AutoCloseable {
     }
 
     static boolean matches(Filter filter, FlagEvent event, List<String> tags) {
-        boolean segment = SegmentStateFold.isSegmentEvent(event);
+        boolean segment = SegmentStateFold.isSegmentEvent(event) || EnvironmentStateFold.isEnvironmentEvent(event);
         return filter.environments().test(event.getEnvironment())
                 && (filter.environment() == null || filter.environment().equals(event.getEnvironment()))
                 && (filter.flag() == null || (!segment && filter.flag().equals(event.getFlagKey())))
@@ -271,10 +272,11 @@ public final class EventStream implements AutoCloseable {
 
     static String render(FlagEvent event) {
         boolean segment = SegmentStateFold.isSegmentEvent(event);
+        boolean environment = EnvironmentStateFold.isEnvironmentEvent(event);
         ObjectNode node = JSON.createObjectNode();
         node.put("environment", event.getEnvironment());
         node.put("key", event.getFlagKey());
-        node.put("kind", segment ? "segment" : "flag");
+        node.put("kind", environment ? "environment" : segment ? "segment" : "flag");
         node.put("version", event.getVersion());
         node.put("type", FlagStateFold.typeOf(event));
         node.put("occurredAt", event.getOccurredAt().toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.command.Api;
+import io.flagplane.http.RawConnection;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import java.io.IOException;

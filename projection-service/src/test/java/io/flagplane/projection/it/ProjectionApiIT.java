@@ -143,7 +143,10 @@ class ProjectionApiIT {
         assertThat(all.get("entries")).hasSize(3);
         assertThat(all.get("entries").get(0).get("environment").asText()).isEqualTo("staging");
         JsonNode rest = ok(projection.get("/api/v1/audit?limit=10&cursor=" + all.get("nextCursor").asText()));
-        assertThat(rest.get("entries")).hasSize(4);
+        assertThat(rest.get("entries")).as("four more changes, then the two environments declared at start-up").hasSize(6);
+        assertThat(rest.get("entries").get(5).get("kind").asText()).isEqualTo("environment");
+        assertThat(rest.get("entries").get(5).get("type").asText()).isEqualTo("EnvironmentCreated");
+        assertThat(rest.get("entries").get(5).get("actor").get("kind").asText()).isEqualTo("SYSTEM");
         assertThat(rest.get("nextCursor").isNull()).isTrue();
 
         assertThat(ok(projection.get("/api/v1/audit?actor=ci-pipeline")).get("entries")).extracting(e -> e.get("type").asText())
@@ -151,12 +154,13 @@ class ProjectionApiIT {
         assertThat(ok(projection.get("/api/v1/audit?type=RolloutChanged")).get("entries")).hasSize(3);
         assertThat(ok(projection.get("/api/v1/audit?tag=checkout")).get("entries")).extracting(e -> e.get("key").asText())
                 .containsExactly("checkout.new_ui");
-        assertThat(ok(projection.get("/api/v1/audit?environment=staging")).get("entries")).hasSize(1);
+        assertThat(ok(projection.get("/api/v1/audit?environment=staging")).get("entries")).extracting(e -> e.get("type").asText())
+                .containsExactly("FlagCreated", "EnvironmentCreated");
         JsonNode window = ok(projection.get("/api/v1/audit?since=" + q(times.get(1)) + "&until=" + q(times.get(3))));
         assertThat(window.get("entries")).extracting(e -> e.get("version").asLong()).containsExactly(4L, 3L, 2L);
 
         Api.Response staging = projection.as(fixture.stagingViewer).get("/api/v1/audit");
-        assertThat(staging.body().get("entries")).as("a staging viewer sees only staging").hasSize(1);
+        assertThat(staging.body().get("entries")).as("a staging viewer sees only staging").hasSize(2);
     }
 
     @Test

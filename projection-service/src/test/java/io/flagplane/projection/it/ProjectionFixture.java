@@ -28,6 +28,9 @@ import org.awaitility.Awaitility;
  */
 final class ProjectionFixture implements AutoCloseable {
 
+    /** Environment declarations the command-service writes at start-up: production, staging. */
+    static final int DECLARED_ENVIRONMENTS = 2;
+
     final TestStack stack;
     final TopicNames topics;
     final String admin = TokenRegistry.newToken();
@@ -94,9 +97,13 @@ final class ProjectionFixture implements AutoCloseable {
     }
 
     /** Waits until every instance together has applied {@code events} events. */
+    /**
+     * Waits until the test's own {@code events} are applied, on top of the two environments the
+     * command-service declares at start-up (production and staging).
+     */
     void awaitApplied(long events) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
-                projections.stream().mapToLong(p -> p.metrics().applied()).sum() >= events);
+                projections.stream().mapToLong(p -> p.metrics().applied()).sum() >= DECLARED_ENVIRONMENTS + events);
     }
 
     @Override

@@ -125,6 +125,14 @@ public final class EdgeHttpApi {
 
     // ------------------------------------------------------------------ admission: environment and token
 
+    /**
+     * The environments this node answers for: its configured list, or with {@code *} every
+     * environment its ruleset holds flags or segments for (only declared environments take any).
+     */
+    private java.util.Collection<String> servedEnvironments() {
+        return config.servesEveryEnvironment() ? new java.util.TreeSet<>(ruleset.current().environments()) : config.environments();
+    }
+
     /** Picks the environment and checks the token may read it; both before any handler runs. */
     private void admit(Context ctx) {
         if (ctx.path().equals("/api/v1/status")) {
@@ -135,9 +143,13 @@ public final class EdgeHttpApi {
             requested = ctx.queryParam("environment");
         }
         String environment = requested == null || requested.isBlank() ? config.defaultEnvironment() : requested.trim();
-        if (!config.environments().contains(environment)) {
+        if (environment == null) {
+            throw new OfrepError(400, ErrorCode.GENERAL, "ENVIRONMENT_NOT_SERVED", "this node serves every environment; name"
+                    + " one with the " + EdgeConfig.ENVIRONMENT_HEADER + " header or ?environment=");
+        }
+        if (!servedEnvironments().contains(environment)) {
             throw new OfrepError(400, ErrorCode.GENERAL, "ENVIRONMENT_NOT_SERVED", "this node does not serve environment '"
-                    + EdgeErrors.abbreviate(environment) + "'; it serves " + config.environments());
+                    + EdgeErrors.abbreviate(environment) + "'; it serves " + servedEnvironments());
         }
         ctx.attribute(ENVIRONMENT, environment);
         if (ctx.path().equals("/ofrep/v1/events") && feed.full()) {
@@ -421,7 +433,7 @@ public final class EdgeHttpApi {
             gen.writeNumberField("generation", ruleset.current().generation());
             gen.writeStringField("lastChangeAt", last == null ? null : last.toString());
             gen.writeArrayFieldStart("environments");
-            for (String environment : config.environments()) {
+            for (String environment : servedEnvironments()) {
                 gen.writeString(environment);
             }
             gen.writeEndArray();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.edge.EdgeNode;
+import io.flagplane.http.RawConnection;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import java.io.IOException;
