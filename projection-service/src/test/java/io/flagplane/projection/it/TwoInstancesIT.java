@@ -72,7 +72,7 @@ class TwoInstancesIT {
             }
         }
         JsonNode audit = first.get("/api/v1/audit?limit=500").body();
-        assertThat(audit.get("entries")).hasSize(flags * 3);
+        assertThat(audit.get("entries")).hasSize(ProjectionFixture.DECLARED_ENVIRONMENTS + flags * 3);
         assertThat(second.get("/api/v1/audit?limit=500").body()).isEqualTo(audit);
 
         // paging through both instances' shares, 5 at a time, visits every entry once, newest first
@@ -91,7 +91,7 @@ class TwoInstancesIT {
             }
             cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
         } while (cursor != null);
-        assertThat(seen).hasSize(flags * 3);
+        assertThat(seen).hasSize(ProjectionFixture.DECLARED_ENVIRONMENTS + flags * 3);
 
         assertThat(first.get("/api/v1/audit?tag=t1").body().get("entries")).hasSize(4 * 3);
         String asOf = "2100-01-01T00:00:00Z";
