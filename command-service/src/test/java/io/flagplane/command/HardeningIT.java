@@ -2,6 +2,15 @@ package io.flagplane.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flagplane.avro.FlagEvent;
+import io.flagplane.contract.RecordKeys;
+import io.flagplane.fixtures.Events;
+import io.flagplane.wire.AvroSerializer;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import io.flagplane.http.RawConnection;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
@@ -168,6 +177,25 @@ class HardeningIT {
                 .as("declaring needs admin").isEqualTo(403);
     }
 
+
+    @Test
+    void flags_written_before_environments_were_declared_get_their_environment_declared_on_start_and_can_be_killed()
+            throws Exception {
+        FlagEvent legacy = Events.on("legacy", "old.flag").version(1).at(Instant.parse("2026-01-01T00:00:00Z"))
+                .createdBoolean(true);
+        try (KafkaProducer<String, FlagEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                fixture.stack.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(fixture.stack.registryClient(), true))) {
+            producer.send(new ProducerRecord<>(fixture.topics.flagEvents(), RecordKeys.of("legacy", "old.flag"), legacy)).get();
+        }
+
+        fixture.restart();
+
+        assertThat(fixture.admin().get("/api/v1/environments").body().get("environments")).extracting(e -> e.get("name").asText())
+                .containsExactly("legacy", "production", "staging");
+        Api.Response killed = fixture.admin().post("/api/v1/environments/legacy/flags/old.flag/kill", "{\"reason\":\"incident\"}");
+        assertThat(killed.status()).as(killed.raw()).isEqualTo(200);
+        assertThat(killed.version()).isEqualTo(2);
+    }
 
     private static byte[] concat(String before, byte[] middle, String after) {
         byte[] a = before.getBytes(StandardCharsets.UTF_8);
