@@ -23,11 +23,13 @@ public final class CommandService implements AutoCloseable {
 
     private final CommandProcessor processor;
     private final WriteModel model;
+    private final CommandMetrics metrics;
     private final Javalin http;
 
-    private CommandService(CommandProcessor processor, WriteModel model, Javalin http) {
+    private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http) {
         this.processor = processor;
         this.model = model;
+        this.metrics = metrics;
         this.http = http;
     }
 
@@ -39,16 +41,18 @@ public final class CommandService implements AutoCloseable {
         }
         WriteModel model = new WriteModel(config.idempotencyRetention());
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+        CommandMetrics metrics = new CommandMetrics(model);
         CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(config.bootstrapServers(),
                 config.topics().flagEvents(), config.transactionalId(), config.kafkaTimeout(), 10_000),
-                registry, model, Clock.systemUTC());
+                registry, model, Clock.systemUTC(), metrics);
+        metrics.watch(processor);
         try {
             processor.start(config.startupTimeout());
             EnvironmentBootstrap.declare(processor, model, config.environments(), config.commandTimeout());
-            Javalin http = CommandHttpApi.create(processor, model, tokens, config.commandTimeout())
+            Javalin http = CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout())
                     .start(config.host(), config.port());
             LOG.info("command-service writing {} and serving port {}", config.topics().flagEvents(), http.port());
-            return new CommandService(processor, model, http);
+            return new CommandService(processor, model, metrics, http);
         } catch (RuntimeException e) {
             processor.close();
             throw e;
@@ -69,6 +73,10 @@ public final class CommandService implements AutoCloseable {
 
     public WriteModel model() {
         return model;
+    }
+
+    public CommandMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -116,6 +116,7 @@ class OpenApiConformanceIT {
         call(admin, "POST", "/api/v1/environments/production/kill-by-tag", "{\"tag\":\"checkout\"}");
         call(admin, "GET", "/api/v1/tokens", null);
         call(admin, "GET", "/health/ready", null);
+        call(fixture.api(null), "GET", "/metrics", null);
         // refusals
         refused(admin, "POST", flags, "{not json");
         refused(admin, "POST", flags, "{\"key\":\"NoDots\",\"type\":\"boolean\"}");

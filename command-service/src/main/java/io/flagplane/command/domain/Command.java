@@ -18,6 +18,33 @@ public sealed interface Command {
     /** The version the caller last saw, or null to apply to whatever is current. */
     Long expectedVersion();
 
+    /** What kind of command this is, named as the API names it. */
+    Kind kind();
+
+    /**
+     * The kinds of command, each with the name the API gives it: a change set's {@code "action"}
+     * (createEnvironment and archiveEnvironment have their own routes and no action). Metrics label
+     * commands with these names.
+     */
+    enum Kind {
+        CREATE_FLAG("createFlag"), REPLACE_FLAG("replaceFlag"), ENABLE("enable"), DISABLE("disable"), KILL("kill"),
+        REVIVE("revive"), ARCHIVE("archive"), RESTORE("restore"), SET_ROLLOUT("setRollout"), ALLOW_LIST("allowList"),
+        DENY_LIST("denyList"), REPLACE_RULES("replaceRules"), SET_METADATA("setMetadata"), KILL_BY_TAG("killByTag"),
+        CREATE_SEGMENT("createSegment"), REPLACE_SEGMENT("replaceSegment"), ARCHIVE_SEGMENT("archiveSegment"),
+        CREATE_ENVIRONMENT("createEnvironment"), ARCHIVE_ENVIRONMENT("archiveEnvironment");
+
+        private final String action;
+
+        Kind(String action) {
+            this.action = action;
+        }
+
+        /** The API's name for it, e.g. {@code kill}. */
+        public String action() {
+            return action;
+        }
+    }
+
     /** A command on one flag. */
     sealed interface OnFlag extends Command {
         Target flag();
@@ -40,30 +67,63 @@ public sealed interface Command {
 
     record CreateFlag(Target flag, FlagDefinition definition, boolean enabled) implements OnFlag {
         @Override
+        public Kind kind() {
+            return Kind.CREATE_FLAG;
+        }
+
+        @Override
         public Long expectedVersion() {
             return null;
         }
     }
 
     record ReplaceDefinition(Target flag, FlagDefinition definition, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.REPLACE_FLAG;
+        }
     }
 
     record Enable(Target flag, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.ENABLE;
+        }
     }
 
     record Disable(Target flag, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.DISABLE;
+        }
     }
 
     record Kill(Target flag, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.KILL;
+        }
     }
 
     record Revive(Target flag, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.REVIVE;
+        }
     }
 
     record Archive(Target flag, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.ARCHIVE;
+        }
     }
 
     record Restore(Target flag, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.RESTORE;
+        }
     }
 
     /**
@@ -72,6 +132,10 @@ public sealed interface Command {
      * rest, on one rule ({@code ruleId}) or on the fallthrough (null).
      */
     record SetRollout(Target flag, String ruleId, String variant, int basisPoints, Long expectedVersion) implements OnFlag {
+        @Override
+        public Kind kind() {
+            return Kind.SET_ROLLOUT;
+        }
     }
 
     /** Adds and removes keys on the deny list, or on the allow list of one variant (null: the flag's true variant). */
@@ -81,11 +145,21 @@ public sealed interface Command {
             added = List.copyOf(added);
             removed = List.copyOf(removed);
         }
+
+        @Override
+        public Kind kind() {
+            return list == TargetList.DENY ? Kind.DENY_LIST : Kind.ALLOW_LIST;
+        }
     }
 
     record ReplaceRules(Target flag, List<Rule> rules, Long expectedVersion) implements OnFlag {
         public ReplaceRules {
             rules = List.copyOf(rules);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.REPLACE_RULES;
         }
     }
 
@@ -94,6 +168,11 @@ public sealed interface Command {
         /** Null fields keep their current value; an empty owner removes the owner. */
         public SetMetadata {
             tags = tags == null ? null : List.copyOf(tags);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.SET_METADATA;
         }
     }
 
@@ -104,6 +183,11 @@ public sealed interface Command {
 
     /** Declare an environment: only declared environments take flags and segments. */
     record CreateEnvironment(String environment, String description) implements OnEnvironment {
+        @Override
+        public Kind kind() {
+            return Kind.CREATE_ENVIRONMENT;
+        }
+
         @Override
         public Target target() {
             return Target.environment(environment);
@@ -118,6 +202,11 @@ public sealed interface Command {
     /** Archive an environment that has no live flags; it then takes no more changes. */
     record ArchiveEnvironment(String environment, Long expectedVersion) implements OnEnvironment {
         @Override
+        public Kind kind() {
+            return Kind.ARCHIVE_ENVIRONMENT;
+        }
+
+        @Override
         public Target target() {
             return Target.environment(environment);
         }
@@ -126,6 +215,11 @@ public sealed interface Command {
     /** Kill every live flag carrying {@code tag} in one change set (seed 000's instant rollback). */
     record KillByTag(String environment, String tag) implements Command {
         @Override
+        public Kind kind() {
+            return Kind.KILL_BY_TAG;
+        }
+
+        @Override
         public Long expectedVersion() {
             return null;
         }
@@ -133,14 +227,27 @@ public sealed interface Command {
 
     record CreateSegment(Target segment, SegmentDefinition definition) implements OnSegment {
         @Override
+        public Kind kind() {
+            return Kind.CREATE_SEGMENT;
+        }
+
+        @Override
         public Long expectedVersion() {
             return null;
         }
     }
 
     record ReplaceSegment(Target segment, SegmentDefinition definition, Long expectedVersion) implements OnSegment {
+        @Override
+        public Kind kind() {
+            return Kind.REPLACE_SEGMENT;
+        }
     }
 
     record ArchiveSegment(Target segment, Long expectedVersion) implements OnSegment {
+        @Override
+        public Kind kind() {
+            return Kind.ARCHIVE_SEGMENT;
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.flagplane.avro.SegmentState;
 import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
+import io.flagplane.command.CommandMetrics;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.Decider;
@@ -27,6 +28,7 @@ import io.flagplane.http.JsonInputException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * environment, parse the request into a command (the same parser for single commands and change
  * sets), hand it to the single writer, and render what it did. Every refusal becomes
  * {@code {"error": {"code", "field", "message"}}}, its status decided in {@link #statusOf}.
+ * Operations ({@code /health/live}, {@code /health/ready}, {@code /metrics}) are outside
+ * {@code /api/v1} and open to the infrastructure that watches the service, like the edge node's.
  */
 public final class CommandHttpApi {
 
@@ -74,7 +78,8 @@ public final class CommandHttpApi {
      * @param tokens the accepted tokens, or null to run without authentication (everyone is an
      *               anonymous admin: local experiments only)
      */
-    public static Javalin create(CommandProcessor processor, WriteModel model, TokenRegistry tokens, Duration commandTimeout) {
+    public static Javalin create(CommandProcessor processor, WriteModel model, CommandMetrics metrics, TokenRegistry tokens,
+                                 Duration commandTimeout) {
         CommandHttpApi api = new CommandHttpApi(processor, model, tokens, commandTimeout);
         String openApi = resource("/openapi/command-api.yaml");
         return Javalin.create(config -> {
@@ -125,6 +130,11 @@ public final class CommandHttpApi {
                 render(ctx, ready ? 200 : 503, Json.MAPPER.createObjectNode()
                         .put("status", ready ? "READY" : processor.isFenced() ? "FENCED" : "STARTING")
                         .put("flags", model.flagCount()));
+            });
+            routes.get("/metrics", ctx -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+                metrics.write(out);
+                ctx.status(200).contentType(metrics.contentType()).result(out.toByteArray());
             });
 
             routes.exception(CommandException.class, (e, ctx) -> renderError(ctx, e));

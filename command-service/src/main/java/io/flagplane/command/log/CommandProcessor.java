@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * transactional id fences this one: from then on every request fails with WRITER_FENCED. When
  * a transaction's outcome is unknown (Kafka unreachable), the writer recreates its producer and
  * reads the log on from where it was before it writes again.
+ *
+ * <p>Every request's outcome, and every commit, is reported to a {@link WriterListener} (metrics)
+ * just before the caller is answered, so a count is never behind an answer the caller has seen.
  */
 public final class CommandProcessor implements AutoCloseable {
 
@@ -72,8 +75,21 @@ public final class CommandProcessor implements AutoCloseable {
     private record Answered(CommandResult result, String fingerprint) {
     }
 
+    /** One decided request; {@code wrote[c]}: whether its command {@code c} produced an event. */
     private record Staged(Pending pending, List<FlagEvent> events, List<Change> changes, Map<Target, Object> states,
-                          String changeSetId) {
+                          String changeSetId, boolean[] wrote) {
+    }
+
+    /** Where the writer is: reading the log before serving, writing, due to resynchronise, or replaced. */
+    public enum State {
+        /** Reading the event log; not accepting commands yet. */
+        STARTING,
+        /** Accepting and writing commands. */
+        ACTIVE,
+        /** A write's outcome was unknown (Kafka unreachable): it re-reads the log on before it writes again. */
+        RECOVERING,
+        /** A newer instance took over; every command is refused with WRITER_FENCED. */
+        FENCED
     }
 
     private final Settings settings;
@@ -81,6 +97,7 @@ public final class CommandProcessor implements AutoCloseable {
     private final WriteModel model;
     private final EventLogReader reader;
     private final Clock clock;
+    private final WriterListener listener;
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
     private final AtomicLong eventsWritten = new AtomicLong();
@@ -89,13 +106,19 @@ public final class CommandProcessor implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean ready;
     private volatile boolean fenced;
-    private boolean needsRecovery;
+    private volatile boolean needsRecovery;   // written by the writer thread only; volatile for state()
 
     public CommandProcessor(Settings settings, SchemaRegistryClient registry, WriteModel model, Clock clock) {
+        this(settings, registry, model, clock, WriterListener.NONE);
+    }
+
+    public CommandProcessor(Settings settings, SchemaRegistryClient registry, WriteModel model, Clock clock,
+                            WriterListener listener) {
         this.settings = settings;
         this.registry = registry;
         this.model = model;
         this.clock = clock;
+        this.listener = listener;
         this.reader = new EventLogReader(settings.bootstrapServers(), settings.topic(), registry);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.writer = new Thread(this::run, "command-writer");
@@ -140,6 +163,21 @@ public final class CommandProcessor implements AutoCloseable {
         return fenced;
     }
 
+    public State state() {
+        if (fenced) {
+            return State.FENCED;
+        }
+        if (!ready) {
+            return State.STARTING;
+        }
+        return needsRecovery ? State.RECOVERING : State.ACTIVE;
+    }
+
+    /** Requests waiting for the writer. */
+    public int queueDepth() {
+        return queue.size();
+    }
+
     public long eventsWritten() {
         return eventsWritten.get();
     }
@@ -151,13 +189,14 @@ public final class CommandProcessor implements AutoCloseable {
     /** Queues a request; the future completes when it is committed or refused. */
     public CompletableFuture<CommandResult> submit(CommandRequest request) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        Pending pending = new Pending(request, result);
         if (fenced) {
-            result.completeExceptionally(fencedError());
+            fail(pending, fencedError());
         } else if (!ready) {
-            result.completeExceptionally(new CommandException(ErrorCode.NOT_READY, null,
+            fail(pending, new CommandException(ErrorCode.NOT_READY, null,
                     "the command-service is still reading the event log; retry in a moment"));
-        } else if (!queue.offer(new Pending(request, result))) {
-            result.completeExceptionally(new CommandException(ErrorCode.UNAVAILABLE, null,
+        } else if (!queue.offer(pending)) {
+            fail(pending, new CommandException(ErrorCode.UNAVAILABLE, null,
                     "the command-service is overloaded (" + settings.queueCapacity() + " commands waiting); retry"));
         }
         return result;
@@ -184,22 +223,22 @@ public final class CommandProcessor implements AutoCloseable {
                 running = false;
             } catch (RuntimeException e) {
                 LOG.error("command batch failed unexpectedly", e);
-                batch.forEach(p -> p.result().completeExceptionally(unavailable("unexpected error: " + e)));
+                batch.forEach(p -> fail(p, unavailable("unexpected error: " + e)));
                 needsRecovery = true;
             } finally {
                 batch.clear();
             }
         }
-        queue.forEach(p -> p.result().completeExceptionally(unavailable("the command-service is shutting down")));
+        queue.forEach(p -> fail(p, unavailable("the command-service is shutting down")));
     }
 
     private void process(List<Pending> batch) {
         if (fenced) {
-            batch.forEach(p -> p.result().completeExceptionally(fencedError()));
+            batch.forEach(p -> fail(p, fencedError()));
             return;
         }
         if (needsRecovery && !recover()) {
-            batch.forEach(p -> p.result().completeExceptionally(unavailable("Kafka is unreachable; nothing was written")));
+            batch.forEach(p -> fail(p, unavailable("Kafka is unreachable; nothing was written")));
             return;
         }
         Map<Target, Object> working = new HashMap<>();
@@ -213,11 +252,11 @@ public final class CommandProcessor implements AutoCloseable {
                 if (earlier != null) {
                     String fingerprint = pending.request().fingerprint();
                     if (earlier.fingerprint() != null && fingerprint != null && !earlier.fingerprint().equals(fingerprint)) {
-                        pending.result().completeExceptionally(new CommandException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                        fail(pending, new CommandException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                                 "Idempotency-Key", "this Idempotency-Key was used for a different request; use a new key"
                                 + " for a new request (a retry must repeat the method, path, If-Match and body exactly)"));
                     } else {
-                        pending.result().complete(earlier.result().asReplay());
+                        succeed(pending, earlier.result().asReplay(), null);
                     }
                     continue;
                 }
@@ -231,11 +270,11 @@ public final class CommandProcessor implements AutoCloseable {
                             pending.request().fingerprint()));
                 }
             } catch (CommandException e) {
-                pending.result().completeExceptionally(e);
+                fail(pending, e);
             } catch (RuntimeException e) {
                 // a defect met while deciding one request stays that request's: the rest of the batch goes on
                 LOG.error("deciding a request failed unexpectedly; it alone is refused", e);
-                pending.result().completeExceptionally(e);
+                fail(pending, e);
             }
         }
         List<FlagEvent> events = staged.stream().flatMap(s -> s.events().stream()).toList();
@@ -244,6 +283,7 @@ public final class CommandProcessor implements AutoCloseable {
             return;
         }
         List<RecordMetadata> written;
+        long began = System.nanoTime();
         try {
             written = writeTransaction(events);
         } catch (KafkaException | ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -251,25 +291,31 @@ public final class CommandProcessor implements AutoCloseable {
                 fenced = true;
                 LOG.error("this command-service instance has been fenced by a newer one; it no longer writes: {}", e.toString());
                 safeAbort();
-                staged.forEach(s -> s.pending().result().completeExceptionally(fencedError()));
+                staged.forEach(s -> fail(s.pending(), fencedError()));
                 return;
             }
             LOG.warn("transaction of {} events failed; the writer will resynchronise before writing again: {}",
                     events.size(), e.toString());
             needsRecovery = true;
-            staged.forEach(s -> s.pending().result().completeExceptionally(unavailable(
+            staged.forEach(s -> fail(s.pending(), unavailable(
                     "Kafka did not confirm the write (" + rootMessage(e) + "); retry with the same Idempotency-Key")));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
             needsRecovery = true;
-            staged.forEach(s -> s.pending().result().completeExceptionally(unavailable("interrupted")));
+            staged.forEach(s -> fail(s.pending(), unavailable("interrupted")));
             return;
         }
+        long took = System.nanoTime() - began;
         working.forEach(model::put);
         eventsWritten.addAndGet(events.size());
         transactions.incrementAndGet();
+        int commands = 0;
+        for (Staged s : staged) {
+            commands += s.wrote().length;
+        }
+        listener.committed(commands, events.size(), took);
         int next = 0;
         for (Staged s : staged) {
             List<Change> changes = new ArrayList<>();
@@ -291,7 +337,41 @@ public final class CommandProcessor implements AutoCloseable {
         if (scope != null) {
             model.remember(scope, result, clock.instant(), staged.pending().request().fingerprint());
         }
-        staged.pending().result().complete(result);
+        succeed(staged.pending(), result, staged.wrote());
+    }
+
+    /*
+     * Every answer goes through succeed or fail, which report it and then complete the future: the
+     * count comes first, so a caller who has its answer finds it counted. Once queued, a request is
+     * completed only by the writer thread, so "not done yet" cannot change between the check and
+     * the completion; a request already answered (a batch that failed part-way) is not counted twice.
+     */
+
+    /** @param wrote per command, whether it wrote an event; null for a replay */
+    private void succeed(Pending pending, CommandResult result, boolean[] wrote) {
+        if (pending.result().isDone()) {
+            return;
+        }
+        List<Command> commands = pending.request().commands();
+        for (int c = 0; c < commands.size(); c++) {
+            listener.answered(commands.get(c), result.replayed() ? WriterListener.Outcome.REPLAYED
+                    : wrote[c] ? WriterListener.Outcome.COMMITTED : WriterListener.Outcome.UNCHANGED);
+        }
+        pending.result().complete(result);
+    }
+
+    private void fail(Pending pending, Throwable error) {
+        if (pending.result().isDone()) {
+            return;
+        }
+        WriterListener.Outcome outcome = WriterListener.Outcome.of(error);
+        if (outcome == WriterListener.Outcome.REFUSED) {
+            listener.refused(((CommandException) error).code());
+        }
+        for (Command command : pending.request().commands()) {
+            listener.answered(command, outcome);
+        }
+        pending.result().completeExceptionally(error);
     }
 
     private static String scopeOf(CommandRequest request) {
@@ -308,7 +388,9 @@ public final class CommandProcessor implements AutoCloseable {
         List<FlagEvent> events = new ArrayList<>();
         List<Change> changes = new ArrayList<>();
         List<Command> commands = request.commands();
+        boolean[] wrote = new boolean[commands.size()];
         for (int c = 0; c < commands.size(); c++) {
+            int before = events.size();
             List<Decider.Decision> decisions;
             try {
                 decisions = Decider.decide(view, commands.get(c));
@@ -343,8 +425,9 @@ public final class CommandProcessor implements AutoCloseable {
                 events.add(event);
                 changes.add(new Change(target, after, version, true, null, null));
             }
+            wrote[c] = events.size() > before;
         }
-        return new Staged(pending, events, changes, local, changeSetId);
+        return new Staged(pending, events, changes, local, changeSetId, wrote);
     }
 
     /**

@@ -83,8 +83,19 @@ public final class WriteModel implements ReadModel {
                 .map(Map.Entry::getValue).sorted(Comparator.comparing(SegmentState::getSegmentKey)).toList();
     }
 
+    /** Flags in every environment, archived ones included. */
     public int flagCount() {
         return flags.size();
+    }
+
+    /** Segments in every environment, archived ones included. */
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Declared environments, archived ones included. */
+    public int environmentCount() {
+        return environments.size();
     }
 
     /** The state of one target, a {@link FlagState} or a {@link SegmentState}, or null. */
@@ -200,7 +211,8 @@ public final class WriteModel implements ReadModel {
         return before - idempotency.size();
     }
 
-    int rememberedKeys() {
+    /** Idempotency-Keys whose answers are remembered (until the retention passes). */
+    public int rememberedKeys() {
         return idempotency.size();
     }
 
