@@ -72,7 +72,8 @@ public final class CommandProcessor implements AutoCloseable {
     private record Pending(CommandRequest request, CompletableFuture<CommandResult> result) {
     }
 
-    private record Answered(CommandResult result, String fingerprint) {
+    /** An earlier answer to an idempotency key: committed before (result), or decided in this batch (staged). */
+    private record Answered(CommandResult result, Staged staged, String fingerprint) {
     }
 
     /** One decided request; {@code wrote[c]}: whether its command {@code c} produced an event. */
@@ -248,13 +249,23 @@ public final class CommandProcessor implements AutoCloseable {
             String scope = scopeOf(pending.request());
             if (scope != null) {
                 Answered earlier = model.remembered(scope) != null
-                        ? new Answered(model.remembered(scope), model.rememberedFingerprint(scope)) : answeredInBatch.get(scope);
+                        ? new Answered(model.remembered(scope), null, model.rememberedFingerprint(scope)) : answeredInBatch.get(scope);
                 if (earlier != null) {
                     String fingerprint = pending.request().fingerprint();
                     if (earlier.fingerprint() != null && fingerprint != null && !earlier.fingerprint().equals(fingerprint)) {
                         fail(pending, new CommandException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                                 "Idempotency-Key", "this Idempotency-Key was used for a different request; use a new key"
                                 + " for a new request (a retry must repeat the method, path, If-Match and body exactly)"));
+                    } else if (earlier.staged() != null) {
+                        // the same key twice in one batch: the copy gets the original's outcome once it is
+                        // known, never a success for something whose transaction may still fail
+                        earlier.staged().pending().result().whenComplete((result, error) -> {
+                            if (error != null) {
+                                fail(pending, error);
+                            } else {
+                                succeed(pending, result.asReplay(), null);
+                            }
+                        });
                     } else {
                         succeed(pending, earlier.result().asReplay(), null);
                     }
@@ -266,8 +277,7 @@ public final class CommandProcessor implements AutoCloseable {
                 working.putAll(decided.states());
                 staged.add(decided);
                 if (scope != null) {
-                    answeredInBatch.put(scope, new Answered(new CommandResult(decided.changes(), decided.changeSetId(), false),
-                            pending.request().fingerprint()));
+                    answeredInBatch.put(scope, new Answered(null, decided, pending.request().fingerprint()));
                 }
             } catch (CommandException e) {
                 fail(pending, e);

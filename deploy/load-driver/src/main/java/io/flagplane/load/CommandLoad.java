@@ -105,11 +105,14 @@ public final class CommandLoad implements java.util.concurrent.Callable<Integer>
     Result run(Transport sender, RolloutWorkload workload) throws InterruptedException {
 
         long created = System.nanoTime();
-        Outcome declared = sender.send(new RolloutWorkload.Request("POST", "/api/v1/environments",
-                "{\"name\":\"" + environment + "\",\"reason\":\"flagplane-load\"}"));
-        if (declared.status() >= 300 && declared.status() != 409) { // 409: declared already
-            throw new IllegalStateException("could not declare environment " + environment + ": HTTP " + declared.status() + " "
-                    + declared.body());
+        if (sender.send(new RolloutWorkload.Request("GET", "/api/v1/environments/" + environment, "")).status() == 404) {
+            Outcome declared = sender.send(new RolloutWorkload.Request("POST", "/api/v1/environments",
+                    "{\"name\":\"" + environment + "\",\"reason\":\"flagplane-load\"}"));
+            if (declared.status() >= 300 && declared.status() != 409) { // 409: someone declared it meanwhile
+                throw new IllegalStateException("environment " + environment + " is not declared and this token cannot declare"
+                        + " it (HTTP " + declared.status() + "); declare it with an admin token: POST /api/v1/environments "
+                        + declared.body());
+            }
         }
         for (int from = 0; from < flags; from += 100) {
             Outcome outcome = sender.send(new RolloutWorkload.Request("POST", "/api/v1/changesets",

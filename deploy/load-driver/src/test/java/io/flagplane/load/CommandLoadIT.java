@@ -45,7 +45,8 @@ class CommandLoadIT {
                 "schema.registry.url", stack.schemaRegistryUrl(),
                 "topic.prefix", stack.newTopics("load").flagEvents().replace("flag-events", ""),
                 "command.transactional.id", TestStack.uniqueName("load-writer"),
-                "command.tokens.file", tokens.toString()))));
+                "command.tokens.file", tokens.toString(),
+                "command.environments", "sat,paced"))));
     }
 
     @AfterEach

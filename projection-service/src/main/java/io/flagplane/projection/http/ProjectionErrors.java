@@ -47,8 +47,14 @@ final class ProjectionErrors {
                 ? QueryErrorCode.MALFORMED_REQUEST.name() : QueryErrorCode.INVALID_PARAMETER.name(), e.field(), e.getMessage()));
         routes.exception(HttpResponseException.class, (e, ctx) -> render(ctx, e.getStatus(), HttpErrors.codeOf(e.getStatus()),
                 null, HttpErrors.sentenceOf(e.getStatus())));
-        routes.exception(Exception.class, (e, ctx) -> render(ctx, 500, "INTERNAL", null,
-                HttpErrors.internal(LOG, ctx.method().name(), ctx.path(), e)));
+        routes.exception(Exception.class, (e, ctx) -> {
+            int clientStatus = HttpErrors.clientStatus(e);   // e.g. a bad chunk size met while reading the body
+            if (clientStatus != 0) {
+                render(ctx, clientStatus, HttpErrors.codeOf(clientStatus), null, HttpErrors.sentenceOf(clientStatus));
+            } else {
+                render(ctx, 500, "INTERNAL", null, HttpErrors.internal(LOG, ctx.method().name(), ctx.path(), e));
+            }
+        });
         routes.error(404, ctx -> {
             if (ctx.result() == null) {
                 render(ctx, 404, HttpErrors.codeOf(404), null, HttpErrors.sentenceOf(404));

@@ -378,7 +378,7 @@ public final class ProjectionHttpApi {
     // ------------------------------------------------------------------ parameters
 
     private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text.trim();
+        return text == null || text.isBlank() ? null : text.strip();   // strip, not trim: trim eats NUL and other controls
     }
 
     private static String encode(String text) {

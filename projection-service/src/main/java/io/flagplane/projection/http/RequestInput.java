@@ -48,7 +48,7 @@ final class RequestInput {
     /** A query parameter, trimmed; null when absent or blank. */
     static String text(Context ctx, String name) {
         String text = ctx.queryParam(name);
-        return text == null || text.isBlank() ? null : text.trim();
+        return text == null || text.isBlank() ? null : text.strip();   // strip, not trim: trim eats NUL and other controls
     }
 
     static int limit(Context ctx) {

@@ -69,8 +69,12 @@ final class EdgeErrors {
                 render(new OfrepError(400, ErrorCode.PARSE_ERROR, e.getMessage()), ctx));
         routes.exception(HttpResponseException.class, (e, ctx) -> render(new OfrepError(e.getStatus(), ErrorCode.GENERAL,
                 HttpErrors.sentenceOf(e.getStatus())), ctx));
-        routes.exception(Exception.class, (e, ctx) -> render(new OfrepError(500, ErrorCode.GENERAL, "INTERNAL",
-                HttpErrors.internal(LOG, ctx.method().name(), ctx.path(), e)), ctx));
+        routes.exception(Exception.class, (e, ctx) -> {
+            int clientStatus = HttpErrors.clientStatus(e);   // e.g. a bad chunk size met while reading the body
+            render(clientStatus != 0 ? new OfrepError(clientStatus, ErrorCode.PARSE_ERROR, HttpErrors.sentenceOf(clientStatus))
+                    : new OfrepError(500, ErrorCode.GENERAL, "INTERNAL", HttpErrors.internal(LOG, ctx.method().name(), ctx.path(), e)),
+                    ctx);
+        });
         routes.error(404, ctx -> {
             if (ctx.result() == null) {
                 render(new OfrepError(404, ErrorCode.GENERAL, HttpErrors.sentenceOf(404)), ctx);
