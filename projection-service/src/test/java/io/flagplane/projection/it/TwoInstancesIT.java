@@ -85,8 +85,10 @@ class TwoInstancesIT {
             for (JsonNode entry : page.get("entries")) {
                 String id = entry.get("eventId").asText();
                 assertThat(seen.add(id)).as("seen once: " + id).isTrue();
+                // compared as instants: as text, "12:00:01Z" sorts after "12:00:01.123Z"
                 String at = entry.get("occurredAt").asText();
-                assertThat(previous == null || at.compareTo(previous) <= 0).as("newest first").isTrue();
+                assertThat(previous == null || !java.time.Instant.parse(at).isAfter(java.time.Instant.parse(previous)))
+                        .as("newest first: " + at + " after " + previous).isTrue();
                 previous = at;
             }
             cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
