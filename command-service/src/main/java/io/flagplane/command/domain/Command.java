@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A change an admin asks for, already parsed and checked for shape. Whether it may apply to the
- * flag or segment as it is now is decided by {@link Decider}, against the current state.
+ * flag or segment as it is now is decided by its kind's decider (see {@link Aggregates}), against the current state.
  */
 public sealed interface Command {
 
@@ -20,6 +20,14 @@ public sealed interface Command {
 
     /** What kind of command this is, named as the API names it. */
     Kind kind();
+
+    /** Refuses with VERSION_CONFLICT when the caller expected a version other than the target's current one. */
+    default void requireVersion(long currentVersion, Target target) {
+        if (expectedVersion() != null && expectedVersion() != currentVersion) {
+            throw new CommandException(ErrorCode.VERSION_CONFLICT, "expectedVersion", target.describe() + " is at version "
+                    + currentVersion + ", not " + expectedVersion() + "; read it again and retry", currentVersion);
+        }
+    }
 
     /**
      * The kinds of command, each with the name the API gives it: a change set's {@code "action"}

@@ -18,7 +18,12 @@ public final class EnvironmentDecider {
     private EnvironmentDecider() {
     }
 
-    static Object decide(ReadModel model, Command.OnEnvironment command) {
+    public static List<Decision> decide(ReadModel model, Command command) {
+        Command.OnEnvironment onEnvironment = (Command.OnEnvironment) command;
+        return List.of(new Decision(onEnvironment.target(), decideEnvironment(model, onEnvironment)));
+    }
+
+    private static Object decideEnvironment(ReadModel model, Command.OnEnvironment command) {
         String name = command.environment();
         EnvironmentState current = model.environment(name);
         if (command instanceof Command.CreateEnvironment create) {

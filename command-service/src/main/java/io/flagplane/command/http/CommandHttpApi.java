@@ -13,7 +13,7 @@ import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.CommandMetrics;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
-import io.flagplane.command.domain.Decider;
+import io.flagplane.command.domain.Aggregates;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.domain.Names;
 import io.flagplane.command.log.CommandProcessor;
@@ -450,7 +450,7 @@ public final class CommandHttpApi {
             throw CommandException.invalid("Idempotency-Key", "Idempotency-Key is 1 to 200 printable ASCII characters");
         }
         for (Command command : commands) {
-            Decider.precheck(command);
+            Aggregates.precheck(command);
         }
         CommandRequest request = new CommandRequest(commands, principal(ctx).actor(), reason, idempotencyKey,
                 idempotencyKey == null ? null : fingerprint(ctx));

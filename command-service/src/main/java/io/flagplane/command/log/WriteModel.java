@@ -4,24 +4,26 @@ import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.command.domain.Aggregate;
+import io.flagplane.command.domain.Aggregates;
 import io.flagplane.command.domain.ReadModel;
 import io.flagplane.command.domain.Target;
-import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
-import io.flagplane.contract.SegmentStateFold;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command-service's consistent view: every flag and segment as of the last event this
+ * The command-service's consistent view: every environment, flag and segment as of the last event this
  * instance has committed or read, and the results remembered for Idempotency-Keys. Written only by
  * the single writer thread (and by the log reader before serving); read by any HTTP thread.
  */
@@ -33,136 +35,107 @@ public final class WriteModel implements ReadModel {
     private record Remembered(CommandResult result, Instant at, List<IndexedChange> indexed, String fingerprint) {
     }
 
-    private final Map<Target, FlagState> flags = new ConcurrentHashMap<>();
-    private final Map<Target, SegmentState> segments = new ConcurrentHashMap<>();
-    private final Map<String, EnvironmentState> environments = new ConcurrentHashMap<>();
+    /** Per kind, every target's state (a kind's state type). */
+    private final Map<Target.Kind, Map<Target, Object>> states = new EnumMap<>(Target.Kind.class);
     private final Map<String, Remembered> idempotency = new ConcurrentHashMap<>();
     private final Duration idempotencyRetention;
 
     public WriteModel(Duration idempotencyRetention) {
         this.idempotencyRetention = idempotencyRetention;
+        for (Aggregate<?> aggregate : Aggregates.ALL) {
+            states.put(aggregate.kind(), new ConcurrentHashMap<>());
+        }
+    }
+
+    /** A model holding exactly what these events fold to (tests and tools; no Kafka involved). */
+    public static WriteModel of(FlagEvent... events) {
+        WriteModel model = new WriteModel(Duration.ofHours(48));
+        for (FlagEvent event : events) {
+            if (model.fold(event) == null) {
+                throw new IllegalArgumentException("event " + event.getEventId() + " does not fold");
+            }
+        }
+        return model;
     }
 
     @Override
-    public EnvironmentState environment(String name) {
-        return environments.get(name);
+    public Object state(Target target) {
+        return states.get(target.kind()).get(target);
+    }
+
+    @Override
+    public List<Object> all(Target.Kind kind, String environment) {
+        return states.get(kind).entrySet().stream().filter(e -> e.getKey().environment().equals(environment))
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(Target::key))).map(Map.Entry::getValue).toList();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<FlagState> flags(String environment) {
+        return (List<FlagState>) (List<?>) all(Target.Kind.FLAG, environment);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<SegmentState> segments(String environment) {
+        return (List<SegmentState>) (List<?>) all(Target.Kind.SEGMENT, environment);
     }
 
     /** Every declared environment, archived ones included, by name. */
     public List<EnvironmentState> environments() {
-        return environments.values().stream().sorted(Comparator.comparing(EnvironmentState::getName)).toList();
+        return states.get(Target.Kind.ENVIRONMENT).values().stream().map(EnvironmentState.class::cast)
+                .sorted(Comparator.comparing(EnvironmentState::getName)).toList();
     }
 
     /** The environments that hold flags or segments, declared or not (written before environments were declared). */
-    java.util.Set<String> environmentsInUse() {
-        java.util.Set<String> used = new java.util.TreeSet<>();
-        flags.keySet().forEach(t -> used.add(t.environment()));
-        segments.keySet().forEach(t -> used.add(t.environment()));
+    Set<String> environmentsInUse() {
+        Set<String> used = new TreeSet<>();
+        states.forEach((kind, byTarget) -> {
+            if (kind != Target.Kind.ENVIRONMENT) {
+                byTarget.keySet().forEach(t -> used.add(t.environment()));
+            }
+        });
         return used;
-    }
-
-    @Override
-    public FlagState flag(String environment, String key) {
-        return flags.get(Target.flag(environment, key));
-    }
-
-    @Override
-    public SegmentState segment(String environment, String key) {
-        return segments.get(Target.segment(environment, key));
-    }
-
-    @Override
-    public List<FlagState> flags(String environment) {
-        return flags.entrySet().stream().filter(e -> e.getKey().environment().equals(environment))
-                .map(Map.Entry::getValue).sorted(Comparator.comparing(FlagState::getFlagKey)).toList();
-    }
-
-    @Override
-    public List<SegmentState> segments(String environment) {
-        return segments.entrySet().stream().filter(e -> e.getKey().environment().equals(environment))
-                .map(Map.Entry::getValue).sorted(Comparator.comparing(SegmentState::getSegmentKey)).toList();
     }
 
     /** Flags in every environment, archived ones included. */
     public int flagCount() {
-        return flags.size();
+        return states.get(Target.Kind.FLAG).size();
     }
 
     /** Segments in every environment, archived ones included. */
     public int segmentCount() {
-        return segments.size();
+        return states.get(Target.Kind.SEGMENT).size();
     }
 
     /** Declared environments, archived ones included. */
     public int environmentCount() {
-        return environments.size();
-    }
-
-    /** The state of one target, a {@link FlagState} or a {@link SegmentState}, or null. */
-    Object state(Target target) {
-        return switch (target.kind()) {
-            case FLAG -> flags.get(target);
-            case SEGMENT -> segments.get(target);
-            case ENVIRONMENT -> environments.get(target.environment());
-        };
+        return states.get(Target.Kind.ENVIRONMENT).size();
     }
 
     void put(Target target, Object state) {
-        if (state instanceof FlagState flag) {
-            flags.put(target, flag);
-        } else if (state instanceof EnvironmentState environment) {
-            environments.put(environment.getName(), environment);
-        } else {
-            segments.put(target, (SegmentState) state);
-        }
+        states.get(target.kind()).put(target, Aggregates.of(target.kind()).stateType().cast(state));
     }
 
     /**
      * Folds an event read from the log; one already applied (our own write, read back) changes
      * nothing. Returns the state after the event, or null when it did not apply.
      */
-    Object fold(FlagEvent event) {
-        boolean segment = SegmentStateFold.isSegmentEvent(event);
-        Target target = targetOf(event);
-        Object after;
-        FlagStateFold.Outcome outcome;
-        String detail;
-        if (target.kind() == Target.Kind.ENVIRONMENT) {
-            EnvironmentStateFold.Result r = EnvironmentStateFold.apply(environments.get(target.environment()), event);
-            outcome = r.outcome();
-            after = r.state();
-            detail = r.detail();
-        } else if (segment) {
-            SegmentStateFold.Result r = SegmentStateFold.apply(segments.get(target), event);
-            outcome = r.outcome();
-            after = r.state();
-            detail = r.detail();
-        } else {
-            FlagStateFold.Result r = FlagStateFold.apply(flags.get(target), event);
-            outcome = r.outcome();
-            after = r.state();
-            detail = r.detail();
-        }
-        if (outcome == FlagStateFold.Outcome.APPLIED) {
-            put(target, after);
-            if (detail != null) {
-                LOG.warn("{}: {}", target.describe(), detail);
+    public Object fold(FlagEvent event) {
+        Aggregate<?> aggregate = Aggregates.of(event);
+        Target target = aggregate.targetOf(event);
+        Aggregate.Folded<?> folded = aggregate.foldUntyped(state(target), event);
+        if (folded.applied()) {
+            put(target, folded.state());
+            if (folded.detail() != null) {
+                LOG.warn("{}: {}", target.describe(), folded.detail());
             }
-            return after;
+            return folded.state();
         }
-        if (outcome == FlagStateFold.Outcome.REJECTED) {
-            LOG.warn("event {} for {} cannot apply: {}", event.getEventId(), target.describe(), detail);
+        if (folded.outcome() == FlagStateFold.Outcome.REJECTED) {
+            LOG.warn("event {} for {} cannot apply: {}", event.getEventId(), target.describe(), folded.detail());
         }
         return null;
-    }
-
-    /** The target an event belongs to. */
-    static Target targetOf(FlagEvent event) {
-        if (EnvironmentStateFold.isEnvironmentEvent(event)) {
-            return Target.environment(event.getEnvironment());
-        }
-        return SegmentStateFold.isSegmentEvent(event) ? Target.segment(event.getEnvironment(), event.getFlagKey())
-                : Target.flag(event.getEnvironment(), event.getFlagKey());
     }
 
     // ------------------------------------------------------------------ idempotency
@@ -214,11 +187,5 @@ public final class WriteModel implements ReadModel {
     /** Idempotency-Keys whose answers are remembered (until the retention passes). */
     public int rememberedKeys() {
         return idempotency.size();
-    }
-
-    Collection<Target> targets() {
-        List<Target> all = new ArrayList<>(flags.keySet());
-        all.addAll(segments.keySet());
-        return all;
     }
 }

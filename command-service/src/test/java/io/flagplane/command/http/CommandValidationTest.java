@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flagplane.avro.EnvironmentState;
-import io.flagplane.avro.FlagState;
-import io.flagplane.avro.SegmentState;
+import io.flagplane.command.domain.Aggregates;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
-import io.flagplane.command.domain.Decider;
 import io.flagplane.command.domain.ReadModel;
-import io.flagplane.contract.FlagStateFold;
+import io.flagplane.command.log.WriteModel;
 import io.flagplane.fixtures.Events;
-import java.util.Collection;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,46 +19,17 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CommandValidationTest {
 
-    /** A production flag {@code existing.flag} (boolean, rule "tiers") and nothing else. */
-    private static final ReadModel MODEL = new ReadModel() {
-        private final FlagState flag = FlagStateFold.apply(null, Events.on("production", "existing.flag").version(1)
-                .createdBoolean(true)).state();
-
-        private final EnvironmentState production = io.flagplane.contract.EnvironmentStateFold.apply(null,
-                Events.on("production", "production").version(1).environmentCreated()).state();
-
-        @Override
-        public EnvironmentState environment(String name) {
-            return name.equals("production") ? production : null;
-        }
-
-        @Override
-        public FlagState flag(String environment, String key) {
-            return environment.equals("production") && key.equals("existing.flag") ? flag : null;
-        }
-
-        @Override
-        public SegmentState segment(String environment, String key) {
-            return null;
-        }
-
-        @Override
-        public Collection<FlagState> flags(String environment) {
-            return environment.equals("production") ? List.of(flag) : List.of();
-        }
-
-        @Override
-        public Collection<SegmentState> segments(String environment) {
-            return List.of();
-        }
-    };
+    /** A declared production environment holding one boolean flag {@code existing.flag}, and nothing else. */
+    private static final ReadModel MODEL = WriteModel.of(
+            Events.on("production", "production").version(1).environmentCreated(),
+            Events.on("production", "existing.flag").version(1).createdBoolean(true));
 
     private static CommandException refusal(String json) throws Exception {
         ObjectNode node = (ObjectNode) Json.MAPPER.readTree(json);
         node.put("environment", node.has("environment") ? node.get("environment").asText() : "production");
         return catchThrowableOfType(CommandException.class, () -> {
             Command command = CommandJson.parse(node);
-            Decider.decide(MODEL, command);
+            Aggregates.decide(MODEL, command);
         });
     }
 
@@ -130,7 +96,7 @@ class CommandValidationTest {
     void enabling_an_enabled_flag_writes_nothing_while_kill_and_archive_of_a_live_flag_write(String action) throws Exception {
         ObjectNode node = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"" + action + "\",\"environment\":\"production\","
                 + "\"flag\":\"existing.flag\"}");
-        Object payload = Decider.decide(MODEL, CommandJson.parse(node)).get(0).payload();
+        Object payload = Aggregates.decide(MODEL, CommandJson.parse(node)).get(0).payload();
 
         assertThat(payload == null).isEqualTo(!action.equals("kill") && !action.equals("archive"));
     }

@@ -1,6 +1,5 @@
 package io.flagplane.command.domain;
 
-import io.flagplane.avro.Condition;
 import io.flagplane.avro.DefinitionReplaced;
 import io.flagplane.avro.FlagArchived;
 import io.flagplane.avro.FlagCreated;
@@ -16,10 +15,6 @@ import io.flagplane.avro.MetadataChanged;
 import io.flagplane.avro.RolloutChanged;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.RulesChanged;
-import io.flagplane.avro.SegmentArchived;
-import io.flagplane.avro.SegmentCreated;
-import io.flagplane.avro.SegmentReplaced;
-import io.flagplane.avro.SegmentRule;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.avro.Serve;
 import io.flagplane.avro.Split;
@@ -27,7 +22,6 @@ import io.flagplane.avro.TargetList;
 import io.flagplane.avro.TargetsChanged;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
-import io.flagplane.evaluation.Operator;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -37,30 +31,21 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Decides what events a command becomes, given the flags and segments as they are. Pure: no I/O,
- * no clock. Refuses with a {@link CommandException}; otherwise returns one decision per target,
- * whose payload is null when the target is already as asked (enabling an enabled flag writes
- * nothing).
+ * Decides what a flag command becomes, given the flags (and the segments their rules name) as they
+ * are. Pure: no I/O, no clock. Refuses with a {@link CommandException}; otherwise returns one
+ * decision per flag, whose payload is null when the flag is already as asked (enabling an enabled
+ * flag writes nothing). Kill by tag decides over every live flag with the tag.
  *
  * <p>Archived flags take no changes but a restore (and a kill, which is then a no-op: a kill is
  * never refused).
  */
-public final class Decider {
+public final class FlagDecider {
 
-    /** One target's outcome: the event payload to write, or null when nothing needs writing. */
-    public record Decision(Target target, Object payload) {
+    private FlagDecider() {
     }
 
-    private Decider() {
-    }
-
-    /**
-     * Checks everything about a command that does not depend on the current state (shapes, sizes,
-     * operands, regexes, instants), so that a command that can only be refused is refused on the
-     * caller's thread and never joins a batch with other callers' commands. {@link #decide} checks
-     * all of it again against the state.
-     */
-    public static void precheck(Command command) {
+    /** The checks of a flag command that do not depend on the current state. */
+    static void precheck(Command command) {
         Predicate<String> anySegment = key -> true;
         if (command instanceof Command.CreateFlag create) {
             DefinitionRules.check(create.definition(), anySegment);
@@ -70,25 +55,16 @@ public final class Decider {
             for (int i = 0; i < rules.rules().size(); i++) {
                 DefinitionRules.checkConditions(rules.rules().get(i).getConditions(), anySegment, "rules[" + i + "].conditions");
             }
-        } else if (command instanceof Command.CreateSegment create) {
-            DefinitionRules.checkSegment(create.definition(), create.segment().key(), anySegment);
-        } else if (command instanceof Command.ReplaceSegment replace) {
-            DefinitionRules.checkSegment(replace.definition(), replace.segment().key(), anySegment);
         }
     }
 
+    /** Decides a command on one flag, or a kill by tag. */
     public static List<Decision> decide(ReadModel model, Command command) {
-        if (command instanceof Command.OnEnvironment onEnvironment) {
-            return List.of(new Decision(onEnvironment.target(), EnvironmentDecider.decide(model, onEnvironment)));
-        }
         // a kill is never refused for the environment's sake: an archived environment still takes it
         boolean isKill = command instanceof Command.Kill || command instanceof Command.KillByTag;
         EnvironmentDecider.requireDeclared(model, command.environment(), !isKill);
         if (command instanceof Command.KillByTag kill) {
             return killByTag(model, kill);
-        }
-        if (command instanceof Command.OnSegment onSegment) {
-            return List.of(new Decision(onSegment.segment(), decideSegment(model, onSegment)));
         }
         Command.OnFlag onFlag = (Command.OnFlag) command;
         return List.of(new Decision(onFlag.flag(), decideFlag(model, onFlag)));
@@ -112,7 +88,7 @@ public final class Decider {
         if (current == null) {
             throw new CommandException(ErrorCode.FLAG_NOT_FOUND, null, target.describe() + " does not exist");
         }
-        checkVersion(command, current.getVersion(), target);
+        command.requireVersion(current.getVersion(), target);
         if (current.getArchived()) {
             if (command instanceof Command.Restore) {
                 return new FlagRestored();
@@ -263,78 +239,5 @@ public final class Decider {
                     + kill.environment() + "' has the tag '" + kill.tag() + "'");
         }
         return decisions;
-    }
-
-    private static Object decideSegment(ReadModel model, Command.OnSegment command) {
-        Target target = command.segment();
-        SegmentState current = model.segment(target.environment(), target.key());
-        Predicate<String> segmentUsable = key -> {
-            SegmentState segment = model.segment(target.environment(), key);
-            return segment != null && !segment.getArchived();
-        };
-        if (command instanceof Command.CreateSegment create) {
-            if (current != null) {
-                throw new CommandException(ErrorCode.SEGMENT_ALREADY_EXISTS, "key", target.describe() + " already exists",
-                        current.getVersion());
-            }
-            DefinitionRules.checkSegment(create.definition(), target.key(), segmentUsable);
-            return new SegmentCreated(create.definition());
-        }
-        if (current == null) {
-            throw new CommandException(ErrorCode.SEGMENT_NOT_FOUND, null, target.describe() + " does not exist");
-        }
-        checkVersion(command, current.getVersion(), target);
-        if (command instanceof Command.ArchiveSegment) {
-            if (current.getArchived()) {
-                return null;
-            }
-            List<String> users = users(model, target);
-            if (!users.isEmpty()) {
-                throw new CommandException(ErrorCode.SEGMENT_IN_USE, null, target.describe() + " is used by " + users.size()
-                        + " live flag(s) or segment(s): " + String.join(", ", users)
-                        + "; change their rules first", current.getVersion(), users);
-            }
-            return new SegmentArchived();
-        }
-        if (current.getArchived()) {
-            throw new CommandException(ErrorCode.INVALID_STATE, null, target.describe() + " is archived",
-                    current.getVersion());
-        }
-        Command.ReplaceSegment replace = (Command.ReplaceSegment) command;
-        DefinitionRules.checkSegment(replace.definition(), target.key(), segmentUsable);
-        return replace.definition().equals(current.getDefinition()) ? null : new SegmentReplaced(replace.definition());
-    }
-
-    /** Live flags (and segments) whose rules name this segment. */
-    private static List<String> users(ReadModel model, Target segment) {
-        List<String> users = new ArrayList<>();
-        for (FlagState flag : model.flags(segment.environment())) {
-            if (!flag.getArchived() && flag.getDefinition().getRules().stream()
-                    .anyMatch(rule -> names(rule.getConditions(), segment.key()))) {
-                users.add(flag.getFlagKey());
-            }
-        }
-        for (SegmentState other : model.segments(segment.environment())) {
-            if (!other.getArchived() && other.getDefinition().getRules().stream().anyMatch(rule -> names(rule, segment.key()))) {
-                users.add("segment:" + other.getSegmentKey());
-            }
-        }
-        return users;
-    }
-
-    static boolean names(List<Condition> conditions, String segmentKey) {
-        return conditions.stream().anyMatch(c -> Operator.IN_SEGMENT.wireName().equals(c.getOperator())
-                && c.getValues().contains(segmentKey));
-    }
-
-    static boolean names(SegmentRule rule, String segmentKey) {
-        return names(rule.getConditions(), segmentKey);
-    }
-
-    private static void checkVersion(Command command, long currentVersion, Target target) {
-        if (command.expectedVersion() != null && command.expectedVersion() != currentVersion) {
-            throw new CommandException(ErrorCode.VERSION_CONFLICT, "expectedVersion", target.describe() + " is at version "
-                    + currentVersion + ", not " + command.expectedVersion() + "; read it again and retry", currentVersion);
-        }
     }
 }

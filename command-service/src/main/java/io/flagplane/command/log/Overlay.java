@@ -1,0 +1,56 @@
+package io.flagplane.command.log;
+
+import io.flagplane.command.domain.Aggregate;
+import io.flagplane.command.domain.Aggregates;
+import io.flagplane.command.domain.ReadModel;
+import io.flagplane.command.domain.Target;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A read model with uncommitted states laid over another: the batch's decisions over the committed
+ * model, and one request's decisions over the batch's. Whatever is laid over wins. Not thread-safe:
+ * it lives on the writer thread for one batch.
+ */
+final class Overlay implements ReadModel {
+
+    private final ReadModel base;
+    private final Map<Target, Object> layer = new HashMap<>();
+
+    Overlay(ReadModel base) {
+        this.base = base;
+    }
+
+    void put(Target target, Object state) {
+        layer.put(target, state);
+    }
+
+    void putAll(Map<Target, Object> states) {
+        layer.putAll(states);
+    }
+
+    /** The states laid over the base, by target. */
+    Map<Target, Object> layer() {
+        return layer;
+    }
+
+    @Override
+    public Object state(Target target) {
+        return layer.containsKey(target) ? layer.get(target) : base.state(target);
+    }
+
+    @Override
+    public Collection<?> all(Target.Kind kind, String environment) {
+        Aggregate<?> aggregate = Aggregates.of(kind);
+        Map<String, Object> byKey = new TreeMap<>();
+        base.all(kind, environment).forEach(state -> byKey.put(aggregate.keyOf(state), state));
+        layer.forEach((target, state) -> {
+            if (target.kind() == kind && target.environment().equals(environment)) {
+                byKey.put(target.key(), state);
+            }
+        });
+        return byKey.values();
+    }
+}
