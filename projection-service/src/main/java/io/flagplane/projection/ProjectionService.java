@@ -8,6 +8,7 @@ import io.flagplane.projection.query.ClusterQueries;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.Router;
+import io.flagplane.projection.query.SegmentStateWire;
 import io.flagplane.projection.stream.EventStream;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
@@ -74,9 +75,13 @@ public final class ProjectionService implements AutoCloseable {
         Router router = new Router(stores);
         EventStream stream = new EventStream(config.bootstrapServers(), config.topics(), registry, config.streamHeartbeat(),
                 config.maxStreams());
+        PrometheusMetrics prometheus = new PrometheusMetrics(PrometheusMetrics.live(metrics, streamsRef::get, stores,
+                config.topics().flagEvents(), stream));
         // HTTP first: its port is what the other instances are told to forward queries to
-        Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries, new ClusterQueries(queries, router),
-                router, stream, metrics, tokens)).start(config.host(), config.port());
+        SegmentStateWire segments = new SegmentStateWire(registry, config.topics().segmentState());
+        Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries,
+                new ClusterQueries(queries, router, segments), router, stream, segments, metrics, prometheus, tokens))
+                .start(config.host(), config.port());
         self.set(new HostInfo(config.advertisedHost(), http.port()));
 
         Properties properties = streamsProperties(config);

@@ -36,6 +36,15 @@ public final class ProjectionMetrics {
         return deadLettered.get();
     }
 
+    /** The counters as they are now, for a scrape. */
+    public Counts counts() {
+        return new Counts(applied.get(), stale.get(), rejected.get(), undecodable.get(), deadLettered.get());
+    }
+
+    /** A reading of every counter. */
+    public record Counts(long applied, long stale, long rejected, long undecodable, long deadLettered) {
+    }
+
     /** Every record the fold has looked at, whatever it did with it. */
     public long seen() {
         return applied.get() + stale.get() + rejected.get() + undecodable.get();

@@ -14,8 +14,9 @@ import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.ActorKind;
-import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
 import io.flagplane.evaluation.EvaluationContext;
+import io.flagplane.projection.PrometheusMetrics;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.projection.query.AuditCursor;
@@ -26,12 +27,12 @@ import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
+import io.flagplane.projection.query.SegmentStateWire;
 import io.flagplane.projection.query.Subject;
-import io.flagplane.projection.query.TimeTravel;
 import io.flagplane.projection.stream.EventStream;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.IOException;
+import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -47,9 +48,11 @@ import org.apache.kafka.streams.state.HostInfo;
 /**
  * The projection-service's HTTP surface: flags and segments now, at a version or as of an
  * instant; their history and diffs; "what would this context have been served then"; the audit
- * log; exports; the live event stream; health and status. Any instance answers any query: per-key
- * queries go to the instance holding the key, queries over everything ask every instance.
- * Every route but health needs a token with at least {@code viewer} in the environment it reads.
+ * log; exports; the live event stream; health, status and Prometheus metrics. Any instance
+ * answers any query: per-key queries go to the instance holding the key, queries over everything
+ * ask every instance. Every route but health and metrics needs a token with at least
+ * {@code viewer} in the environment it reads. Queries return records or the contract's states;
+ * their JSON is made here ({@link ProjectionJson}).
  */
 public final class ProjectionHttpApi {
 
@@ -59,7 +62,7 @@ public final class ProjectionHttpApi {
 
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
-                        ProjectionMetrics metrics, TokenRegistry tokens) {
+                        SegmentStateWire segments, ProjectionMetrics metrics, PrometheusMetrics prometheus, TokenRegistry tokens) {
     }
 
     private final Parts parts;
@@ -95,6 +98,7 @@ public final class ProjectionHttpApi {
             routes.sse("/api/v1/events/stream", api::stream);
             routes.get("/internal/v1/audit", api::auditLocal);
             routes.get("/internal/v1/export", api::exportLocal);
+            routes.get("/internal/v1/environments/{env}/segments/{key}", api::segmentLocal);
 
             routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
@@ -103,6 +107,11 @@ public final class ProjectionHttpApi {
                 render(ctx, ready ? 200 : 503, JSON.createObjectNode().put("status", state.name()));
             });
             routes.get("/api/v1/status", api::status);
+            routes.get("/metrics", ctx -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+                parts.prometheus().write(out);
+                ctx.status(200).contentType(parts.prometheus().contentType()).result(out.toByteArray());
+            });
         });
     }
 
@@ -201,7 +210,7 @@ public final class ProjectionHttpApi {
         Instant since = instant(ctx, "since");
         Instant until = instant(ctx, "until");
         checkRange(since, until);
-        return parts.queries().history(subject, cursor, limit(ctx), since, until);
+        return ProjectionJson.history(parts.queries().history(subject, cursor, limit(ctx), since, until));
     }
 
     private JsonNode diff(Context ctx, Subject subject) {
@@ -211,44 +220,38 @@ public final class ProjectionHttpApi {
             throw QueryException.badParameter(from == null ? "from" : "to", "a diff needs \"from\" and \"to\" versions, "
                     + "e.g. ?from=3&to=7 (0 = before the flag existed)");
         }
-        return parts.queries().diff(subject, from, to);
+        return ProjectionJson.diff(parts.queries().diff(subject, from, to));
     }
 
     private JsonNode evaluate(Context ctx, Subject subject) {
         Instant asOf = instant(ctx, "asOf");
         Instant at = asOf == null ? Instant.now() : asOf;
         EvaluationContext context = RequestInput.evaluationContext(ctx.bodyAsBytes());
-        FlagState state = (FlagState) parts.queries().state(subject, at, null);
-        return TimeTravel.evaluate(state, at, context, segmentKey -> segmentAsOf(ctx, subject.environment(), segmentKey, at));
+        return ProjectionJson.evaluation(parts.cluster().evaluate(subject, at, context, ctx.header("Authorization")));
     }
 
-    /** A segment as of an instant, from wherever it lives; null if it did not exist then. */
-    private JsonNode segmentAsOf(Context ctx, String environment, String segmentKey, Instant at) {
-        Subject segment = Subject.segment(environment, segmentKey);
-        Optional<HostInfo> owner = parts.router().remoteOwner(segment.eventKey());
-        if (owner.isEmpty()) {
-            try {
-                return HistoryReader.json(parts.queries().state(segment, at, null));
-            } catch (QueryException e) {
-                if (e.code() == QueryErrorCode.SEGMENT_NOT_FOUND) {
-                    return null;
-                }
-                throw e;
-            }
+    /**
+     * A segment held here as of an instant, for another instance's time-travel evaluation: the
+     * contract's {@code SegmentState} ({@link SegmentStateWire}), or 204 when it did not exist then.
+     * An instance that no longer holds the segment (a rebalance since the caller looked) says so
+     * with 503 rather than "it did not exist".
+     */
+    private void segmentLocal(Context ctx) {
+        Subject subject = segment(ctx);
+        requireViewer(ctx, subject.environment());
+        Instant at = instant(ctx, "asOf");
+        if (at == null) {
+            throw QueryException.badParameter("asOf", "give the instant the segment is wanted at, e.g. ?asOf=2026-01-01T00:00:00Z");
         }
-        Router.Forwarded answer = parts.router().forward(owner.get(), "GET", "/api/v1/environments/" + encode(environment)
-                + "/segments/" + encode(segmentKey) + "?asOf=" + encode(at.toString()), ctx.header("Authorization"), null);
-        if (answer.status() == 404) {
-            return null;
+        if (parts.router().remoteOwner(subject.eventKey()).isPresent()) {
+            throw QueryException.unavailable("this instance no longer holds " + subject.describe() + " (rebalancing); retry in a moment");
         }
-        if (answer.status() != 200) {
-            throw QueryException.unavailable("the instance holding segment '" + segmentKey + "' answered " + answer.status());
+        Optional<SegmentState> state = parts.queries().segmentAt(subject, at);
+        if (state.isEmpty()) {
+            ctx.status(204);
+            return;
         }
-        try {
-            return JSON.readTree(answer.body());
-        } catch (IOException e) {
-            throw QueryException.unavailable("the instance holding segment '" + segmentKey + "' sent an unreadable answer");
-        }
+        ctx.status(200).contentType(SegmentStateWire.CONTENT_TYPE).result(parts.segments().encode(state.get()));
     }
 
     // ------------------------------------------------------------------ queries over everything

@@ -3,14 +3,23 @@ package io.flagplane.projection.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.evaluation.EvaluationContext;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * Queries over everything: each instance answers for the partitions it holds, and this one merges.
+ * Queries that cross instances. Over everything: each instance answers for the partitions it
+ * holds, and this one merges. A time-travel evaluation: the flag here, its segments wherever they
+ * live, fetched as the contract's Avro.
  * The audit log pages with a cursor that stays correct when instances stop early at different
  * points (see {@link ProjectionQueries#auditLocal}).
  */
@@ -18,10 +27,53 @@ public final class ClusterQueries {
 
     private final ProjectionQueries local;
     private final Router router;
+    private final SegmentStateWire segments;
 
-    public ClusterQueries(ProjectionQueries local, Router router) {
+    public ClusterQueries(ProjectionQueries local, Router router, SegmentStateWire segments) {
         this.local = local;
         this.router = router;
+        this.segments = segments;
+    }
+
+    /**
+     * What {@code context} would have been served by a flag held here, at {@code at}: the flag as
+     * it was then, and every segment it reaches as it was then, from whichever instance holds it.
+     */
+    public TimeTravel.Answer evaluate(Subject flag, Instant at, EvaluationContext context, String authorization) {
+        FlagState state = (FlagState) local.state(flag, at, null);
+        return TimeTravel.evaluate(state, at, context, segmentKey -> segmentAt(flag.environment(), segmentKey, at, authorization));
+    }
+
+    /**
+     * A segment as it was at {@code at}, from wherever it lives; null if it did not exist then. Another
+     * instance is asked on its internal route, which answers the contract's {@code SegmentState}
+     * ({@link SegmentStateWire}), never the public JSON.
+     */
+    SegmentState segmentAt(String environment, String segmentKey, Instant at, String authorization) {
+        Subject segment = Subject.segment(environment, segmentKey);
+        Optional<HostInfo> owner = router.remoteOwner(segment.eventKey());
+        if (owner.isEmpty()) {
+            return local.segmentAt(segment, at).orElse(null);
+        }
+        HostInfo host = owner.get();
+        Router.Forwarded answer = router.forward(host, "GET", segmentPath(environment, segmentKey, at), authorization, null);
+        String from = host.host() + ":" + host.port();
+        return switch (answer.status()) {
+            case 200 -> segments.decode(answer.body(), from);
+            case 204 -> null;   // it did not exist at that instant
+            default -> throw QueryException.unavailable("instance " + from + " that holds segment '" + segmentKey + "' answered "
+                    + answer.status() + "; retry in a moment");
+        };
+    }
+
+    /** The internal route that answers one segment as of an instant, held by the instance asked. */
+    private static String segmentPath(String environment, String segmentKey, Instant at) {
+        return "/internal/v1/environments/" + encode(environment) + "/segments/" + encode(segmentKey) + "?asOf="
+                + encode(at.toString());
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
     /**

@@ -4,7 +4,9 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -75,6 +77,29 @@ public final class LocalStores {
             }
         }
         return partitions;
+    }
+
+    /**
+     * Approximate entries of each store over the partitions held here, for a metrics scrape: it
+     * never waits out a rebalance, and a store that cannot be read right now is left out.
+     */
+    public Map<String, Long> approximateEntries() {
+        Map<String, Long> entries = new LinkedHashMap<>();
+        KafkaStreams s = streams.get();
+        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+            return entries;
+        }
+        for (String name : List.of(FlagProjectionTopology.FLAG_STORE, FlagProjectionTopology.SEGMENT_STORE,
+                FlagProjectionTopology.HISTORY_STORE, FlagProjectionTopology.AUDIT_STORE)) {
+            try {
+                ReadOnlyKeyValueStore<String, Object> store = s.store(StoreQueryParameters.fromNameAndType(name,
+                        QueryableStoreTypes.keyValueStore()));
+                entries.put(name, store.approximateNumEntries());
+            } catch (InvalidStateStoreException e) {
+                // moving (a rebalance began since the state was read); the next scrape has it
+            }
+        }
+        return entries;
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> store(String name, Integer partition) {

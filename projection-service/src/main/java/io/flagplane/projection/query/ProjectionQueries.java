@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
-import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.RecordKeys;
+import io.flagplane.projection.history.EntryJson;
 import io.flagplane.projection.history.HistoryCodec;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.registry.SchemaRegistryClient;
@@ -16,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
@@ -27,6 +27,11 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * instant; its history page by page with diffs; a diff between two versions; its share of the
  * audit log and of an export. Routing to the instance that holds the data is the caller's job
  * ({@link Router}); everything here is local and read-only.
+ *
+ * <p>Per-key answers are records (the contract's states, {@link HistoryPage}, {@link Diff}); the
+ * HTTP layer renders them. This instance's shares of the audit log and of an export are still JSON
+ * built here, because that JSON is what the instances exchange and merge on their internal routes
+ * ({@link ClusterQueries}); moving it out means giving those routes a wire shape of their own.
  */
 public final class ProjectionQueries {
 
@@ -100,24 +105,21 @@ public final class ProjectionQueries {
         return state;
     }
 
-    public ObjectNode history(Subject subject, Long cursor, int limit, Instant since, Instant until) {
-        requireLatest(subject);
-        HistoryReader.Page page = reader().page(subject.eventKey(), cursor == null ? Long.MAX_VALUE : cursor, limit, since, until);
-        ObjectNode body = JSON.createObjectNode();
-        body.put("environment", subject.environment()).put("key", subject.key()).put("kind", subject.noun());
-        ArrayNode entries = body.putArray("entries");
-        for (HistoryReader.Entry entry : page.entries()) {
-            entries.add(entryJson(subject, entry, null));
-        }
-        if (page.nextCursor() == null) {
-            body.putNull("nextCursor");
-        } else {
-            body.put("nextCursor", Long.toString(page.nextCursor()));
-        }
-        return body;
+    /** A page of a flag's or segment's history, newest first; {@code nextCursor} is null on the last page. */
+    public record HistoryPage(Subject subject, List<HistoryReader.Entry> entries, Long nextCursor) {
     }
 
-    public ObjectNode diff(Subject subject, long from, long to) {
+    /** What changed between two versions ({@code 0} = before it existed): the structured diff of their states. */
+    public record Diff(Subject subject, long from, long to, JsonNode changes) {
+    }
+
+    public HistoryPage history(Subject subject, Long cursor, int limit, Instant since, Instant until) {
+        requireLatest(subject);
+        HistoryReader.Page page = reader().page(subject.eventKey(), cursor == null ? Long.MAX_VALUE : cursor, limit, since, until);
+        return new HistoryPage(subject, page.entries(), page.nextCursor());
+    }
+
+    public Diff diff(Subject subject, long from, long to) {
         long latest = requireLatest(subject);
         for (long v : new long[] {from, to}) {
             if (v < 0 || v > latest) {
@@ -125,30 +127,23 @@ public final class ProjectionQueries {
                         + " (0 = before it existed), not " + v);
             }
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.put("environment", subject.environment()).put("key", subject.key()).put("from", from).put("to", to);
-        body.set("changes", reader().diff(subject.eventKey(), from, to));
-        return body;
+        return new Diff(subject, from, to, reader().diff(subject.eventKey(), from, to));
+    }
+
+    /** A segment held here as it was at {@code at}; empty when it did not exist then. */
+    public Optional<SegmentState> segmentAt(Subject segment, Instant at) {
+        try {
+            return Optional.of((SegmentState) state(segment, at, null));
+        } catch (QueryException e) {
+            if (e.code() == QueryErrorCode.SEGMENT_NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     static ObjectNode entryJson(Subject subject, HistoryReader.Entry entry, List<String> tags) {
-        FlagEvent event = entry.event();
-        ObjectNode node = JSON.createObjectNode();
-        node.put("environment", subject.environment());
-        node.put("key", subject.key());
-        node.put("kind", subject.noun());
-        node.put("version", entry.version());
-        node.put("occurredAt", entry.occurredAt().toString());
-        node.put("type", FlagStateFold.typeOf(event));
-        node.putObject("actor").put("id", event.getActor().getId()).put("kind", event.getActor().getKind().name());
-        node.put("reason", event.getReason());
-        node.put("changeSetId", event.getChangeSetId());
-        node.put("eventId", event.getEventId());
-        if (tags != null) {
-            tags.forEach(node.putArray("tags")::add);
-        }
-        node.set("diff", entry.diff());
-        return node;
+        return EntryJson.render(subject.environment(), subject.key(), subject.noun(), entry, tags);
     }
 
     // ------------------------------------------------------------------ export

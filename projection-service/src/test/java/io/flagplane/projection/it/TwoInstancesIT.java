@@ -4,12 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.command.Api;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.RecordKeys;
 import io.flagplane.http.RawConnection;
+import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,5 +140,83 @@ class TwoInstancesIT {
                 }
             }
         }
+    }
+
+    @Test
+    void a_time_travel_evaluation_reads_a_segment_held_by_the_other_instance_as_it_was_then() {
+        Api commands = fixture.commands();
+        String flagKey = "checkout.new_ui";
+        int flagOwner = ownerOf(RecordKeys.of("production", flagKey));
+        // a segment whose events the other instance holds
+        String segmentKey = null;
+        for (int i = 0; segmentKey == null; i++) {
+            if (ownerOf(RecordKeys.ofSegmentEvents("production", "beta-" + i)) != flagOwner) {
+                segmentKey = "beta-" + i;
+            }
+        }
+        String segments = "/api/v1/environments/production/segments";
+        assertThat(commands.post(segments, "{\"key\":\"" + segmentKey + "\",\"included\":[\"user-1\"]}").status()).isEqualTo(201);
+        Api.Response created = commands.post(FLAGS, """
+                {"key":"checkout.new_ui","type":"boolean","enabled":true,"fallthrough":{"variant":"off"},
+                 "rules":[{"id":"beta","conditions":[{"attribute":"targetingKey","operator":"in_segment","values":["%s"]}],
+                           "serve":{"variant":"on"}}]}""".formatted(segmentKey));
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        Instant whenUser1WasIn = Instant.parse(created.body().get("flag").get("lastChange").get("at").asText());
+        assertThat(commands.put(segments + "/" + segmentKey, "{\"included\":[\"user-2\"],\"reason\":\"beta rotated\"}")
+                .status()).isEqualTo(200);
+        fixture.awaitApplied(3);
+
+        String user1 = "{\"context\":{\"targetingKey\":\"user-1\"}}";
+        String then = FLAGS + "/" + flagKey + "/evaluate?asOf=" + URLEncoder.encode(whenUser1WasIn.toString(), StandardCharsets.UTF_8);
+        for (int instance = 0; instance < 2; instance++) {   // the flag's owner, and the one that passes the query on
+            Api.Response past = fixture.projection(instance).post(then, user1);
+            assertThat(past.status()).as(past.raw()).isEqualTo(200);
+            assertThat(past.body().get("value").asBoolean()).as("in the segment then, instance " + instance).isTrue();
+            assertThat(past.body().get("reason").asText()).isEqualTo("TARGETING_MATCH");
+            Api.Response now = fixture.projection(instance).post(FLAGS + "/" + flagKey + "/evaluate", user1);
+            assertThat(now.status()).as(now.raw()).isEqualTo(200);
+            assertThat(now.body().get("value").asBoolean()).as("out of it now, instance " + instance).isFalse();
+            assertThat(now.body().get("reason").asText()).isEqualTo("DEFAULT");
+        }
+
+        // the internal route the flag's owner asked: the contract's SegmentState as it was then, for a token only
+        String other = fixture.projections.get(1 - flagOwner).url();
+        String internal = "/internal/v1/environments/production/segments/" + segmentKey + "?asOf=";
+        String at = URLEncoder.encode(whenUser1WasIn.toString(), StandardCharsets.UTF_8);
+        assertThat(new Api(other, null).get(internal + at).status()).isEqualTo(401);
+        HttpResponse<byte[]> avro = getBytes(other + internal + at);
+        assertThat(avro.statusCode()).isEqualTo(200);
+        assertThat(avro.headers().firstValue("Content-Type")).hasValue(SegmentStateWire.CONTENT_TYPE);
+        SegmentState asItWas = new SegmentStateWire(new RestSchemaRegistryClient(fixture.stack.schemaRegistryUrl()),
+                fixture.topics.segmentState()).decode(avro.body(), other);
+        assertThat(asItWas.getSegmentKey()).isEqualTo(segmentKey);
+        assertThat(asItWas.getVersion()).isEqualTo(1);
+        assertThat(asItWas.getDefinition().getIncluded()).containsExactly("user-1");
+        assertThat(getBytes(other + internal + "2001-01-01T00:00:00Z").statusCode()).as("it did not exist then").isEqualTo(204);
+    }
+
+    private HttpResponse<byte[]> getBytes(String url) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + fixture.admin).build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Which instance (0 or 1) holds the partition of {@code flag-events} this record key goes to. */
+    private int ownerOf(String eventKey) {
+        int partition = Utils.toPositive(Utils.murmur2(eventKey.getBytes(StandardCharsets.UTF_8))) % 3;
+        for (int i = 0; i < 2; i++) {
+            for (JsonNode p : fixture.projection(i).get("/api/v1/status").body().get("partitions")) {
+                if (p.asInt() == partition) {
+                    return i;
+                }
+            }
+        }
+        throw new IllegalStateException("no instance holds partition " + partition);
     }
 }

@@ -1,0 +1,164 @@
+package io.flagplane.projection;
+
+import io.flagplane.projection.fold.ProjectionMetrics;
+import io.flagplane.projection.query.LocalStores;
+import io.flagplane.projection.stream.EventStream;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The projection-service's Prometheus metrics, in a registry of its own (several services share a
+ * JVM in tests and in the local stack): events folded by outcome, undecodable and dead-lettered
+ * records, consumer lag per partition of {@code flag-events}, approximate entries of each store,
+ * the Kafka Streams state, and open event-stream connections.
+ *
+ * <p>Everything is a callback read at scrape time from what the service keeps anyway (the fold's
+ * counters, Kafka Streams' own client metrics and stores, the event stream's connection count), so
+ * the fold's hot path does not change.
+ */
+public final class PrometheusMetrics {
+
+    private static final KafkaStreams.State[] STATES = KafkaStreams.State.values();
+
+    /** What a scrape reads; {@link #live} reads a running service, tests give their own. */
+    public interface Readings {
+
+        ProjectionMetrics.Counts folded();
+
+        /** Null until the Kafka Streams application is created. */
+        KafkaStreams.State state();
+
+        /** Records of {@code flag-events} not yet read, by partition, for the partitions this instance reads. */
+        Map<Integer, Double> lag();
+
+        /** Approximate entries by store name; a store that cannot be read right now is missing. */
+        Map<String, Long> storeEntries();
+
+        int eventStreams();
+    }
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    public PrometheusMetrics(Readings readings) {
+        CounterWithCallback.builder().name("flagplane_events_folded_total")
+                .help("Events the fold looked at, by outcome: applied (moved a flag or segment forward), stale (a duplicate"
+                        + " or replay the version gate ignored), rejected (could not apply)")
+                .labelNames("outcome").callback(cb -> {
+                    ProjectionMetrics.Counts counts = readings.folded();
+                    cb.call(counts.applied(), "applied");
+                    cb.call(counts.stale(), "stale");
+                    cb.call(counts.rejected(), "rejected");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_records_undecodable_total")
+                .help("Records on flag-events that could not be decoded, logged and skipped")
+                .callback(cb -> cb.call(readings.folded().undecodable())).register(registry);
+        CounterWithCallback.builder().name("flagplane_records_dead_lettered_total")
+                .help("Undecodable records copied to the dead-letter topic")
+                .callback(cb -> cb.call(readings.folded().deadLettered())).register(registry);
+        GaugeWithCallback.builder().name("flagplane_projection_lag_records")
+                .help("Records of flag-events not yet read by this instance, by partition (Kafka's records-lag of the"
+                        + " consumer, as of its last fetch)")
+                .labelNames("partition").callback(cb -> readings.lag().forEach((partition, lag) ->
+                        cb.call(lag, Integer.toString(partition)))).register(registry);
+        GaugeWithCallback.builder().name("flagplane_store_entries")
+                .help("Approximate entries in each store over the partitions this instance holds (RocksDB's estimate)")
+                .labelNames("store").callback(cb -> readings.storeEntries().forEach((store, entries) ->
+                        cb.call(entries, store))).register(registry);
+        String[] stateLabels = new String[STATES.length];
+        for (KafkaStreams.State state : STATES) {
+            stateLabels[state.ordinal()] = state.name().toLowerCase(Locale.ROOT);
+        }
+        GaugeWithCallback.builder().name("flagplane_streams_state")
+                .help("1 for the current state of the Kafka Streams application (running once its tasks are assigned and"
+                        + " restored)")
+                .labelNames("state").callback(cb -> {
+                    KafkaStreams.State now = readings.state();
+                    for (KafkaStreams.State state : STATES) {
+                        cb.call(state == now ? 1 : 0, stateLabels[state.ordinal()]);
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("flagplane_event_streams")
+                .help("Open event-stream (SSE) connections")
+                .callback(cb -> cb.call(readings.eventStreams())).register(registry);
+    }
+
+    /** The readings of a running service. {@code streams} is null until the application is created. */
+    public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
+                                EventStream stream) {
+        return new Readings() {
+            @Override
+            public ProjectionMetrics.Counts folded() {
+                return fold.counts();
+            }
+
+            @Override
+            public KafkaStreams.State state() {
+                KafkaStreams s = streams.get();
+                return s == null ? null : s.state();
+            }
+
+            @Override
+            public Map<Integer, Double> lag() {
+                KafkaStreams s = streams.get();
+                return s == null ? Map.of() : recordsLag(s.metrics(), eventsTopic);
+            }
+
+            @Override
+            public Map<String, Long> storeEntries() {
+                return stores.approximateEntries();
+            }
+
+            @Override
+            public int eventStreams() {
+                return stream.openConnections();
+            }
+        };
+    }
+
+    /**
+     * The main consumer's {@code records-lag} per partition of {@code topic}, from Kafka Streams'
+     * client metrics. The restore consumer (changelogs) is left out; a partition not fetched yet
+     * (NaN) is too. Some Kafka versions write the topic tag with '.' as '_'; either spelling matches.
+     */
+    static Map<Integer, Double> recordsLag(Map<MetricName, ? extends Metric> metrics, String topic) {
+        String topicTag = topic.replace('.', '_');
+        Map<Integer, Double> lag = new TreeMap<>();
+        metrics.forEach((name, metric) -> {
+            Map<String, String> tags = name.tags();
+            String clientId = tags.getOrDefault("client-id", "");
+            String partition = tags.get("partition");
+            if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+                    && partition != null
+                    && (topic.equals(tags.get("topic")) || topicTag.equals(tags.get("topic"))) && !clientId.endsWith("restore-consumer")
+                    && metric.metricValue() instanceof Double value && !value.isNaN()) {
+                lag.put(Integer.parseInt(partition), value);
+            }
+        });
+        return lag;
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape(), EscapingScheme.DEFAULT);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+}
