@@ -96,9 +96,8 @@ final class ProjectionFixture implements AutoCloseable {
         return projection(0);
     }
 
-    /** Waits until every instance together has applied {@code events} events. */
     /**
-     * Waits until the test's own {@code events} are applied, on top of the two environments the
+     * Waits until every instance together has applied the test's own {@code events}, on top of the two environments the
      * command-service declares at start-up (production and staging).
      */
     void awaitApplied(long events) {
