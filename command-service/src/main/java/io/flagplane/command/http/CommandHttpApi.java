@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
@@ -64,13 +65,13 @@ public final class CommandHttpApi {
 
     private final CommandProcessor processor;
     private final WriteModel model;
-    private final TokenRegistry tokens;
+    private final Authenticator authenticator;
     private final Duration commandTimeout;
 
     private CommandHttpApi(CommandProcessor processor, WriteModel model, TokenRegistry tokens, Duration commandTimeout) {
         this.processor = processor;
         this.model = model;
-        this.tokens = tokens;
+        this.authenticator = tokens == null ? Authenticator.open() : Authenticator.of(tokens);
         this.commandTimeout = commandTimeout;
     }
 
@@ -138,6 +139,12 @@ public final class CommandHttpApi {
             });
 
             routes.exception(CommandException.class, (e, ctx) -> renderError(ctx, e));
+            routes.exception(Authenticator.Unauthenticated.class, (e, ctx) -> {
+                ctx.header("WWW-Authenticate", e.challenge());
+                renderError(ctx, new CommandException(ErrorCode.UNAUTHENTICATED, null, e.getMessage()));
+            });
+            routes.exception(Authenticator.Forbidden.class, (e, ctx) -> renderError(ctx,
+                    new CommandException(ErrorCode.FORBIDDEN, null, e.getMessage())));
             routes.exception(JsonInputException.class, (e, ctx) -> renderError(ctx,
                     new CommandException(ErrorCode.MALFORMED_REQUEST, e.field(), e.getMessage())));
             routes.exception(HttpResponseException.class, (e, ctx) -> renderError(ctx, switch (e.getStatus()) {
@@ -171,21 +178,7 @@ public final class CommandHttpApi {
         if (ctx.path().equals("/api/v1/openapi.yaml")) {
             return;
         }
-        if (tokens == null) {
-            ctx.attribute(PRINCIPAL, new Principal("anonymous", io.flagplane.avro.ActorKind.USER, Map.of("*", Role.ADMIN)));
-            return;
-        }
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            ctx.header("WWW-Authenticate", "Bearer");
-            throw new CommandException(ErrorCode.UNAUTHENTICATED, null,
-                    "send an API token: Authorization: Bearer <token>");
-        }
-        Principal principal = tokens.authenticate(header.substring(7).trim()).orElseThrow(() -> {
-            ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-            return new CommandException(ErrorCode.UNAUTHENTICATED, null, "the API token is not valid");
-        });
-        ctx.attribute(PRINCIPAL, principal);
+        ctx.attribute(PRINCIPAL, authenticator.authenticate(ctx.header("Authorization"), null));
     }
 
     private static Principal principal(Context ctx) {
@@ -197,12 +190,7 @@ public final class CommandHttpApi {
     }
 
     private static void require(Context ctx, Role role, String environment) {
-        Principal principal = principal(ctx);
-        if (!principal.may(role, environment)) {
-            throw new CommandException(ErrorCode.FORBIDDEN, null, "token '" + principal.id() + "' is "
-                    + principal.roleIn(environment).map(r -> r.name().toLowerCase(Locale.ROOT)).orElse("not granted anything")
-                    + " in environment '" + environment + "'; this needs " + role.name().toLowerCase(Locale.ROOT));
-        }
+        Authenticator.require(principal(ctx), role, environment);
     }
 
     // ------------------------------------------------------------------ environments
@@ -322,10 +310,8 @@ public final class CommandHttpApi {
     }
 
     private void listTokens(Context ctx) {
-        Principal principal = principal(ctx);
-        if (!principal.isAdminAnywhere()) {
-            throw new CommandException(ErrorCode.FORBIDDEN, null, "listing tokens needs the admin role");
-        }
+        Authenticator.requireAdminAnywhere(principal(ctx), "listing tokens");
+        TokenRegistry tokens = authenticator.tokens();
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode items = body.putArray("tokens");
         if (tokens != null) {
