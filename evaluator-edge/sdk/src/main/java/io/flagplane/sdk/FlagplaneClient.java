@@ -2,6 +2,7 @@ package io.flagplane.sdk;
 
 import io.flagplane.contract.RecordKeys.FlagRef;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.evaluation.Enabled;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
@@ -141,6 +142,17 @@ public final class FlagplaneClient implements AutoCloseable {
 
     public Evaluation<Object> jsonDetail(String flagKey, Object defaultValue, EvaluationContext context) {
         return Evaluator.evaluate(view, flagKey, FlagType.JSON, defaultValue, context);
+    }
+
+    /**
+     * Whether the flag is on for this context, by the engine's {@link Enabled} rule, the same one
+     * the edge node's REST {@code enabled} answers with: a flag whose value is a boolean is on when
+     * it serves {@code true}; any other flag is on when it serves a variant other than its off
+     * variant (so a killed or disabled flag is off). Works for a flag of any type; an unknown or
+     * archived flag, or any error, is off. Never throws.
+     */
+    public boolean isEnabled(String flagKey, EvaluationContext context) {
+        return Enabled.evaluate(view, flagKey, context);
     }
 
     /** Whatever type the flag has (as OFREP does). */

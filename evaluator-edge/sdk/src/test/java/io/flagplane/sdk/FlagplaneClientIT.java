@@ -67,6 +67,32 @@ class FlagplaneClientIT {
     }
 
     @Test
+    void is_enabled_applies_the_engine_rule_the_edge_rest_enabled_uses(TestStack stack) throws Exception {
+        TopicNames topics = stack.newTopics("sdk-enabled");
+        FlagState killed = States.state("production", "ui.killed", 1, States.definition(FlagType.STRING, "\"dark\"", "\"light\""));
+        killed.setKilled(true);
+        FlagState servesOff = States.state("production", "ui.servesOff", 1, States.definition(FlagType.STRING, "\"dark\"", "\"light\""));
+        servesOff.getDefinition().getFallthrough().setVariant("off");
+        FlagState disabled = States.booleanState("production", "checkout.disabled", 1);
+        disabled.setEnabled(false);
+        stack.publishStates(topics.flagState(), States.booleanState("production", "checkout.new_ui", 1),
+                States.state("production", "ui.theme", 1, States.definition(FlagType.STRING, "\"dark\"", "\"light\"")),
+                killed, servesOff, disabled);
+
+        try (FlagplaneClient flags = client(stack.bootstrapServers(), stack.schemaRegistryUrl(), topics, null)) {
+            assertThat(flags.awaitReady(Duration.ofSeconds(30))).isTrue();
+            EvaluationContext user = EvaluationContext.of("user-1");
+
+            assertThat(flags.isEnabled("checkout.new_ui", user)).as("a boolean serving true").isTrue();
+            assertThat(flags.isEnabled("checkout.disabled", user)).as("a disabled boolean").isFalse();
+            assertThat(flags.isEnabled("ui.theme", user)).as("a string serving other than its off variant").isTrue();
+            assertThat(flags.isEnabled("ui.servesOff", user)).as("a string serving its off variant").isFalse();
+            assertThat(flags.isEnabled("ui.killed", user)).as("a killed string").isFalse();
+            assertThat(flags.isEnabled("no.such.flag", user)).as("an unknown flag").isFalse();
+        }
+    }
+
+    @Test
     void listeners_hear_about_changes_per_flag_and_globally(TestStack stack) throws Exception {
         TopicNames topics = stack.newTopics("sdk-listen");
         stack.publishStates(topics.flagState(), States.booleanState("production", "a.flag", 1));

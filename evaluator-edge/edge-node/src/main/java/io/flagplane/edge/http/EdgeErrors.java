@@ -87,6 +87,11 @@ final class EdgeErrors {
         return code == ErrorCode.FLAG_NOT_FOUND ? 404 : 400;
     }
 
+    /** The error a failed evaluation of one flag is answered with. */
+    static OfrepError evaluationFailed(String key, Evaluation<?> result) {
+        return new OfrepError(statusOf(result.errorCode()), result.errorCode(), detailsOf(key, result));
+    }
+
     /**
      * What to tell the caller about a failed evaluation: the engine's sentence, except for
      * {@code GENERAL}, which wraps an unexpected exception; that one is logged, never sent.

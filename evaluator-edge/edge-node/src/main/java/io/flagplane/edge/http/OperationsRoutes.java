@@ -1,0 +1,85 @@
+package io.flagplane.edge.http;
+
+import static io.flagplane.edge.http.JsonResponses.json;
+import static io.flagplane.edge.http.JsonResponses.raw;
+import static io.flagplane.edge.http.JsonResponses.render;
+
+import io.flagplane.edge.EdgeMetrics;
+import io.flagplane.edge.stream.ChangeFeed;
+import io.flagplane.ruleset.LiveRuleset;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * Operations: {@code /health/live}, {@code /health/ready}, {@code /api/v1/status} and
+ * {@code /metrics}, open (no environment, no token) to the infrastructure that watches the node;
+ * and, when asked for, {@code POST /bench/bare}, a constant answer that measures the HTTP server alone.
+ */
+final class OperationsRoutes {
+
+    private final LiveRuleset ruleset;
+    private final EdgeMetrics metrics;
+    private final ChangeFeed feed;
+    private final EdgeAdmission admission;
+    private final boolean bare;
+
+    OperationsRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ChangeFeed feed, EdgeAdmission admission, boolean bare) {
+        this.ruleset = ruleset;
+        this.metrics = metrics;
+        this.feed = feed;
+        this.admission = admission;
+        this.bare = bare;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/health/live", ctx -> raw(ctx, 200, "{\"status\":\"UP\"}"));
+        routes.get("/health/ready", this::ready);
+        routes.get("/api/v1/status", this::status);
+        routes.get("/metrics", this::metrics);
+        if (bare) {
+            routes.post("/bench/bare", ctx -> raw(ctx, 200,
+                    "{\"key\":\"bare\",\"value\":true,\"reason\":\"STATIC\",\"variant\":\"on\",\"metadata\":{}}"));
+        }
+    }
+
+    private void ready(Context ctx) {
+        boolean ready = ruleset.isReady();
+        raw(ctx, ready ? 200 : 503, "{\"status\":\"" + (ready ? "READY" : "STARTING") + "\",\"flags\":"
+                + ruleset.current().size() + "}");
+    }
+
+    private void metrics(Context ctx) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        metrics.write(out);
+        ctx.status(200).contentType(metrics.contentType()).result(out.toByteArray());
+    }
+
+    private void status(Context ctx) {
+        LiveRuleset.Status status = ruleset.status();
+        Instant last = ruleset.tail().lastEventTime();
+        json(ctx, 200, render(gen -> {
+            gen.writeStartObject();
+            gen.writeBooleanField("ready", status.ready());
+            gen.writeBooleanField("caughtUp", status.caughtUp());
+            gen.writeBooleanField("fromSnapshot", status.fromSnapshot());
+            gen.writeBooleanField("stale", status.stale());
+            gen.writeStringField("staleSince", status.staleSince() == null ? null : status.staleSince().toString());
+            gen.writeNumberField("tailRestarts", status.tailRestarts());
+            gen.writeStringField("lastTailFailure", status.lastTailFailure());
+            gen.writeNumberField("consumerLag", status.lag());
+            gen.writeNumberField("flags", status.flags());
+            gen.writeNumberField("generation", ruleset.current().generation());
+            gen.writeStringField("lastChangeAt", last == null ? null : last.toString());
+            gen.writeArrayFieldStart("environments");
+            for (String environment : admission.servedEnvironments()) {
+                gen.writeString(environment);
+            }
+            gen.writeEndArray();
+            gen.writeNumberField("changeStreams", feed.connections());
+            gen.writeEndObject();
+        }));
+    }
+}
