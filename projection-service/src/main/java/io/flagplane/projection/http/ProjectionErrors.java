@@ -1,5 +1,6 @@
 package io.flagplane.projection.http;
 
+import io.flagplane.auth.Authenticator;
 import io.flagplane.http.ErrorBodies;
 import io.flagplane.http.HttpErrors;
 import io.flagplane.http.HttpHardening;
@@ -41,6 +42,12 @@ final class ProjectionErrors {
             }
         });
         var routes = config.routes;
+        routes.exception(Authenticator.Unauthenticated.class, (e, ctx) -> {
+            ctx.header("WWW-Authenticate", e.challenge());
+            render(ctx, 401, QueryErrorCode.UNAUTHENTICATED.name(), null, e.getMessage());
+        });
+        routes.exception(Authenticator.Forbidden.class, (e, ctx) ->
+                render(ctx, 403, QueryErrorCode.FORBIDDEN.name(), null, e.getMessage()));
         routes.exception(QueryException.class, (e, ctx) -> render(ctx, statusOf(e.code()), e.code().name(), e.field(),
                 e.getMessage()));
         routes.exception(JsonInputException.class, (e, ctx) -> render(ctx, 400, e.field() == null

@@ -10,10 +10,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
-import io.flagplane.avro.ActorKind;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.projection.PrometheusMetrics;
@@ -66,9 +66,11 @@ public final class ProjectionHttpApi {
     }
 
     private final Parts parts;
+    private final Authenticator authenticator;
 
     private ProjectionHttpApi(Parts parts) {
         this.parts = parts;
+        this.authenticator = parts.tokens() == null ? Authenticator.open() : Authenticator.of(parts.tokens());
     }
 
     public static Javalin create(Parts parts) {
@@ -126,20 +128,7 @@ public final class ProjectionHttpApi {
     // ------------------------------------------------------------------ authentication
 
     private void authenticate(Context ctx) {
-        if (parts.tokens() == null) {
-            ctx.attribute(PRINCIPAL, new Principal("anonymous", ActorKind.USER, Map.of(Principal.ANY_ENVIRONMENT, Role.ADMIN)));
-            return;
-        }
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            ctx.header("WWW-Authenticate", "Bearer");
-            throw new QueryException(QueryErrorCode.UNAUTHENTICATED, null, "send an API token: Authorization: Bearer <token>");
-        }
-        Principal principal = parts.tokens().authenticate(header.substring(7).trim()).orElseThrow(() -> {
-            ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-            return new QueryException(QueryErrorCode.UNAUTHENTICATED, null, "the API token is not valid");
-        });
-        ctx.attribute(PRINCIPAL, principal);
+        ctx.attribute(PRINCIPAL, authenticator.authenticate(ctx.header("Authorization"), null));
     }
 
     private static Principal principal(Context ctx) {
@@ -151,11 +140,7 @@ public final class ProjectionHttpApi {
     }
 
     private static void requireViewer(Context ctx, String environment) {
-        Principal principal = principal(ctx);
-        if (!principal.may(Role.VIEWER, environment)) {
-            throw new QueryException(QueryErrorCode.FORBIDDEN, null, "token '" + principal.id() + "' may not read environment '"
-                    + environment + "'");
-        }
+        Authenticator.require(principal(ctx), Role.VIEWER, environment);
     }
 
     /** The environments the caller may read. */

@@ -1,5 +1,6 @@
 package io.flagplane.edge.http;
 
+import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
@@ -11,7 +12,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Collection;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a request must pass before any OFREP or REST handler runs: it names an environment this
@@ -23,21 +23,19 @@ final class EdgeAdmission {
 
     private static final String PRINCIPAL = "flagplane.principal";
     private static final String ENVIRONMENT = "flagplane.environment";
-    private static final int MAX_CACHED_TOKENS = 10_000;
 
     private final EdgeConfig config;
     private final LiveRuleset ruleset;
     private final ChangeFeed feed;
-    private final TokenRegistry tokens;
-    /** Tokens already checked: a SHA-256 per request would be a measurable share of an evaluation. */
-    private final ConcurrentHashMap<String, Principal> known = new ConcurrentHashMap<>();
+    /** Remembers tokens already checked: a SHA-256 per request would be a measurable share of an evaluation. */
+    private final Authenticator authenticator;
 
     /** @param tokens null when authentication is off */
     EdgeAdmission(EdgeConfig config, LiveRuleset ruleset, ChangeFeed feed, TokenRegistry tokens) {
         this.config = config;
         this.ruleset = ruleset;
         this.feed = feed;
-        this.tokens = tokens;
+        this.authenticator = tokens == null ? Authenticator.open() : Authenticator.of(tokens);
     }
 
     void register(RoutesConfig routes) {
@@ -82,36 +80,10 @@ final class EdgeAdmission {
             throw new OfrepError(503, ErrorCode.GENERAL, "this node already serves its maximum of change streams; "
                     + "try another node or poll the bulk evaluation");
         }
-        if (tokens == null) {
-            return;
-        }
-        String token = tokenOf(ctx);
-        if (token == null) {
-            ctx.header("WWW-Authenticate", "Bearer");
-            throw new OfrepError(401, ErrorCode.GENERAL, "send a token: Authorization: Bearer <token> (or X-API-Key)");
-        }
-        Principal principal = known.get(token);
-        if (principal == null) {
-            principal = tokens.authenticate(token).orElseThrow(() ->
-                    new OfrepError(401, ErrorCode.GENERAL, "the token is not valid"));
-            if (known.size() > MAX_CACHED_TOKENS) {
-                known.clear();
-            }
-            known.put(token, principal);
-        }
-        if (!principal.may(Role.VIEWER, environment)) {
-            throw new OfrepError(403, ErrorCode.GENERAL, "token '" + principal.id() + "' may not read environment '"
-                    + environment + "'");
-        }
+        // OFREP clients may send the token as X-API-Key; "" marks that this API takes it
+        String apiKey = ctx.header("X-API-Key");
+        Principal principal = authenticator.authenticate(ctx.header("Authorization"), apiKey == null ? "" : apiKey);
+        Authenticator.require(principal, Role.VIEWER, environment);
         ctx.attribute(PRINCIPAL, principal);
-    }
-
-    private static String tokenOf(Context ctx) {
-        String header = ctx.header("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return header.substring(7).trim();
-        }
-        String key = ctx.header("X-API-Key");
-        return key == null || key.isBlank() ? null : key.trim();
     }
 }

@@ -2,6 +2,7 @@ package io.flagplane.edge.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.auth.Authenticator;
 import io.flagplane.evaluation.ErrorCode;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.http.ErrorBodies;
@@ -65,6 +66,12 @@ final class EdgeErrors {
         });
         var routes = config.routes;
         routes.exception(OfrepError.class, EdgeErrors::render);
+        routes.exception(Authenticator.Unauthenticated.class, (e, ctx) -> {
+            ctx.header("WWW-Authenticate", e.challenge());
+            render(new OfrepError(401, ErrorCode.GENERAL, "UNAUTHENTICATED", e.getMessage()), ctx);
+        });
+        routes.exception(Authenticator.Forbidden.class, (e, ctx) ->
+                render(new OfrepError(403, ErrorCode.GENERAL, "FORBIDDEN", e.getMessage()), ctx));
         routes.exception(JsonInputException.class, (e, ctx) ->
                 render(new OfrepError(400, ErrorCode.PARSE_ERROR, e.getMessage()), ctx));
         routes.exception(HttpResponseException.class, (e, ctx) -> render(new OfrepError(e.getStatus(), ErrorCode.GENERAL,
