@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.ErrorCode;
-import io.flagplane.command.domain.Target;
 import io.flagplane.command.http.Actions;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.command.log.WriterListener.Outcome;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.fixtures.Events;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The metrics class on its own: what the writer reports comes out of a scrape, in the text format. */
 class CommandMetricsTest {
 
-    private static final Target FLAG = Target.flag("production", "checkout.new_ui");
+    private static final FlagRef FLAG = new FlagRef("production", "checkout.new_ui");
 
     private final WriteModel model = new WriteModel(Duration.ofHours(48));
     private final CommandMetrics metrics = new CommandMetrics(model);

@@ -38,24 +38,24 @@ public final class RecordKeys {
         return of(environment, ENVIRONMENT_KEY);
     }
 
-    /** Splits a record key; throws {@link IllegalArgumentException} when it has no separator. */
-    public static FlagRef parse(String recordKey) {
+    /**
+     * Splits a record key into its environment and the rest (a flag key, {@code segment:key},
+     * {@code environment:}, or on a state topic a bare key); throws {@link IllegalArgumentException}
+     * when it has no separator or an empty side. {@link AggregateRef#ofEventKey} names what it is.
+     */
+    public static Parts parse(String recordKey) {
         int at = recordKey == null ? -1 : recordKey.indexOf(SEPARATOR);
         if (at <= 0 || at == recordKey.length() - 1) {
-            throw new IllegalArgumentException("not an environment/flagKey record key: " + recordKey);
+            throw new IllegalArgumentException("not an environment/key record key: " + recordKey);
         }
-        return new FlagRef(recordKey.substring(0, at), recordKey.substring(at + 1));
+        return new Parts(recordKey.substring(0, at), recordKey.substring(at + 1));
     }
 
-    /** The identity of one flag in one environment. */
-    public record FlagRef(String environment, String flagKey) {
-        public FlagRef {
+    /** The two sides of a record key, not yet an identity: see {@link AggregateRef} for that. */
+    public record Parts(String environment, String key) {
+        public Parts {
             Objects.requireNonNull(environment, "environment");
-            Objects.requireNonNull(flagKey, "flagKey");
-        }
-
-        public String recordKey() {
-            return RecordKeys.of(environment, flagKey);
+            Objects.requireNonNull(key, "key");
         }
     }
 }

@@ -3,9 +3,9 @@ package io.flagplane.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class RecordKeysTest {
 
@@ -13,7 +13,7 @@ class RecordKeysTest {
     void key_is_environment_slash_flag_key_and_parses_back() {
         String key = RecordKeys.of("production", "checkout.new_ui");
         assertThat(key).isEqualTo("production/checkout.new_ui");
-        assertThat(RecordKeys.parse(key)).isEqualTo(new RecordKeys.FlagRef("production", "checkout.new_ui"));
+        assertThat(RecordKeys.parse(key)).isEqualTo(new RecordKeys.Parts("production", "checkout.new_ui"));
     }
 
     @ParameterizedTest

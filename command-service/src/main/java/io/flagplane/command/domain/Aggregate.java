@@ -1,6 +1,7 @@
 package io.flagplane.command.domain;
 
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagStateFold;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,8 @@ public interface Aggregate<S> {
         }
     }
 
-    Target.Kind kind();
+    /** Which ref names one of this kind: one of the classes {@link AggregateRef} permits. */
+    Class<? extends AggregateRef> refType();
 
     Class<S> stateType();
 
@@ -38,8 +40,8 @@ public interface Aggregate<S> {
     /** Whether an event belongs to this kind. */
     boolean owns(FlagEvent event);
 
-    /** The target one of this kind's events belongs to. */
-    Target targetOf(FlagEvent event);
+    /** The aggregate one of this kind's events belongs to. */
+    AggregateRef targetOf(FlagEvent event);
 
     /** The pure fold: state (null before the first event) + event → state. */
     Folded<S> fold(S current, FlagEvent event);

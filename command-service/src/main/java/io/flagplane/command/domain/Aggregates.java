@@ -1,27 +1,28 @@
 package io.flagplane.command.domain;
 
 import io.flagplane.avro.FlagEvent;
-import java.util.EnumMap;
+import io.flagplane.contract.AggregateRef;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Every aggregate kind, registered once. The writer, the write model and the log reader reach a
  * kind's state type, version, fold and decider only through here, so a new kind is one more entry
- * in {@link #ALL} (and a value of {@link Target.Kind}).
+ * in {@link #ALL} (and one more ref {@link AggregateRef} permits).
  */
 public final class Aggregates {
 
     /** In the order events are claimed: a kind that owns only some payloads before the flag kind, which owns the rest. */
     public static final List<Aggregate<?>> ALL = List.of(new EnvironmentAggregate(), new SegmentAggregate(), new FlagAggregate());
 
-    private static final Map<Target.Kind, Aggregate<?>> BY_KIND = new EnumMap<>(Target.Kind.class);
+    private static final Map<Class<?>, Aggregate<?>> BY_REF = new HashMap<>();
 
     static {
-        ALL.forEach(a -> BY_KIND.put(a.kind(), a));
-        for (Target.Kind kind : Target.Kind.values()) {
-            if (!BY_KIND.containsKey(kind)) {
-                throw new IllegalStateException("no aggregate registered for " + kind);
+        ALL.forEach(a -> BY_REF.put(a.refType(), a));
+        for (Class<?> refType : AggregateRef.class.getPermittedSubclasses()) {
+            if (!BY_REF.containsKey(refType)) {
+                throw new IllegalStateException("no aggregate registered for " + refType.getSimpleName());
             }
         }
     }
@@ -29,8 +30,14 @@ public final class Aggregates {
     private Aggregates() {
     }
 
-    public static Aggregate<?> of(Target.Kind kind) {
-        return BY_KIND.get(kind);
+    /** The kind a ref type names ({@code FlagRef.class}, ...). */
+    public static Aggregate<?> of(Class<? extends AggregateRef> refType) {
+        return BY_REF.get(refType);
+    }
+
+    /** The kind of the aggregate a ref names. */
+    public static Aggregate<?> of(AggregateRef ref) {
+        return BY_REF.get(ref.getClass());
     }
 
     /** The kind an event belongs to. */
@@ -53,8 +60,8 @@ public final class Aggregates {
         throw new IllegalArgumentException("no aggregate decides " + command);
     }
 
-    /** The target an event belongs to. */
-    public static Target targetOf(FlagEvent event) {
+    /** The aggregate an event belongs to. */
+    public static AggregateRef targetOf(FlagEvent event) {
         return of(event).targetOf(event);
     }
 

@@ -4,6 +4,10 @@ import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
 import io.flagplane.avro.TargetList;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.EnvironmentRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import java.util.List;
 
 /**
@@ -22,7 +26,7 @@ public sealed interface Command {
     Kind kind();
 
     /** Refuses with VERSION_CONFLICT when the caller expected a version other than the target's current one. */
-    default void requireVersion(long currentVersion, Target target) {
+    default void requireVersion(long currentVersion, AggregateRef target) {
         if (expectedVersion() != null && expectedVersion() != currentVersion) {
             throw new CommandException(ErrorCode.VERSION_CONFLICT, "expectedVersion", target.describe() + " is at version "
                     + currentVersion + ", not " + expectedVersion() + "; read it again and retry", currentVersion);
@@ -55,7 +59,7 @@ public sealed interface Command {
 
     /** A command on one flag. */
     sealed interface OnFlag extends Command {
-        Target flag();
+        FlagRef flag();
 
         @Override
         default String environment() {
@@ -65,7 +69,7 @@ public sealed interface Command {
 
     /** A command on one segment. */
     sealed interface OnSegment extends Command {
-        Target segment();
+        SegmentRef segment();
 
         @Override
         default String environment() {
@@ -73,7 +77,7 @@ public sealed interface Command {
         }
     }
 
-    record CreateFlag(Target flag, FlagDefinition definition, boolean enabled) implements OnFlag {
+    record CreateFlag(FlagRef flag, FlagDefinition definition, boolean enabled) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.CREATE_FLAG;
@@ -85,49 +89,49 @@ public sealed interface Command {
         }
     }
 
-    record ReplaceDefinition(Target flag, FlagDefinition definition, Long expectedVersion) implements OnFlag {
+    record ReplaceDefinition(FlagRef flag, FlagDefinition definition, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.REPLACE_FLAG;
         }
     }
 
-    record Enable(Target flag, Long expectedVersion) implements OnFlag {
+    record Enable(FlagRef flag, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.ENABLE;
         }
     }
 
-    record Disable(Target flag, Long expectedVersion) implements OnFlag {
+    record Disable(FlagRef flag, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.DISABLE;
         }
     }
 
-    record Kill(Target flag, Long expectedVersion) implements OnFlag {
+    record Kill(FlagRef flag, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.KILL;
         }
     }
 
-    record Revive(Target flag, Long expectedVersion) implements OnFlag {
+    record Revive(FlagRef flag, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.REVIVE;
         }
     }
 
-    record Archive(Target flag, Long expectedVersion) implements OnFlag {
+    record Archive(FlagRef flag, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.ARCHIVE;
         }
     }
 
-    record Restore(Target flag, Long expectedVersion) implements OnFlag {
+    record Restore(FlagRef flag, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.RESTORE;
@@ -139,7 +143,7 @@ public sealed interface Command {
      * true variant for a boolean flag) to {@code basisPoints} of keys and the off variant to the
      * rest, on one rule ({@code ruleId}) or on the fallthrough (null).
      */
-    record SetRollout(Target flag, String ruleId, String variant, int basisPoints, Long expectedVersion) implements OnFlag {
+    record SetRollout(FlagRef flag, String ruleId, String variant, int basisPoints, Long expectedVersion) implements OnFlag {
         @Override
         public Kind kind() {
             return Kind.SET_ROLLOUT;
@@ -147,7 +151,7 @@ public sealed interface Command {
     }
 
     /** Adds and removes keys on the deny list, or on the allow list of one variant (null: the flag's true variant). */
-    record ChangeTargets(Target flag, TargetList list, String variant, List<String> added, List<String> removed,
+    record ChangeTargets(FlagRef flag, TargetList list, String variant, List<String> added, List<String> removed,
                          Long expectedVersion) implements OnFlag {
         public ChangeTargets {
             added = List.copyOf(added);
@@ -160,7 +164,7 @@ public sealed interface Command {
         }
     }
 
-    record ReplaceRules(Target flag, List<Rule> rules, Long expectedVersion) implements OnFlag {
+    record ReplaceRules(FlagRef flag, List<Rule> rules, Long expectedVersion) implements OnFlag {
         public ReplaceRules {
             rules = List.copyOf(rules);
         }
@@ -171,7 +175,7 @@ public sealed interface Command {
         }
     }
 
-    record SetMetadata(Target flag, String description, List<String> tags, String owner, Long expectedVersion)
+    record SetMetadata(FlagRef flag, String description, List<String> tags, String owner, Long expectedVersion)
             implements OnFlag {
         /** Null fields keep their current value; an empty owner removes the owner. */
         public SetMetadata {
@@ -186,7 +190,7 @@ public sealed interface Command {
 
     /** A command on an environment itself. */
     sealed interface OnEnvironment extends Command {
-        Target target();
+        EnvironmentRef target();
     }
 
     /** Declare an environment: only declared environments take flags and segments. */
@@ -197,8 +201,8 @@ public sealed interface Command {
         }
 
         @Override
-        public Target target() {
-            return Target.environment(environment);
+        public EnvironmentRef target() {
+            return new EnvironmentRef(environment);
         }
 
         @Override
@@ -215,8 +219,8 @@ public sealed interface Command {
         }
 
         @Override
-        public Target target() {
-            return Target.environment(environment);
+        public EnvironmentRef target() {
+            return new EnvironmentRef(environment);
         }
     }
 
@@ -233,7 +237,7 @@ public sealed interface Command {
         }
     }
 
-    record CreateSegment(Target segment, SegmentDefinition definition) implements OnSegment {
+    record CreateSegment(SegmentRef segment, SegmentDefinition definition) implements OnSegment {
         @Override
         public Kind kind() {
             return Kind.CREATE_SEGMENT;
@@ -245,14 +249,14 @@ public sealed interface Command {
         }
     }
 
-    record ReplaceSegment(Target segment, SegmentDefinition definition, Long expectedVersion) implements OnSegment {
+    record ReplaceSegment(SegmentRef segment, SegmentDefinition definition, Long expectedVersion) implements OnSegment {
         @Override
         public Kind kind() {
             return Kind.REPLACE_SEGMENT;
         }
     }
 
-    record ArchiveSegment(Target segment, Long expectedVersion) implements OnSegment {
+    record ArchiveSegment(SegmentRef segment, Long expectedVersion) implements OnSegment {
         @Override
         public Kind kind() {
             return Kind.ARCHIVE_SEGMENT;

@@ -2,6 +2,7 @@ package io.flagplane.command.domain;
 
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.contract.EnvironmentRef;
 import io.flagplane.contract.EnvironmentStateFold;
 import java.time.Instant;
 import java.util.List;
@@ -10,8 +11,8 @@ import java.util.List;
 final class EnvironmentAggregate implements Aggregate<EnvironmentState> {
 
     @Override
-    public Target.Kind kind() {
-        return Target.Kind.ENVIRONMENT;
+    public Class<EnvironmentRef> refType() {
+        return EnvironmentRef.class;
     }
 
     @Override
@@ -40,8 +41,8 @@ final class EnvironmentAggregate implements Aggregate<EnvironmentState> {
     }
 
     @Override
-    public Target targetOf(FlagEvent event) {
-        return Target.environment(event.getEnvironment());
+    public EnvironmentRef targetOf(FlagEvent event) {
+        return new EnvironmentRef(event.getEnvironment());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.flagplane.command.domain;
 
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.FlagStateFold;
 import java.time.Instant;
 import java.util.List;
@@ -13,8 +14,8 @@ import java.util.List;
 final class FlagAggregate implements Aggregate<FlagState> {
 
     @Override
-    public Target.Kind kind() {
-        return Target.Kind.FLAG;
+    public Class<FlagRef> refType() {
+        return FlagRef.class;
     }
 
     @Override
@@ -43,8 +44,8 @@ final class FlagAggregate implements Aggregate<FlagState> {
     }
 
     @Override
-    public Target targetOf(FlagEvent event) {
-        return Target.flag(event.getEnvironment(), event.getFlagKey());
+    public FlagRef targetOf(FlagEvent event) {
+        return new FlagRef(event.getEnvironment(), event.getFlagKey());
     }
 
     @Override

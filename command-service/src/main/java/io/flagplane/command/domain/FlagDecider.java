@@ -22,6 +22,7 @@ import io.flagplane.avro.TargetList;
 import io.flagplane.avro.TargetsChanged;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
+import io.flagplane.contract.FlagRef;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -71,7 +72,7 @@ public final class FlagDecider {
     }
 
     private static Object decideFlag(ReadModel model, Command.OnFlag command) {
-        Target target = command.flag();
+        FlagRef target = command.flag();
         FlagState current = model.flag(target.environment(), target.key());
         Predicate<String> segmentUsable = key -> {
             SegmentState segment = model.segment(target.environment(), key);
@@ -230,7 +231,7 @@ public final class FlagDecider {
         List<Decision> decisions = new ArrayList<>();
         for (FlagState flag : model.flags(kill.environment())) {
             if (!flag.getArchived() && flag.getDefinition().getTags().contains(kill.tag())) {
-                decisions.add(new Decision(Target.flag(kill.environment(), flag.getFlagKey()),
+                decisions.add(new Decision(new FlagRef(kill.environment(), flag.getFlagKey()),
                         flag.getKilled() ? null : new FlagKilled()));
             }
         }

@@ -3,6 +3,10 @@ package io.flagplane.command.domain;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.EnvironmentRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import java.util.Collection;
 
 /**
@@ -12,33 +16,33 @@ import java.util.Collection;
 public interface ReadModel {
 
     /** The state of one target (its kind's state type), or null. */
-    Object state(Target target);
+    Object state(AggregateRef target);
 
     /** Every state of one kind in an environment, archived ones included, ordered by key. */
-    Collection<?> all(Target.Kind kind, String environment);
+    Collection<?> all(Class<? extends AggregateRef> kind, String environment);
 
     /** A declared environment (archived ones included), or null. */
     default EnvironmentState environment(String name) {
-        return (EnvironmentState) state(Target.environment(name));
+        return (EnvironmentState) state(new EnvironmentRef(name));
     }
 
     default FlagState flag(String environment, String key) {
-        return (FlagState) state(Target.flag(environment, key));
+        return (FlagState) state(new FlagRef(environment, key));
     }
 
     default SegmentState segment(String environment, String key) {
-        return (SegmentState) state(Target.segment(environment, key));
+        return (SegmentState) state(new SegmentRef(environment, key));
     }
 
     /** Every flag of an environment, archived ones included. */
     @SuppressWarnings("unchecked")
     default Collection<FlagState> flags(String environment) {
-        return (Collection<FlagState>) all(Target.Kind.FLAG, environment);
+        return (Collection<FlagState>) all(FlagRef.class, environment);
     }
 
     /** Every segment of an environment, archived ones included. */
     @SuppressWarnings("unchecked")
     default Collection<SegmentState> segments(String environment) {
-        return (Collection<SegmentState>) all(Target.Kind.SEGMENT, environment);
+        return (Collection<SegmentState>) all(SegmentRef.class, environment);
     }
 }

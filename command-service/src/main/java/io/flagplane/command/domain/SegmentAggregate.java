@@ -2,6 +2,7 @@ package io.flagplane.command.domain;
 
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.SegmentStateFold;
 import java.time.Instant;
 import java.util.List;
@@ -10,8 +11,8 @@ import java.util.List;
 final class SegmentAggregate implements Aggregate<SegmentState> {
 
     @Override
-    public Target.Kind kind() {
-        return Target.Kind.SEGMENT;
+    public Class<SegmentRef> refType() {
+        return SegmentRef.class;
     }
 
     @Override
@@ -40,8 +41,8 @@ final class SegmentAggregate implements Aggregate<SegmentState> {
     }
 
     @Override
-    public Target targetOf(FlagEvent event) {
-        return Target.segment(event.getEnvironment(), event.getFlagKey());
+    public SegmentRef targetOf(FlagEvent event) {
+        return new SegmentRef(event.getEnvironment(), event.getFlagKey());
     }
 
     @Override

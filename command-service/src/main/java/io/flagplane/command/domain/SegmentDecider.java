@@ -7,6 +7,7 @@ import io.flagplane.avro.SegmentCreated;
 import io.flagplane.avro.SegmentReplaced;
 import io.flagplane.avro.SegmentRule;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.Operator;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class SegmentDecider {
     }
 
     private static Object decideSegment(ReadModel model, Command.OnSegment command) {
-        Target target = command.segment();
+        SegmentRef target = command.segment();
         SegmentState current = model.segment(target.environment(), target.key());
         Predicate<String> segmentUsable = key -> {
             SegmentState segment = model.segment(target.environment(), key);
@@ -79,7 +80,7 @@ public final class SegmentDecider {
     }
 
     /** Live flags (and segments) whose rules name this segment. */
-    private static List<String> users(ReadModel model, Target segment) {
+    private static List<String> users(ReadModel model, SegmentRef segment) {
         List<String> users = new ArrayList<>();
         for (FlagState flag : model.flags(segment.environment())) {
             if (!flag.getArchived() && flag.getDefinition().getRules().stream()

@@ -5,7 +5,8 @@ import io.flagplane.avro.TargetList;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.Names;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -80,11 +81,11 @@ final class CommandJson {
             case "createFlag" -> {
                 String key = Json.requiredText(node, "key", "key");
                 Names.checkFlagKey(key, "key");
-                yield new Command.CreateFlag(Target.flag(environment, key), DefinitionJson.flag(node, key),
+                yield new Command.CreateFlag(new FlagRef(environment, key), DefinitionJson.flag(node, key),
                         Json.optionalBoolean(node, "enabled", "enabled", false));
             }
             case "replaceFlag" -> {
-                Target flag = flag(environment, node);
+                FlagRef flag = flag(environment, node);
                 yield new Command.ReplaceDefinition(flag, DefinitionJson.flag(node, flag.key()), expected);
             }
             case "enable" -> new Command.Enable(flag(environment, node), expected);
@@ -134,7 +135,7 @@ final class CommandJson {
             case "createSegment" -> {
                 String key = Json.requiredText(node, "key", "key");
                 Names.checkSegmentKey(key, "key");
-                yield new Command.CreateSegment(Target.segment(environment, key), DefinitionJson.segment(node));
+                yield new Command.CreateSegment(new SegmentRef(environment, key), DefinitionJson.segment(node));
             }
             case "replaceSegment" -> new Command.ReplaceSegment(segment(environment, node), DefinitionJson.segment(node), expected);
             case "archiveSegment" -> new Command.ArchiveSegment(segment(environment, node), expected);
@@ -142,15 +143,15 @@ final class CommandJson {
         };
     }
 
-    private static Target flag(String environment, JsonNode node) {
+    private static FlagRef flag(String environment, JsonNode node) {
         String key = Json.requiredText(node, "flag", "flag");
         Names.checkFlagKey(key, "flag");
-        return Target.flag(environment, key);
+        return new FlagRef(environment, key);
     }
 
-    private static Target segment(String environment, JsonNode node) {
+    private static SegmentRef segment(String environment, JsonNode node) {
         String key = Json.requiredText(node, "segment", "segment");
         Names.checkSegmentKey(key, "segment");
-        return Target.segment(environment, key);
+        return new SegmentRef(environment, key);
     }
 }

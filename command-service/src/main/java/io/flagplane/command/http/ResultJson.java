@@ -8,7 +8,6 @@ import io.flagplane.avro.SegmentState;
 import io.flagplane.command.log.Change;
 import io.flagplane.command.log.CommandResult;
 import io.flagplane.contract.StateJson;
-import java.util.Locale;
 
 /** Renders command results as the API's JSON; flags and segments inside them as {@link StateJson} does. */
 final class ResultJson {
@@ -55,7 +54,7 @@ final class ResultJson {
 
     private static ObjectNode position(Change change) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("kind", change.target().kind().name().toLowerCase(Locale.ROOT));
+        node.put("kind", change.target().noun());
         node.put("environment", change.target().environment());
         node.put("key", change.target().key());
         node.put("changed", change.changed());

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.auth.Role;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
-import io.flagplane.command.domain.Target;
 import io.flagplane.command.log.CommandResult;
 import io.flagplane.command.log.WriteModel;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.FlagRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -103,9 +104,9 @@ final class WriteRoutes {
     private void created(Context ctx, Command command) {
         Requests.require(ctx, Role.EDITOR, command.environment());
         CommandResult result = submission.execute(ctx, List.of(command), reasonOf(ctx));
-        Target target = result.changes().get(0).target();
+        AggregateRef target = result.changes().get(0).target();
         ctx.header("Location", "/api/v1/environments/" + target.environment() + "/"
-                + (target.kind() == Target.Kind.FLAG ? "flags/" : "segments/") + target.key());
+                + (target instanceof FlagRef ? "flags/" : "segments/") + target.key());
         CommandErrors.json(ctx, result.replayed() ? 200 : 201, ResultJson.single(result));
     }
 

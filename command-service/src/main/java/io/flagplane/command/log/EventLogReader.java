@@ -2,7 +2,7 @@ package io.flagplane.command.log;
 
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.command.domain.Aggregates;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
 import io.flagplane.wire.WireFormatException;
@@ -94,7 +94,7 @@ final class EventLogReader implements AutoCloseable {
                 Object after = model.fold(event);
                 folded++;
                 if (after != null && event.getIdempotencyKey() != null) {
-                    Target target = Aggregates.targetOf(event);
+                    AggregateRef target = Aggregates.targetOf(event);
                     model.rememberFromLog(WriteModel.idempotencyScope(event.getActor().getId(), event.getIdempotencyKey()),
                             event.getChangeSetIndex() == null ? 0 : event.getChangeSetIndex(),
                             new Change(target, after, event.getVersion(), true, record.partition(), record.offset()),

@@ -3,7 +3,7 @@ package io.flagplane.command.log;
 import io.flagplane.command.domain.Aggregate;
 import io.flagplane.command.domain.Aggregates;
 import io.flagplane.command.domain.ReadModel;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.AggregateRef;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,37 +17,37 @@ import java.util.TreeMap;
 final class Overlay implements ReadModel {
 
     private final ReadModel base;
-    private final Map<Target, Object> layer = new HashMap<>();
+    private final Map<AggregateRef, Object> layer = new HashMap<>();
 
     Overlay(ReadModel base) {
         this.base = base;
     }
 
-    void put(Target target, Object state) {
+    void put(AggregateRef target, Object state) {
         layer.put(target, state);
     }
 
-    void putAll(Map<Target, Object> states) {
+    void putAll(Map<AggregateRef, Object> states) {
         layer.putAll(states);
     }
 
     /** The states laid over the base, by target. */
-    Map<Target, Object> layer() {
+    Map<AggregateRef, Object> layer() {
         return layer;
     }
 
     @Override
-    public Object state(Target target) {
+    public Object state(AggregateRef target) {
         return layer.containsKey(target) ? layer.get(target) : base.state(target);
     }
 
     @Override
-    public Collection<?> all(Target.Kind kind, String environment) {
+    public Collection<?> all(Class<? extends AggregateRef> kind, String environment) {
         Aggregate<?> aggregate = Aggregates.of(kind);
         Map<String, Object> byKey = new TreeMap<>();
         base.all(kind, environment).forEach(state -> byKey.put(aggregate.keyOf(state), state));
         layer.forEach((target, state) -> {
-            if (target.kind() == kind && target.environment().equals(environment)) {
+            if (kind.isInstance(target) && target.environment().equals(environment)) {
                 byKey.put(target.key(), state);
             }
         });

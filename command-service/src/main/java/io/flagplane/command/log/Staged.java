@@ -1,7 +1,7 @@
 package io.flagplane.command.log;
 
 import io.flagplane.avro.FlagEvent;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.AggregateRef;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +10,6 @@ import java.util.Map;
  * or not), the states the request leaves its targets in, its change-set id (null for a single
  * command), and per command whether it produced an event ({@code wrote[c]}).
  */
-record Staged(List<FlagEvent> events, List<Change> changes, Map<Target, Object> states, String changeSetId,
+record Staged(List<FlagEvent> events, List<Change> changes, Map<AggregateRef, Object> states, String changeSetId,
               boolean[] wrote) {
 }

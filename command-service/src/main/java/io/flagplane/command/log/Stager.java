@@ -7,7 +7,7 @@ import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.Decision;
 import io.flagplane.command.domain.ReadModel;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.AggregateRef;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,8 +54,8 @@ final class Stager {
                 throw commands.size() > 1 ? e.under("commands[" + c + "]") : e;
             }
             for (Decision decision : decisions) {
-                Target target = decision.target();
-                Aggregate<?> aggregate = Aggregates.of(target.kind());
+                AggregateRef target = decision.target();
+                Aggregate<?> aggregate = Aggregates.of(target);
                 Object current = local.state(target);
                 if (!decision.writes()) {
                     changes.add(new Change(target, current, aggregate.versionOf(current), false, null, null));

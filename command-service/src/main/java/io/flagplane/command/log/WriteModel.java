@@ -7,13 +7,16 @@ import io.flagplane.avro.SegmentState;
 import io.flagplane.command.domain.Aggregate;
 import io.flagplane.command.domain.Aggregates;
 import io.flagplane.command.domain.ReadModel;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.EnvironmentRef;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.SegmentRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,15 +38,15 @@ public final class WriteModel implements ReadModel {
     private record Remembered(CommandResult result, Instant at, List<IndexedChange> indexed, String fingerprint) {
     }
 
-    /** Per kind, every target's state (a kind's state type). */
-    private final Map<Target.Kind, Map<Target, Object>> states = new EnumMap<>(Target.Kind.class);
+    /** Per kind (its ref type), every aggregate's state (a kind's state type). */
+    private final Map<Class<?>, Map<AggregateRef, Object>> states = new HashMap<>();
     private final Map<String, Remembered> idempotency = new ConcurrentHashMap<>();
     private final Duration idempotencyRetention;
 
     public WriteModel(Duration idempotencyRetention) {
         this.idempotencyRetention = idempotencyRetention;
         for (Aggregate<?> aggregate : Aggregates.ALL) {
-            states.put(aggregate.kind(), new ConcurrentHashMap<>());
+            states.put(aggregate.refType(), new ConcurrentHashMap<>());
         }
     }
 
@@ -59,31 +62,31 @@ public final class WriteModel implements ReadModel {
     }
 
     @Override
-    public Object state(Target target) {
-        return states.get(target.kind()).get(target);
+    public Object state(AggregateRef target) {
+        return states.get(target.getClass()).get(target);
     }
 
     @Override
-    public List<Object> all(Target.Kind kind, String environment) {
+    public List<Object> all(Class<? extends AggregateRef> kind, String environment) {
         return states.get(kind).entrySet().stream().filter(e -> e.getKey().environment().equals(environment))
-                .sorted(Map.Entry.comparingByKey(Comparator.comparing(Target::key))).map(Map.Entry::getValue).toList();
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(AggregateRef::key))).map(Map.Entry::getValue).toList();
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public List<FlagState> flags(String environment) {
-        return (List<FlagState>) (List<?>) all(Target.Kind.FLAG, environment);
+        return (List<FlagState>) (List<?>) all(FlagRef.class, environment);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public List<SegmentState> segments(String environment) {
-        return (List<SegmentState>) (List<?>) all(Target.Kind.SEGMENT, environment);
+        return (List<SegmentState>) (List<?>) all(SegmentRef.class, environment);
     }
 
     /** Every declared environment, archived ones included, by name. */
     public List<EnvironmentState> environments() {
-        return states.get(Target.Kind.ENVIRONMENT).values().stream().map(EnvironmentState.class::cast)
+        return states.get(EnvironmentRef.class).values().stream().map(EnvironmentState.class::cast)
                 .sorted(Comparator.comparing(EnvironmentState::getName)).toList();
     }
 
@@ -91,7 +94,7 @@ public final class WriteModel implements ReadModel {
     Set<String> environmentsInUse() {
         Set<String> used = new TreeSet<>();
         states.forEach((kind, byTarget) -> {
-            if (kind != Target.Kind.ENVIRONMENT) {
+            if (kind != EnvironmentRef.class) {
                 byTarget.keySet().forEach(t -> used.add(t.environment()));
             }
         });
@@ -100,21 +103,21 @@ public final class WriteModel implements ReadModel {
 
     /** Flags in every environment, archived ones included. */
     public int flagCount() {
-        return states.get(Target.Kind.FLAG).size();
+        return states.get(FlagRef.class).size();
     }
 
     /** Segments in every environment, archived ones included. */
     public int segmentCount() {
-        return states.get(Target.Kind.SEGMENT).size();
+        return states.get(SegmentRef.class).size();
     }
 
     /** Declared environments, archived ones included. */
     public int environmentCount() {
-        return states.get(Target.Kind.ENVIRONMENT).size();
+        return states.get(EnvironmentRef.class).size();
     }
 
-    void put(Target target, Object state) {
-        states.get(target.kind()).put(target, Aggregates.of(target.kind()).stateType().cast(state));
+    void put(AggregateRef target, Object state) {
+        states.get(target.getClass()).put(target, Aggregates.of(target).stateType().cast(state));
     }
 
     /**
@@ -123,7 +126,7 @@ public final class WriteModel implements ReadModel {
      */
     public Object fold(FlagEvent event) {
         Aggregate<?> aggregate = Aggregates.of(event);
-        Target target = aggregate.targetOf(event);
+        AggregateRef target = aggregate.targetOf(event);
         Aggregate.Folded<?> folded = aggregate.foldUntyped(state(target), event);
         if (folded.applied()) {
             put(target, folded.state());

@@ -6,7 +6,7 @@ import io.flagplane.avro.Actor;
 import io.flagplane.avro.ActorKind;
 import io.flagplane.avro.FlagState;
 import io.flagplane.command.domain.Command;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.fixtures.Events;
 import io.flagplane.testkit.stack.SharedTestStack;
@@ -59,7 +59,7 @@ class EventTimeIT {
                 stack.registryClient(), new WriteModel(Duration.ofHours(48)), clock).start(Duration.ofSeconds(30))) {
             processor.submit(CommandRequest.of(new Command.CreateEnvironment("production", null), ACTOR, null))
                     .get(20, TimeUnit.SECONDS);
-            Target flag = Target.flag("production", "checkout.new_ui");
+            FlagRef flag = new FlagRef("production", "checkout.new_ui");
             submit(processor, new Command.CreateFlag(flag, Events.booleanFlag("checkout.new_ui"), true));
 
             clock.now = t.minus(Duration.ofHours(1));

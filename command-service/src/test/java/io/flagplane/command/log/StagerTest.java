@@ -22,7 +22,10 @@ import io.flagplane.avro.SegmentReplaced;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
-import io.flagplane.command.domain.Target;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.EnvironmentRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.fixtures.Events;
 import io.flagplane.fixtures.States;
 import java.time.Clock;
@@ -47,12 +50,12 @@ class StagerTest {
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     private static final Stager STAGER = new Stager(Clock.fixed(NOW, ZoneOffset.UTC));
 
-    private static final Target LIVE = Target.flag(ENV, "checkout.new_ui");          // enabled, live, v3
-    private static final Target KILLED = Target.flag(ENV, "legacy.banner");          // killed, v5
-    private static final Target DARK = Target.flag(ENV, "search.beta");              // disabled, v2
-    private static final Target FRESH = Target.flag(ENV, "brand.new");               // does not exist
-    private static final Target SEGMENT = Target.segment(ENV, "beta-users");         // v2
-    private static final Target SANDBOX = Target.environment("sandbox");             // declared, no flags, v1
+    private static final FlagRef LIVE = new FlagRef(ENV, "checkout.new_ui");          // enabled, live, v3
+    private static final FlagRef KILLED = new FlagRef(ENV, "legacy.banner");          // killed, v5
+    private static final FlagRef DARK = new FlagRef(ENV, "search.beta");              // disabled, v2
+    private static final FlagRef FRESH = new FlagRef(ENV, "brand.new");               // does not exist
+    private static final SegmentRef SEGMENT = new SegmentRef(ENV, "beta-users");         // v2
+    private static final EnvironmentRef SANDBOX = new EnvironmentRef("sandbox");             // declared, no flags, v1
 
     /**
      * production (declared) with the flags above, three of them tagged {@code checkout}; sandbox
@@ -80,14 +83,14 @@ class StagerTest {
     }
 
     /** One target's expected change: the payload written (null: nothing written) and the version after. */
-    private record Expect(Target target, Class<?> payload, long version) {
+    private record Expect(AggregateRef target, Class<?> payload, long version) {
     }
 
-    private static Expect wrote(Target target, Class<?> payload, long version) {
+    private static Expect wrote(AggregateRef target, Class<?> payload, long version) {
         return new Expect(target, payload, version);
     }
 
-    private static Expect unchanged(Target target, long version) {
+    private static Expect unchanged(AggregateRef target, long version) {
         return new Expect(target, null, version);
     }
 
@@ -113,8 +116,8 @@ class StagerTest {
                 Arguments.of("archive → FlagArchived",
                         new Command.Archive(LIVE, null), wrote(LIVE, FlagArchived.class, 4)),
                 Arguments.of("createSegment → SegmentCreated at version 1",
-                        new Command.CreateSegment(Target.segment(ENV, "new-segment"), other),
-                        wrote(Target.segment(ENV, "new-segment"), SegmentCreated.class, 1)),
+                        new Command.CreateSegment(new SegmentRef(ENV, "new-segment"), other),
+                        wrote(new SegmentRef(ENV, "new-segment"), SegmentCreated.class, 1)),
                 Arguments.of("replaceSegment → SegmentReplaced",
                         new Command.ReplaceSegment(SEGMENT, other, 2L), wrote(SEGMENT, SegmentReplaced.class, 3)),
                 Arguments.of("replaceSegment with the same definition → nothing written",
@@ -124,7 +127,7 @@ class StagerTest {
                         new Command.ArchiveSegment(SEGMENT, null), wrote(SEGMENT, SegmentArchived.class, 3)),
                 Arguments.of("createEnvironment → EnvironmentCreated at version 1",
                         new Command.CreateEnvironment("staging", "pre-production"),
-                        wrote(Target.environment("staging"), EnvironmentCreated.class, 1)),
+                        wrote(new EnvironmentRef("staging"), EnvironmentCreated.class, 1)),
                 Arguments.of("archiveEnvironment of an empty environment → EnvironmentArchived",
                         new Command.ArchiveEnvironment("sandbox", 1L), wrote(SANDBOX, EnvironmentArchived.class, 2)));
     }
@@ -194,7 +197,7 @@ class StagerTest {
     @Test
     void kill_by_tag_kills_every_live_tagged_flag_under_one_change_set_and_reports_the_killed_one_unchanged() {
         WriteModel model = model();
-        Target another = Target.flag(ENV, "checkout.pay_later");
+        FlagRef another = new FlagRef(ENV, "checkout.pay_later");
         model.put(another, tagged(States.booleanState(ENV, another.key(), 7), "checkout"));
 
         Staged staged = STAGER.stage(CommandRequest.of(new Command.KillByTag(ENV, "checkout"), Events.ALICE, null), model);

@@ -16,13 +16,13 @@ import io.flagplane.avro.TargetsChanged;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.broker.LocalKafkaBroker;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.contract.Topics;
 import io.flagplane.projection.ProjectionConfig;
 import io.flagplane.projection.ProjectionService;
 import io.flagplane.projection.query.ProjectionQueries;
-import io.flagplane.projection.query.Subject;
 import io.flagplane.projection.replay.Replay;
 import io.flagplane.provisioning.FlagplaneTopics;
 import io.flagplane.provisioning.ProvisioningSettings;
@@ -232,7 +232,7 @@ public final class RebuildBenchmark implements Callable<Integer> {
             out.printf("REPLAY rebuild: %,d events in %.2f s = %,.0f events/s (%d stream threads)%n", result.events(),
                     result.took().toNanos() / 1e9, result.eventsPerSecond(), threads);
             ProjectionQueries rebuilt = replay.queries();
-            Subject deep = Subject.flag(ENV, DEEP);
+            FlagRef deep = new FlagRef(ENV, DEEP);
             // warm up, then measure
             timeTravel("warm-up", instant -> rebuilt.state(deep, instant, null), deepSpan, Math.min(500, queries));
             Latencies.Summary summary = timeTravel("in-process", instant -> rebuilt.state(deep, instant, null), deepSpan, queries);

@@ -13,7 +13,7 @@ import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.contract.AvroContract;
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.FlagView;

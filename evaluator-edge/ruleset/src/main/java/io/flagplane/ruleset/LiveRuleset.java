@@ -2,7 +2,9 @@ package io.flagplane.ruleset;
 
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.registry.SchemaRegistryClient;
 import java.io.IOException;
@@ -78,7 +80,7 @@ public final class LiveRuleset implements AutoCloseable {
     private final RulesetTail tail;
     /** The newest state of every flag and segment seen, for the snapshot; guarded by itself. */
     private final Map<FlagRef, FlagState> latest = new HashMap<>();
-    private final Map<FlagRef, SegmentState> latestSegments = new HashMap<>();
+    private final Map<SegmentRef, SegmentState> latestSegments = new HashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final List<Consumer<RulesetTail.StateBatch>> batchListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
@@ -142,7 +144,7 @@ public final class LiveRuleset implements AutoCloseable {
                     }
                 }
                 for (SegmentState state : snapshot.segments()) {
-                    FlagRef ref = new FlagRef(state.getEnvironment(), state.getSegmentKey());
+                    SegmentRef ref = new SegmentRef(state.getEnvironment(), state.getSegmentKey());
                     if (wanted(ref)) {
                         segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, FlagStateMapper.toSegment(state)));
                         latestSegments.put(ref, state);
@@ -160,7 +162,7 @@ public final class LiveRuleset implements AutoCloseable {
         }
     }
 
-    private boolean wanted(FlagRef ref) {
+    private boolean wanted(AggregateRef ref) {
         return options.environments().isEmpty() || options.environments().contains(ref.environment());
     }
 
@@ -193,7 +195,7 @@ public final class LiveRuleset implements AutoCloseable {
                 }
             }
             for (SegmentState state : batch.segments()) {
-                FlagRef ref = new FlagRef(state.getEnvironment(), state.getSegmentKey());
+                SegmentRef ref = new SegmentRef(state.getEnvironment(), state.getSegmentKey());
                 SegmentState known = latestSegments.get(ref);
                 if (known == null || state.getVersion() > known.getVersion()) {
                     latestSegments.put(ref, state);

@@ -1,6 +1,7 @@
 package io.flagplane.ruleset;
 
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.Segment;
 import java.util.ArrayList;
@@ -30,8 +31,8 @@ public final class RulesetStore {
     public record Update(FlagRef ref, Flag flag) {
     }
 
-    /** One segment's new state or removal; {@code ref.flagKey()} is the segment's key. */
-    public record SegmentUpdate(FlagRef ref, Segment segment) {
+    /** One segment's new state or removal; {@code ref} names the segment. */
+    public record SegmentUpdate(SegmentRef ref, Segment segment) {
     }
 
     private final AtomicReference<Ruleset> current = new AtomicReference<>(Ruleset.EMPTY);
@@ -63,31 +64,31 @@ public final class RulesetStore {
         for (Update update : updates) {
             FlagRef ref = update.ref();
             Map<String, Flag> envChanges = flagChanges.computeIfAbsent(ref.environment(), e -> new HashMap<>());
-            Flag known = envChanges.containsKey(ref.flagKey()) ? envChanges.get(ref.flagKey())
-                    : before.flag(ref.environment(), ref.flagKey());
+            Flag known = envChanges.containsKey(ref.key()) ? envChanges.get(ref.key())
+                    : before.flag(ref.environment(), ref.key());
             if (update.flag() != null && known != null && update.flag().version() <= known.version()) {
                 continue;
             }
             if (update.flag() == null && known == null) {
                 continue;
             }
-            envChanges.put(ref.flagKey(), update.flag());
+            envChanges.put(ref.key(), update.flag());
             changed.add(ref);
         }
         Map<String, Map<String, Segment>> segmentChanges = new HashMap<>();
         int segmentsChanged = 0;
         for (SegmentUpdate update : segmentUpdates) {
-            FlagRef ref = update.ref();
+            SegmentRef ref = update.ref();
             Map<String, Segment> envChanges = segmentChanges.computeIfAbsent(ref.environment(), e -> new HashMap<>());
-            Segment known = envChanges.containsKey(ref.flagKey()) ? envChanges.get(ref.flagKey())
-                    : before.segment(ref.environment(), ref.flagKey());
+            Segment known = envChanges.containsKey(ref.key()) ? envChanges.get(ref.key())
+                    : before.segment(ref.environment(), ref.key());
             if (update.segment() != null && known != null && update.segment().version() <= known.version()) {
                 continue;
             }
             if (update.segment() == null && known == null) {
                 continue;
             }
-            envChanges.put(ref.flagKey(), update.segment());
+            envChanges.put(ref.key(), update.segment());
             segmentsChanged++;
         }
         flagChanges.values().removeIf(Map::isEmpty);

@@ -2,8 +2,9 @@ package io.flagplane.ruleset;
 
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
-import io.flagplane.contract.RecordKeys;
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.wire.WireFormatException;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,15 +179,15 @@ final class TailRun implements AutoCloseable {
         for (TopicPartition partition : records.partitions()) {
             boolean segment = partition.topic().equals(segmentTopic);
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                FlagRef ref = refOf(record);
+                AggregateRef ref = refOf(record, segment);
                 if (ref == null || !wanted(ref)) {
                     continue;
                 }
                 if (record.value() == null) {
-                    if (segment) {
-                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, null));
-                    } else {
-                        updates.add(new RulesetStore.Update(ref, null));
+                    if (ref instanceof SegmentRef s) {
+                        segmentUpdates.add(new RulesetStore.SegmentUpdate(s, null));
+                    } else if (ref instanceof FlagRef f) {
+                        updates.add(new RulesetStore.Update(f, null));
                     }
                     continue;
                 }
@@ -209,12 +210,12 @@ final class TailRun implements AutoCloseable {
                 try {
                     Instant at;
                     if (state instanceof SegmentState s) {
-                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, FlagStateMapper.toSegment(s)));
+                        segmentUpdates.add(new RulesetStore.SegmentUpdate((SegmentRef) ref, FlagStateMapper.toSegment(s)));
                         segments.add(s);
                         at = s.getLastChange().getOccurredAt();
                     } else {
                         FlagState f = (FlagState) state;
-                        updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(f)));
+                        updates.add(new RulesetStore.Update((FlagRef) ref, FlagStateMapper.toFlag(f)));
                         states.add(f);
                         at = f.getLastChange().getOccurredAt();
                     }
@@ -229,16 +230,17 @@ final class TailRun implements AutoCloseable {
         tail.apply(updates, segmentUpdates, new RulesetTail.StateBatch(states, segments), newest);
     }
 
-    private FlagRef refOf(ConsumerRecord<String, byte[]> record) {
+    /** What a state record's key names: a segment on the segment-state topic, a flag on flag-state. */
+    private AggregateRef refOf(ConsumerRecord<String, byte[]> record, boolean segment) {
         try {
-            return RecordKeys.parse(record.key());
+            return segment ? SegmentRef.ofStateKey(record.key()) : FlagRef.ofStateKey(record.key());
         } catch (IllegalArgumentException e) {
             tail.skip(record, e.getMessage());
             return null;
         }
     }
 
-    private boolean wanted(FlagRef ref) {
+    private boolean wanted(AggregateRef ref) {
         return settings.environments().isEmpty() || settings.environments().contains(ref.environment());
     }
 }

@@ -2,7 +2,7 @@ package io.flagplane.ruleset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.FlagType;
 import java.util.ArrayList;

@@ -7,7 +7,8 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentDefinition;
 import io.flagplane.avro.SegmentRule;
 import io.flagplane.avro.SegmentState;
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.FlagType;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Segments travel beside flags: in the store, in change notifications and in the snapshot file. */
 class SegmentsInRulesetTest {
 
-    private static final FlagRef BETA = new FlagRef("production", "beta-users");
     private static final FlagRef GATED = new FlagRef("production", "checkout.new_ui");
 
     private final RulesetStore store = new RulesetStore();
@@ -43,7 +43,7 @@ class SegmentsInRulesetTest {
 
     private List<FlagRef> apply(SegmentState... segments) {
         return store.apply(List.of(), List.of(segments).stream().map(s -> new RulesetStore.SegmentUpdate(
-                new FlagRef(s.getEnvironment(), s.getSegmentKey()), FlagStateMapper.toSegment(s))).toList());
+                new SegmentRef(s.getEnvironment(), s.getSegmentKey()), FlagStateMapper.toSegment(s))).toList());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.flagplane.sdk;
 
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.evaluation.Enabled;
 import io.flagplane.evaluation.Evaluation;
@@ -11,8 +11,8 @@ import io.flagplane.evaluation.FlagView;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.registry.SchemaRegistryClient;
-import io.flagplane.ruleset.RulesetTail;
 import io.flagplane.ruleset.LiveRuleset;
+import io.flagplane.ruleset.RulesetTail;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,7 +83,7 @@ public final class FlagplaneClient implements AutoCloseable {
 
     private void changed(List<FlagRef> refs) {
         view = ruleset.current().view(environment);
-        List<String> keys = refs.stream().map(FlagRef::flagKey).toList();
+        List<String> keys = refs.stream().map(FlagRef::key).toList();
         dispatch(() -> {
             for (Consumer<List<String>> listener : anyChange) {
                 listener.accept(keys);

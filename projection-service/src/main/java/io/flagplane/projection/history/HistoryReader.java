@@ -5,9 +5,10 @@ import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
-import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.StateJson;
 import io.flagplane.registry.SchemaRegistryClient;
@@ -51,7 +52,7 @@ public final class HistoryReader {
 
     /** True for a segment's record key ({@code environment/segment:key}). */
     public static boolean isSegment(String recordKey) {
-        return RecordKeys.parse(recordKey).flagKey().startsWith(RecordKeys.SEGMENT_PREFIX);
+        return AggregateRef.ofEventKey(recordKey) instanceof SegmentRef;
     }
 
     /** The state right after {@code version}: a {@link FlagState} or {@link SegmentState}; null if there is no such version. */

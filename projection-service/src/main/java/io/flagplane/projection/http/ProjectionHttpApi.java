@@ -15,6 +15,9 @@ import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.projection.PrometheusMetrics;
 import io.flagplane.projection.fold.ProjectionMetrics;
@@ -28,7 +31,6 @@ import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
-import io.flagplane.projection.query.Subject;
 import io.flagplane.projection.stream.EventStream;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -117,12 +119,12 @@ public final class ProjectionHttpApi {
         });
     }
 
-    private static Subject flag(Context ctx) {
-        return Subject.flag(RequestInput.environment(ctx), RequestInput.flagKey(ctx));
+    private static FlagRef flag(Context ctx) {
+        return new FlagRef(RequestInput.environment(ctx), RequestInput.flagKey(ctx));
     }
 
-    private static Subject segment(Context ctx) {
-        return Subject.segment(RequestInput.environment(ctx), RequestInput.segmentKey(ctx));
+    private static SegmentRef segment(Context ctx) {
+        return new SegmentRef(RequestInput.environment(ctx), RequestInput.segmentKey(ctx));
     }
 
     // ------------------------------------------------------------------ authentication
@@ -151,12 +153,12 @@ public final class ProjectionHttpApi {
 
     // ------------------------------------------------------------------ per-key queries
 
-    private interface KeyQuery {
-        JsonNode answer(Context ctx, Subject subject);
+    private interface KeyQuery<R extends AggregateRef> {
+        JsonNode answer(Context ctx, R subject);
     }
 
     /** Answers here when this instance holds the key, else passes the request to the one that does. */
-    private void perKey(Context ctx, Subject subject, KeyQuery query) {
+    private <R extends AggregateRef> void perKey(Context ctx, R subject, KeyQuery<R> query) {
         requireViewer(ctx, subject.environment());
         if (ctx.header(Router.FORWARDED) == null) {
             Optional<HostInfo> owner = parts.router().remoteOwner(subject.eventKey());
@@ -181,7 +183,7 @@ public final class ProjectionHttpApi {
         return query.toString();
     }
 
-    private JsonNode state(Context ctx, Subject subject) {
+    private JsonNode state(Context ctx, AggregateRef subject) {
         Instant asOf = instant(ctx, "asOf");
         Long version = positiveLong(ctx, "version");
         if (asOf != null && version != null) {
@@ -190,7 +192,7 @@ public final class ProjectionHttpApi {
         return HistoryReader.json(parts.queries().state(subject, asOf, version));
     }
 
-    private JsonNode history(Context ctx, Subject subject) {
+    private JsonNode history(Context ctx, AggregateRef subject) {
         Long cursor = positiveLong(ctx, "cursor");
         Instant since = instant(ctx, "since");
         Instant until = instant(ctx, "until");
@@ -198,7 +200,7 @@ public final class ProjectionHttpApi {
         return ProjectionJson.history(parts.queries().history(subject, cursor, limit(ctx), since, until));
     }
 
-    private JsonNode diff(Context ctx, Subject subject) {
+    private JsonNode diff(Context ctx, AggregateRef subject) {
         Long from = nonNegativeLong(ctx, "from");
         Long to = nonNegativeLong(ctx, "to");
         if (from == null || to == null) {
@@ -208,7 +210,7 @@ public final class ProjectionHttpApi {
         return ProjectionJson.diff(parts.queries().diff(subject, from, to));
     }
 
-    private JsonNode evaluate(Context ctx, Subject subject) {
+    private JsonNode evaluate(Context ctx, FlagRef subject) {
         Instant asOf = instant(ctx, "asOf");
         Instant at = asOf == null ? Instant.now() : asOf;
         EvaluationContext context = RequestInput.evaluationContext(ctx.bodyAsBytes());
@@ -222,7 +224,7 @@ public final class ProjectionHttpApi {
      * with 503 rather than "it did not exist".
      */
     private void segmentLocal(Context ctx) {
-        Subject subject = segment(ctx);
+        SegmentRef subject = segment(ctx);
         requireViewer(ctx, subject.environment());
         Instant at = instant(ctx, "asOf");
         if (at == null) {

@@ -3,10 +3,10 @@ package io.flagplane.projection.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.projection.history.EntryJson;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.projection.query.ProjectionQueries;
-import io.flagplane.projection.query.Subject;
 import io.flagplane.projection.query.TimeTravel;
 
 /** The JSON bodies of the per-key answers: the queries return records, and this is the only place they become JSON. */
@@ -18,7 +18,7 @@ final class ProjectionJson {
     }
 
     static ObjectNode history(ProjectionQueries.HistoryPage page) {
-        Subject subject = page.subject();
+        AggregateRef subject = page.subject();
         ObjectNode body = JSON.createObjectNode();
         body.put("environment", subject.environment()).put("key", subject.key()).put("kind", subject.noun());
         ArrayNode entries = body.putArray("entries");

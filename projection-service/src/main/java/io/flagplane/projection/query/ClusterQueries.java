@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.EvaluationContext;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -39,7 +41,7 @@ public final class ClusterQueries {
      * What {@code context} would have been served by a flag held here, at {@code at}: the flag as
      * it was then, and every segment it reaches as it was then, from whichever instance holds it.
      */
-    public TimeTravel.Answer evaluate(Subject flag, Instant at, EvaluationContext context, String authorization) {
+    public TimeTravel.Answer evaluate(FlagRef flag, Instant at, EvaluationContext context, String authorization) {
         FlagState state = (FlagState) local.state(flag, at, null);
         return TimeTravel.evaluate(state, at, context, segmentKey -> segmentAt(flag.environment(), segmentKey, at, authorization));
     }
@@ -50,7 +52,7 @@ public final class ClusterQueries {
      * ({@link SegmentStateWire}), never the public JSON.
      */
     SegmentState segmentAt(String environment, String segmentKey, Instant at, String authorization) {
-        Subject segment = Subject.segment(environment, segmentKey);
+        SegmentRef segment = new SegmentRef(environment, segmentKey);
         Optional<HostInfo> owner = router.remoteOwner(segment.eventKey());
         if (owner.isEmpty()) {
             return local.segmentAt(segment, at).orElse(null);

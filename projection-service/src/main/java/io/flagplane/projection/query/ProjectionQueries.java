@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.SegmentRef;
 import io.flagplane.projection.history.EntryJson;
 import io.flagplane.projection.history.HistoryCodec;
 import io.flagplane.projection.history.HistoryReader;
@@ -20,7 +23,6 @@ import java.util.PriorityQueue;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The answers one instance gives from its own stores: a flag's state now, at a version or at an
@@ -53,8 +55,8 @@ public final class ProjectionQueries {
     }
 
     /** The current version of a flag or segment, or 0 when there is none. */
-    public long latestVersion(Subject subject) {
-        if (subject.segment()) {
+    public long latestVersion(AggregateRef subject) {
+        if (subject instanceof SegmentRef) {
             SegmentState state = stores.segments().get(subject.stateKey());
             return state == null ? 0 : state.getVersion();
         }
@@ -62,7 +64,7 @@ public final class ProjectionQueries {
         return state == null ? 0 : state.getVersion();
     }
 
-    private long requireLatest(Subject subject) {
+    private long requireLatest(AggregateRef subject) {
         long latest = latestVersion(subject);
         if (latest == 0) {
             throw QueryException.notFound(notFound(subject), "there is no " + subject.describe());
@@ -70,15 +72,15 @@ public final class ProjectionQueries {
         return latest;
     }
 
-    private static QueryErrorCode notFound(Subject subject) {
-        return subject.segment() ? QueryErrorCode.SEGMENT_NOT_FOUND : QueryErrorCode.FLAG_NOT_FOUND;
+    private static QueryErrorCode notFound(AggregateRef subject) {
+        return subject instanceof SegmentRef ? QueryErrorCode.SEGMENT_NOT_FOUND : QueryErrorCode.FLAG_NOT_FOUND;
     }
 
     /**
      * The state (a {@link FlagState} or {@link SegmentState}) now, at {@code version}, or as of
      * {@code asOf}; at most one of the two may be given.
      */
-    public Object state(Subject subject, Instant asOf, Long version) {
+    public Object state(AggregateRef subject, Instant asOf, Long version) {
         long latest = requireLatest(subject);
         long wanted = latest;
         HistoryReader reader = reader();
@@ -95,7 +97,7 @@ public final class ProjectionQueries {
             }
         }
         if (wanted == latest) {
-            return subject.segment() ? stores.segments().get(subject.stateKey()) : stores.flags().get(subject.stateKey());
+            return subject instanceof SegmentRef ? stores.segments().get(subject.stateKey()) : stores.flags().get(subject.stateKey());
         }
         Object state = reader.stateAt(subject.eventKey(), wanted);
         if (state == null) {
@@ -106,20 +108,20 @@ public final class ProjectionQueries {
     }
 
     /** A page of a flag's or segment's history, newest first; {@code nextCursor} is null on the last page. */
-    public record HistoryPage(Subject subject, List<HistoryReader.Entry> entries, Long nextCursor) {
+    public record HistoryPage(AggregateRef subject, List<HistoryReader.Entry> entries, Long nextCursor) {
     }
 
     /** What changed between two versions ({@code 0} = before it existed): the structured diff of their states. */
-    public record Diff(Subject subject, long from, long to, JsonNode changes) {
+    public record Diff(AggregateRef subject, long from, long to, JsonNode changes) {
     }
 
-    public HistoryPage history(Subject subject, Long cursor, int limit, Instant since, Instant until) {
+    public HistoryPage history(AggregateRef subject, Long cursor, int limit, Instant since, Instant until) {
         requireLatest(subject);
         HistoryReader.Page page = reader().page(subject.eventKey(), cursor == null ? Long.MAX_VALUE : cursor, limit, since, until);
         return new HistoryPage(subject, page.entries(), page.nextCursor());
     }
 
-    public Diff diff(Subject subject, long from, long to) {
+    public Diff diff(AggregateRef subject, long from, long to) {
         long latest = requireLatest(subject);
         for (long v : new long[] {from, to}) {
             if (v < 0 || v > latest) {
@@ -131,7 +133,7 @@ public final class ProjectionQueries {
     }
 
     /** A segment held here as it was at {@code at}; empty when it did not exist then. */
-    public Optional<SegmentState> segmentAt(Subject segment, Instant at) {
+    public Optional<SegmentState> segmentAt(SegmentRef segment, Instant at) {
         try {
             return Optional.of((SegmentState) state(segment, at, null));
         } catch (QueryException e) {
@@ -142,7 +144,7 @@ public final class ProjectionQueries {
         }
     }
 
-    static ObjectNode entryJson(Subject subject, HistoryReader.Entry entry, List<String> tags) {
+    static ObjectNode entryJson(AggregateRef subject, HistoryReader.Entry entry, List<String> tags) {
         return EntryJson.render(subject.environment(), subject.key(), subject.noun(), entry, tags);
     }
 
@@ -158,7 +160,7 @@ public final class ProjectionQueries {
             while (all.hasNext()) {
                 FlagState current = all.next().value;
                 if (wanted.test(current.getEnvironment())) {
-                    Object state = asOf == null ? current : asOf(reader, Subject.flag(current.getEnvironment(), current.getFlagKey()),
+                    Object state = asOf == null ? current : asOf(reader, new FlagRef(current.getEnvironment(), current.getFlagKey()),
                             current.getVersion(), asOf);
                     if (state != null) {
                         flags.add(HistoryReader.json(state));
@@ -171,7 +173,7 @@ public final class ProjectionQueries {
                 SegmentState current = all.next().value;
                 if (wanted.test(current.getEnvironment())) {
                     Object state = asOf == null ? current : asOf(reader,
-                            Subject.segment(current.getEnvironment(), current.getSegmentKey()), current.getVersion(), asOf);
+                            new SegmentRef(current.getEnvironment(), current.getSegmentKey()), current.getVersion(), asOf);
                     if (state != null) {
                         segments.add(HistoryReader.json(state));
                     }
@@ -181,7 +183,7 @@ public final class ProjectionQueries {
         return body;
     }
 
-    private static Object asOf(HistoryReader reader, Subject subject, long latest, Instant asOf) {
+    private static Object asOf(HistoryReader reader, AggregateRef subject, long latest, Instant asOf) {
         long version = reader.versionAt(subject.eventKey(), asOf, latest);
         return version == 0 ? null : reader.stateAt(subject.eventKey(), version);
     }
@@ -244,7 +246,7 @@ public final class ProjectionQueries {
                 if (entry == null) {
                     continue;
                 }
-                ObjectNode json = entryJson(subjectOf(key.recordKey()), entry, value.tags());
+                ObjectNode json = entryJson(AggregateRef.ofEventKey(key.recordKey()), entry, value.tags());
                 json.put("position", head.key());
                 entries.add(json);
             }
@@ -273,15 +275,5 @@ public final class ProjectionQueries {
             KeyValue<String, byte[]> next = it.next();
             heads.add(new Head(next.key, next.value, it));
         }
-    }
-
-    static Subject subjectOf(String eventKey) {
-        RecordKeys.FlagRef ref = RecordKeys.parse(eventKey);
-        if (ref.flagKey().equals(RecordKeys.ENVIRONMENT_KEY)) {
-            return Subject.environment(ref.environment());
-        }
-        return ref.flagKey().startsWith(RecordKeys.SEGMENT_PREFIX)
-                ? Subject.segment(ref.environment(), ref.flagKey().substring(RecordKeys.SEGMENT_PREFIX.length()))
-                : Subject.flag(ref.environment(), ref.flagKey());
     }
 }

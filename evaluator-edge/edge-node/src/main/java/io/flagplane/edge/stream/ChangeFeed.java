@@ -3,7 +3,7 @@ package io.flagplane.edge.stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.ruleset.LiveRuleset;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
@@ -94,7 +94,7 @@ public final class ChangeFeed implements AutoCloseable {
     private void changed(List<FlagRef> refs) {
         Map<String, Set<String>> byEnvironment = new LinkedHashMap<>();
         for (FlagRef ref : refs) {
-            byEnvironment.computeIfAbsent(ref.environment(), e -> new LinkedHashSet<>()).add(ref.flagKey());
+            byEnvironment.computeIfAbsent(ref.environment(), e -> new LinkedHashSet<>()).add(ref.key());
         }
         long generation = ruleset.current().generation();
         if (subscribers.isEmpty()) {
