@@ -4,6 +4,7 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys.FlagRef;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.mapping.FlagStateMapper;
 import io.flagplane.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.nio.file.Path;

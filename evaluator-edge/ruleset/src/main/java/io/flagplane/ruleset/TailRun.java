@@ -4,6 +4,7 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.RecordKeys.FlagRef;
+import io.flagplane.mapping.FlagStateMapper;
 import io.flagplane.wire.WireFormatException;
 import java.time.Duration;
 import java.time.Instant;
