@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.contract.TopicNames;
 import io.flagplane.settings.Settings;
+import io.flagplane.testkit.http.Api;
+import io.flagplane.testkit.http.TestTokens;
 import io.flagplane.testkit.stack.RestartableStack;
 import java.time.Duration;
 import java.util.Map;

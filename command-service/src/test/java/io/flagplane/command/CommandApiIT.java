@@ -9,6 +9,7 @@ import io.flagplane.avro.FlagKilled;
 import io.flagplane.avro.RolloutChanged;
 import io.flagplane.avro.SegmentCreated;
 import io.flagplane.contract.FlagStateFold;
+import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import java.util.List;

@@ -3,6 +3,8 @@ package io.flagplane.command;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.settings.Settings;
+import io.flagplane.testkit.http.Api;
+import io.flagplane.testkit.http.TestTokens;
 import io.flagplane.testkit.stack.TestStack;
 import io.flagplane.wire.AvroDeserializer;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package io.flagplane.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import java.util.List;

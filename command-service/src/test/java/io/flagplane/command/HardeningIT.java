@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.fixtures.Events;
+import io.flagplane.testkit.http.Api;
 import io.flagplane.wire.AvroSerializer;
 import java.time.Instant;
 import java.util.Map;

@@ -17,7 +17,7 @@ import io.flagplane.contract.FlagRef;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.FlagView;
-import io.flagplane.ruleset.FlagStateMapper;
+import io.flagplane.mapping.FlagStateMapper;
 import io.flagplane.ruleset.RulesetStore;
 import java.time.Instant;
 import java.util.ArrayList;

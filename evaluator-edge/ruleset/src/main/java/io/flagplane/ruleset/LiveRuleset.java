@@ -6,6 +6,7 @@ import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.mapping.FlagStateMapper;
 import io.flagplane.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.SegmentRef;
+import io.flagplane.mapping.FlagStateMapper;
 import io.flagplane.wire.WireFormatException;
 import java.time.Duration;
 import java.time.Instant;

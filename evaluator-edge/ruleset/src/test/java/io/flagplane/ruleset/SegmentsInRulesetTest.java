@@ -13,6 +13,7 @@ import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.FlagType;
 import io.flagplane.fixtures.States;
+import io.flagplane.mapping.FlagStateMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.flagplane.http.StrictJson;
 import io.flagplane.projection.query.Names;
 import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
-import io.flagplane.ruleset.ContextJson;
+import io.flagplane.mapping.ContextJson;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.Iterator;

@@ -10,7 +10,7 @@ import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.FlagView;
 import io.flagplane.evaluation.Reason;
 import io.flagplane.evaluation.Segment;
-import io.flagplane.ruleset.FlagStateMapper;
+import io.flagplane.mapping.FlagStateMapper;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,12 +1,12 @@
 package io.flagplane.projection.it;
 
+import io.flagplane.testkit.http.Api;
 import java.util.ArrayList;
 import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flagplane.command.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.SseReader;
 import io.flagplane.testkit.stack.TestStack;

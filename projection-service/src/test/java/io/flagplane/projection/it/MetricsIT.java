@@ -2,7 +2,7 @@ package io.flagplane.projection.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flagplane.command.Api;
+import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.SseReader;
 import io.flagplane.testkit.stack.TestStack;

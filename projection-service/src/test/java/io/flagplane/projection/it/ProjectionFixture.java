@@ -1,15 +1,13 @@
 package io.flagplane.projection.it;
 
-import io.flagplane.auth.Role;
-import io.flagplane.auth.TokenRegistry;
-import io.flagplane.avro.ActorKind;
-import io.flagplane.command.Api;
 import io.flagplane.command.CommandService;
 import io.flagplane.command.CommandServiceConfig;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.ProjectionConfig;
 import io.flagplane.projection.ProjectionService;
 import io.flagplane.settings.Settings;
+import io.flagplane.testkit.http.Api;
+import io.flagplane.testkit.http.TestTokens;
 import io.flagplane.testkit.stack.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +22,8 @@ import org.awaitility.Awaitility;
 
 /**
  * A command-service and one or more projection instances (one application id) over fresh topics
- * on the shared broker, with tokens: an admin, a CI service token, and a viewer of staging only.
+ * on the shared broker, with the shared {@link TestTokens} (the tests use its admin, its CI service
+ * token and its viewer of staging only).
  */
 final class ProjectionFixture implements AutoCloseable {
 
@@ -33,10 +32,10 @@ final class ProjectionFixture implements AutoCloseable {
 
     final TestStack stack;
     final TopicNames topics;
-    final String admin = TokenRegistry.newToken();
-    final String ci = TokenRegistry.newToken();
-    final String stagingViewer = TokenRegistry.newToken();
-    final Path tokens;
+    final TestTokens tokens = TestTokens.create();
+    final String admin = tokens.admin();
+    final String ci = tokens.ci();
+    final String stagingViewer = tokens.stagingViewer();
     final String applicationId;
     final CommandService command;
     final List<ProjectionService> projections = new ArrayList<>();
@@ -45,11 +44,6 @@ final class ProjectionFixture implements AutoCloseable {
         this.stack = stack;
         this.topics = stack.newTopics(label);
         this.applicationId = TestStack.uniqueName(label + "-projection");
-        this.tokens = Files.createTempFile(Path.of("target"), "tokens", ".json");
-        Files.writeString(tokens, "{\"tokens\":["
-                + TokenRegistry.entry("alice@example.com", ActorKind.USER, Map.of("*", Role.ADMIN), admin) + ","
-                + TokenRegistry.entry("ci-pipeline", ActorKind.SERVICE_TOKEN, Map.of("*", Role.EDITOR), ci) + ","
-                + TokenRegistry.entry("dana@example.com", ActorKind.USER, Map.of("staging", Role.VIEWER), stagingViewer) + "]}");
         this.command = CommandService.start(CommandServiceConfig.from(settings(Map.of(
                 "command.port", "0", "command.host", "127.0.0.1",
                 "command.transactional.id", TestStack.uniqueName(label + "-writer")))));
@@ -79,7 +73,7 @@ final class ProjectionFixture implements AutoCloseable {
                 "kafka.bootstrap.servers", stack.bootstrapServers(),
                 "schema.registry.url", stack.schemaRegistryUrl(),
                 "topic.prefix", topics.flagEvents().replace("flag-events", ""),
-                "command.tokens.file", tokens.toString()));
+                "command.tokens.file", tokens.file().toString()));
         values.putAll(extra);
         return Settings.of(values);
     }
@@ -116,7 +110,7 @@ final class ProjectionFixture implements AutoCloseable {
         });
         command.close();
         try {
-            Files.deleteIfExists(tokens);
+            Files.deleteIfExists(tokens.file());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

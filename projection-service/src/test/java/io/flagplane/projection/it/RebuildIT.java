@@ -3,9 +3,9 @@ package io.flagplane.projection.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flagplane.command.Api;
 import io.flagplane.projection.replay.Replay;
 import io.flagplane.projection.replay.Verifier;
+import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import java.io.ByteArrayOutputStream;

@@ -3,12 +3,12 @@ package io.flagplane.projection.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flagplane.command.Api;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.http.RawConnection;
 import io.flagplane.projection.query.SegmentStateWire;
 import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import io.flagplane.evaluation.ErrorCode;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.http.JsonInputException;
 import io.flagplane.http.StrictJson;
-import io.flagplane.ruleset.ContextJson;
+import io.flagplane.mapping.ContextJson;
 
 /**
  * Reads an OFREP request body ({@code {"context": {"targetingKey": "...", ...}}}) into an

@@ -1,4 +1,4 @@
-package io.flagplane.ruleset;
+package io.flagplane.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

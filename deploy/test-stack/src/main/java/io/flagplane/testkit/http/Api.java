@@ -1,4 +1,4 @@
-package io.flagplane.command;
+package io.flagplane.testkit.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A small client of the command API for tests: JSON in and out, a bearer token, optional headers. */
+/**
+ * A small client of any Flagplane HTTP API (command, projection, edge) for tests: JSON in and out,
+ * a bearer token, optional headers.
+ */
 public final class Api {
 
     public static final ObjectMapper JSON = new ObjectMapper();

@@ -1,4 +1,4 @@
-package io.flagplane.ruleset;
+package io.flagplane.mapping;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
