@@ -3,27 +3,18 @@ package io.flagplane.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EvaluatorTest {
 
+    /** The fixtures' boolean flag, at version 4 so results can be told from a fresh flag's. */
     private static Flag.Builder booleanFlag(String key) {
-        return Flag.builder(key, FlagType.BOOLEAN).variant("on", true).variant("off", false)
-                .offVariant("off").fallthrough("on").version(4);
-    }
-
-    private static FlagView viewOf(Flag... flags) {
-        Map<String, Flag> byKey = new java.util.HashMap<>();
-        for (Flag f : flags) {
-            byKey.put(f.key(), f);
-        }
-        return byKey::get;
+        return Fixtures.booleanFlag(key).version(4);
     }
 
     @Test
     void an_enabled_flag_without_targeting_serves_its_fallthrough_as_static() {
-        FlagView view = viewOf(booleanFlag("checkout.new_ui").enabled(true).build());
+        FlagView view = Fixtures.view(booleanFlag("checkout.new_ui").enabled(true).build());
 
         Evaluation<Boolean> result = Evaluator.evaluate(view, "checkout.new_ui", FlagType.BOOLEAN, false,
                 EvaluationContext.of("user-1"));
@@ -37,7 +28,7 @@ class EvaluatorTest {
 
     @Test
     void a_disabled_flag_serves_its_off_variant() {
-        FlagView view = viewOf(booleanFlag("a.b").enabled(false).build());
+        FlagView view = Fixtures.view(booleanFlag("a.b").enabled(false).build());
 
         Evaluation<Boolean> result = Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, true, EvaluationContext.empty());
 
@@ -47,7 +38,7 @@ class EvaluatorTest {
 
     @Test
     void a_killed_flag_serves_off_even_to_allowed_keys() {
-        FlagView view = viewOf(booleanFlag("a.b").enabled(true).killed(true).allow("on", List.of("vip")).build());
+        FlagView view = Fixtures.view(booleanFlag("a.b").enabled(true).killed(true).allow("on", List.of("vip")).build());
 
         Evaluation<Boolean> result = Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, true, EvaluationContext.of("vip"));
 
@@ -59,7 +50,7 @@ class EvaluatorTest {
     void deny_beats_allow_and_allow_beats_the_fallthrough() {
         Flag flag = booleanFlag("a.b").enabled(true).fallthrough("off")
                 .allow("on", List.of("beta-1", "both")).deny(List.of("blocked", "both")).build();
-        FlagView view = viewOf(flag);
+        FlagView view = Fixtures.view(flag);
 
         assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, (Boolean) null, EvaluationContext.of("both")))
                 .extracting(Evaluation::value, Evaluation::reason).containsExactly(false, Reason.DISABLED);
@@ -71,7 +62,7 @@ class EvaluatorTest {
 
     @Test
     void an_unknown_flag_serves_the_callers_default_with_flag_not_found() {
-        Evaluation<Boolean> result = Evaluator.evaluate(viewOf(), "nope", FlagType.BOOLEAN, true, EvaluationContext.empty());
+        Evaluation<Boolean> result = Evaluator.evaluate(Fixtures.view(), "nope", FlagType.BOOLEAN, true, EvaluationContext.empty());
 
         assertThat(result.value()).isTrue();
         assertThat(result.reason()).isEqualTo(Reason.ERROR);
@@ -81,7 +72,7 @@ class EvaluatorTest {
 
     @Test
     void an_archived_flag_is_not_found() {
-        FlagView view = viewOf(booleanFlag("old.flag").enabled(true).archived(true).build());
+        FlagView view = Fixtures.view(booleanFlag("old.flag").enabled(true).archived(true).build());
 
         assertThat(Evaluator.evaluate(view, "old.flag", FlagType.BOOLEAN, false, EvaluationContext.empty()).errorCode())
                 .isEqualTo(ErrorCode.FLAG_NOT_FOUND);
@@ -89,7 +80,7 @@ class EvaluatorTest {
 
     @Test
     void asking_for_the_wrong_type_serves_the_default_with_type_mismatch() {
-        FlagView view = viewOf(booleanFlag("a.b").enabled(true).build());
+        FlagView view = Fixtures.view(booleanFlag("a.b").enabled(true).build());
 
         Evaluation<String> result = Evaluator.evaluate(view, "a.b", FlagType.STRING, "fallback", EvaluationContext.empty());
 
@@ -112,7 +103,7 @@ class EvaluatorTest {
 
     @Test
     void successful_results_are_shared_not_allocated_per_call() {
-        FlagView view = viewOf(booleanFlag("a.b").enabled(true).build());
+        FlagView view = Fixtures.view(booleanFlag("a.b").enabled(true).build());
 
         assertThat(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, false, EvaluationContext.of("x")))
                 .isSameAs(Evaluator.evaluate(view, "a.b", FlagType.BOOLEAN, false, EvaluationContext.of("y")));

@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * has, and the store keeps serving the last good ruleset meanwhile. It has recovered once it has
  * read again to the end offsets it saw at the restart. Only {@link #close()} (or an interrupt,
  * which it reports as a failure it does not restart from) stops it.
+ *
+ * <p>Why one class of ~400 lines: it is one thing, the supervisor of the tail (settings, status,
+ * health, listeners, the restart loop); the work of one run on one consumer is {@link TailRun}.
  */
 public final class RulesetTail implements AutoCloseable {
 

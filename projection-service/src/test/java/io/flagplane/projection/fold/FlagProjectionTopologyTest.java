@@ -12,58 +12,36 @@ import io.flagplane.avro.SegmentReplaced;
 import io.flagplane.avro.SegmentRule;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys;
-import io.flagplane.contract.TopicNames;
 import io.flagplane.fixtures.Events;
 import io.flagplane.registry.InMemorySchemaRegistry;
-import io.flagplane.wire.AvroDeserializer;
 import io.flagplane.wire.AvroSerializer;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class FlagProjectionTopologyTest {
 
-    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final ProjectionDriver projection = new ProjectionDriver("projection-test");
+    private final InMemorySchemaRegistry registry = projection.registry;
+    private final ProjectionMetrics metrics = projection.metrics;
+    private final TopologyTestDriver driver = projection.driver;
+    private final TestOutputTopic<String, FlagState> states = projection.flagStates;
+    private final TestOutputTopic<String, SegmentState> segmentStates = projection.segmentStates;
+    private final TestInputTopic<String, byte[]> events = projection.events;
     private final AvroSerializer<FlagEvent> eventSerializer = new AvroSerializer<>(registry, true);
-    private final ProjectionMetrics metrics = new ProjectionMetrics();
     private final Events.Builder flag = Events.on("production", "checkout.new_ui");
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, byte[]> events;
-    private TestOutputTopic<String, FlagState> states;
-    private TestOutputTopic<String, SegmentState> segmentStates;
-
-    @BeforeEach
-    void setUp() {
-        StreamsBuilder builder = new StreamsBuilder();
-        FlagProjectionTopology.build(builder, TopicNames.DEFAULT, registry, metrics);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "projection-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(builder.build(), props);
-        events = driver.createInputTopic("flag-events", new StringSerializer(), new ByteArraySerializer());
-        states = driver.createOutputTopic("flag-state", new StringDeserializer(), new AvroDeserializer<>(registry, FlagState.class));
-        segmentStates = driver.createOutputTopic("segment-state", new StringDeserializer(),
-                new AvroDeserializer<>(registry, SegmentState.class));
-    }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        projection.close();
     }
 
     private void send(FlagEvent event) {
-        events.pipeInput(RecordKeys.of(event.getEnvironment(), event.getFlagKey()), eventSerializer.serialize("flag-events", event));
+        projection.send(event);
     }
 
     @Test

@@ -5,25 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
-import io.flagplane.contract.RecordKeys;
-import io.flagplane.contract.TopicNames;
 import io.flagplane.fixtures.Events;
 import io.flagplane.projection.history.HistoryCodec;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.registry.InMemorySchemaRegistry;
-import io.flagplane.wire.AvroDeserializer;
-import io.flagplane.wire.AvroSerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -39,38 +28,29 @@ class HistoryTopologyTest {
 
     private static final String KEY = "production/checkout.new_ui";
 
-    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    private final AvroSerializer<FlagEvent> eventSerializer = new AvroSerializer<>(registry, true);
-    private final ProjectionMetrics metrics = new ProjectionMetrics();
+    private final ProjectionDriver projection = new ProjectionDriver("history-test");
+    private final InMemorySchemaRegistry registry = projection.registry;
+    private final ProjectionMetrics metrics = projection.metrics;
+    private final TopologyTestDriver driver = projection.driver;
+    private final TestOutputTopic<String, FlagState> states = projection.flagStates;
+    private final TestOutputTopic<String, byte[]> deadLetters = projection.deadLetters;
+    private final TestInputTopic<String, byte[]> events = projection.events;
     private final Events.Builder flag = Events.on("production", "checkout.new_ui");
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, byte[]> events;
-    private TestOutputTopic<String, FlagState> states;
-    private TestOutputTopic<String, byte[]> deadLetters;
     private HistoryReader reader;
 
     @BeforeEach
     void setUp() {
-        StreamsBuilder builder = new StreamsBuilder();
-        FlagProjectionTopology.build(builder, TopicNames.DEFAULT, registry, metrics);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "history-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(builder.build(), props);
-        events = driver.createInputTopic("flag-events", new StringSerializer(), new ByteArraySerializer());
-        states = driver.createOutputTopic("flag-state", new StringDeserializer(), new AvroDeserializer<>(registry, FlagState.class));
-        deadLetters = driver.createOutputTopic("flag-events-dlq", new StringDeserializer(), new ByteArrayDeserializer());
         KeyValueStore<String, byte[]> history = driver.getKeyValueStore(FlagProjectionTopology.HISTORY_STORE);
         reader = new HistoryReader(history, registry);
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        projection.close();
     }
 
     private void send(FlagEvent event) {
-        events.pipeInput(RecordKeys.of(event.getEnvironment(), event.getFlagKey()), eventSerializer.serialize("flag-events", event));
+        projection.send(event);
     }
 
     /** Version 1 creates the flag; every later version moves its rollout (seed 001's ramp, over and over). */
