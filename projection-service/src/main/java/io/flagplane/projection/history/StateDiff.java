@@ -30,13 +30,21 @@ public final class StateDiff {
     private StateDiff() {
     }
 
-    /** Changes from {@code before} to {@code after}; {@code before} null means the thing was created. */
+    /**
+     * Changes from {@code before} to {@code after}; {@code before} null means the thing was created,
+     * {@code after} null that it did not exist yet (a diff asked backwards, to version 0).
+     */
     public static ArrayNode diff(JsonNode before, JsonNode after) {
         ArrayNode out = JSON.arrayNode();
-        if (before == null || before.isNull()) {
-            ObjectNode created = out.addObject().put("field", "");
-            created.putNull("before");
-            created.set("after", withoutBookkeeping(after));
+        boolean noBefore = before == null || before.isNull();
+        boolean noAfter = after == null || after.isNull();
+        if (noBefore && noAfter) {
+            return out;
+        }
+        if (noBefore || noAfter) {
+            ObjectNode whole = out.addObject().put("field", "");
+            whole.set("before", noBefore ? JSON.nullNode() : withoutBookkeeping(before));
+            whole.set("after", noAfter ? JSON.nullNode() : withoutBookkeeping(after));
             return out;
         }
         compareObjects("", before, after, out);

@@ -29,6 +29,17 @@ class StateDiffTest {
     }
 
     @Test
+    void a_diff_asked_backwards_to_before_creation_says_the_whole_thing_went_away() throws Exception {
+        JsonNode diff = StateDiff.diff(json("{'killed':false,'version':1}"), null);
+
+        assertThat(diff).hasSize(1);
+        assertThat(diff.get(0).get("field").asText()).isEmpty();
+        assertThat(diff.get(0).get("before").get("killed").asBoolean()).isFalse();
+        assertThat(diff.get(0).get("after").isNull()).isTrue();
+        assertThat(StateDiff.diff(null, null)).as("nothing to nothing").isEmpty();
+    }
+
+    @Test
     void plain_lists_say_what_was_added_and_removed() throws Exception {
         JsonNode diff = StateDiff.diff(json("{'denyList':['a','b']}"), json("{'denyList':['b','c','d']}"));
 
