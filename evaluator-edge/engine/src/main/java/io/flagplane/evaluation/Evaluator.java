@@ -36,7 +36,7 @@ public final class Evaluator {
         try {
             flag = view.flag(key);
         } catch (RuntimeException e) {
-            return Evaluation.error(defaultValue, ErrorCode.GENERAL, "looking up flag '" + key + "' failed unexpectedly; the default is served", 0);
+            return Evaluation.error(defaultValue, ErrorCode.GENERAL, "ruleset lookup failed: " + e, 0);
         }
         if (flag == null || flag.archived()) {
             return Evaluation.error(defaultValue, ErrorCode.FLAG_NOT_FOUND,
@@ -50,8 +50,7 @@ public final class Evaluator {
         try {
             decided = decide(flag, context == null ? EvaluationContext.empty() : context, view);
         } catch (RuntimeException e) {
-            return Evaluation.error(defaultValue, ErrorCode.GENERAL, "evaluating flag '" + key
-                    + "' failed unexpectedly; the default is served", flag.version());
+            return Evaluation.error(defaultValue, ErrorCode.GENERAL, "evaluating '" + key + "' failed: " + e, flag.version());
         }
         if (decided == NOTHING_TO_BUCKET) {
             return Evaluation.error(defaultValue, ErrorCode.TARGETING_KEY_MISSING, "flag '" + key
