@@ -24,6 +24,24 @@ class HttpHardeningTest {
         }).start("127.0.0.1", 0);
     }
 
+    @Test
+    void a_path_jetty_could_not_parse_reaches_the_error_bodies_as_unknown_not_as_jettys_placeholder() throws IOException {
+        java.util.List<String> paths = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Javalin recording = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            HttpHardening.apply(config, (path, status, code, message) -> {
+                paths.add(String.valueOf(path));
+                return ErrorBodies.API.render(path, status, code, message);
+            });
+        }).start("127.0.0.1", 0);
+        try (RawConnection connection = new RawConnection(recording.port())) {
+            assertThat(connection.get("/ofrep/v1/evaluate/flags/x%00", null).status()).isEqualTo(400);
+        } finally {
+            recording.stop();
+        }
+        assertThat(paths).containsExactly("null");
+    }
+
     @AfterAll
     static void stop() {
         app.stop();

@@ -46,15 +46,22 @@ final class WriteRoutes {
         routes.post(flag + "/deny-list", ctx -> single(ctx, command(ctx, "denyList", "flag")));
         routes.put(flag + "/rules", ctx -> single(ctx, command(ctx, "replaceRules", "flag")));
         routes.put(flag + "/metadata", ctx -> single(ctx, command(ctx, "setMetadata", "flag")));
-        routes.post(env + "/kill-by-tag", ctx -> changeSet(ctx, List.of(command(ctx, "killByTag", null)), reasonOf(ctx)));
+        routes.post(env + "/kill-by-tag", ctx -> {
+            Parsed kill = command(ctx, "killByTag", null);
+            changeSet(ctx, List.of(kill.command()), kill.reason());
+        });
         routes.post(env + "/segments", ctx -> created(ctx, command(ctx, "createSegment", null)));
         routes.put(segment, ctx -> single(ctx, command(ctx, "replaceSegment", "segment")));
         routes.post(segment + "/archive", ctx -> single(ctx, command(ctx, "archiveSegment", "segment")));
         routes.post("/api/v1/changesets", this::changeSetRequest);
     }
 
+    /** A single-command route's command and the reason its body gave, from one reading of the body. */
+    private record Parsed(Command command, String reason) {
+    }
+
     /** The command of a single-command route, from its path and body. */
-    private Command command(Context ctx, String action, String targetField) {
+    private Parsed command(Context ctx, String action, String targetField) {
         String environment = Requests.environment(ctx);
         Requests.requireDeclared(model, environment); // before the body: a typo in the path is the first thing to say
         ObjectNode node = (ObjectNode) Json.parse(ctx.bodyAsBytes(), false);
@@ -71,7 +78,7 @@ final class WriteRoutes {
                 throw CommandException.invalid(fromPath, "unknown field '" + fromPath + "'; the route gives it");
             }
         }
-        Json.optionalText(node, "reason", "reason", null); // checked here, taken by reasonOf
+        String reason = Json.optionalText(node, "reason", "reason", null);
         node.remove("reason");
         node.put("action", action).put("environment", environment);
         if (targetField != null) {
@@ -92,18 +99,18 @@ final class WriteRoutes {
             }
             node.put("expectedVersion", fromHeader);
         }
-        return CommandJson.parse(node);
+        return new Parsed(CommandJson.parse(node), reason);
     }
 
-    private void single(Context ctx, Command command) {
-        Requests.require(ctx, Role.EDITOR, command.environment());
-        CommandResult result = submission.execute(ctx, List.of(command), reasonOf(ctx));
+    private void single(Context ctx, Parsed parsed) {
+        Requests.require(ctx, Role.EDITOR, parsed.command().environment());
+        CommandResult result = submission.execute(ctx, List.of(parsed.command()), parsed.reason());
         CommandErrors.json(ctx, 200, ResultJson.single(result));
     }
 
-    private void created(Context ctx, Command command) {
-        Requests.require(ctx, Role.EDITOR, command.environment());
-        CommandResult result = submission.execute(ctx, List.of(command), reasonOf(ctx));
+    private void created(Context ctx, Parsed parsed) {
+        Requests.require(ctx, Role.EDITOR, parsed.command().environment());
+        CommandResult result = submission.execute(ctx, List.of(parsed.command()), parsed.reason());
         AggregateRef target = result.changes().get(0).target();
         ctx.header("Location", "/api/v1/environments/" + target.environment() + "/"
                 + (target instanceof FlagRef ? "flags/" : "segments/") + target.key());
@@ -140,13 +147,5 @@ final class WriteRoutes {
         }
         CommandResult result = submission.execute(ctx, commands, reason);
         CommandErrors.json(ctx, 200, ResultJson.changeSet(result));
-    }
-
-    private static String reasonOf(Context ctx) {
-        byte[] bytes = ctx.bodyAsBytes();
-        if (bytes.length == 0) {
-            return null;
-        }
-        return Json.optionalText(Json.parse(bytes, false), "reason", "reason", null);
     }
 }

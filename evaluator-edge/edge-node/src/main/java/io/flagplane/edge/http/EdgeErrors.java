@@ -29,8 +29,6 @@ final class EdgeErrors {
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeHttpApi.class);
     private static final String OFREP = "/ofrep/";
-    /** Jetty's stand-in path for a request whose URI could not be parsed. */
-    private static final String UNPARSED = "/badMessage";
     private static final String BULK = "/ofrep/v1/evaluate/flags";
 
     /**
@@ -39,7 +37,7 @@ final class EdgeErrors {
      * looks only for its own keys: the body carries both shapes so that either finds its error.
      */
     static final ErrorBodies BODIES = (path, status, code, message) -> {
-        if (path == null || path.equals(UNPARSED)) {
+        if (path == null) {
             ObjectNode body = StrictJson.MAPPER.createObjectNode();
             body.putObject("error").put("code", code).put("message", message);
             body.put("errorCode", ErrorCode.GENERAL.name()).put("errorDetails", message);
