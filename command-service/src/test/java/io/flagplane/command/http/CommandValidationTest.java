@@ -10,6 +10,7 @@ import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ReadModel;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.fixtures.Events;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,6 +24,27 @@ class CommandValidationTest {
     private static final ReadModel MODEL = WriteModel.of(
             Events.on("production", "production").version(1).environmentCreated(),
             Events.on("production", "existing.flag").version(1).createdBoolean(true));
+
+    /** An archived environment: its one flag was archived first, then the environment. */
+    private static final ReadModel RETIRED = WriteModel.of(
+            Events.on("retired", "retired").version(1).environmentCreated(),
+            Events.on("retired", "old.flag").version(1).createdBoolean(true),
+            Events.on("retired", "old.flag").version(2).archived(),
+            Events.on("retired", "retired").version(2).with(new io.flagplane.avro.EnvironmentArchived()));
+
+    @Test
+    void a_kill_is_never_refused_for_its_environments_sake_while_other_changes_there_are() throws Exception {
+        ObjectNode kill = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"kill\",\"environment\":\"retired\",\"flag\":\"old.flag\"}");
+        assertThat(Aggregates.decide(RETIRED, CommandJson.parse(kill))).as("a kill decides, here nothing to write")
+                .allSatisfy(decision -> assertThat(decision.payload()).isNull());
+
+        ObjectNode restore = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"restore\",\"environment\":\"retired\","
+                + "\"flag\":\"old.flag\"}");
+        CommandException refused = catchThrowableOfType(CommandException.class,
+                () -> Aggregates.decide(RETIRED, CommandJson.parse(restore)));
+        assertThat(refused.code().name()).isEqualTo("ENVIRONMENT_NOT_FOUND");
+        assertThat(refused.getMessage()).contains("archived");
+    }
 
     private static CommandException refusal(String json) throws Exception {
         ObjectNode node = (ObjectNode) Json.MAPPER.readTree(json);
