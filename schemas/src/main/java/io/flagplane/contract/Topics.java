@@ -22,6 +22,12 @@ public final class Topics {
      */
     public static final String DEAD_LETTERS = "flag-events-dlq";
 
+    /**
+     * The command-service's leader election: its one partition is owned by the active writer, through
+     * a consumer group of every instance. Nothing is written to it.
+     */
+    public static final String COMMAND_LEADER = "command-leader";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 

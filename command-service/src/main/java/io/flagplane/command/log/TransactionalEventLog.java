@@ -79,14 +79,23 @@ final class TransactionalEventLog implements AutoCloseable {
     }
 
     /**
-     * Fences any older instance and reads the whole log into the model.
+     * Fences any older instance and reads the log into the model: all of it the first time, on
+     * from where it was when this instance writes again after a spell as a standby (the model folds
+     * each event once, so what it wrote itself and reads back changes nothing).
      *
      * @return the number of events read
      */
     long open(Duration timeout) {
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
         producer = newProducer();
         producer.initTransactions();
-        return reader.catchUp(model, timeout);
+        long folded = reader.catchUp(model, timeout);
+        fenced = false;
+        needsRecovery = false;
+        return folded;
     }
 
     private KafkaProducer<String, FlagEvent> newProducer() {
