@@ -68,6 +68,8 @@ public final class CommandService implements AutoCloseable {
                 election = LeaderElection.join(new LeaderElection.Settings(config.bootstrapServers(),
                         config.topics().commandLeader(), config.transactionalId(), config.leaderSessionTimeout()),
                         new Candidate(processor), config.startupTimeout());
+                // frozen for a third of the session, it may have been replaced: confirm before answering again
+                processor.onStall(config.leaderSessionTimeout().dividedBy(3), election::reconfirm);
                 activation.awaitRole(election, config.startupTimeout());
             } else {
                 processor.start(config.startupTimeout());

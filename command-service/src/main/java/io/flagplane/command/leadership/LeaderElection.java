@@ -8,12 +8,16 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -61,6 +65,7 @@ public final class LeaderElection implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean leader;
     private volatile boolean silently;
+    private volatile boolean reconfirm;
 
     private LeaderElection(Settings settings, Candidate candidate) {
         this.settings = settings;
@@ -77,11 +82,21 @@ public final class LeaderElection implements AutoCloseable {
     public static LeaderElection join(Settings settings, Candidate candidate, Duration timeout) {
         LeaderElection election = new LeaderElection(settings, candidate);
         try {
+            // a topic created a moment ago may not be in every broker's metadata yet: look a few times
+            long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(10).toNanos());
             List<PartitionInfo> partitions = election.consumer.partitionsFor(settings.topic(), timeout);
+            while ((partitions == null || partitions.isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                partitions = election.consumer.partitionsFor(settings.topic(), timeout);
+            }
             if (partitions == null || partitions.isEmpty()) {
                 throw new IllegalStateException("topic " + settings.topic() + " does not exist; provision the topics first"
                         + " (bin/flagplane topics)");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            election.consumer.close(Duration.ZERO);
+            throw new IllegalStateException("interrupted while joining the election", e);
         } catch (RuntimeException e) {
             election.consumer.close(Duration.ZERO);
             throw e;
@@ -113,6 +128,9 @@ public final class LeaderElection implements AutoCloseable {
         try {
             while (running) {
                 consumer.poll(Duration.ofMillis(200));
+                if (reconfirm && leader) {
+                    confirm();
+                }
             }
         } catch (WakeupException e) {
             // closing
@@ -160,6 +178,30 @@ public final class LeaderElection implements AutoCloseable {
             leader = false;
             LOG.warn("this command-service lost the election: {}", why);
             candidate.deposed();
+        }
+    }
+
+    /**
+     * The writer was frozen and stepped down: asks the group whether this member still holds the
+     * partition. A commit carries the member id and generation, so the coordinator refuses it from
+     * a member it has dropped; accepted, the writer is promoted again.
+     */
+    public void reconfirm() {
+        reconfirm = true;
+    }
+
+    private void confirm() {
+        TopicPartition partition = new TopicPartition(settings.topic(), 0);
+        try {
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(consumer.position(partition))), Duration.ofSeconds(2));
+            reconfirm = false;
+            LOG.info("the group confirmed this instance is still the active command-service");
+            candidate.elected();
+        } catch (CommitFailedException e) {
+            reconfirm = false;
+            lose("the group no longer counts it as a member: " + e.getMessage());
+        } catch (RetriableException | RebalanceInProgressException e) {
+            LOG.debug("cannot confirm the election yet: {}", e.toString());
         }
     }
 

@@ -38,16 +38,18 @@ import org.slf4j.LoggerFactory;
  * <p>Every request's outcome, and every commit, is reported to a {@link WriterListener} (metrics)
  * just before the caller is answered, so a count is never behind an answer the caller has seen.
  *
- * <p>Standby: started with {@link #startStandby()}, the writer holds no producer and no state and
- * refuses every request with WRITER_STANDBY until {@link #promote()} (the leader election says this
- * instance writes now); {@link #demote()} makes it refuse again at once. Both only ask: the writer
- * thread itself opens the log (fencing the old writer, reading the log on from where it was) or
- * stops, between batches, so the log and the model stay one thread's.
+ * <p>Standby: started with {@link #startStandby()}, the writer holds no producer and refuses every
+ * request with WRITER_STANDBY until {@link #promote()} (the leader election says this instance
+ * writes now); {@link #demote()} makes it refuse again at once. Both only ask: the writer thread
+ * itself opens the log (fencing the old writer, reading the log on from where it was) or stops,
+ * between batches, so the log and the model stay one thread's. While it waits, the writer thread
+ * reads the log every second (a warm standby), so a promotion reads only the tail.
  */
 public final class CommandProcessor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
     private static final int MAX_BATCH = 500;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** How to reach Kafka and identify this writer role. */
     public record Settings(String bootstrapServers, String topic, String transactionalId, Duration kafkaTimeout,
@@ -93,6 +95,8 @@ public final class CommandProcessor implements AutoCloseable {
     /** Set by the writer thread once the log is open and read: this instance writes. */
     private volatile boolean active;
     private volatile Runnable onActive = () -> { };
+    private volatile Runnable onStall = () -> { };
+    private volatile long stallLimitNanos;
 
     public CommandProcessor(Settings settings, SchemaRegistryClient registry, WriteModel model, Clock clock) {
         this(settings, registry, model, clock, WriterListener.NONE);
@@ -132,6 +136,16 @@ public final class CommandProcessor implements AutoCloseable {
     /** Runs after every promotion, on a thread of its own (the writer must be free to take what it submits). */
     public CommandProcessor onActive(Runnable action) {
         this.onActive = action;
+        return this;
+    }
+
+    /**
+     * Makes a writer that was frozen for longer than {@code limit} step down and call {@code action}
+     * (ask the election to confirm it), instead of answering from what it knew before the freeze.
+     */
+    public CommandProcessor onStall(Duration limit, Runnable action) {
+        this.stallLimitNanos = limit.toNanos();
+        this.onStall = action;
         return this;
     }
 
@@ -210,17 +224,26 @@ public final class CommandProcessor implements AutoCloseable {
     private void run() {
         List<Pending> batch = new ArrayList<>();
         long nextForget = System.nanoTime();
+        long nextFollow = System.nanoTime();
         while (running) {
             try {
                 if (wanted != active) {
                     switchRole();
                     continue;
                 }
+                if (!active && System.nanoTime() - nextFollow > 0) {
+                    follow();
+                    nextFollow = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                }
                 if (System.nanoTime() - nextForget > 0) {
                     model.forgetOlderThan(clock.instant());
                     nextForget = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
                 }
+                long waitStarted = System.nanoTime();
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (active && stallLimitNanos > 0 && System.nanoTime() - waitStarted > POLL_NANOS + stallLimitNanos) {
+                    stepDownAfterStall(System.nanoTime() - waitStarted);
+                }
                 if (first == null) {
                     continue;
                 }
@@ -261,6 +284,28 @@ public final class CommandProcessor implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("cannot take over as the writer yet (retrying in 1 s): {}", e.toString());
             TimeUnit.SECONDS.sleep(1);
+        }
+    }
+
+    /**
+     * The writer thread waited far longer than it asked to: the process was frozen (SIGSTOP, a
+     * very long pause) and may have lost the election meanwhile without knowing yet. It stops
+     * answering from a model that may be stale (even a command that writes nothing would be
+     * answered 200) until the election confirms it still holds the role, which promotes it again.
+     */
+    private void stepDownAfterStall(long waitedNanos) {
+        LOG.warn("the writer was frozen for {} ms; it refuses commands until the election confirms it is still the writer",
+                waitedNanos / 1_000_000);
+        wanted = false;
+        onStall.run();
+    }
+
+    /** As a standby: reads what the writer committed, so a promotion has only the tail left to read. */
+    private void follow() {
+        try {
+            log.follow(settings.kafkaTimeout());
+        } catch (RuntimeException e) {
+            LOG.debug("a standby could not read {} on: {}", settings.topic(), e.toString());
         }
     }
 

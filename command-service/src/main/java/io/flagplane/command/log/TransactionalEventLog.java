@@ -90,12 +90,24 @@ final class TransactionalEventLog implements AutoCloseable {
             producer.close(Duration.ZERO);
             producer = null;
         }
+        long began = System.nanoTime();
         producer = newProducer();
         producer.initTransactions();
+        long fencedAt = System.nanoTime();
         long folded = reader.catchUp(model, timeout);
         fenced = false;
         needsRecovery = false;
+        LOG.info("transactional id {} is ours (initTransactions took {} ms); read on {} events in {} ms",
+                settings.transactionalId(), (fencedAt - began) / 1_000_000, folded, (System.nanoTime() - fencedAt) / 1_000_000);
         return folded;
+    }
+
+    /**
+     * A standby keeps its model level with the log without writing, so that when it is elected it
+     * has only the tail left to read. Never touches the producer (that would fence the writer).
+     */
+    void follow(Duration timeout) {
+        reader.catchUp(model, timeout);
     }
 
     private KafkaProducer<String, FlagEvent> newProducer() {

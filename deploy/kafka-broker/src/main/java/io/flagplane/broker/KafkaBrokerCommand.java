@@ -60,6 +60,11 @@ public final class KafkaBrokerCommand {
                 voters == null || voters.isBlank() ? null : voters, clusterId, properties);
     }
 
+    /** How long the process waits for the node to answer before it gives up (a quorum needs a majority of its voters up). */
+    public static Duration readyTimeout(Settings settings) {
+        return settings.millis("broker.ready.timeout.ms", Duration.ofMinutes(5));
+    }
+
     private static Map<String, String> read(Path file) {
         Properties p = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -75,7 +80,7 @@ public final class KafkaBrokerCommand {
     public static void main(String[] args) throws InterruptedException {
         Settings settings = Settings.fromEnvironment();
         LocalKafkaBroker.Settings node = settings(settings);
-        Duration ready = settings.millis("broker.ready.timeout.ms", Duration.ofMinutes(5));
+        Duration ready = readyTimeout(settings);
         LocalKafkaBroker broker = new LocalKafkaBroker(node);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
         broker.start(ready);
