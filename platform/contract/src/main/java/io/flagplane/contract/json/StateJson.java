@@ -1,4 +1,4 @@
-package io.flagplane.contract;
+package io.flagplane.contract.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
