@@ -14,7 +14,7 @@ public final class FlagplaneTopics {
     /** The event log and the state topics of one installation. */
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -54,6 +54,19 @@ public final class FlagplaneTopics {
                 "min.insync.replicas", String.valueOf(settings.minInsyncReplicas())));
     }
 
+    /**
+     * Evaluator telemetry: every evaluator's heartbeats, applied versions and usage. Deleted after 7
+     * days (the projection keeps what it folded); keyed by node id, so one node's reports stay in
+     * order. Losing a report costs a late count, never a wrong ruleset, so a single in-sync
+     * replica is enough to accept one: an evaluator keeps reporting while the cluster is degraded.
+     */
+    public static TopicSpec evaluatorReports(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.evaluatorReports(), settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", String.valueOf(7L * 24 * 60 * 60 * 1000),
+                "min.insync.replicas", "1"));
+    }
+
     /** The embedded schema registry's store: compacted, one partition (a total order of registrations). */
     public static TopicSpec schemas(String topic, ProvisioningSettings settings) {
         return new TopicSpec(topic, 1, settings.replicationFactor(), Map.of(
@@ -65,6 +78,6 @@ public final class FlagplaneTopics {
     /** Everything one installation needs, the schema topic under its default name. */
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), schemas(Topics.SCHEMAS, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings), schemas(Topics.SCHEMAS, settings));
     }
 }

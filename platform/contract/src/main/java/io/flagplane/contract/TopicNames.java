@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * The topics one Flagplane installation uses. Production uses {@link #DEFAULT}; a prefix lets
  * several installations (or several tests) share one cluster without seeing each other's data.
  */
-public record TopicNames(String flagEvents, String flagState, String segmentState, String deadLetters) {
+public record TopicNames(String flagEvents, String flagState, String segmentState, String deadLetters,
+                         String evaluatorReports) {
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
 
@@ -18,6 +19,7 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
         Objects.requireNonNull(flagState, "flagState");
         Objects.requireNonNull(segmentState, "segmentState");
         Objects.requireNonNull(deadLetters, "deadLetters");
+        Objects.requireNonNull(evaluatorReports, "evaluatorReports");
     }
 
     /** {@code prefix +} each of {@link Topics}' names; the prefix may be empty. */
@@ -26,6 +28,6 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
             throw new IllegalArgumentException("a topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
         }
         return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE, prefix + Topics.SEGMENT_STATE,
-                prefix + Topics.DEAD_LETTERS);
+                prefix + Topics.DEAD_LETTERS, prefix + Topics.EVALUATOR_REPORTS);
     }
 }

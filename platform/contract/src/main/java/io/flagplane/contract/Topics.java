@@ -22,6 +22,12 @@ public final class Topics {
      */
     public static final String DEAD_LETTERS = "flag-events-dlq";
 
+    /**
+     * What each evaluator reports: applied versions, status and usage (telemetry; deleted after 7
+     * days). Key: the evaluator's node id. Value: {@code EvaluatorReport}.
+     */
+    public static final String EVALUATOR_REPORTS = "evaluator-reports";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 

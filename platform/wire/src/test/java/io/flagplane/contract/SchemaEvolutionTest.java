@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.EvaluatorReport;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
@@ -37,6 +38,7 @@ class SchemaEvolutionTest {
         add(cases, Topics.valueSubject(Topics.FLAG_EVENTS), FlagEvent.getClassSchema());
         add(cases, Topics.valueSubject(Topics.FLAG_STATE), FlagState.getClassSchema());
         add(cases, Topics.valueSubject(Topics.SEGMENT_STATE), SegmentState.getClassSchema());
+        add(cases, Topics.valueSubject(Topics.EVALUATOR_REPORTS), EvaluatorReport.getClassSchema());
         return cases.stream();
     }
 
@@ -66,7 +68,8 @@ class SchemaEvolutionTest {
     @Test
     void every_subject_has_at_least_one_released_schema() throws Exception {
         assertThat(releasedSchemas().map(a -> a.get()[0]).distinct())
-                .containsExactlyInAnyOrder("flag-events-value", "flag-state-value", "segment-state-value");
+                .containsExactlyInAnyOrder("flag-events-value", "flag-state-value", "segment-state-value",
+                        "evaluator-reports-value");
     }
 
     @Test
@@ -76,6 +79,7 @@ class SchemaEvolutionTest {
         registry.register("flag-events-value", FlagEvent.getClassSchema());
         registry.register("flag-state-value", FlagState.getClassSchema());
         registry.register("segment-state-value", SegmentState.getClassSchema());
+        registry.register("evaluator-reports-value", EvaluatorReport.getClassSchema());
     }
 
     @Test
