@@ -12,7 +12,7 @@ import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.domain.Names;
 import io.flagplane.command.log.WriteModel;
-import io.flagplane.contract.StateJson;
+import io.flagplane.contract.json.StateJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Locale;

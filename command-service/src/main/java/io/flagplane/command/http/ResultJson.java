@@ -7,7 +7,7 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.log.Change;
 import io.flagplane.command.log.CommandResult;
-import io.flagplane.contract.StateJson;
+import io.flagplane.contract.json.StateJson;
 
 /** Renders command results as the API's JSON; flags and segments inside them as {@link StateJson} does. */
 final class ResultJson {

@@ -14,7 +14,7 @@ public final class FlagplaneTopics {
     /** The event log and the state topics of one installation. */
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), commandLeader(names, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -55,6 +55,19 @@ public final class FlagplaneTopics {
     }
 
     /**
+     * Evaluator telemetry: every evaluator's heartbeats, applied versions and usage. Deleted after 7
+     * days (the projection keeps what it folded); keyed by node id, so one node's reports stay in
+     * order. Losing a report costs a late count, never a wrong ruleset, so a single in-sync
+     * replica is enough to accept one: an evaluator keeps reporting while the cluster is degraded.
+     */
+    public static TopicSpec evaluatorReports(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.evaluatorReports(), settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", String.valueOf(7L * 24 * 60 * 60 * 1000),
+                "min.insync.replicas", "1"));
+    }
+
+    /**
      * The command-service's leader election: one partition, owned by the active writer through a
      * consumer group. Nothing is written to it; compacted so that nothing written by mistake piles up.
      */
@@ -75,6 +88,7 @@ public final class FlagplaneTopics {
     /** Everything one installation needs, the schema topic under its default name. */
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), commandLeader(names, settings), schemas(Topics.SCHEMAS, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
+                schemas(Topics.SCHEMAS, settings));
     }
 }

@@ -15,6 +15,7 @@ import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.RulesetTail;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,21 +82,27 @@ public final class FlagplaneClient implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Runs on the applying thread: the listeners are chosen now, and called later on the listener
+     * thread. A listener added after a change was applied (say, right after {@link #awaitReady})
+     * never hears about that change, however late the listener thread gets to it.
+     */
     private void changed(List<FlagRef> refs) {
         view = ruleset.current().view(environment);
         List<String> keys = refs.stream().map(FlagRef::key).toList();
-        dispatch(() -> {
-            for (Consumer<List<String>> listener : anyChange) {
-                listener.accept(keys);
-            }
+        List<Consumer<List<String>>> toTellAll = List.copyOf(anyChange);
+        List<Map.Entry<String, List<Consumer<String>>>> toTellPerFlag = new ArrayList<>();
+        synchronized (flagChange) {
             for (String key : keys) {
-                List<Consumer<String>> listeners;
-                synchronized (flagChange) {
-                    listeners = flagChange.get(key);
-                    listeners = listeners == null ? List.of() : List.copyOf(listeners);
+                List<Consumer<String>> listeners = flagChange.get(key);
+                if (listeners != null) {
+                    toTellPerFlag.add(Map.entry(key, List.copyOf(listeners)));
                 }
-                listeners.forEach(l -> l.accept(key));
             }
+        }
+        dispatch(() -> {
+            toTellAll.forEach(listener -> listener.accept(keys));
+            toTellPerFlag.forEach(entry -> entry.getValue().forEach(listener -> listener.accept(entry.getKey())));
         });
     }
 

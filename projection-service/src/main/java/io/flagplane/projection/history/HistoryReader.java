@@ -10,7 +10,7 @@ import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.SegmentStateFold;
-import io.flagplane.contract.StateJson;
+import io.flagplane.contract.json.StateJson;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
 import java.time.Instant;

@@ -1,0 +1,34 @@
+package io.flagplane.contract;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The topics one Flagplane installation uses. Production uses {@link #DEFAULT}; a prefix lets
+ * several installations (or several tests) share one cluster without seeing each other's data.
+ */
+public record TopicNames(String flagEvents, String flagState, String segmentState, String deadLetters,
+                         String evaluatorReports, String commandLeader) {
+
+    private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
+
+    public static final TopicNames DEFAULT = withPrefix("");
+
+    public TopicNames {
+        Objects.requireNonNull(flagEvents, "flagEvents");
+        Objects.requireNonNull(flagState, "flagState");
+        Objects.requireNonNull(segmentState, "segmentState");
+        Objects.requireNonNull(deadLetters, "deadLetters");
+        Objects.requireNonNull(evaluatorReports, "evaluatorReports");
+        Objects.requireNonNull(commandLeader, "commandLeader");
+    }
+
+    /** {@code prefix +} each of {@link Topics}' names; the prefix may be empty. */
+    public static TopicNames withPrefix(String prefix) {
+        if (prefix == null || !LEGAL.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("a topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
+        }
+        return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE, prefix + Topics.SEGMENT_STATE,
+                prefix + Topics.DEAD_LETTERS, prefix + Topics.EVALUATOR_REPORTS, prefix + Topics.COMMAND_LEADER);
+    }
+}

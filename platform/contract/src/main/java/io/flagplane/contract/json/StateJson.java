@@ -1,0 +1,149 @@
+package io.flagplane.contract.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.ChangeInfo;
+import io.flagplane.avro.Condition;
+import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.EnvironmentState;
+import io.flagplane.avro.FlagState;
+import io.flagplane.avro.Rule;
+import io.flagplane.avro.SegmentRule;
+import io.flagplane.avro.SegmentState;
+import io.flagplane.avro.Serve;
+import io.flagplane.avro.Target;
+import io.flagplane.avro.Variant;
+import io.flagplane.avro.WeightedVariant;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The JSON view of flags and segments that every HTTP API shows (the command API, history, time
+ * travel, exports): variant values as JSON, split weights as percentages with two decimals,
+ * instants as ISO-8601.
+ */
+public final class StateJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private StateJson() {
+    }
+
+    public static ObjectNode flag(FlagState state) {
+        FlagDefinition d = state.getDefinition();
+        ObjectNode flag = MAPPER.createObjectNode();
+        flag.put("environment", state.getEnvironment());
+        flag.put("key", state.getFlagKey());
+        flag.put("type", d.getType().name().toLowerCase(Locale.ROOT));
+        flag.put("description", d.getDescription());
+        d.getTags().forEach(flag.putArray("tags")::add);
+        flag.put("owner", d.getOwner());
+        ArrayNode variants = flag.putArray("variants");
+        for (Variant v : d.getVariants()) {
+            ObjectNode variant = variants.addObject().put("key", v.getKey());
+            variant.set("value", json(v.getValueJson()));
+            if (v.getDescription() != null) {
+                variant.put("description", v.getDescription());
+            }
+        }
+        flag.put("offVariant", d.getOffVariant());
+        ArrayNode rules = flag.putArray("rules");
+        for (Rule r : d.getRules()) {
+            ObjectNode rule = rules.addObject().put("id", r.getId());
+            if (r.getDescription() != null) {
+                rule.put("description", r.getDescription());
+            }
+            rule.set("conditions", conditions(r.getConditions()));
+            rule.set("serve", serve(r.getServe()));
+        }
+        flag.set("fallthrough", serve(d.getFallthrough()));
+        ArrayNode allow = flag.putArray("allowList");
+        for (Target t : d.getAllowList()) {
+            ObjectNode target = allow.addObject().put("variant", t.getVariant());
+            t.getKeys().forEach(target.putArray("keys")::add);
+        }
+        d.getDenyList().forEach(flag.putArray("denyList")::add);
+        flag.put("enabled", state.getEnabled());
+        flag.put("killed", state.getKilled());
+        flag.put("archived", state.getArchived());
+        flag.put("version", state.getVersion());
+        flag.put("createdAt", state.getCreatedAt().toString());
+        flag.set("lastChange", change(state.getLastChange()));
+        return flag;
+    }
+
+    public static ObjectNode segment(SegmentState state) {
+        ObjectNode segment = MAPPER.createObjectNode();
+        segment.put("environment", state.getEnvironment());
+        segment.put("key", state.getSegmentKey());
+        segment.put("description", state.getDefinition().getDescription());
+        state.getDefinition().getIncluded().forEach(segment.putArray("included")::add);
+        state.getDefinition().getExcluded().forEach(segment.putArray("excluded")::add);
+        ArrayNode rules = segment.putArray("rules");
+        for (SegmentRule r : state.getDefinition().getRules()) {
+            rules.addObject().set("conditions", conditions(r.getConditions()));
+        }
+        segment.put("archived", state.getArchived());
+        segment.put("version", state.getVersion());
+        segment.put("createdAt", state.getCreatedAt().toString());
+        segment.set("lastChange", change(state.getLastChange()));
+        return segment;
+    }
+
+    public static ObjectNode change(ChangeInfo change) {
+        ObjectNode last = MAPPER.createObjectNode();
+        last.put("eventId", change.getEventId());
+        last.put("type", change.getEventType());
+        last.put("at", change.getOccurredAt().toString());
+        last.putObject("actor").put("id", change.getActor().getId()).put("kind", change.getActor().getKind().name());
+        last.put("reason", change.getReason());
+        last.put("changeSetId", change.getChangeSetId());
+        return last;
+    }
+
+    private static ArrayNode conditions(List<Condition> conditions) {
+        ArrayNode out = MAPPER.createArrayNode();
+        for (Condition c : conditions) {
+            ObjectNode condition = out.addObject().put("attribute", c.getAttribute()).put("operator", c.getOperator());
+            c.getValues().forEach(condition.putArray("values")::add);
+        }
+        return out;
+    }
+
+    public static ObjectNode serve(Serve serve) {
+        ObjectNode node = MAPPER.createObjectNode();
+        if (serve.getVariant() != null) {
+            node.put("variant", serve.getVariant());
+            return node;
+        }
+        ArrayNode split = node.putArray("split");
+        for (WeightedVariant w : serve.getSplit().getVariants()) {
+            split.addObject().put("variant", w.getVariant()).put("weight", BigDecimal.valueOf(w.getWeight(), 2));
+        }
+        if (serve.getSplit().getBucketBy() != null) {
+            node.put("bucketBy", serve.getSplit().getBucketBy());
+        }
+        return node;
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            return MAPPER.getNodeFactory().textNode(text);
+        }
+    }
+
+    /** An environment as it is declared: name, description, archived. */
+    public static ObjectNode environment(EnvironmentState state) {
+        ObjectNode node = MAPPER.createObjectNode().put("name", state.getName());
+        if (state.getDescription() != null) {
+            node.put("description", state.getDescription());
+        }
+        return node.put("archived", state.getArchived());
+    }
+}
