@@ -4,6 +4,7 @@ import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.http.CommandHttpApi;
 import io.flagplane.command.leadership.LeaderElection;
 import io.flagplane.command.log.CommandProcessor;
+import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.registry.CachingSchemaRegistryClient;
@@ -11,6 +12,7 @@ import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,15 +32,17 @@ public final class CommandService implements AutoCloseable {
     private final CommandMetrics metrics;
     private final Javalin http;
     private final LeaderElection election;
+    private final ChangeRequestScheduler scheduler;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
-                           LeaderElection election) {
+                           LeaderElection election, ChangeRequestScheduler scheduler) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
         this.http = http;
         this.election = election;
+        this.scheduler = scheduler;
     }
 
     /**
@@ -78,7 +82,9 @@ public final class CommandService implements AutoCloseable {
             }
             LOG.info("command-service on port {}: {} (writer of {})", http.port(),
                     processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
-            return new CommandService(processor, model, metrics, http, election);
+            // on every instance: it applies nothing unless this one is the ready writer
+            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC()).start(Duration.ofSeconds(1));
+            return new CommandService(processor, model, metrics, http, election, scheduler);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -144,6 +150,7 @@ public final class CommandService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        scheduler.close();
         http.stop();
         processor.close();
         if (election != null) {
