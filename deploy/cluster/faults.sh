@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The fault-injection suite (RELIABILITY.md, issue 11): starts the whole cluster in a fresh data
+# dir (deploy/cluster/flagplane-cluster), runs the Java driver deploy/faults (io.flagplane.faults.
+# FaultSuite) against it, stops the cluster. Exit 0 when every check held, 1 when any failed
+# (lost, duplicated or misplaced data above all), 2 on a usage or start-up error.
+#   deploy/cluster/faults.sh [--record] [driver options: --faults 1,2,3,4 --rate 200 --load-seconds 20]
+#   --record   append the run's figures (machine, date, command) to RELIABILITY.md
+# Not part of `mvn verify` (eleven JVMs, several minutes); CI runs the in-JVM variant instead
+# (command-service FailoverUnderLoadIT).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+record=false
+if [ "${1:-}" = "--record" ]; then record=true; shift; fi
+if [ -z "${FLAGPLANE_CLUSTER_DIR:-}" ]; then
+  export FLAGPLANE_CLUSTER_DIR="$here/target/faults-$$"
+fi
+cluster="$here/flagplane-cluster"
+
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$(( ${FLAGPLANE_CLUSTER_PORT_BASE:-19000} + 81 ))/subjects"; then
+  echo "faults: a cluster already answers on this machine's ports; stop it first" >&2
+  exit 2
+fi
+
+cleanup() {
+  "$cluster" stop >/dev/null 2>&1 || true
+  case "$FLAGPLANE_CLUSTER_DIR" in "$here"/target/faults-*) rm -rf "$FLAGPLANE_CLUSTER_DIR" ;; esac
+}
+trap cleanup EXIT
+
+(cd "$repo" && mvn -q -B -DskipTests -pl deploy/faults,deploy/distribution -am package)
+began=$SECONDS
+"$cluster" start | tail -n 1
+echo "faults: cluster started in $((SECONDS - began)) s"
+
+cp="$repo/deploy/faults/target/classes:$(cat "$repo/deploy/faults/target/classpath.txt")"
+report="$repo/deploy/faults/target/report.md"
+status=0
+java -Xmx256m -cp "$cp" io.flagplane.faults.FaultSuite --cluster-dir "$FLAGPLANE_CLUSTER_DIR" --script "$cluster" \
+  --report "$report" "$@" || status=$?
+
+if $record; then
+  {
+    echo
+    echo "## Fault injection on the three-broker cluster, $(date -u +%Y-%m-%d)"
+    echo
+    echo "**Machine:** $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), \
+$(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    echo "**Command:** \`deploy/cluster/faults.sh --record $*\` (exit $status)."
+    cat "$report"
+  } >> "$repo/RELIABILITY.md"
+  echo "faults: figures appended to RELIABILITY.md"
+fi
+exit $status
