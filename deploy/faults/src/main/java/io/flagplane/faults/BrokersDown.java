@@ -59,7 +59,7 @@ final class BrokersDown {
                 Context.ms(down, back) / 1000);
 
         boolean writes = c.await(() -> c.active(Duration.ofSeconds(1)) != null, Duration.ofSeconds(120));
-        report.check(writes, "a command-service was the writer again %.1f s after the brokers were ready",
+        report.check(writes, "a command-service answered /health/ready 200 %.1f s after the brokers were ready",
                 Context.ms(back, System.nanoTime()) / 1000);
         long changing = System.nanoTime();
         String want = "false".equals(expected) ? "true" : "false";

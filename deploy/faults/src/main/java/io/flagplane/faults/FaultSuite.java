@@ -55,7 +55,8 @@ public final class FaultSuite {
                         case "2" -> WriterKill.run(c);
                         case "3" -> ZombieWriter.run(c);
                         case "4" -> BrokersDown.run(c);
-                        default -> throw new IllegalArgumentException("no fault " + fault + " (1-4)");
+                        case "5" -> ProjectionKill.run(c);
+                        default -> throw new IllegalArgumentException("no fault " + fault + " (1-5)");
                     }
                 } catch (Exception e) {
                     report.check(false, "fault %s did not complete: %s", fault, e);

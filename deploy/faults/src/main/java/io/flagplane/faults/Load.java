@@ -81,9 +81,9 @@ final class Load {
                 if (!running) {
                     break;
                 }
-                String key = prefix + seq;
+                long n = seq;
                 sent.incrementAndGet();
-                workers.execute(() -> send(key));
+                workers.execute(() -> send(prefix + n, "load.n" + n));
             }
         }, "load-pacer");
         pacer.start();
@@ -99,8 +99,8 @@ final class Load {
         }
     }
 
-    private void send(String key) {
-        String body = "{\"key\":\"" + key + "\",\"type\":\"boolean\",\"reason\":\"fault suite\"}";
+    private void send(String key, String flag) {
+        String body = "{\"key\":\"" + flag + "\",\"type\":\"boolean\",\"reason\":\"fault suite\"}";
         long deadline = System.nanoTime() + retryFor.toNanos();
         for (int attempt = 1; ; attempt++) {
             int which = current.get();

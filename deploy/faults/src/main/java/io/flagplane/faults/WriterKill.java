@@ -23,7 +23,7 @@ final class WriterKill {
         String oldName = c.cluster.commandName(old);
 
         String key = "f2-idem-" + c.run;
-        String body = "{\"key\":\"idem-" + c.run + "\",\"type\":\"boolean\",\"reason\":\"fault suite\"}";
+        String body = "{\"key\":\"fault.idem\",\"type\":\"boolean\",\"reason\":\"fault suite\"}";
         Http.Response first = c.http.post(old + c.flagPath(env, null), body, key, Context.SHORT);
         report.check(first.ok(), "a command with Idempotency-Key %s acknowledged by %s before the kill: HTTP %d",
                 key, oldName, first.status());

@@ -25,7 +25,7 @@ final class ZombieWriter {
         String current = c.other(old);
         String oldName = c.cluster.commandName(old);
         Http.Response before = c.http.post(old + c.flagPath(env, null),
-                "{\"key\":\"zombie\",\"type\":\"boolean\",\"reason\":\"fault suite\"}", "f3-create-" + c.run, Context.SHORT);
+                "{\"key\":\"fault.zombie\",\"type\":\"boolean\",\"reason\":\"fault suite\"}", "f3-create-" + c.run, Context.SHORT);
         report.check(before.ok(), "a flag created through %s before the freeze: HTTP %d", oldName, before.status());
 
         long stopped = System.nanoTime();
@@ -34,7 +34,7 @@ final class ZombieWriter {
                 Duration.ofSeconds(60));
         report.check(took, "SIGSTOP %s; %s was the writer %.0f ms later", oldName, c.cluster.commandName(current),
                 Context.ms(stopped, System.nanoTime()));
-        Http.Response byNew = c.http.post(current + c.flagPath(env, "zombie") + "/enable", "{\"reason\":\"new writer\"}",
+        Http.Response byNew = c.http.post(current + c.flagPath(env, "fault.zombie") + "/enable", "{\"reason\":\"new writer\"}",
                 "f3-enable-" + c.run, Context.SHORT);
         report.check(byNew.ok(), "the new writer enabled the flag: HTTP %d (version %s)", byNew.status(),
                 byNew.json().path("version").asText());
@@ -47,7 +47,7 @@ final class ZombieWriter {
         StringBuilder codes = new StringBuilder();
         for (int i = 0; i < 10; i++) {
             // disable: a change against the stale model (which still has it disabled it would be "unchanged")
-            String path = c.flagPath(env, "zombie") + (i % 2 == 0 ? "/disable" : "/kill");
+            String path = c.flagPath(env, "fault.zombie") + (i % 2 == 0 ? "/disable" : "/kill");
             Http.Response r = c.http.post(old + path, "{\"reason\":\"zombie-" + c.run + "\"}", null, Context.SHORT);
             writes++;
             answers503 += r.status() == 503 ? 1 : 0;
