@@ -3,7 +3,7 @@
 # dir (deploy/cluster/flagplane-cluster), runs the Java driver deploy/faults (io.flagplane.faults.
 # FaultSuite) against it, stops the cluster. Exit 0 when every check held, 1 when any failed
 # (lost, duplicated or misplaced data above all), 2 on a usage or start-up error.
-#   deploy/cluster/faults.sh [--record] [driver options: --faults 1,2,3,4 --rate 200 --load-seconds 20]
+#   deploy/cluster/faults.sh [--record] [driver options: --faults 1,2,3,4,5,6 --rate 200 --load-seconds 20]
 #   --record   append the run's figures (machine, date, command) to RELIABILITY.md
 # Not part of `mvn verify` (eleven JVMs, several minutes); CI runs the in-JVM variant instead
 # (command-service FailoverUnderLoadIT).

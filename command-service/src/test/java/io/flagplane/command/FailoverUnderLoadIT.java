@@ -61,6 +61,7 @@ class FailoverUnderLoadIT {
         Map<String, Ack> acked = new ConcurrentHashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger retries = new AtomicInteger();
+        List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
             int client = c;
@@ -71,6 +72,10 @@ class FailoverUnderLoadIT {
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     while (System.nanoTime() < deadline) {
                         Api.Response r = send(new Api(urls.get(target), fixture.tokens.admin()), key);
+                        if (r != null && r.status() / 100 == 4) {
+                            refused.add(key + ": " + r.raw()); // a bug in the test or the service, never a fault
+                            return;
+                        }
                         if (r != null && r.status() / 100 == 2) {
                             acked.put(key, new Ack(key, r.body().get("version").asLong()));
                             break;
@@ -85,7 +90,8 @@ class FailoverUnderLoadIT {
             t.start();
             clients.add(t);
         }
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100 || !refused.isEmpty());
+        assertThat(refused).isEmpty();
         int beforeFailover = acked.size();
         long vanished = System.nanoTime();
         fixture.service.election().vanish();
@@ -105,17 +111,19 @@ class FailoverUnderLoadIT {
         System.out.printf("failover under load: %d acknowledged (%d before the writer vanished), %d retries, "
                         + "standby ready %.0f ms after the vanish, %d keys on the log%n", acked.size(), beforeFailover,
                 retries.get(), (tookOver - vanished) / 1e6, found.size());
+        assertThat(refused).isEmpty();
         assertThat(found.values()).as("no command was applied twice").allSatisfy(events -> assertThat(events).hasSize(1));
         assertThat(found.keySet()).as("every acknowledged command is on the log").containsAll(acked.keySet());
-        assertThat(send(fixture.admin(), "after-the-failover")).as("the old writer no longer writes")
+        assertThat(send(fixture.admin(), "load-zombie-1")).as("the old writer no longer writes")
                 .satisfies(r -> assertThat(r.status()).isEqualTo(503));
         assertThat(fixture.events(acked.size())).extracting(FlagEvent::getIdempotencyKey)
-                .doesNotContain("after-the-failover");
+                .doesNotContain("load-zombie-1");
     }
 
     private static Api.Response send(Api api, String key) {
         try {
-            return api.with("Idempotency-Key", key).post(FLAGS, "{\"key\":\"" + key + "\",\"type\":\"boolean\"}");
+            // the flag key in dot notation, the Idempotency-Key as it is
+            return api.with("Idempotency-Key", key).post(FLAGS, "{\"key\":\"" + key.replace("load-", "load.c").replace('-', '_') + "\",\"type\":\"boolean\"}");
         } catch (RuntimeException e) {
             return null; // refused connection or timeout: the outcome is unknown, the retry decides
         }

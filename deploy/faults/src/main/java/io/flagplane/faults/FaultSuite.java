@@ -14,7 +14,7 @@ import java.util.List;
  * above all), 0 otherwise.
  *
  * <pre>
- *   FaultSuite --cluster-dir DIR --script deploy/cluster/flagplane-cluster [--faults 1,2,3,4]
+ *   FaultSuite --cluster-dir DIR --script deploy/cluster/flagplane-cluster [--faults 1,2,3,4,5,6]
  *              [--rate 200] [--load-seconds 20] [--report target/faults/report.md]
  * </pre>
  */
@@ -23,7 +23,7 @@ public final class FaultSuite {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(".flagplane-cluster");
         Path script = Path.of("deploy/cluster/flagplane-cluster");
-        List<String> faults = List.of("1", "2", "3", "4");
+        List<String> faults = List.of("1", "2", "3", "4", "5", "6");
         double rate = 200;
         int loadSeconds = 20;
         Path out = Path.of("deploy/faults/target/report.md");
@@ -56,7 +56,8 @@ public final class FaultSuite {
                         case "3" -> ZombieWriter.run(c);
                         case "4" -> BrokersDown.run(c);
                         case "5" -> ProjectionKill.run(c);
-                        default -> throw new IllegalArgumentException("no fault " + fault + " (1-5)");
+                        case "6" -> PoisonRecords.run(c);
+                        default -> throw new IllegalArgumentException("no fault " + fault + " (1-6)");
                     }
                 } catch (Exception e) {
                     report.check(false, "fault %s did not complete: %s", fault, e);
