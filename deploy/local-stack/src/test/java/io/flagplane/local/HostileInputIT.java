@@ -56,6 +56,7 @@ class HostileInputIT {
     private static final int REQUESTS = Integer.getInteger("hostile.requests", 300);
 
     private LocalStack stack;
+    private HostileTarget target;
     private EventLog events;
     private HostileRun run;
     private HostileRequests requests;
@@ -65,15 +66,24 @@ class HostileInputIT {
     void start() throws Exception {
         System.out.printf("hostile suite: seed=%d requests=%d (rerun with -Dhostile.seed=%d -Dhostile.requests=%d)%n",
                 SEED, REQUESTS, SEED, REQUESTS);
-        Path dataDir = Files.createTempDirectory(Path.of("target"), "hostile-stack");
-        stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
-                Settings.of(Map.of()));
-        assertThat(stack.awaitReady(Duration.ofSeconds(90))).as("the local stack is ready").isTrue();
+        String clusterDir = System.getProperty("hostile.cluster.dir");
+        if (clusterDir != null && !clusterDir.isBlank()) {
+            // fault 7: a running deploy/cluster instead of a stack of our own
+            stack = null;
+            target = HostileTarget.cluster(Path.of(clusterDir));
+            System.out.println("hostile suite: against the cluster in " + clusterDir + ": " + target);
+        } else {
+            Path dataDir = Files.createTempDirectory(Path.of("target"), "hostile-stack");
+            stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(),
+                    freePort()), Settings.of(Map.of()));
+            assertThat(stack.awaitReady(Duration.ofSeconds(90))).as("the local stack is ready").isTrue();
+            target = HostileTarget.of(stack);
+        }
         createFixtures();
-        events = new EventLog(stack.kafkaBootstrap(), TopicNames.DEFAULT.flagEvents());
-        run = new HostileRun(stack.commandUrl(), stack.projectionUrl(), stack.edgeUrl(), events);
-        requests = new HostileRequests(stack.adminToken());
-        tricks = new HttpTricks(stack.adminToken());
+        events = new EventLog(target.kafkaBootstrap(), TopicNames.DEFAULT.flagEvents());
+        run = new HostileRun(target.commandUrl(), target.projectionUrl(), target.edgeUrl(), events);
+        requests = new HostileRequests(target.adminToken());
+        tricks = new HttpTricks(target.adminToken());
     }
 
     @AfterAll
@@ -90,8 +100,8 @@ class HostileInputIT {
     }
 
     private void createFixtures() {
-        String token = stack.adminToken();
-        String command = stack.commandUrl() + ENV;
+        String token = target.adminToken();
+        String command = target.commandUrl() + ENV;
         expectStatus(Http.post(command + "/segments", "{\"key\":\"hostile-ref\",\"included\":[\"user-ref\"]}", token), 201);
         expectStatus(Http.post(command + "/segments", "{\"key\":\"hostile-seg\",\"included\":[\"user-1\"]}", token), 201);
         for (String key : List.of("hostile.victim", "hostile.split")) {
@@ -113,10 +123,10 @@ class HostileInputIT {
     /** Waits until the edge node and the projection both serve the flag. */
     private void awaitVisible(String key) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
-            assertThat(Http.post(stack.edgeUrl() + "/ofrep/v1/evaluate/flags/" + key, "{\"context\":{\"targetingKey\":\"user-1\"}}",
-                    stack.adminToken()).status())
+            assertThat(Http.post(target.edgeUrl() + "/ofrep/v1/evaluate/flags/" + key, "{\"context\":{\"targetingKey\":\"user-1\"}}",
+                    target.adminToken()).status())
                     .isEqualTo(200);
-            assertThat(Http.get(stack.projectionUrl() + ENV + "/flags/" + key, stack.adminToken()).status()).isEqualTo(200);
+            assertThat(Http.get(target.projectionUrl() + ENV + "/flags/" + key, target.adminToken()).status()).isEqualTo(200);
         });
     }
 
@@ -144,7 +154,7 @@ class HostileInputIT {
     @Order(1)
     void a_token_with_its_letters_case_flipped_is_refused_even_on_a_connection_that_just_sent_the_valid_one() throws IOException {
         HostileRun.Family family = run.family("header case on one connection");
-        String token = stack.adminToken();
+        String token = target.adminToken();
         String flipped = HostileRequests.flipCase(token);
         for (Api api : Api.values()) {
             for (List<String> order : List.of(List.of(token, flipped, token), List.of(flipped, token, flipped))) {
@@ -187,7 +197,7 @@ class HostileInputIT {
     @Order(2)
     void a_write_into_an_environment_nobody_declared_is_404_environment_not_found_and_writes_nothing() throws IOException {
         HostileRun.Family family = run.family("undeclared environment");
-        family.send(Probe.to(Api.COMMAND, "POST", "/api/v1/environments/staging/flags").bearer(stack.adminToken())
+        family.send(Probe.to(Api.COMMAND, "POST", "/api/v1/environments/staging/flags").bearer(target.adminToken())
                 .label("control: create in staging").json(HostileBodies.freshen("{\"key\":\"hostile.fresh\",\"type\":\"boolean\"}"
                         .getBytes(StandardCharsets.UTF_8))).expect(Expect.exactly(201)).build());
         family.sendRefused(requests.undeclaredEnvironments());
