@@ -46,8 +46,9 @@ if $record; then
     echo "## Fault injection on the three-broker cluster, $(date -u +%Y-%m-%d)"
     echo
     echo "**Machine:** $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), \
-$(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+$(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.  "
     echo "**Command:** \`deploy/cluster/faults.sh --record $*\` (exit $status)."
+    echo
     cat "$report"
   } >> "$repo/RELIABILITY.md"
   echo "faults: figures appended to RELIABILITY.md"
