@@ -9,6 +9,7 @@ import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.stream.EventStream;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
@@ -79,8 +80,9 @@ public final class ProjectionService implements AutoCloseable {
                 config.topics().flagEvents(), stream));
         // HTTP first: its port is what the other instances are told to forward queries to
         SegmentStateWire segments = new SegmentStateWire(registry, config.topics().segmentState());
+        ShareWire shares = new ShareWire(registry, config.topics());
         Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries,
-                new ClusterQueries(queries, router, segments), router, stream, segments, metrics, prometheus, tokens))
+                new ClusterQueries(queries, router, segments, shares), router, stream, segments, shares, metrics, prometheus, tokens))
                 .start(config.host(), config.port());
         self.set(new HostInfo(config.advertisedHost(), http.port()));
 

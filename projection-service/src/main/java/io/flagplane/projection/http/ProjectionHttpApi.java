@@ -9,7 +9,6 @@ import static io.flagplane.projection.http.RequestInput.positiveLong;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
@@ -31,6 +30,8 @@ import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.ShareWire;
+import io.flagplane.projection.query.Export;
 import io.flagplane.projection.stream.EventStream;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -64,7 +65,7 @@ public final class ProjectionHttpApi {
 
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
-                        SegmentStateWire segments, ProjectionMetrics metrics, PrometheusMetrics prometheus, TokenRegistry tokens) {
+                        SegmentStateWire segments, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus, TokenRegistry tokens) {
     }
 
     private final Parts parts;
@@ -247,13 +248,15 @@ public final class ProjectionHttpApi {
         ProjectionQueries.AuditFilter filter = auditFilter(ctx);
         String cursor = ctx.queryParam("cursor") == null ? null : AuditCursor.decode(ctx.queryParam("cursor"), "cursor");
         int limit = limit(ctx);
-        render(ctx, 200, parts.cluster().audit(filter, cursor, limit, internalAuditQuery(ctx, limit), ctx.header("Authorization")));
+        render(ctx, 200, ProjectionJson.auditPage(
+                parts.cluster().audit(filter, cursor, limit, internalAuditQuery(ctx, limit), ctx.header("Authorization"))));
     }
 
     private void auditLocal(Context ctx) {
         ProjectionQueries.AuditFilter filter = auditFilter(ctx);
         String position = ctx.queryParam("position") == null ? null : AuditCursor.decode(ctx.queryParam("position"), "position");
-        render(ctx, 200, parts.queries().auditLocal(filter, position, limit(ctx)));
+        ctx.status(200).contentType(ShareWire.AUDIT_CONTENT_TYPE)
+                .result(parts.shares().encode(parts.queries().auditLocal(filter, position, limit(ctx))));
     }
 
     private ProjectionQueries.AuditFilter auditFilter(Context ctx) {
@@ -298,19 +301,14 @@ public final class ProjectionHttpApi {
         Predicate<String> wanted = wanted(ctx, environment);
         String internal = "/internal/v1/export?" + (asOf == null ? "" : "asOf=" + encode(asOf.toString()) + "&")
                 + (environment == null ? "" : "environment=" + encode(environment));
-        ObjectNode body = JSON.createObjectNode();
-        body.put("asOf", (asOf == null ? Instant.now() : asOf).toString());
-        if (environment != null) {
-            body.put("environment", environment);
-        }
-        ObjectNode all = parts.cluster().export(parts.queries().exportLocal(asOf, wanted), internal, ctx.header("Authorization"));
-        body.setAll(all);
-        render(ctx, 200, body);
+        Export all = parts.cluster().export(parts.queries().exportLocal(asOf, wanted), internal, ctx.header("Authorization"));
+        render(ctx, 200, ProjectionJson.export(asOf == null ? Instant.now() : asOf, environment, all));
     }
 
     private void exportLocal(Context ctx) {
         String environment = RequestInput.environmentFilter(ctx);
-        render(ctx, 200, parts.queries().exportLocal(instant(ctx, "asOf"), wanted(ctx, environment)));
+        ctx.status(200).contentType(ShareWire.EXPORT_CONTENT_TYPE)
+                .result(parts.shares().encode(parts.queries().exportLocal(instant(ctx, "asOf"), wanted(ctx, environment))));
     }
 
     private static Predicate<String> wanted(Context ctx, String environment) {
