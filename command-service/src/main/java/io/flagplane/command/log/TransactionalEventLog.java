@@ -92,7 +92,7 @@ final class TransactionalEventLog implements AutoCloseable {
         }
         long began = System.nanoTime();
         producer = newProducer();
-        producer.initTransactions();
+        initTransactionsWithin(timeout);
         long fencedAt = System.nanoTime();
         long folded = reader.catchUp(model, timeout);
         fenced = false;
@@ -100,6 +100,27 @@ final class TransactionalEventLog implements AutoCloseable {
         LOG.info("transactional id {} is ours (initTransactions took {} ms); read on {} events in {} ms",
                 settings.transactionalId(), (fencedAt - began) / 1_000_000, folded, (System.nanoTime() - fencedAt) / 1_000_000);
         return folded;
+    }
+
+    /**
+     * {@code initTransactions} waits at most {@code max.block.ms} (the Kafka timeout, a few seconds)
+     * for the transaction coordinator; on a broker that is slow to elect one (just started, or a
+     * loaded machine) that is not enough, and the call may be repeated on the same producer. So
+     * start-up keeps asking until its own deadline instead of failing on the first wait.
+     */
+    private void initTransactionsWithin(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                producer.initTransactions();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                LOG.warn("no transaction coordinator for {} yet ({}); asking again", settings.transactionalId(), e.getMessage());
+            }
+        }
     }
 
     /**
