@@ -71,7 +71,8 @@ class HostileInputIT {
             // fault 7: a running deploy/cluster instead of a stack of our own
             stack = null;
             target = HostileTarget.cluster(Path.of(clusterDir));
-            System.out.println("hostile suite: against the cluster in " + clusterDir + ": " + target);
+            System.out.println("hostile suite: against the cluster in " + clusterDir + ": " + target.commandUrl() + " "
+                    + target.projectionUrl() + " " + target.edgeUrl()); // never the token
         } else {
             Path dataDir = Files.createTempDirectory(Path.of("target"), "hostile-stack");
             stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(),
