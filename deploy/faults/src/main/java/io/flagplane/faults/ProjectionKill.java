@@ -108,7 +108,9 @@ final class ProjectionKill {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         int exit = p.waitFor();
-        String last = out.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
+        // the verdict line (VERIFIED: ... or what differs), not the Streams warnings around it
+        String last = out.lines().filter(l -> l.startsWith("VERIFIED") || l.contains("differ")).findFirst()
+                .orElse(out.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse(""));
         report(c).check(exit == 0, "rebuild-equals-live (bin/flagplane replay, verify mode): exit %d in %.1f s; last line: %s",
                 exit, Context.ms(started, System.nanoTime()) / 1000, last);
         if (exit != 0) {
