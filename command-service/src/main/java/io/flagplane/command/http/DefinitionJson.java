@@ -16,8 +16,10 @@ import io.flagplane.command.domain.CommandException;
 import io.flagplane.http.JsonInputException;
 import io.flagplane.http.StrictJson;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,7 +48,11 @@ final class DefinitionJson {
         }
     }
 
-    /** A flag definition; boolean flags get on/off variants, off as off variant and on as fallthrough when none are given. */
+    /**
+     * A flag definition; boolean flags get on/off variants, off as off variant and on as
+     * fallthrough when none are given. Otherwise {@code offVariant} is optional: without one, the
+     * flag serves the caller's default when it is off, killed or denies a key.
+     */
     static FlagDefinition flag(JsonNode body, String salt) {
         FlagType type = type(body);
         boolean defaults = type == FlagType.BOOLEAN && Json.present(body, "variants", "variants") == null;
@@ -63,13 +69,47 @@ final class DefinitionJson {
                 .setTags(Json.textList(body, "tags", "tags"))
                 .setOwner(Json.optionalText(body, "owner", "owner", null))
                 .setVariants(variants)
-                .setOffVariant(offVariant == null ? "" : offVariant)
+                .setOffVariant(offVariant)
                 .setRules(rules(Json.present(body, "rules", "rules"), "rules"))
                 .setFallthrough(fallthrough)
                 .setAllowList(allowList(Json.present(body, "allowList", "allowList")))
                 .setDenyList(Json.textList(body, "denyList", "denyList"))
                 .setSalt(salt)
+                .setMetadata(metadata(Json.present(body, "metadata", "metadata")))
                 .build();
+    }
+
+    /**
+     * OpenFeature flag metadata: an object of strings, booleans, integers (to Long) and floats (to
+     * Double); anything else (null, an array, an object) is refused, naming the entry. How many
+     * entries and how long is the domain's call ({@code DefinitionRules}).
+     */
+    static Map<String, Object> metadata(JsonNode node) {
+        if (node == null) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw CommandException.invalid("metadata", "metadata must be an object of strings, booleans and numbers");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String path = "metadata." + e.getKey();
+            JsonNode value = e.getValue();
+            if (value.isTextual()) {
+                out.put(e.getKey(), value.textValue());
+            } else if (value.isBoolean()) {
+                out.put(e.getKey(), value.booleanValue());
+            } else if (value.isIntegralNumber() && value.canConvertToLong()) {
+                out.put(e.getKey(), value.longValue());
+            } else if (value.isNumber() && !value.isIntegralNumber()) {
+                finite(value, path);
+                out.put(e.getKey(), value.doubleValue());
+            } else {
+                throw CommandException.invalid(path, path + " must be a string, boolean, integer (64-bit) or float, not "
+                        + StrictJson.describe(value));
+            }
+        }
+        return out;
     }
 
     private static FlagType type(JsonNode body) {

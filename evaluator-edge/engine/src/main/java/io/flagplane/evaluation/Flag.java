@@ -60,7 +60,8 @@ public final class Flag {
         this.type = b.type;
         this.variants = b.variants.toArray(new Variant[0]);
         this.offVariant = b.offVariant == null ? -1 : indexOf(b.offVariant, "offVariant");
-        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+        // sorted by key: every node renders equal flags to equal bytes (OFREP ETags)
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(b.metadata)));
         List<Rule> rules = new ArrayList<>();
         for (Builder.RuleDraft draft : b.rules) {
             rules.add(new Rule(draft.id(), Condition.prepareAll(draft.conditions()), serve(draft.serve(), "rule " + draft.id())));
