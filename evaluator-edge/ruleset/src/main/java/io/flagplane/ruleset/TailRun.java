@@ -205,7 +205,11 @@ final class TailRun implements AutoCloseable {
                         pausedUntil.put(partition, System.nanoTime() + RETRY_BACKOFF.toNanos());
                         break;
                     }
-                    tail.skip(record, e.reason() + ": " + e.getMessage());
+                    if (e.reason() == WireFormatException.Reason.INCOMPATIBLE_SCHEMA) {
+                        tail.skipUnreadable(record, e.reason() + ": " + e.getMessage());
+                    } else {
+                        tail.skip(record, e.reason() + ": " + e.getMessage());
+                    }
                     continue;
                 }
                 try {

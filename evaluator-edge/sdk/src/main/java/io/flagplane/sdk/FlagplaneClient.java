@@ -3,6 +3,7 @@ package io.flagplane.sdk;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.evaluation.Enabled;
+import io.flagplane.evaluation.ErrorCode;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
@@ -130,25 +131,44 @@ public final class FlagplaneClient implements AutoCloseable {
         return numberDetail(flagKey, defaultValue, context).value();
     }
 
-    /** A JSON value: Map, List, String, Double, Boolean, or null. */
+    /** A JSON value: Map, List, String, Boolean, null, and numbers as Long (whole) or Double. */
     public Object getJson(String flagKey, Object defaultValue, EvaluationContext context) {
         return jsonDetail(flagKey, defaultValue, context).value();
     }
 
+    /*
+     * The detail methods: the value, variant, reason, error code, flag version and the flag's
+     * metadata. Before the client has a ruleset every flag answers PROVIDER_NOT_READY, not
+     * FLAG_NOT_FOUND: the flag may well exist, the client just cannot know yet.
+     */
+
     public Evaluation<Boolean> booleanDetail(String flagKey, boolean defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.BOOLEAN, defaultValue ? Boolean.TRUE : Boolean.FALSE, context);
+        return evaluate(flagKey, FlagType.BOOLEAN, defaultValue ? Boolean.TRUE : Boolean.FALSE, context);
     }
 
     public Evaluation<String> stringDetail(String flagKey, String defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.STRING, defaultValue, context);
+        return evaluate(flagKey, FlagType.STRING, defaultValue, context);
     }
 
     public Evaluation<Double> numberDetail(String flagKey, double defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.NUMBER, defaultValue, context);
+        return evaluate(flagKey, FlagType.NUMBER, defaultValue, context);
     }
 
+    /** A JSON value: Map, List, String, Boolean, null, and numbers as Long (whole) or Double. */
     public Evaluation<Object> jsonDetail(String flagKey, Object defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.JSON, defaultValue, context);
+        return evaluate(flagKey, FlagType.JSON, defaultValue, context);
+    }
+
+    private <T> Evaluation<T> evaluate(String flagKey, FlagType type, T defaultValue, EvaluationContext context) {
+        if (!ruleset.isReady()) {
+            return notReady(flagKey, defaultValue);
+        }
+        return Evaluator.evaluate(view, flagKey, type, defaultValue, context);
+    }
+
+    private static <T> Evaluation<T> notReady(String flagKey, T defaultValue) {
+        return Evaluation.error(defaultValue, ErrorCode.PROVIDER_NOT_READY, "no ruleset yet to evaluate '" + flagKey
+                + "' against: Kafka not read yet and no snapshot file loaded", 0);
     }
 
     /**
@@ -164,7 +184,7 @@ public final class FlagplaneClient implements AutoCloseable {
 
     /** Whatever type the flag has (as OFREP does). */
     public Evaluation<Object> detail(String flagKey, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, null, null, context);
+        return evaluate(flagKey, null, null, context);
     }
 
     // ------------------------------------------------------------------ lifecycle and listeners
