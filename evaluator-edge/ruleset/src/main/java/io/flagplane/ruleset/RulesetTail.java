@@ -348,6 +348,15 @@ public final class RulesetTail implements AutoCloseable {
         return running;
     }
 
+    /** Waits, returning early when the tail is closed; an interrupt surfaces as Kafka's, which the tail handles. */
+    void pause(Duration wait) {
+        try {
+            stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw new InterruptException(e);
+        }
+    }
+
     AvroDeserializer<FlagState> flagStates() {
         return flagStates;
     }

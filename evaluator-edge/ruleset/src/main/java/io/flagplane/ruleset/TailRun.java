@@ -104,7 +104,7 @@ final class TailRun implements AutoCloseable {
                     found = consumer.partitionsFor(topic, PROBE_TIMEOUT);
                     if (found.isEmpty()) {
                         LOG.warn("topic {} does not exist yet; waiting for it to be created", topic);
-                        consumer.poll(Duration.ofSeconds(1));
+                        tail.pause(Duration.ofSeconds(1));   // not consumer.poll: a consumer assigned nothing throws
                     }
                 } catch (TimeoutException e) {
                     tail.markUnreachable();
