@@ -14,7 +14,7 @@ public final class FlagplaneTopics {
     /** The event log and the state topics of one installation. */
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), evaluatorReports(names, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -67,6 +67,16 @@ public final class FlagplaneTopics {
                 "min.insync.replicas", "1"));
     }
 
+    /**
+     * The command-service's leader election: one partition, owned by the active writer through a
+     * consumer group. Nothing is written to it; compacted so that nothing written by mistake piles up.
+     */
+    public static TopicSpec commandLeader(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.commandLeader(), 1, settings.replicationFactor(), Map.of(
+                "cleanup.policy", "compact",
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas())));
+    }
+
     /** The embedded schema registry's store: compacted, one partition (a total order of registrations). */
     public static TopicSpec schemas(String topic, ProvisioningSettings settings) {
         return new TopicSpec(topic, 1, settings.replicationFactor(), Map.of(
@@ -78,6 +88,7 @@ public final class FlagplaneTopics {
     /** Everything one installation needs, the schema topic under its default name. */
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), evaluatorReports(names, settings), schemas(Topics.SCHEMAS, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
+                schemas(Topics.SCHEMAS, settings));
     }
 }

@@ -28,6 +28,12 @@ public final class Topics {
      */
     public static final String EVALUATOR_REPORTS = "evaluator-reports";
 
+    /**
+     * The command-service's leader election: its one partition is owned by the active writer, through
+     * a consumer group of every instance. Nothing is written to it.
+     */
+    public static final String COMMAND_LEADER = "command-leader";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 
