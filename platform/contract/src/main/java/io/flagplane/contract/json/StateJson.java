@@ -67,6 +67,10 @@ public final class StateJson {
             t.getKeys().forEach(target.putArray("keys")::add);
         }
         d.getDenyList().forEach(flag.putArray("denyList")::add);
+        flag.put("kind", d.getKind().name().toLowerCase(Locale.ROOT));
+        if (d.getLifetimeDays() != null) {
+            flag.put("lifetimeDays", d.getLifetimeDays());   // left out when the kind's lifetime applies
+        }
         flag.put("enabled", state.getEnabled());
         flag.put("killed", state.getKilled());
         flag.put("archived", state.getArchived());
