@@ -82,7 +82,9 @@ public final class StaleNotices implements Processor<String, Object, String, Fla
             FlagNotice notice = FlagNotice.newBuilder().setNoticeId(id).setEnvironment(flag.getEnvironment())
                     .setFlagKey(flag.getFlagKey()).setVersion(flag.getVersion()).setType(TYPE).setNoticedAt(now)
                     .setReason(Lifecycle.of(flag, null, now).reason()).build();
-            context.forward(new Record<>(key, notice, now.toEpochMilli()));
+            // the record's time is Kafka Streams' wall clock: the injected clock may be a test's, days ahead, and a
+            // broker refuses timestamps too far in the future
+            context.forward(new Record<>(key, notice, context.currentSystemTimeMs()));
         } else if (!stale && mark != null) {
             announced.delete(key);
         }

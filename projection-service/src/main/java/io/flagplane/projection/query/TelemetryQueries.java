@@ -60,22 +60,20 @@ public final class TelemetryQueries {
         return shares;
     }
 
-    /** This instance's usage share of one flag ({@code flagKey}) or of every flag of the environment (null), by flag key. */
+    /**
+     * This instance's usage share of one flag ({@code flagKey}) or of every flag of the environment
+     * (null), by flag key. A flag evaluated by nodes on several partitions has an entry in each
+     * partition's store: the composite store's range yields them all, and they are summed here.
+     */
     public Map<String, UsageEntry> usageLocal(String environment, String flagKey) {
-        ReadOnlyKeyValueStore<String, byte[]> usage = stores.usage();
+        String from = flagKey != null ? new FlagRef(environment, flagKey).stateKey() : TelemetryStores.environmentFrom(environment);
+        String to = flagKey != null ? from : TelemetryStores.environmentTo(environment);
         Map<String, UsageEntry> shares = new TreeMap<>();
-        if (flagKey != null) {
-            UsageEntry entry = TelemetryCodec.decode(usage.get(new FlagRef(environment, flagKey).stateKey()), UsageEntry.class);
-            if (entry != null) {
-                shares.put(flagKey, entry);
-            }
-            return shares;
-        }
-        try (KeyValueIterator<String, byte[]> range = usage.range(TelemetryStores.environmentFrom(environment),
-                TelemetryStores.environmentTo(environment))) {
+        try (KeyValueIterator<String, byte[]> range = stores.usage().range(from, to)) {
             while (range.hasNext()) {
                 KeyValue<String, byte[]> next = range.next();
-                shares.put(next.key.substring(environment.length() + 1), TelemetryCodec.decode(next.value, UsageEntry.class));
+                shares.merge(next.key.substring(environment.length() + 1), TelemetryCodec.decode(next.value, UsageEntry.class),
+                        UsageEntry::plus);
             }
         }
         return shares;
