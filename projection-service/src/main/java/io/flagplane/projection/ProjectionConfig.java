@@ -34,6 +34,16 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Str
         }
     }
 
+    private static Liveness.Rules liveness(Settings settings) {
+        int live = settings.integer("projection.evaluators.live.heartbeats", 3, 1, 100);
+        int gone = settings.integer("projection.evaluators.gone.heartbeats", 10, 2, 1_000);
+        if (gone <= live) {
+            throw new SettingsException("projection.evaluators.gone.heartbeats (" + gone + ") must be more than "
+                    + "projection.evaluators.live.heartbeats (" + live + ")");
+        }
+        return new Liveness.Rules(live, gone);
+    }
+
     public static ProjectionConfig from(Settings settings) {
         String tokens = settings.string("projection.tokens.file", settings.string("command.tokens.file", null));
         return new ProjectionConfig(
@@ -51,8 +61,7 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Str
                 tokens == null || tokens.isBlank() ? null : Path.of(tokens),
                 settings.millis("projection.stream.heartbeat.ms", Duration.ofSeconds(15)),
                 settings.integer("projection.stream.max.connections", 64, 1, 10_000),
-                new Reports(new Liveness.Rules(settings.integer("projection.evaluators.live.heartbeats", 3, 1, 100),
-                        settings.integer("projection.evaluators.gone.heartbeats", 10, 2, 1_000)),
+                new Reports(liveness(settings),
                         settings.millis("projection.evaluators.forget.after.ms", Duration.ofDays(7)),
                         settings.millis("projection.propagation.max.wait.ms", Duration.ofSeconds(30)),
                         settings.integer("projection.propagation.max.waits", 64, 1, 10_000),
