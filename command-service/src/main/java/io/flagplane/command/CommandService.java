@@ -3,6 +3,7 @@ package io.flagplane.command;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.http.CommandHttpApi;
 import io.flagplane.command.log.CommandProcessor;
+import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.registry.CachingSchemaRegistryClient;
@@ -10,6 +11,7 @@ import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +27,15 @@ public final class CommandService implements AutoCloseable {
     private final WriteModel model;
     private final CommandMetrics metrics;
     private final Javalin http;
+    private final ChangeRequestScheduler scheduler;
 
-    private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http) {
+    private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
+                           ChangeRequestScheduler scheduler) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
         this.http = http;
+        this.scheduler = scheduler;
     }
 
     public static CommandService start(CommandServiceConfig config) {
@@ -52,7 +57,8 @@ public final class CommandService implements AutoCloseable {
             Javalin http = CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout())
                     .start(config.host(), config.port());
             LOG.info("command-service writing {} and serving port {}", config.topics().flagEvents(), http.port());
-            return new CommandService(processor, model, metrics, http);
+            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC()).start(Duration.ofSeconds(1));
+            return new CommandService(processor, model, metrics, http, scheduler);
         } catch (RuntimeException e) {
             processor.close();
             throw e;
@@ -81,6 +87,7 @@ public final class CommandService implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduler.close();
         http.stop();
         processor.close();
     }

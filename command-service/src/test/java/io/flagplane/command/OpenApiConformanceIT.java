@@ -115,6 +115,19 @@ class OpenApiConformanceIT {
         call(admin, "POST", "/api/v1/changesets", "{\"commands\":[{\"action\":\"kill\",\"environment\":\"production\","
                 + "\"flag\":\"ui.theme\"},{\"action\":\"archive\",\"environment\":\"production\",\"flag\":\"ui.theme\"}]}");
         call(admin, "POST", "/api/v1/environments/production/kill-by-tag", "{\"tag\":\"checkout\"}");
+        String env = "/api/v1/environments/staging";
+        call(admin, "POST", env + "/flags", "{\"key\":\"checkout.guarded\",\"type\":\"boolean\"}");
+        call(admin, "PUT", env + "/approval-policy", "{\"requiredApprovals\":1,\"approverRole\":\"editor\",\"adminBypass\":false}");
+        call(admin, "GET", env + "/approval-policy", null);
+        Api.Response opened = call(admin, "POST", env + "/change-requests", "{\"title\":\"t\",\"reason\":\"r\",\"submit\":true,"
+                + "\"commands\":[{\"action\":\"enable\",\"flag\":\"checkout.guarded\"}]}");
+        String request = env + "/change-requests/" + opened.body().get("changeRequest").get("id").asText();
+        call(admin, "GET", env + "/change-requests?state=IN_REVIEW", null);
+        call(admin, "GET", request, null);
+        call(admin, "POST", request + "/comment", "{\"comment\":\"ok\"}");
+        refused(admin, "POST", request + "/approve", "");
+        refused(admin, "POST", env + "/flags/checkout.guarded/enable", "");
+        call(admin, "DELETE", env + "/approval-policy", null);
         call(admin, "GET", "/api/v1/tokens", null);
         call(admin, "GET", "/health/ready", null);
         call(fixture.api(null), "GET", "/metrics", null);

@@ -9,6 +9,7 @@ import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.stream.EventStream;
 import io.flagplane.projection.http.PropagationEvents;
 import io.flagplane.projection.query.ClusterTelemetry;
@@ -114,8 +115,9 @@ public final class ProjectionService implements AutoCloseable {
                         reportSettings.liveness(), clock)));
         // HTTP first: its port is what the other instances are told to forward queries to
         SegmentStateWire segments = new SegmentStateWire(registry, config.topics().segmentState());
+        ShareWire shares = new ShareWire(registry, config.topics());
         Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries,
-                new ClusterQueries(queries, router, segments), router, stream, segments, metrics, prometheus, tokens,
+                new ClusterQueries(queries, router, segments, shares), router, stream, segments, shares, metrics, prometheus, tokens,
                 new ProjectionHttpApi.Telemetry(clusterTelemetry, propagation, propagationEvents, reports, reportSettings.maxWait())))
                 .start(config.host(), config.port());
         self.set(new HostInfo(config.advertisedHost(), http.port()));

@@ -1,14 +1,20 @@
 package io.flagplane.command.domain;
 
+import io.flagplane.auth.Role;
+import io.flagplane.avro.Actor;
+import io.flagplane.avro.ApprovalPolicy;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
 import io.flagplane.avro.TargetList;
 import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.ChangeRequestRef;
 import io.flagplane.contract.EnvironmentRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.SegmentRef;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A change an admin asks for, already parsed and checked for shape. Whether it may apply to the
@@ -43,7 +49,12 @@ public sealed interface Command {
         REVIVE("revive"), ARCHIVE("archive"), RESTORE("restore"), SET_ROLLOUT("setRollout"), ALLOW_LIST("allowList"),
         DENY_LIST("denyList"), REPLACE_RULES("replaceRules"), SET_METADATA("setMetadata"), KILL_BY_TAG("killByTag"),
         CREATE_SEGMENT("createSegment"), REPLACE_SEGMENT("replaceSegment"), ARCHIVE_SEGMENT("archiveSegment"),
-        CREATE_ENVIRONMENT("createEnvironment"), ARCHIVE_ENVIRONMENT("archiveEnvironment");
+        CREATE_ENVIRONMENT("createEnvironment"), ARCHIVE_ENVIRONMENT("archiveEnvironment"),
+        SET_APPROVAL_POLICY("setApprovalPolicy"), OPEN_CHANGE_REQUEST("openChangeRequest"),
+        EDIT_CHANGE_REQUEST("editChangeRequest"), SUBMIT_CHANGE_REQUEST("submitChangeRequest"),
+        APPROVE_CHANGE_REQUEST("approveChangeRequest"), REJECT_CHANGE_REQUEST("rejectChangeRequest"),
+        COMMENT_CHANGE_REQUEST("commentChangeRequest"), CANCEL_CHANGE_REQUEST("cancelChangeRequest"),
+        SCHEDULE_CHANGE_REQUEST("scheduleChangeRequest"), APPLY_CHANGE_REQUEST("applyChangeRequest");
 
         private final String action;
 
@@ -262,4 +273,81 @@ public sealed interface Command {
             return Kind.ARCHIVE_SEGMENT;
         }
     }
+
+    /** Set (or, with a null policy, remove) an environment's approval policy. */
+    record SetApprovalPolicy(String environment, ApprovalPolicy policy, Long expectedVersion) implements OnEnvironment {
+        @Override
+        public Kind kind() {
+            return Kind.SET_APPROVAL_POLICY;
+        }
+
+        @Override
+        public EnvironmentRef target() {
+            return new EnvironmentRef(environment);
+        }
+    }
+
+    /**
+     * A command on one change request. {@code by} is who asks, from their credentials (never from
+     * a body), with the role they hold in the request's environment: the decider needs both, since
+     * an author may not approve their own request and an approver needs the policy's role.
+     */
+    sealed interface OnChangeRequest extends Command {
+        ChangeRequestRef request();
+
+        Actor by();
+
+        @Override
+        default String environment() {
+            return request().environment();
+        }
+    }
+
+    /**
+     * Open a request: {@code commands} are parsed from {@code commandsJson} (the same JSON, kept as
+     * sent, is what the request holds and what is decided again when it is applied).
+     */
+    record OpenChangeRequest(ChangeRequestRef request, Actor by, String title, String description, String commandsJson,
+                             List<Command> commands, boolean submit) implements OnChangeRequest {
+        public OpenChangeRequest {
+            commands = List.copyOf(commands);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.OPEN_CHANGE_REQUEST;
+        }
+
+        @Override
+        public Long expectedVersion() {
+            return null;
+        }
+    }
+
+    /** Replace a request's title, description and commands; every approval given so far is revoked. */
+    record EditChangeRequest(ChangeRequestRef request, Actor by, String title, String description, String commandsJson,
+                             List<Command> commands, Long expectedVersion) implements OnChangeRequest {
+        public EditChangeRequest {
+            commands = List.copyOf(commands);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.EDIT_CHANGE_REQUEST;
+        }
+    }
+
+    /** A step in a request's review: submit, approve, reject, comment, cancel, schedule or apply. */
+    record ReviewChangeRequest(Kind kind, ChangeRequestRef request, Actor by, Role role, String comment, Instant applyAt,
+                               Long expectedVersion) implements OnChangeRequest {
+        public ReviewChangeRequest {
+            if (!REVIEW_STEPS.contains(kind)) {
+                throw new IllegalArgumentException(kind + " is not a review step");
+            }
+        }
+    }
+
+    /** The kinds {@link ReviewChangeRequest} carries. */
+    Set<Kind> REVIEW_STEPS = Set.of(Kind.SUBMIT_CHANGE_REQUEST, Kind.APPROVE_CHANGE_REQUEST, Kind.REJECT_CHANGE_REQUEST,
+            Kind.COMMENT_CHANGE_REQUEST, Kind.CANCEL_CHANGE_REQUEST, Kind.SCHEDULE_CHANGE_REQUEST, Kind.APPLY_CHANGE_REQUEST);
 }

@@ -1,5 +1,7 @@
 package io.flagplane.command.domain;
 
+import io.flagplane.avro.ApprovalPolicy;
+import io.flagplane.avro.ApprovalPolicySet;
 import io.flagplane.avro.EnvironmentArchived;
 import io.flagplane.avro.EnvironmentCreated;
 import io.flagplane.avro.EnvironmentState;
@@ -55,7 +57,37 @@ public final class EnvironmentDecider {
             }
             return new EnvironmentArchived();
         }
+        if (command instanceof Command.SetApprovalPolicy set) {
+            if (current.getArchived()) {
+                throw new CommandException(ErrorCode.ENVIRONMENT_NOT_FOUND, "environment", "environment '" + name
+                        + "' is archived and takes no more changes");
+            }
+            checkPolicy(set.policy());
+            return java.util.Objects.equals(set.policy(), current.getApprovalPolicy()) ? null : new ApprovalPolicySet(set.policy());
+        }
         throw new IllegalArgumentException("unknown environment command " + command);
+    }
+
+    public static final int MAX_REQUIRED_APPROVALS = 10;
+    public static final int MAX_POLICY_TAGS = 50;
+
+    /** A policy's shape; null (no policy) is fine. */
+    static void checkPolicy(ApprovalPolicy policy) {
+        if (policy == null) {
+            return;
+        }
+        if (policy.getRequiredApprovals() < 1 || policy.getRequiredApprovals() > MAX_REQUIRED_APPROVALS) {
+            throw CommandException.invalid("requiredApprovals", "requiredApprovals must be from 1 to " + MAX_REQUIRED_APPROVALS);
+        }
+        if (!policy.getApproverRole().equals("editor") && !policy.getApproverRole().equals("admin")) {
+            throw CommandException.invalid("approverRole", "approverRole must be editor or admin");
+        }
+        if (policy.getTags().size() > MAX_POLICY_TAGS) {
+            throw CommandException.invalid("tags", "a policy names at most " + MAX_POLICY_TAGS + " tags");
+        }
+        for (int i = 0; i < policy.getTags().size(); i++) {
+            Names.checkTag(policy.getTags().get(i), "tags[" + i + "]");
+        }
     }
 
     /**

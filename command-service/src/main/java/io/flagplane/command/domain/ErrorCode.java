@@ -35,6 +35,14 @@ public enum ErrorCode {
     VERSION_CONFLICT,
     /** The command cannot apply to the flag or segment as it is (e.g. changing an archived flag). */
     INVALID_STATE,
+    /** The flag or segment is protected by the environment's approval policy: open a change request instead. */
+    CHANGE_REQUEST_REQUIRED,
+    /** No such change request in the environment. */
+    CHANGE_REQUEST_NOT_FOUND,
+    /** This person may not approve this request (its author, a service token, or a role below the policy's). */
+    APPROVAL_NOT_ALLOWED,
+    /** A flag or segment the request touches moved since it was drafted; edit the request (it lists what moved). */
+    REBASE_REQUIRED,
     /** Missing or unknown credentials. */
     UNAUTHENTICATED,
     /** The credentials do not grant this. */

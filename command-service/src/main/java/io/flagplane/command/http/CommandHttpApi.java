@@ -55,6 +55,8 @@ public final class CommandHttpApi {
             new EnvironmentRoutes(model, submission).register(routes, ENV);
             new ReadRoutes(model, authenticator).register(routes, ENV);
             new WriteRoutes(model, submission).register(routes, ENV);
+            new PolicyRoutes(model, submission).register(routes, ENV);
+            new ChangeRequestRoutes(model, submission).register(routes, ENV);
             routes.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
 
             routes.get("/health/live", ctx -> CommandErrors.json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP")));

@@ -2,6 +2,7 @@ package io.flagplane.command.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
@@ -27,6 +28,8 @@ final class ResultJson {
             body.set("segment", StateJson.segment(s));
         } else if (change.state() instanceof EnvironmentState e) {
             body.set("environment", environment(e));
+        } else if (change.state() instanceof ChangeRequestState r) {
+            body.set("changeRequest", StateJson.changeRequest(r));
         }
         return body;
     }

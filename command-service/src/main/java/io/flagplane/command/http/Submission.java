@@ -39,6 +39,11 @@ final class Submission {
     }
 
     CommandResult execute(Context ctx, List<Command> commands, String reason) {
+        return execute(ctx, commands, reason, false);
+    }
+
+    /** @param policyBypassed an admin changes a protected scope directly: every event records it */
+    CommandResult execute(Context ctx, List<Command> commands, String reason, boolean policyBypassed) {
         if (reason != null && reason.length() > MAX_REASON) {
             throw CommandException.invalid("reason", "reason is longer than " + MAX_REASON + " characters");
         }
@@ -50,7 +55,7 @@ final class Submission {
             Aggregates.precheck(command);
         }
         CommandRequest request = new CommandRequest(commands, Requests.principal(ctx).actor(), reason, idempotencyKey,
-                idempotencyKey == null ? null : fingerprint(ctx));
+                idempotencyKey == null ? null : fingerprint(ctx), policyBypassed);
         try {
             CommandResult result = processor.submit(request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (result.replayed()) {

@@ -104,13 +104,15 @@ final class WriteRoutes {
 
     private void single(Context ctx, Parsed parsed) {
         Requests.require(ctx, Role.EDITOR, parsed.command().environment());
-        CommandResult result = submission.execute(ctx, List.of(parsed.command()), parsed.reason());
+        CommandResult result = submission.execute(ctx, List.of(parsed.command()), parsed.reason(),
+                ApprovalGate.check(model, Requests.principal(ctx), List.of(parsed.command())));
         CommandErrors.json(ctx, 200, ResultJson.single(result));
     }
 
     private void created(Context ctx, Parsed parsed) {
         Requests.require(ctx, Role.EDITOR, parsed.command().environment());
-        CommandResult result = submission.execute(ctx, List.of(parsed.command()), parsed.reason());
+        CommandResult result = submission.execute(ctx, List.of(parsed.command()), parsed.reason(),
+                ApprovalGate.check(model, Requests.principal(ctx), List.of(parsed.command())));
         AggregateRef target = result.changes().get(0).target();
         ctx.header("Location", "/api/v1/environments/" + target.environment() + "/"
                 + (target instanceof FlagRef ? "flags/" : "segments/") + target.key());
@@ -145,7 +147,7 @@ final class WriteRoutes {
         for (Command command : commands) {
             Requests.require(ctx, Role.EDITOR, command.environment());
         }
-        CommandResult result = submission.execute(ctx, commands, reason);
+        CommandResult result = submission.execute(ctx, commands, reason, ApprovalGate.check(model, Requests.principal(ctx), commands));
         CommandErrors.json(ctx, 200, ResultJson.changeSet(result));
     }
 }

@@ -74,6 +74,7 @@ final class Stager {
                         .setIdempotencyKey(request.idempotencyKey())
                         .setChangeSetIndex(changeSetId == null ? null : events.size())
                         .setRequestFingerprint(request.idempotencyKey() == null ? null : request.fingerprint())
+                        .setPolicyBypassed(request.policyBypassed())
                         .setPayload(decision.payload())
                         .build();
                 Aggregate.Folded<?> folded = aggregate.foldUntyped(current, event);

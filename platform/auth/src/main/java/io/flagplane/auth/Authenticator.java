@@ -1,8 +1,11 @@
 package io.flagplane.auth;
 
 import io.flagplane.avro.ActorKind;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -10,11 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * checks its role, free of any HTTP framework: each API passes the header values in and maps the
  * two typed refusals ({@link Unauthenticated}, {@link Forbidden}) to its own status and body.
  *
- * <p>Today's credential is a bearer token (hashed with SHA-256 and looked up in the
- * {@link TokenRegistry}); OFREP clients may send it as {@code X-API-Key}. A second credential kind
- * (JWTs from an identity provider) joins as another branch of {@link #authenticate}. Tokens seen
- * recently are remembered (bounded), so a busy evaluator hashes each token once; the cache is keyed
- * by the exact token text, so a case-flipped token is a different, unknown token.
+ * <p>Two credential kinds arrive as bearer tokens (OFREP clients may send them as
+ * {@code X-API-Key}): an opaque token — a service's or a person's — hashed with SHA-256 and looked
+ * up in the {@link TokenRegistry}; and, when an identity provider is configured, a person's JWT,
+ * checked by the {@link JwtVerifier}. Credentials seen recently are remembered (bounded), so a busy
+ * evaluator hashes or verifies each one once; a remembered JWT is dropped when it expires. The
+ * caches are keyed by the exact token text, so a case-flipped token is a different, unknown token.
  */
 public final class Authenticator {
 
@@ -23,24 +27,43 @@ public final class Authenticator {
             Map.of(Principal.ANY_ENVIRONMENT, Role.ADMIN));
 
     private final TokenRegistry tokens;
+    private final JwtVerifier jwts;
+    private final Clock clock;
     private final Map<String, Principal> remembered = new ConcurrentHashMap<>();
+    private final Map<String, JwtVerifier.Verified> rememberedJwts = new ConcurrentHashMap<>();
 
-    private Authenticator(TokenRegistry tokens) {
+    private Authenticator(TokenRegistry tokens, JwtVerifier jwts, Clock clock) {
         this.tokens = tokens;
+        this.jwts = jwts;
+        this.clock = clock;
     }
 
-    /** Checks tokens against {@code tokens}. */
+    /** Checks tokens against {@code tokens}, and people's JWTs against its identity provider if it names one. */
     public static Authenticator of(TokenRegistry tokens) {
-        return new Authenticator(java.util.Objects.requireNonNull(tokens, "tokens"));
+        Objects.requireNonNull(tokens, "tokens");
+        return new Authenticator(tokens, tokens.identityProvider().map(JwtVerifier::new).orElse(null), Clock.systemUTC());
+    }
+
+    /**
+     * Checks opaque tokens against {@code tokens} and, when {@code jwts} is not null, people's JWTs
+     * with it.
+     */
+    public static Authenticator of(TokenRegistry tokens, JwtVerifier jwts, Clock clock) {
+        return new Authenticator(Objects.requireNonNull(tokens, "tokens"), jwts, Objects.requireNonNull(clock, "clock"));
     }
 
     /** Authentication off: everyone is an anonymous admin (local experiments only). */
     public static Authenticator open() {
-        return new Authenticator(null);
+        return new Authenticator(null, null, Clock.systemUTC());
     }
 
     public boolean isOpen() {
         return tokens == null;
+    }
+
+    /** Whether people may sign in with JWTs from an identity provider. */
+    public boolean acceptsJwts() {
+        return jwts != null;
     }
 
     /** The registry behind it, or null when open. */
@@ -94,6 +117,9 @@ public final class Authenticator {
             throw new Unauthenticated("send an API token: Authorization: Bearer <token>"
                     + (apiKey == null ? "" : " (or X-API-Key)"), "Bearer");
         }
+        if (jwts != null && JwtVerifier.looksLikeJwt(token)) {
+            return person(token);
+        }
         Principal principal = remembered.get(token);
         if (principal == null) {
             principal = tokens.authenticate(token).orElseThrow(() ->
@@ -104,6 +130,20 @@ public final class Authenticator {
             remembered.put(token, principal);
         }
         return principal;
+    }
+
+    private Principal person(String token) {
+        Instant now = clock.instant();
+        JwtVerifier.Verified verified = rememberedJwts.get(token);
+        if (verified == null || !now.isBefore(verified.expiresAt())) {
+            rememberedJwts.remove(token);
+            verified = jwts.verify(token);
+            if (rememberedJwts.size() >= MAX_REMEMBERED) {
+                rememberedJwts.clear();
+            }
+            rememberedJwts.put(token, verified);
+        }
+        return verified.principal();
     }
 
     /** @throws Forbidden unless {@code principal} has at least {@code role} in {@code environment} */

@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The bearer tokens the command-service accepts, loaded from configuration. Only SHA-256 hashes of
+ * The credentials every service accepts, loaded from the tokens file: service and personal tokens,
+ * and optionally the identity provider whose JWTs people sign in with
+ * ({@link IdentityProviderSettings#fromJson}). Only SHA-256 hashes of
  * tokens are ever configured, stored or compared; the tokens themselves (random, 256 bits) appear
  * once, when {@link #newToken()} mints one, and never in configuration, logs or events.
  *
@@ -29,7 +31,8 @@ import java.util.Optional;
  * {"tokens": [
  *   {"id": "alice@example.com", "kind": "USER", "sha256": "9f86d0...", "grants": {"*": "admin"}},
  *   {"id": "ci-pipeline", "kind": "SERVICE_TOKEN", "sha256": "2c26b4...", "grants": {"staging": "editor", "production": "viewer"}}
- * ]}
+ * ],
+ *  "identityProvider": {"issuer": "https://idp.example.com/", "audience": "flagplane", "jwksUrl": "https://...", ...}}
  * }</pre>
  */
 public final class TokenRegistry {
@@ -39,13 +42,24 @@ public final class TokenRegistry {
     private static final String PREFIX = "fpt_";
 
     private final Map<String, Principal> byHash;
+    private final IdentityProviderSettings identityProvider;
 
-    private TokenRegistry(Map<String, Principal> byHash) {
+    private TokenRegistry(Map<String, Principal> byHash, IdentityProviderSettings identityProvider) {
         this.byHash = Map.copyOf(byHash);
+        this.identityProvider = identityProvider;
     }
 
     public static TokenRegistry of(Map<String, Principal> byHash) {
-        return new TokenRegistry(byHash);
+        return new TokenRegistry(byHash, null);
+    }
+
+    public static TokenRegistry of(Map<String, Principal> byHash, IdentityProviderSettings identityProvider) {
+        return new TokenRegistry(byHash, identityProvider);
+    }
+
+    /** The organisation's identity provider whose JWTs people may sign in with, if the file names one. */
+    public Optional<IdentityProviderSettings> identityProvider() {
+        return Optional.ofNullable(identityProvider);
     }
 
     /** Reads a tokens file; every problem names the file and the entry. */
@@ -57,6 +71,10 @@ public final class TokenRegistry {
             throw new SettingsException("tokens file " + file + " cannot be read: " + e.getMessage());
         }
         JsonNode tokens = root == null ? null : root.get("tokens");
+        JsonNode idp = root == null ? null : root.get("identityProvider");
+        if (tokens == null && idp != null) {
+            tokens = JSON.createArrayNode();   // people sign in with JWTs only
+        }
         if (tokens == null || !tokens.isArray()) {
             throw new SettingsException("tokens file " + file + " needs a \"tokens\" array");
         }
@@ -90,7 +108,9 @@ public final class TokenRegistry {
                 throw new SettingsException(where + ": the same token hash is configured twice");
             }
         }
-        return new TokenRegistry(byHash);
+        Path dir = file.toAbsolutePath().getParent();
+        return new TokenRegistry(byHash, idp == null ? null
+                : IdentityProviderSettings.fromJson(idp, "tokens file " + file + ", identityProvider", dir));
     }
 
     private static String text(JsonNode node, String field, String where) {

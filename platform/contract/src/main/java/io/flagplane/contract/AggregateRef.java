@@ -1,11 +1,11 @@
 package io.flagplane.contract;
 
 /**
- * The identity of one aggregate on {@code flag-events}: a flag or a segment in an environment, or
- * an environment itself. Every service names what a command changes, what an event belongs to and
+ * The identity of one aggregate on {@code flag-events}: a flag, a segment or a change request in an
+ * environment, or an environment itself. Every service names what a command changes, what an event belongs to and
  * what a history entry is about with one of these; the key formats stay in {@link RecordKeys}.
  */
-public sealed interface AggregateRef permits FlagRef, SegmentRef, EnvironmentRef {
+public sealed interface AggregateRef permits FlagRef, SegmentRef, EnvironmentRef, ChangeRequestRef {
 
     /** The environment it lives in (an environment's own name for an {@link EnvironmentRef}). */
     String environment();
@@ -28,14 +28,21 @@ public sealed interface AggregateRef permits FlagRef, SegmentRef, EnvironmentRef
     }
 
     /**
-     * What a {@code flag-events} record key names: {@code env/flagKey}, {@code env/segment:key} or
-     * {@code env/environment:}. Throws {@link IllegalArgumentException} for a malformed key.
+     * What a {@code flag-events} record key names: {@code env/flagKey}, {@code env/segment:key},
+     * {@code env/change-request:id} or {@code env/environment:}. Throws {@link IllegalArgumentException} for a malformed key.
      */
     static AggregateRef ofEventKey(String recordKey) {
         RecordKeys.Parts parts = RecordKeys.parse(recordKey);
         String rest = parts.key();
         if (rest.equals(RecordKeys.ENVIRONMENT_KEY)) {
             return new EnvironmentRef(parts.environment());
+        }
+        if (rest.startsWith(RecordKeys.CHANGE_REQUEST_PREFIX)) {
+            String id = rest.substring(RecordKeys.CHANGE_REQUEST_PREFIX.length());
+            if (id.isEmpty()) {
+                throw new IllegalArgumentException("change-request record key without an id: " + recordKey);
+            }
+            return new ChangeRequestRef(parts.environment(), id);
         }
         if (rest.startsWith(RecordKeys.SEGMENT_PREFIX)) {
             String key = rest.substring(RecordKeys.SEGMENT_PREFIX.length());

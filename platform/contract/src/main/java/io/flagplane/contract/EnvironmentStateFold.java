@@ -1,5 +1,6 @@
 package io.flagplane.contract;
 
+import io.flagplane.avro.ApprovalPolicySet;
 import io.flagplane.avro.ChangeInfo;
 import io.flagplane.avro.EnvironmentArchived;
 import io.flagplane.avro.EnvironmentCreated;
@@ -27,7 +28,8 @@ public final class EnvironmentStateFold {
     /** True for the payloads that belong to environments rather than flags or segments. */
     public static boolean isEnvironmentEvent(FlagEvent event) {
         Object payload = event.getPayload();
-        return payload instanceof EnvironmentCreated || payload instanceof EnvironmentArchived;
+        return payload instanceof EnvironmentCreated || payload instanceof EnvironmentArchived
+                || payload instanceof ApprovalPolicySet;
     }
 
     public static Result apply(EnvironmentState current, FlagEvent event) {
@@ -55,6 +57,10 @@ public final class EnvironmentStateFold {
         if (payload instanceof EnvironmentArchived) {
             return new Result(Outcome.APPLIED, EnvironmentState.newBuilder(current).setVersion(event.getVersion())
                     .setArchived(true).setLastChange(change).build(), null);
+        }
+        if (payload instanceof ApprovalPolicySet set) {
+            return new Result(Outcome.APPLIED, EnvironmentState.newBuilder(current).setVersion(event.getVersion())
+                    .setApprovalPolicy(set.getPolicy()).setLastChange(change).build(), null);
         }
         return new Result(Outcome.REJECTED, current, "unknown environment event " + FlagStateFold.typeOf(event));
     }

@@ -139,7 +139,7 @@ public final class FlagStateFold {
      */
     private static FlagDefinition shallowCopy(FlagDefinition d) {
         return new FlagDefinition(d.getType(), d.getDescription(), d.getTags(), d.getOwner(), d.getVariants(), d.getOffVariant(),
-                d.getRules(), d.getFallthrough(), d.getAllowList(), d.getDenyList(), d.getSalt(), d.getKind(), d.getLifetimeDays());
+                d.getRules(), d.getFallthrough(), d.getAllowList(), d.getDenyList(), d.getSalt(), d.getKind(), d.getLifetimeDays(), d.getMetadata());
     }
 
     /** The payload's record name, e.g. {@code FlagKilled}. */

@@ -15,6 +15,8 @@ public final class RecordKeys {
     public static final String SEGMENT_PREFIX = "segment:";
     /** The flag-key part of an environment's own events: {@code environment/environment:}. */
     public static final String ENVIRONMENT_KEY = "environment:";
+    /** The prefix of a change request's key part: {@code environment/change-request:id}. */
+    public static final String CHANGE_REQUEST_PREFIX = "change-request:";
 
     private RecordKeys() {
     }
@@ -31,6 +33,11 @@ public final class RecordKeys {
     /** The key of a segment's events on {@code flag-events}. */
     public static String ofSegmentEvents(String environment, String segmentKey) {
         return of(environment, SEGMENT_PREFIX + segmentKey);
+    }
+
+    /** The key of a change request's events on {@code flag-events}. */
+    public static String ofChangeRequestEvents(String environment, String id) {
+        return of(environment, CHANGE_REQUEST_PREFIX + id);
     }
 
     /** The key of an environment's own events on {@code flag-events}. */

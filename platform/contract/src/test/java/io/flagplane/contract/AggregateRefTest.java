@@ -19,7 +19,9 @@ class AggregateRefTest {
                 Arguments.of(new SegmentRef("production", "beta-users"), "production/segment:beta-users",
                         "production/beta-users", "segment", "segment 'beta-users' in environment 'production'"),
                 Arguments.of(new EnvironmentRef("staging"), "staging/environment:",
-                        "staging/staging", "environment", "environment 'staging'"));
+                        "staging/staging", "environment", "environment 'staging'"),
+                Arguments.of(new ChangeRequestRef("production", "cr-1a2b"), "production/change-request:cr-1a2b",
+                        "production/change-request:cr-1a2b", "change-request", "change request 'cr-1a2b' in environment 'production'"));
     }
 
     @ParameterizedTest
@@ -52,7 +54,7 @@ class AggregateRefTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "production", "/checkout", "production/", "production/segment:"})
+    @ValueSource(strings = {"", "production", "/checkout", "production/", "production/segment:", "production/change-request:"})
     void malformed_event_keys_are_refused(String key) {
         assertThatThrownBy(() -> AggregateRef.ofEventKey(key)).isInstanceOf(IllegalArgumentException.class);
     }

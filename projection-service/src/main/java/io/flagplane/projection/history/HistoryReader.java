@@ -1,11 +1,14 @@
 package io.flagplane.projection.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.ChangeRequestStateFold;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.SegmentRef;
@@ -61,13 +64,18 @@ public final class HistoryReader {
             return null;
         }
         Object state = null;
-        long expected = HistoryCodec.keyframeFor(version);
+        AggregateRef subject = AggregateRef.ofEventKey(recordKey);
+        // flags and segments keep keyframes; environments and change requests have few versions and are folded from the first
+        boolean keyframed = subject instanceof FlagRef || subject instanceof SegmentRef;
+        long expected = keyframed ? HistoryCodec.keyframeFor(version) : 1;
         try (KeyValueIterator<String, byte[]> range = history.range(HistoryCodec.historyKey(recordKey, expected),
                 HistoryCodec.historyKey(recordKey, version))) {
             while (range.hasNext()) {
                 KeyValue<String, byte[]> next = range.next();
                 HistoryCodec.HistoryValue value = HistoryCodec.readHistoryValue(next.value);
-                if (state == null) {
+                if (state == null && !keyframed) {
+                    state = fold(null, events.deserialize(null, value.event()));
+                } else if (state == null) {
                     if (!value.hasKeyframe()) {
                         throw new IllegalStateException("history of " + recordKey + " has no keyframe at version " + expected);
                     }
@@ -175,6 +183,9 @@ public final class HistoryReader {
         if (state instanceof EnvironmentState e) {
             return StateJson.environment(e);
         }
+        if (state instanceof ChangeRequestState r) {
+            return StateJson.changeRequest(r);
+        }
         return null;
     }
 
@@ -183,6 +194,9 @@ public final class HistoryReader {
     }
 
     private static Object fold(Object state, FlagEvent event) {
+        if (ChangeRequestStateFold.isChangeRequestEvent(event)) {
+            return ChangeRequestStateFold.apply((ChangeRequestState) state, event).state();
+        }
         if (EnvironmentStateFold.isEnvironmentEvent(event)) {
             return EnvironmentStateFold.apply((EnvironmentState) state, event).state();
         }

@@ -11,7 +11,6 @@ import static io.flagplane.projection.http.RequestInput.positiveLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.SegmentState;
@@ -34,6 +33,8 @@ import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.ShareWire;
+import io.flagplane.projection.query.Export;
 import io.flagplane.projection.stream.EventStream;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -66,8 +67,8 @@ public final class ProjectionHttpApi {
 
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
-                        SegmentStateWire segments, ProjectionMetrics metrics, PrometheusMetrics prometheus, TokenRegistry tokens,
-                        Telemetry telemetry) {
+                        SegmentStateWire segments, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
+                        TokenRegistry tokens, Telemetry telemetry) {
     }
 
     /**
@@ -243,13 +244,15 @@ public final class ProjectionHttpApi {
         ProjectionQueries.AuditFilter filter = auditFilter(ctx);
         String cursor = ctx.queryParam("cursor") == null ? null : AuditCursor.decode(ctx.queryParam("cursor"), "cursor");
         int limit = limit(ctx);
-        render(ctx, 200, parts.cluster().audit(filter, cursor, limit, internalAuditQuery(ctx, limit), ctx.header("Authorization")));
+        render(ctx, 200, ProjectionJson.auditPage(
+                parts.cluster().audit(filter, cursor, limit, internalAuditQuery(ctx, limit), ctx.header("Authorization"))));
     }
 
     private void auditLocal(Context ctx) {
         ProjectionQueries.AuditFilter filter = auditFilter(ctx);
         String position = ctx.queryParam("position") == null ? null : AuditCursor.decode(ctx.queryParam("position"), "position");
-        render(ctx, 200, parts.queries().auditLocal(filter, position, limit(ctx)));
+        ctx.status(200).contentType(ShareWire.AUDIT_CONTENT_TYPE)
+                .result(parts.shares().encode(parts.queries().auditLocal(filter, position, limit(ctx))));
     }
 
     private ProjectionQueries.AuditFilter auditFilter(Context ctx) {
@@ -294,19 +297,14 @@ public final class ProjectionHttpApi {
         Predicate<String> wanted = wanted(ctx, environment);
         String internal = "/internal/v1/export?" + (asOf == null ? "" : "asOf=" + encode(asOf.toString()) + "&")
                 + (environment == null ? "" : "environment=" + encode(environment));
-        ObjectNode body = JSON.createObjectNode();
-        body.put("asOf", (asOf == null ? Instant.now() : asOf).toString());
-        if (environment != null) {
-            body.put("environment", environment);
-        }
-        ObjectNode all = parts.cluster().export(parts.queries().exportLocal(asOf, wanted), internal, ctx.header("Authorization"));
-        body.setAll(all);
-        render(ctx, 200, body);
+        Export all = parts.cluster().export(parts.queries().exportLocal(asOf, wanted), internal, ctx.header("Authorization"));
+        render(ctx, 200, ProjectionJson.export(asOf == null ? Instant.now() : asOf, environment, all));
     }
 
     private void exportLocal(Context ctx) {
         String environment = RequestInput.environmentFilter(ctx);
-        render(ctx, 200, parts.queries().exportLocal(instant(ctx, "asOf"), wanted(ctx, environment)));
+        ctx.status(200).contentType(ShareWire.EXPORT_CONTENT_TYPE)
+                .result(parts.shares().encode(parts.queries().exportLocal(instant(ctx, "asOf"), wanted(ctx, environment))));
     }
 
     private static Predicate<String> wanted(Context ctx, String environment) {

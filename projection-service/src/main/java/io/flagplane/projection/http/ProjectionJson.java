@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.contract.AggregateRef;
+import io.flagplane.contract.json.StateJson;
 import io.flagplane.projection.history.EntryJson;
 import io.flagplane.projection.history.HistoryReader;
+import io.flagplane.projection.query.Audit;
+import io.flagplane.projection.query.Export;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.TimeTravel;
+import java.time.Instant;
 
-/** The JSON bodies of the per-key answers: the queries return records, and this is the only place they become JSON. */
-final class ProjectionJson {
+/** The JSON bodies of the query answers: the queries return records, and this is the only place they become JSON. */
+public final class ProjectionJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,6 +59,35 @@ final class ProjectionJson {
             body.put("errorCode", answer.errorCode().name());
             body.put("errorMessage", answer.errorMessage());
         }
+        return body;
+    }
+
+    static ObjectNode auditPage(Audit.Page page) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode entries = body.putArray("entries");
+        for (Audit.Entry entry : page.entries()) {
+            AggregateRef subject = entry.subject();
+            entries.add(EntryJson.render(subject.environment(), subject.key(), subject.noun(), entry.change(), entry.tags()));
+        }
+        body.put("nextCursor", page.nextCursor());
+        return body;
+    }
+
+    /**
+     * The export's body, the same from the HTTP API and from the replay tool.
+     *
+     * @param environment the one environment exported, or null for every readable one
+     */
+    public static ObjectNode export(Instant asOf, String environment, Export export) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("asOf", asOf.toString());
+        if (environment != null) {
+            body.put("environment", environment);
+        }
+        ArrayNode flags = body.putArray("flags");
+        export.flags().forEach(flag -> flags.add(StateJson.flag(flag)));
+        ArrayNode segments = body.putArray("segments");
+        export.segments().forEach(segment -> segments.add(StateJson.segment(segment)));
         return body;
     }
 }

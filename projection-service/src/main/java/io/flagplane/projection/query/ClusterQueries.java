@@ -1,14 +1,10 @@
 package io.flagplane.projection.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.EvaluationContext;
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,11 +26,13 @@ public final class ClusterQueries {
     private final ProjectionQueries local;
     private final Router router;
     private final SegmentStateWire segments;
+    private final ShareWire wire;
 
-    public ClusterQueries(ProjectionQueries local, Router router, SegmentStateWire segments) {
+    public ClusterQueries(ProjectionQueries local, Router router, SegmentStateWire segments, ShareWire wire) {
         this.local = local;
         this.router = router;
         this.segments = segments;
+        this.wire = wire;
     }
 
     /**
@@ -79,91 +77,67 @@ public final class ClusterQueries {
     }
 
     /**
+     * A page of the whole audit log: this instance's share and every other's, newest first.
+     *
      * @param internalQuery the query string to send the other instances' {@code /internal/v1/audit}
-     *                      (the filter and limit; the cursor is added here)
+     *                      (the filter and limit; the position is added here)
      */
-    public ObjectNode audit(ProjectionQueries.AuditFilter filter, String cursor, int limit, String internalQuery,
+    public Audit.Page audit(ProjectionQueries.AuditFilter filter, String cursor, int limit, String internalQuery,
                             String authorization) {
-        List<JsonNode> parts = new ArrayList<>();
-        parts.add(local.auditLocal(filter, cursor, limit));
+        List<Audit.Share> shares = new ArrayList<>();
+        shares.add(local.auditLocal(filter, cursor, limit));
         for (HostInfo host : router.otherInstances()) {
             String query = internalQuery + (cursor == null ? "" : "&position=" + AuditCursor.encode(cursor));
-            parts.add(remote(host, "/internal/v1/audit?" + query, authorization));
+            shares.add(wire.decodeAudit(remote(host, "/internal/v1/audit?" + query, authorization), address(host)));
         }
         String bound = null;
-        List<JsonNode> merged = new ArrayList<>();
-        for (JsonNode part : parts) {
-            JsonNode scannedTo = part.get("scannedTo");
-            if (scannedTo != null && !scannedTo.isNull() && (bound == null || scannedTo.asText().compareTo(bound) > 0)) {
-                bound = scannedTo.asText();
+        List<Audit.Entry> merged = new ArrayList<>();
+        for (Audit.Share share : shares) {
+            String scannedTo = share.scannedTo();
+            if (scannedTo != null && (bound == null || scannedTo.compareTo(bound) > 0)) {
+                bound = scannedTo;
             }
-            part.get("entries").forEach(merged::add);
+            merged.addAll(share.entries());
         }
-        merged.sort(Comparator.comparing((JsonNode e) -> e.get("position").asText()).reversed());
-        ObjectNode body = ProjectionQueries.JSON.createObjectNode();
-        ArrayNode entries = body.putArray("entries");
-        String last = null;
-        for (JsonNode entry : merged) {
-            String position = entry.get("position").asText();
-            if (entries.size() == limit || (bound != null && position.compareTo(bound) <= 0)) {
+        merged.sort(Comparator.comparing(Audit.Entry::position).reversed());
+        List<Audit.Entry> page = new ArrayList<>();
+        for (Audit.Entry entry : merged) {
+            if (page.size() == limit || (bound != null && entry.position().compareTo(bound) <= 0)) {
                 break;
             }
-            ObjectNode copy = ((ObjectNode) entry).deepCopy();
-            copy.remove("position");
-            entries.add(copy);
-            last = position;
+            page.add(entry);
         }
         String next;
-        if (entries.size() == limit) {
-            next = last;
+        if (page.size() == limit) {
+            next = page.get(page.size() - 1).position();
         } else if (bound != null) {
             next = bound + '\u0000';   // just above the bound: the next page starts with it
         } else {
             next = null;
         }
-        if (next == null) {
-            body.putNull("nextCursor");
-        } else {
-            body.put("nextCursor", AuditCursor.encode(next));
-        }
-        return body;
+        return new Audit.Page(page, next == null ? null : AuditCursor.encode(next));
     }
 
-    /** Every flag and segment, from every instance. */
-    public ObjectNode export(ObjectNode localPart, String internalPath, String authorization) {
-        ObjectNode body = ProjectionQueries.JSON.createObjectNode();
-        ArrayNode flags = body.putArray("flags");
-        ArrayNode segments = body.putArray("segments");
-        List<JsonNode> parts = new ArrayList<>();
-        parts.add(localPart);
+    /** Every flag and segment, from every instance: {@code localShare} and each other instance's. */
+    public Export export(Export localShare, String internalPath, String authorization) {
+        List<Export> shares = new ArrayList<>();
+        shares.add(localShare);
         for (HostInfo host : router.otherInstances()) {
-            parts.add(remote(host, internalPath, authorization));
+            shares.add(wire.decodeExport(remote(host, internalPath, authorization), address(host)));
         }
-        List<JsonNode> allFlags = new ArrayList<>();
-        List<JsonNode> allSegments = new ArrayList<>();
-        for (JsonNode part : parts) {
-            part.get("flags").forEach(allFlags::add);
-            part.get("segments").forEach(allSegments::add);
-        }
-        Comparator<JsonNode> byKey = Comparator.comparing((JsonNode n) -> n.get("environment").asText())
-                .thenComparing(n -> n.get("key").asText());
-        allFlags.sort(byKey);
-        allSegments.sort(byKey);
-        allFlags.forEach(flags::add);
-        allSegments.forEach(segments::add);
-        return body;
+        return Export.merge(shares);
     }
 
-    private JsonNode remote(HostInfo host, String pathAndQuery, String authorization) {
+    private byte[] remote(HostInfo host, String pathAndQuery, String authorization) {
         Router.Forwarded answer = router.forward(host, "GET", pathAndQuery, authorization, null);
         if (answer.status() != 200) {
-            throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " answered " + answer.status()
+            throw QueryException.unavailable("instance " + address(host) + " answered " + answer.status()
                     + " for its share of the query; retry in a moment");
         }
-        try {
-            return ProjectionQueries.JSON.readTree(answer.body());
-        } catch (IOException e) {
-            throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " sent an unreadable answer");
-        }
+        return answer.body();
+    }
+
+    private static String address(HostInfo host) {
+        return host.host() + ":" + host.port();
     }
 }

@@ -1,16 +1,12 @@
 package io.flagplane.projection.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.SegmentRef;
-import io.flagplane.projection.history.EntryJson;
 import io.flagplane.projection.history.HistoryCodec;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.registry.SchemaRegistryClient;
@@ -30,14 +26,12 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * audit log and of an export. Routing to the instance that holds the data is the caller's job
  * ({@link Router}); everything here is local and read-only.
  *
- * <p>Per-key answers are records (the contract's states, {@link HistoryPage}, {@link Diff}); the
- * HTTP layer renders them. This instance's shares of the audit log and of an export are still JSON
- * built here, because that JSON is what the instances exchange and merge on their internal routes
- * ({@link ClusterQueries}); moving it out means giving those routes a wire shape of their own.
+ * <p>Every answer is a record (the contract's states, {@link HistoryPage}, {@link Diff},
+ * {@link Audit.Share}, {@link Export}); the HTTP layer renders them, and instances hand each other
+ * their shares as the contract's Avro ({@link ShareWire}).
  */
 public final class ProjectionQueries {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     /** How many audit entries one instance examines for one page before it answers with what it has. */
     static final int AUDIT_SCAN_BUDGET = 20_000;
     private static final long MAX_AUDIT_MILLIS = 9_999_999_999_999L;
@@ -144,17 +138,12 @@ public final class ProjectionQueries {
         }
     }
 
-    static ObjectNode entryJson(AggregateRef subject, HistoryReader.Entry entry, List<String> tags) {
-        return EntryJson.render(subject.environment(), subject.key(), subject.noun(), entry, tags);
-    }
-
     // ------------------------------------------------------------------ export
 
     /** Every flag and segment this instance holds, as of {@code asOf} (null = now), in environments {@code wanted}. */
-    public ObjectNode exportLocal(Instant asOf, Predicate<String> wanted) {
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode flags = body.putArray("flags");
-        ArrayNode segments = body.putArray("segments");
+    public Export exportLocal(Instant asOf, Predicate<String> wanted) {
+        List<FlagState> flags = new ArrayList<>();
+        List<SegmentState> segments = new ArrayList<>();
         HistoryReader reader = reader();
         try (KeyValueIterator<String, FlagState> all = stores.flags().all()) {
             while (all.hasNext()) {
@@ -163,7 +152,7 @@ public final class ProjectionQueries {
                     Object state = asOf == null ? current : asOf(reader, new FlagRef(current.getEnvironment(), current.getFlagKey()),
                             current.getVersion(), asOf);
                     if (state != null) {
-                        flags.add(HistoryReader.json(state));
+                        flags.add((FlagState) state);
                     }
                 }
             }
@@ -175,12 +164,12 @@ public final class ProjectionQueries {
                     Object state = asOf == null ? current : asOf(reader,
                             new SegmentRef(current.getEnvironment(), current.getSegmentKey()), current.getVersion(), asOf);
                     if (state != null) {
-                        segments.add(HistoryReader.json(state));
+                        segments.add((SegmentState) state);
                     }
                 }
             }
         }
-        return body;
+        return Export.merge(List.of(new Export(flags, segments)));
     }
 
     private static Object asOf(HistoryReader reader, AggregateRef subject, long latest, Instant asOf) {
@@ -210,13 +199,13 @@ public final class ProjectionQueries {
      * set when the scan stopped early (page full or scan budget spent): it is the first key not
      * looked at, so every matching entry above it was returned and nothing at or below it was.
      */
-    public ObjectNode auditLocal(AuditFilter filter, String cursor, int limit) {
+    public Audit.Share auditLocal(AuditFilter filter, String cursor, int limit) {
         String upper = cursor != null ? cursor
                 : HistoryCodec.auditCeiling(filter.until() == null ? MAX_AUDIT_MILLIS : auditMillis(filter.until()));
         String lower = HistoryCodec.auditFloor(filter.since() == null ? 0 : auditMillis(filter.since()));
         List<KeyValueIterator<String, byte[]>> iterators = new ArrayList<>();
         PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::key).reversed());
-        ArrayNode entries = JSON.createArrayNode();
+        List<Audit.Entry> entries = new ArrayList<>();
         String scannedTo = null;
         try {
             for (int partition : stores.localPartitions()) {
@@ -246,17 +235,12 @@ public final class ProjectionQueries {
                 if (entry == null) {
                     continue;
                 }
-                ObjectNode json = entryJson(AggregateRef.ofEventKey(key.recordKey()), entry, value.tags());
-                json.put("position", head.key());
-                entries.add(json);
+                entries.add(new Audit.Entry(head.key(), AggregateRef.ofEventKey(key.recordKey()), entry, value.tags()));
             }
         } finally {
             iterators.forEach(KeyValueIterator::close);
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.set("entries", entries);
-        body.put("scannedTo", scannedTo);
-        return body;
+        return new Audit.Share(entries, scannedTo);
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.flagplane.projection.replay;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.query.LocalStores;
+import io.flagplane.projection.http.ProjectionJson;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.registry.SchemaRegistryClient;
 import java.io.IOException;
@@ -219,12 +219,12 @@ public final class Replay implements AutoCloseable {
         return new ProjectionQueries(stores, registry);
     }
 
-    /** Every flag and segment as of {@code asOf} (null = the end of the replay), from the rebuilt stores. */
+    /**
+     * Every flag and segment as of {@code asOf} (null = the end of the replay), from the rebuilt
+     * stores, in the export API's JSON.
+     */
     public ObjectNode export(Instant asOf) {
-        ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.put("asOf", asOf == null ? Instant.now().toString() : asOf.toString());
-        body.setAll(queries().exportLocal(asOf, environment -> true));
-        return body;
+        return ProjectionJson.export(asOf == null ? Instant.now() : asOf, null, queries().exportLocal(asOf, environment -> true));
     }
 
     /** Stops the replay and removes everything it made: its state directory and its consumer group. */

@@ -9,6 +9,9 @@ import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.MetadataChanged;
 import io.flagplane.contract.EnvironmentStateFold;
+import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.ChangeRequestStateFold;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.TopicNames;
@@ -306,7 +309,8 @@ public final class EventStream implements AutoCloseable {
     }
 
     static boolean matches(Filter filter, FlagEvent event, List<String> tags) {
-        boolean segment = SegmentStateFold.isSegmentEvent(event) || EnvironmentStateFold.isEnvironmentEvent(event);
+        boolean segment = SegmentStateFold.isSegmentEvent(event) || EnvironmentStateFold.isEnvironmentEvent(event)
+                || ChangeRequestStateFold.isChangeRequestEvent(event);
         return filter.environments().test(event.getEnvironment())
                 && (filter.environment() == null || filter.environment().equals(event.getEnvironment()))
                 && (filter.flag() == null || (!segment && filter.flag().equals(event.getFlagKey())))
@@ -340,10 +344,29 @@ public final class EventStream implements AutoCloseable {
     static String render(FlagEvent event) {
         boolean segment = SegmentStateFold.isSegmentEvent(event);
         boolean environment = EnvironmentStateFold.isEnvironmentEvent(event);
+        if (event.getPolicyBypassed()) {
+            return render(event, segment, environment).put("policyBypassed", true).toString();
+        }
+        return render(event, segment, environment).toString();
+    }
+
+    /** The record key an event belongs under, so its kind is named the way history and audit name it. */
+    private static String eventKey(FlagEvent event, boolean segment, boolean environment) {
+        if (environment) {
+            return RecordKeys.ofEnvironmentEvents(event.getEnvironment());
+        }
+        if (ChangeRequestStateFold.isChangeRequestEvent(event)) {
+            return RecordKeys.ofChangeRequestEvents(event.getEnvironment(), event.getFlagKey());
+        }
+        return segment ? RecordKeys.ofSegmentEvents(event.getEnvironment(), event.getFlagKey())
+                : RecordKeys.of(event.getEnvironment(), event.getFlagKey());
+    }
+
+    private static ObjectNode render(FlagEvent event, boolean segment, boolean environment) {
         ObjectNode node = JSON.createObjectNode();
         node.put("environment", event.getEnvironment());
         node.put("key", event.getFlagKey());
-        node.put("kind", environment ? "environment" : segment ? "segment" : "flag");
+        node.put("kind", AggregateRef.ofEventKey(eventKey(event, segment, environment)).noun());
         node.put("version", event.getVersion());
         node.put("type", FlagStateFold.typeOf(event));
         node.put("occurredAt", event.getOccurredAt().toString());
@@ -351,6 +374,6 @@ public final class EventStream implements AutoCloseable {
         node.put("reason", event.getReason());
         node.put("changeSetId", event.getChangeSetId());
         node.put("eventId", event.getEventId());
-        return node.toString();
+        return node;
     }
 }

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.ApprovalPolicy;
+import io.flagplane.avro.Approval;
 import io.flagplane.avro.ChangeInfo;
+import io.flagplane.avro.ChangeRequestComment;
+import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.EnvironmentState;
@@ -148,6 +152,55 @@ public final class StateJson {
         if (state.getDescription() != null) {
             node.put("description", state.getDescription());
         }
-        return node.put("archived", state.getArchived());
+        node.put("archived", state.getArchived());
+        if (state.getApprovalPolicy() != null) {
+            node.set("approvalPolicy", policy(state.getApprovalPolicy()));
+        }
+        return node;
+    }
+
+    public static ObjectNode policy(ApprovalPolicy policy) {
+        ObjectNode node = MAPPER.createObjectNode()
+                .put("requiredApprovals", policy.getRequiredApprovals())
+                .put("approverRole", policy.getApproverRole())
+                .put("adminBypass", policy.getAdminBypass());
+        policy.getTags().forEach(node.putArray("tags")::add);
+        return node;
+    }
+
+    /** A change request: its content (the commands as the JSON they were sent in), status, approvals and comments. */
+    public static ObjectNode changeRequest(ChangeRequestState state) {
+        ObjectNode node = MAPPER.createObjectNode()
+                .put("environment", state.getEnvironment())
+                .put("id", state.getId())
+                .put("version", state.getVersion())
+                .put("status", state.getStatus().name())
+                .put("title", state.getContent().getTitle())
+                .put("reason", state.getContent().getReason());
+        node.putObject("author").put("id", state.getAuthor().getId()).put("kind", state.getAuthor().getKind().name());
+        try {
+            node.set("commands", MAPPER.readTree(state.getContent().getCommandsJson()));
+        } catch (JsonProcessingException e) {
+            node.put("commands", state.getContent().getCommandsJson());
+        }
+        ObjectNode drafted = node.putObject("draftedAgainst");
+        state.getContent().getDraftedAgainst().forEach(drafted::put);
+        ArrayNode approvals = node.putArray("approvals");
+        for (Approval approval : state.getApprovals()) {
+            ObjectNode a = approvals.addObject().put("approver", approval.getApprover().getId()).put("at", approval.getAt().toString());
+            if (approval.getComment() != null) {
+                a.put("comment", approval.getComment());
+            }
+        }
+        ArrayNode comments = node.putArray("comments");
+        for (ChangeRequestComment comment : state.getComments()) {
+            comments.addObject().put("author", comment.getAuthor().getId()).put("at", comment.getAt().toString())
+                    .put("text", comment.getText());
+        }
+        node.put("applyAt", state.getApplyAt() == null ? null : state.getApplyAt().toString());
+        node.put("appliedChangeSetId", state.getAppliedChangeSetId());
+        node.put("createdAt", state.getCreatedAt().toString());
+        node.set("lastChange", change(state.getLastChange()));
+        return node;
     }
 }

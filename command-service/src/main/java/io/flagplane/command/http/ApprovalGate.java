@@ -1,0 +1,92 @@
+package io.flagplane.command.http;
+
+import io.flagplane.auth.Principal;
+import io.flagplane.auth.Role;
+import io.flagplane.avro.ApprovalPolicy;
+import io.flagplane.avro.EnvironmentState;
+import io.flagplane.avro.FlagState;
+import io.flagplane.command.domain.Command;
+import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.ErrorCode;
+import io.flagplane.command.domain.ReadModel;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The approval policy at the door of the direct routes: a change to a protected scope is refused
+ * with {@code CHANGE_REQUEST_REQUIRED} (and a sentence saying how to open one), unless an admin
+ * may bypass, in which case the change goes through and its events say so ({@code policyBypassed}).
+ *
+ * <p>Never blocked: a kill and a kill by tag (stopping harm must not wait for a second person).
+ * Blocked like any change: revive, since it re-exposes what someone stopped on purpose. A request's
+ * own commands, applied after its approvals, do not pass through here.
+ *
+ * <p>This is a check of who may do what, like the role checks beside it, so it sits with them at
+ * the HTTP edge rather than in the deciders; the deciders stay about what a change does.
+ */
+final class ApprovalGate {
+
+    private ApprovalGate() {
+    }
+
+    /**
+     * @return whether the commands pass only because an admin bypasses the policy
+     * @throws CommandException {@code CHANGE_REQUEST_REQUIRED} when a command touches a protected scope
+     */
+    static boolean check(ReadModel model, Principal principal, List<Command> commands) {
+        boolean bypassed = false;
+        for (Command command : commands) {
+            if (command.kind() == Command.Kind.KILL || command.kind() == Command.Kind.KILL_BY_TAG) {
+                continue;
+            }
+            EnvironmentState environment = model.environment(command.environment());
+            ApprovalPolicy policy = environment == null ? null : environment.getApprovalPolicy();
+            if (policy == null || !inScope(model, policy, command)) {
+                continue;
+            }
+            if (policy.getAdminBypass() && principal.may(Role.ADMIN, command.environment())) {
+                bypassed = true;
+                continue;
+            }
+            String env = command.environment();
+            throw new CommandException(ErrorCode.CHANGE_REQUEST_REQUIRED, null, what(command) + " in environment '" + env
+                    + "' is protected by its approval policy (" + policy.getRequiredApprovals() + " approval(s) by "
+                    + policy.getApproverRole() + "s); open a change request: POST /api/v1/environments/" + env
+                    + "/change-requests with {\"title\": …, \"reason\": …, \"commands\": [ … ]}");
+        }
+        return bypassed;
+    }
+
+    private static boolean inScope(ReadModel model, ApprovalPolicy policy, Command command) {
+        if (!(command instanceof Command.OnFlag) && !(command instanceof Command.OnSegment)) {
+            return false;
+        }
+        if (policy.getTags().isEmpty()) {
+            return true;
+        }
+        if (!(command instanceof Command.OnFlag onFlag)) {
+            return false;   // segments carry no tags: a tag-scoped policy protects flags only
+        }
+        Set<String> tags = new HashSet<>();
+        FlagState current = model.flag(onFlag.flag().environment(), onFlag.flag().key());
+        if (current != null) {
+            tags.addAll(current.getDefinition().getTags());
+        }
+        if (command instanceof Command.CreateFlag create) {
+            tags.addAll(create.definition().getTags());
+        } else if (command instanceof Command.ReplaceDefinition replace) {
+            tags.addAll(replace.definition().getTags());
+        } else if (command instanceof Command.SetMetadata metadata && metadata.tags() != null) {
+            tags.addAll(metadata.tags());
+        }
+        return policy.getTags().stream().anyMatch(tags::contains);
+    }
+
+    private static String what(Command command) {
+        if (command instanceof Command.OnFlag onFlag) {
+            return "flag '" + onFlag.flag().key() + "'";
+        }
+        return "segment '" + ((Command.OnSegment) command).segment().key() + "'";
+    }
+}
