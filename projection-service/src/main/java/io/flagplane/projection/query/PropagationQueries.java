@@ -56,8 +56,9 @@ public final class PropagationQueries {
 
     /**
      * Where the version stands once every expected evaluator has it, or when {@code wait} ends,
-     * whichever is first. A version not written yet is waited for too; if it still is not there
-     * when the wait ends, that is {@code VERSION_NOT_FOUND}.
+     * whichever is first. A version not written yet (of a flag perhaps not created yet) is waited
+     * for too; if it still is not there when the wait ends, that is {@code VERSION_NOT_FOUND} (or
+     * {@code FLAG_NOT_FOUND}).
      */
     public Propagation await(FlagRef flag, Long version, Duration wait, String authorization) throws InterruptedException {
         if (!waits.tryAcquire()) {
@@ -76,10 +77,11 @@ public final class PropagationQueries {
                         return answer;
                     }
                 } catch (QueryException e) {
-                    if (version == null || e.code() != QueryErrorCode.VERSION_NOT_FOUND) {
+                    boolean notYet = e.code() == QueryErrorCode.VERSION_NOT_FOUND || e.code() == QueryErrorCode.FLAG_NOT_FOUND;
+                    if (version == null || !notYet) {
                         throw e;
                     }
-                    unknown = e;   // not folded yet: the command was just acknowledged
+                    unknown = e;   // not folded yet: the command (a creation, too) was just acknowledged
                 }
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
                 if (left <= 0) {
