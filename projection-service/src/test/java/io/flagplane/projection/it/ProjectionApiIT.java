@@ -164,6 +164,27 @@ class ProjectionApiIT {
     }
 
     @Test
+    void every_step_of_a_change_request_is_in_the_audit_log_and_the_history_with_its_actor() {
+        ok(commands.post(FLAGS, "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"tags\":[\"checkout\"]}"));
+        ok(commands.put("/api/v1/environments/production/approval-policy", "{\"requiredApprovals\": 1, \"approverRole\": \"editor\"}"));
+        JsonNode opened = ok(commands.post("/api/v1/environments/production/change-requests", "{\"title\": \"Enable\","
+                + " \"reason\": \"seed 000\", \"submit\": true, \"commands\": [{\"action\": \"enable\", \"flag\": \"checkout.new_ui\"}]}"));
+        String request = "/api/v1/environments/production/change-requests/" + opened.get("changeRequest").get("id").asText();
+        ok(commands.as(fixture.tokens.editor()).post(request + "/approve", "{\"comment\": \"ok\"}"));
+        ok(commands.as(fixture.tokens.editor()).post(request + "/apply", ""));
+        fixture.awaitApplied(1 + 1 + 3 + 1);
+
+        JsonNode audit = ok(projection.get("/api/v1/audit?environment=production&limit=20")).get("entries");
+        assertThat(audit).extracting(e -> e.get("type").asText() + " by " + e.get("actor").get("id").asText() + " on " + e.get("kind").asText())
+                .containsSubsequence("FlagEnabled by bob@example.com on flag", "ChangeRequestApplied by bob@example.com on change-request",
+                        "ChangeRequestApproved by bob@example.com on change-request", "ChangeRequestOpened by alice@example.com on change-request",
+                        "ApprovalPolicySet by alice@example.com on environment");
+        JsonNode approved = audit.findParents("type").stream().filter(e -> e.get("type").asText().equals("ChangeRequestApproved"))
+                .findFirst().orElseThrow();
+        assertThat(approved.get("diff").toString()).as("the history folds the request: the diff shows the approval").contains("bob@example.com");
+    }
+
+    @Test
     void the_whole_ruleset_exports_as_of_an_instant() {
         List<Instant> times = ramp();
         ok(commands.post(FLAGS, "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"enabled\":true}"));
