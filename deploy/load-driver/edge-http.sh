@@ -2,13 +2,14 @@
 # HTTP evaluation throughput of one edge node (BENCHMARKS.md, issue 6): wrk against the bare
 # endpoint on the same server, single-flag OFREP evaluation, and bulk evaluation of 100 flags.
 # Needs wrk (Debian: apt-get install wrk). Extra arguments go to every wrk run (e.g. -d30s).
+# REPORTING=false runs the node with evaluator reporting (and usage counting) off; the default is on.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "edge-http.sh needs wrk: apt-get install wrk" >&2; exit 2; }
 mvn -q -B -DskipTests -pl deploy/load-driver -am package
 classpath="deploy/load-driver/target/classes:$(cat deploy/load-driver/target/classpath.txt)"
 log=$(mktemp)
-java -Xmx1g -cp "$classpath" io.flagplane.load.LoadDriver edge-serve --flags 100 >"$log" 2>&1 &
+java -Xmx1g -cp "$classpath" io.flagplane.load.LoadDriver edge-serve --flags 100 --reporting "${REPORTING:-true}" >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log" "$script"' EXIT
 for _ in $(seq 1 120); do grep -q '^READY ' "$log" && break; sleep 0.5; done
@@ -23,7 +24,7 @@ wrk.body = '{"context":{"targetingKey":"user-4711","tier":"pro","country":"DE","
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk -t1 -c16 -d15s (after a 5 s warm-up of each)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk -t1 -c16 -d15s (after a 5 s warm-up of each); reporting ${REPORTING:-true}"
 run() {
   local name=$1 path=$2
   shift 2

@@ -101,7 +101,7 @@ public final class CommandMetrics implements WriterListener {
             stateLabels[state.ordinal()] = state.name().toLowerCase(Locale.ROOT);
         }
         GaugeWithCallback.builder().name("flagplane_writer_state")
-                .help("1 for the writer's current state: starting (reading the log), active, recovering (re-reads the log"
+                .help("1 for the writer's current state: standby (another instance writes), starting (elected, reading the log), active, recovering (re-reads the log"
                         + " before its next write, after a write whose outcome was unknown), fenced (replaced by a newer"
                         + " instance)")
                 .labelNames("state").callback(cb -> {

@@ -2,6 +2,7 @@ package io.flagplane.command;
 
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.command.http.CommandHttpApi;
+import io.flagplane.command.leadership.LeaderElection;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.log.EnvironmentBootstrap;
@@ -12,12 +13,15 @@ import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command-service process: fences older instances, reads the event log, then serves the
- * command API. The only writer of {@code flag-events}.
+ * The command-service process: serves the command API and writes {@code flag-events} while it is
+ * the elected writer. Started beside an active instance it waits as a standby (answering 503
+ * {@code WRITER_STANDBY}) and never disturbs the writer; when the writer dies or leaves, it is
+ * elected, fences the old writer's transactional id, reads the log and serves.
  */
 public final class CommandService implements AutoCloseable {
 
@@ -27,17 +31,24 @@ public final class CommandService implements AutoCloseable {
     private final WriteModel model;
     private final CommandMetrics metrics;
     private final Javalin http;
+    private final LeaderElection election;
     private final ChangeRequestScheduler scheduler;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
-                           ChangeRequestScheduler scheduler) {
+                           LeaderElection election, ChangeRequestScheduler scheduler) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
         this.http = http;
+        this.election = election;
         this.scheduler = scheduler;
     }
 
+    /**
+     * Starts, and returns once this instance knows its role: the active writer with its log read
+     * and its environments declared, or a standby.
+     */
     public static CommandService start(CommandServiceConfig config) {
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
@@ -51,17 +62,57 @@ public final class CommandService implements AutoCloseable {
                 config.topics().flagEvents(), config.transactionalId(), config.kafkaTimeout(), 10_000),
                 registry, model, Clock.systemUTC(), metrics);
         metrics.watch(processor);
+        Javalin http = null;
+        LeaderElection election = null;
         try {
-            processor.start(config.startupTimeout());
-            EnvironmentBootstrap.declare(processor, model, config.environments(), config.commandTimeout());
-            Javalin http = CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout())
-                    .start(config.host(), config.port());
-            LOG.info("command-service writing {} and serving port {}", config.topics().flagEvents(), http.port());
+            if (config.leaderElection()) {
+                Activation activation = new Activation(processor, model, config.environments(), config.commandTimeout());
+                processor.onActive(activation::declareEnvironments).startStandby();
+                http = startHttp(config, processor, model, metrics, tokens);
+                election = LeaderElection.join(new LeaderElection.Settings(config.bootstrapServers(),
+                        config.topics().commandLeader(), config.transactionalId(), config.leaderSessionTimeout()),
+                        new Candidate(processor), config.startupTimeout());
+                // frozen for a third of the session, it may have been replaced: confirm before answering again
+                processor.onStall(config.leaderSessionTimeout().dividedBy(3), election::reconfirm);
+                activation.awaitRole(election, config.startupTimeout());
+            } else {
+                processor.start(config.startupTimeout());
+                EnvironmentBootstrap.declare(processor, model, config.environments(), config.commandTimeout());
+                http = startHttp(config, processor, model, metrics, tokens);
+            }
+            LOG.info("command-service on port {}: {} (writer of {})", http.port(),
+                    processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
+            // on every instance: it applies nothing unless this one is the ready writer
             ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC()).start(Duration.ofSeconds(1));
-            return new CommandService(processor, model, metrics, http, scheduler);
+            return new CommandService(processor, model, metrics, http, election, scheduler);
         } catch (RuntimeException e) {
+            if (http != null) {
+                http.stop();
+            }
             processor.close();
+            if (election != null) {
+                election.close();
+            }
             throw e;
+        }
+    }
+
+    private static Javalin startHttp(CommandServiceConfig config, CommandProcessor processor, WriteModel model,
+                                     CommandMetrics metrics, TokenRegistry tokens) {
+        return CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout())
+                .start(config.host(), config.port());
+    }
+
+    /** What the election tells the writer; it only asks, so it never blocks the election's thread. */
+    private record Candidate(CommandProcessor processor) implements LeaderElection.Candidate {
+        @Override
+        public void elected() {
+            processor.promote();
+        }
+
+        @Override
+        public void deposed() {
+            processor.demote();
         }
     }
 
@@ -85,11 +136,26 @@ public final class CommandService implements AutoCloseable {
         return metrics;
     }
 
+    /** The leader election, or null when this instance runs without one ({@code command.leader.election=false}). */
+    public LeaderElection election() {
+        return election;
+    }
+
+    /**
+     * Stops serving, lets the writer finish the batch it is writing, then leaves the election so a
+     * standby takes over at once (and has nothing in flight to fence).
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         scheduler.close();
         http.stop();
         processor.close();
+        if (election != null) {
+            election.close();
+        }
     }
 
     public static void main(String[] args) {

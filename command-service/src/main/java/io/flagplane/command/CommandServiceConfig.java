@@ -9,11 +9,19 @@ import java.util.Set;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.Names;
 
-/** The command-service's configuration, validated once at start-up. */
+/**
+ * The command-service's configuration, validated once at start-up.
+ *
+ * @param leaderElection        wait as a standby unless elected (the default); false writes at once and fences any
+ *                              other instance, for a deployment that runs exactly one
+ * @param leaderSessionTimeout  how long an active instance that stopped heartbeating keeps the role; within the
+ *                              brokers' {@code group.min.session.timeout.ms} (6 s unless lowered there)
+ */
 public record CommandServiceConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl,
                                    TopicNames topics, String transactionalId, Duration kafkaTimeout,
                                    Duration commandTimeout, Duration startupTimeout, boolean authEnabled,
-                                   Path tokensFile, Duration idempotencyRetention, Set<String> environments) {
+                                   Path tokensFile, Duration idempotencyRetention, Set<String> environments,
+                                   boolean leaderElection, Duration leaderSessionTimeout) {
 
     public CommandServiceConfig {
         if (authEnabled && tokensFile == null) {
@@ -31,6 +39,9 @@ public record CommandServiceConfig(String host, int port, String bootstrapServer
             }
         }
         environments = Set.copyOf(environments);
+        if (leaderSessionTimeout.compareTo(Duration.ofSeconds(1)) < 0 || leaderSessionTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new SettingsException("command.leader.session.timeout.ms must be between 1000 and 300000");
+        }
     }
 
     public static CommandServiceConfig from(Settings settings) {
@@ -48,6 +59,8 @@ public record CommandServiceConfig(String host, int port, String bootstrapServer
                 settings.bool("command.auth.enabled", true),
                 tokens == null || tokens.isBlank() ? null : Path.of(tokens),
                 settings.millis("command.idempotency.retention.ms", Duration.ofHours(48)),
-                settings.list("command.environments", Set.of("production", "staging")));
+                settings.list("command.environments", Set.of("production", "staging")),
+                settings.bool("command.leader.election", true),
+                settings.millis("command.leader.session.timeout.ms", Duration.ofSeconds(6)));
     }
 }

@@ -97,11 +97,12 @@ class CommandMetricsTest {
     void the_writer_state_queue_and_write_model_are_read_at_scrape_time() throws IOException {
         try (CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings("127.0.0.1:1", "flag-events",
                 "metrics-test", Duration.ofSeconds(1), 10), null, model, Clock.systemUTC(), metrics)) {
-            metrics.watch(processor);   // never started: still reading the log, as far as anyone can tell
+            metrics.watch(processor);   // never started, never elected: a standby
 
             String text = scrape();
 
-            assertThat(text).contains("flagplane_writer_state{state=\"starting\"} 1.0\n");
+            assertThat(text).contains("flagplane_writer_state{state=\"standby\"} 1.0\n");
+            assertThat(text).contains("flagplane_writer_state{state=\"starting\"} 0.0\n");
             assertThat(text).contains("flagplane_writer_state{state=\"active\"} 0.0\n");
             assertThat(text).contains("flagplane_writer_state{state=\"recovering\"} 0.0\n");
             assertThat(text).contains("flagplane_writer_state{state=\"fenced\"} 0.0\n");

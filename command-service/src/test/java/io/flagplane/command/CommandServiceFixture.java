@@ -28,11 +28,16 @@ final class CommandServiceFixture implements AutoCloseable {
     CommandService service;
 
     CommandServiceFixture(TestStack stack, String label) {
+        this(stack, label, Map.of());
+    }
+
+    /** @param extra settings of the first instance (e.g. a short leader session timeout) */
+    CommandServiceFixture(TestStack stack, String label, Map<String, String> extra) {
         this.stack = stack;
         this.topics = stack.newTopics(label);
         this.tokens = TestTokens.create();
         this.transactionalId = TestStack.uniqueName(label + "-writer");
-        this.service = start();
+        this.service = start(extra);
     }
 
     Settings settings(Map<String, String> extra) {
@@ -49,7 +54,12 @@ final class CommandServiceFixture implements AutoCloseable {
     }
 
     CommandService start() {
-        return CommandService.start(CommandServiceConfig.from(settings(Map.of())));
+        return start(Map.of());
+    }
+
+    /** Another instance on the same topics and transactional id (a standby, unless {@code extra} says otherwise). */
+    CommandService start(Map<String, String> extra) {
+        return CommandService.start(CommandServiceConfig.from(settings(extra)));
     }
 
     /** Stops the service and starts a new instance on the same topics and transactional id. */

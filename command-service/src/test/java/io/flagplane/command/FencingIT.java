@@ -7,12 +7,17 @@ import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Single writer, fenced: a newer instance fences the old one, which never appends again. */
+/**
+ * Single writer, fenced: a newer instance that takes over (here started without the leader
+ * election, as a one-instance deployment runs) fences the old one, which never appends again.
+ * StandbyIT covers the elected takeover.
+ */
 @ExtendWith(SharedTestStack.class)
 class FencingIT {
 
@@ -34,7 +39,7 @@ class FencingIT {
         Api old = fixture.admin();
         old.post(FLAGS, "{\"key\":\"a.flag\",\"type\":\"boolean\"}");
 
-        try (CommandService newer = fixture.start()) {
+        try (CommandService newer = fixture.start(Map.of("command.leader.election", "false"))) {
             Api current = new Api(newer.url(), fixture.tokens.admin());
             assertThat(current.get(FLAGS + "/a.flag").status()).as("the new instance rebuilt its state from the log").isEqualTo(200);
 

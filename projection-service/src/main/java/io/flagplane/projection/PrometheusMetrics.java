@@ -122,7 +122,7 @@ public final class PrometheusMetrics {
                     cb.call(reports.refused(), "refused");
                     cb.call(reports.repeated(), "repeated");
                 }).register(registry);
-        CounterWithCallback.builder().name("flagplane_report_entries_dropped_total")
+        CounterWithCallback.builder().name("flagplane_report_entries_capped_total")
                 .help("Applied versions, usage entries and variants of reports dropped at a cap, and nodes not registered past"
                         + " the cap (bounds against a broken or hostile reporter)")
                 .callback(cb -> cb.call(readings.reports().droppedEntries())).register(registry);

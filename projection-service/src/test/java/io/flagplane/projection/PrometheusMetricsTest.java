@@ -117,7 +117,7 @@ class PrometheusMetricsTest {
         assertThat(text).contains("flagplane_report_records_skipped_total{reason=\"undecodable\"} 2.0\n");
         assertThat(text).contains("flagplane_report_records_skipped_total{reason=\"refused\"} 1.0\n");
         assertThat(text).contains("flagplane_report_records_skipped_total{reason=\"repeated\"} 3.0\n");
-        assertThat(text).contains("flagplane_report_entries_dropped_total 7.0\n");
+        assertThat(text).contains("flagplane_report_entries_capped_total 7.0\n");
         assertThat(text).contains("flagplane_evaluators{liveness=\"live\"} 18.0\n");
         assertThat(text).contains("flagplane_evaluators{liveness=\"stale\"} 2.0\n");
         assertThat(text).contains("flagplane_evaluators{liveness=\"gone\"} 0.0\n");

@@ -51,6 +51,11 @@ public enum ErrorCode {
     NOT_FOUND,
     /** This instance has been replaced by a newer one and no longer writes. */
     WRITER_FENCED,
+    /**
+     * This instance is a standby: another instance is the active writer (or none is elected yet).
+     * Retry against the active one (its {@code /health/ready} answers 200).
+     */
+    WRITER_STANDBY,
     /** Kafka did not confirm in time; nothing is known to be written. Retry with the same Idempotency-Key. */
     UNAVAILABLE,
     /** The service is not ready to write yet (still reading the event log). */

@@ -79,7 +79,7 @@ final class CommandErrors {
                     ENVIRONMENT_ALREADY_EXISTS, ENVIRONMENT_IN_USE, REBASE_REQUIRED -> 409;
             case IDEMPOTENCY_KEY_REUSED -> 422;
             case BODY_TOO_LARGE -> 413;
-            case WRITER_FENCED, UNAVAILABLE, NOT_READY -> 503;
+            case WRITER_FENCED, WRITER_STANDBY, UNAVAILABLE, NOT_READY -> 503;
             case INTERNAL -> 500;
         };
     }

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The command API, versioned under {@code /api/v1} and scoped by environment, described by
@@ -21,7 +22,10 @@ import java.time.Duration;
  * hand commands to the single writer ({@link Submission}) and render what it did. Every refusal is
  * rendered in {@link CommandErrors}. Operations ({@code /health/live}, {@code /health/ready},
  * {@code /metrics}) are outside {@code /api/v1} and open to the infrastructure that watches the
- * service, like the edge node's.
+ * service, like the edge node's. A standby (or an instance still reading the log) answers every
+ * {@code /api/v1} request with 503 before authenticating it ({@link WriterGate}); its
+ * {@code /health/ready} is 503 with {@code "role": "standby"}, so a load balancer that routes by
+ * readiness sends everything to the active writer.
  */
 public final class CommandHttpApi {
 
@@ -49,6 +53,7 @@ public final class CommandHttpApi {
 
             routes.before("/api/v1/*", ctx -> {
                 if (!ctx.path().equals("/api/v1/openapi.yaml")) {
+                    WriterGate.check(processor.state());
                     ctx.attribute(Requests.PRINCIPAL, authenticator.authenticate(ctx.header("Authorization"), null));
                 }
             });
@@ -61,9 +66,12 @@ public final class CommandHttpApi {
 
             routes.get("/health/live", ctx -> CommandErrors.json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
-                boolean ready = processor.isReady();
+                CommandProcessor.State state = processor.state();
+                boolean ready = state == CommandProcessor.State.ACTIVE || state == CommandProcessor.State.RECOVERING;
                 CommandErrors.json(ctx, ready ? 200 : 503, Json.MAPPER.createObjectNode()
-                        .put("status", ready ? "READY" : processor.isFenced() ? "FENCED" : "STARTING")
+                        .put("status", ready ? "READY" : state.name())
+                        .put("role", state == CommandProcessor.State.STANDBY ? "standby" : "active")
+                        .put("writerState", state.name().toLowerCase(Locale.ROOT))
                         .put("flags", model.flagCount()));
             });
             routes.get("/metrics", ctx -> {

@@ -37,11 +37,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every request's outcome, and every commit, is reported to a {@link WriterListener} (metrics)
  * just before the caller is answered, so a count is never behind an answer the caller has seen.
+ *
+ * <p>Standby: started with {@link #startStandby()}, the writer holds no producer and refuses every
+ * request with WRITER_STANDBY until {@link #promote()} (the leader election says this instance
+ * writes now); {@link #demote()} makes it refuse again at once. Both only ask: the writer thread
+ * itself opens the log (fencing the old writer, reading the log on from where it was) or stops,
+ * between batches, so the log and the model stay one thread's. While it waits, the writer thread
+ * reads the log every second (a warm standby), so a promotion reads only the tail.
  */
 public final class CommandProcessor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
     private static final int MAX_BATCH = 500;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** How to reach Kafka and identify this writer role. */
     public record Settings(String bootstrapServers, String topic, String transactionalId, Duration kafkaTimeout,
@@ -59,9 +67,11 @@ public final class CommandProcessor implements AutoCloseable {
     private record Decided(Pending pending, Staged staged) {
     }
 
-    /** Where the writer is: reading the log before serving, writing, due to resynchronise, or replaced. */
+    /** Where the writer is: waiting as a standby, reading the log before serving, writing, due to resynchronise, or replaced. */
     public enum State {
-        /** Reading the event log; not accepting commands yet. */
+        /** Another instance is the active writer (or none is elected yet); every command is refused with WRITER_STANDBY. */
+        STANDBY,
+        /** Elected (or started as the only writer): fencing the old writer and reading the event log; not accepting commands yet. */
         STARTING,
         /** Accepting and writing commands. */
         ACTIVE,
@@ -80,7 +90,13 @@ public final class CommandProcessor implements AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
     private volatile boolean running = true;
-    private volatile boolean ready;
+    /** Asked by the leader election (or by {@link #start}): should this instance write? */
+    private volatile boolean wanted;
+    /** Set by the writer thread once the log is open and read: this instance writes. */
+    private volatile boolean active;
+    private volatile Runnable onActive = () -> { };
+    private volatile Runnable onStall = () -> { };
+    private volatile long stallLimitNanos;
 
     public CommandProcessor(Settings settings, SchemaRegistryClient registry, WriteModel model, Clock clock) {
         this(settings, registry, model, clock, WriterListener.NONE);
@@ -99,33 +115,76 @@ public final class CommandProcessor implements AutoCloseable {
     }
 
     /**
-     * Fences any older instance, reads the whole log, then starts taking requests. Blocks until
-     * ready; throws when Kafka cannot be reached within the timeout.
+     * Runs as the only writer, without an election: fences any older instance, reads the whole log,
+     * then starts taking requests. Blocks until ready; throws when Kafka cannot be reached within
+     * the timeout.
      */
     public CommandProcessor start(Duration timeout) {
-        long folded = log.open(timeout);
-        model.forgetOlderThan(clock.instant());
-        LOG.info("read {} events from {}: {} flags, {} idempotency keys remembered; accepting commands", folded,
-                settings.topic(), model.flagCount(), model.rememberedKeys());
-        ready = true;
+        openLog(timeout);
+        wanted = true;
+        active = true;
         writer.start();
         return this;
     }
 
+    /** Starts the writer thread as a standby: nothing is read or written until {@link #promote()}. */
+    public CommandProcessor startStandby() {
+        writer.start();
+        return this;
+    }
+
+    /** Runs after every promotion, on a thread of its own (the writer must be free to take what it submits). */
+    public CommandProcessor onActive(Runnable action) {
+        this.onActive = action;
+        return this;
+    }
+
+    /**
+     * Makes a writer that was frozen for longer than {@code limit} step down and call {@code action}
+     * (ask the election to confirm it), instead of answering from what it knew before the freeze.
+     */
+    public CommandProcessor onStall(Duration limit, Runnable action) {
+        this.stallLimitNanos = limit.toNanos();
+        this.onStall = action;
+        return this;
+    }
+
+    /** This instance is the writer now: the writer thread fences the old one and reads the log on, then serves. */
+    public void promote() {
+        wanted = true;
+    }
+
+    /** This instance is no longer the writer: every request is refused from now, until promoted again. */
+    public void demote() {
+        wanted = false;
+    }
+
+    /** Fences any older instance and reads the log (on from where it was, if it was read before). */
+    private void openLog(Duration timeout) {
+        long folded = log.open(timeout);
+        model.forgetOlderThan(clock.instant());
+        LOG.info("read {} events from {}: {} flags, {} idempotency keys remembered; accepting commands", folded,
+                settings.topic(), model.flagCount(), model.rememberedKeys());
+    }
+
     public boolean isReady() {
-        return ready && !log.isFenced();
+        State state = state();
+        return state == State.ACTIVE || state == State.RECOVERING;
     }
 
     public boolean isFenced() {
-        return log.isFenced();
+        return state() == State.FENCED;
     }
 
     public State state() {
+        if (!wanted) {
+            return State.STANDBY;
+        }
+        if (!active) {
+            return State.STARTING;
+        }
         if (log.isFenced()) {
             return State.FENCED;
-        }
-        if (!ready) {
-            return State.STARTING;
         }
         return log.needsRecovery() ? State.RECOVERING : State.ACTIVE;
     }
@@ -147,9 +206,12 @@ public final class CommandProcessor implements AutoCloseable {
     public CompletableFuture<CommandResult> submit(CommandRequest request) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         Pending pending = new Pending(request, result);
-        if (log.isFenced()) {
+        State state = state();
+        if (state == State.FENCED) {
             fail(pending, fencedError());
-        } else if (!ready) {
+        } else if (state == State.STANDBY) {
+            fail(pending, standbyError());
+        } else if (state == State.STARTING) {
             fail(pending, new CommandException(ErrorCode.NOT_READY, null,
                     "the command-service is still reading the event log; retry in a moment"));
         } else if (!queue.offer(pending)) {
@@ -162,13 +224,26 @@ public final class CommandProcessor implements AutoCloseable {
     private void run() {
         List<Pending> batch = new ArrayList<>();
         long nextForget = System.nanoTime();
+        long nextFollow = System.nanoTime();
         while (running) {
             try {
+                if (wanted != active) {
+                    switchRole();
+                    continue;
+                }
+                if (!active && System.nanoTime() - nextFollow > 0) {
+                    follow();
+                    nextFollow = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                }
                 if (System.nanoTime() - nextForget > 0) {
                     model.forgetOlderThan(clock.instant());
                     nextForget = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
                 }
+                long waitStarted = System.nanoTime();
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (active && stallLimitNanos > 0 && System.nanoTime() - waitStarted > POLL_NANOS + stallLimitNanos) {
+                    stepDownAfterStall(System.nanoTime() - waitStarted);
+                }
                 if (first == null) {
                     continue;
                 }
@@ -189,7 +264,56 @@ public final class CommandProcessor implements AutoCloseable {
         queue.forEach(p -> fail(p, unavailable("the command-service is shutting down")));
     }
 
+    /**
+     * On the writer thread, between batches: opens the log when promoted (retrying while Kafka
+     * cannot be reached), or stops writing when demoted. A batch already written stays written.
+     */
+    private void switchRole() throws InterruptedException {
+        if (!wanted) {
+            active = false;
+            LOG.warn("this command-service instance is no longer the active writer; it refuses writes as a standby");
+            return;
+        }
+        try {
+            LOG.info("elected the active writer: fencing the previous writer and reading {}", settings.topic());
+            openLog(settings.kafkaTimeout().multipliedBy(20));
+            active = true;
+            Thread activated = new Thread(onActive, "command-activated");
+            activated.setDaemon(true);
+            activated.start();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot take over as the writer yet (retrying in 1 s): {}", e.toString());
+            TimeUnit.SECONDS.sleep(1);
+        }
+    }
+
+    /**
+     * The writer thread waited far longer than it asked to: the process was frozen (SIGSTOP, a
+     * very long pause) and may have lost the election meanwhile without knowing yet. It stops
+     * answering from a model that may be stale (even a command that writes nothing would be
+     * answered 200) until the election confirms it still holds the role, which promotes it again.
+     */
+    private void stepDownAfterStall(long waitedNanos) {
+        LOG.warn("the writer was frozen for {} ms; it refuses commands until the election confirms it is still the writer",
+                waitedNanos / 1_000_000);
+        wanted = false;
+        onStall.run();
+    }
+
+    /** As a standby: reads what the writer committed, so a promotion has only the tail left to read. */
+    private void follow() {
+        try {
+            log.follow(settings.kafkaTimeout());
+        } catch (RuntimeException e) {
+            LOG.debug("a standby could not read {} on: {}", settings.topic(), e.toString());
+        }
+    }
+
     private void process(List<Pending> batch) {
+        if (!wanted || !active) {
+            batch.forEach(p -> fail(p, standbyError()));
+            return;
+        }
         if (log.isFenced()) {
             batch.forEach(p -> fail(p, fencedError()));
             return;
@@ -345,6 +469,11 @@ public final class CommandProcessor implements AutoCloseable {
     private static CommandException fencedError() {
         return new CommandException(ErrorCode.WRITER_FENCED, null,
                 "this command-service instance has been replaced by a newer one and no longer accepts writes");
+    }
+
+    private static CommandException standbyError() {
+        return new CommandException(ErrorCode.WRITER_STANDBY, null,
+                "this command-service instance is a standby and does not accept writes; send them to the active instance");
     }
 
     private static CommandException unavailable(String message) {

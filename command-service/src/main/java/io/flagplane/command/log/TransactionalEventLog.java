@@ -79,14 +79,56 @@ final class TransactionalEventLog implements AutoCloseable {
     }
 
     /**
-     * Fences any older instance and reads the whole log into the model.
+     * Fences any older instance and reads the log into the model: all of it the first time, on
+     * from where it was when this instance writes again after a spell as a standby (the model folds
+     * each event once, so what it wrote itself and reads back changes nothing).
      *
      * @return the number of events read
      */
     long open(Duration timeout) {
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
+        long began = System.nanoTime();
         producer = newProducer();
-        producer.initTransactions();
-        return reader.catchUp(model, timeout);
+        initTransactionsWithin(timeout);
+        long fencedAt = System.nanoTime();
+        long folded = reader.catchUp(model, timeout);
+        fenced = false;
+        needsRecovery = false;
+        LOG.info("transactional id {} is ours (initTransactions took {} ms); read on {} events in {} ms",
+                settings.transactionalId(), (fencedAt - began) / 1_000_000, folded, (System.nanoTime() - fencedAt) / 1_000_000);
+        return folded;
+    }
+
+    /**
+     * {@code initTransactions} waits at most {@code max.block.ms} (the Kafka timeout, a few seconds)
+     * for the transaction coordinator; on a broker that is slow to elect one (just started, or a
+     * loaded machine) that is not enough, and the call may be repeated on the same producer. So
+     * start-up keeps asking until its own deadline instead of failing on the first wait.
+     */
+    private void initTransactionsWithin(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                producer.initTransactions();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                LOG.warn("no transaction coordinator for {} yet ({}); asking again", settings.transactionalId(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A standby keeps its model level with the log without writing, so that when it is elected it
+     * has only the tail left to read. Never touches the producer (that would fence the writer).
+     */
+    void follow(Duration timeout) {
+        reader.catchUp(model, timeout);
     }
 
     private KafkaProducer<String, FlagEvent> newProducer() {

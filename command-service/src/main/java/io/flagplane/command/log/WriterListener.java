@@ -26,7 +26,7 @@ public interface WriterListener {
         REFUSED,
         /** Its request repeated an Idempotency-Key: the first answer was returned, nothing written. */
         REPLAYED,
-        /** The service could not decide or write it (Kafka, fenced, not ready, overloaded, a defect). */
+        /** The service could not decide or write it (Kafka, fenced, standby, not ready, overloaded, a defect). */
         FAILED;
 
         /** REFUSED for a refusal the caller can act on, FAILED for the service's own trouble. */
@@ -35,7 +35,8 @@ public interface WriterListener {
         }
 
         static boolean isFailure(ErrorCode code) {
-            return code == ErrorCode.UNAVAILABLE || code == ErrorCode.WRITER_FENCED || code == ErrorCode.NOT_READY
+            return code == ErrorCode.UNAVAILABLE || code == ErrorCode.WRITER_FENCED || code == ErrorCode.WRITER_STANDBY
+                    || code == ErrorCode.NOT_READY
                     || code == ErrorCode.INTERNAL;
         }
     }

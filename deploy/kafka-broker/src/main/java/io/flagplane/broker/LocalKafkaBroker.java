@@ -23,20 +23,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node KRaft broker (combined broker + controller) running in this JVM, keeping
- * its data in a directory across restarts. The storage is formatted only when it has never
- * been formatted ({@code meta.properties} missing).
+ * A real KRaft node (combined broker + controller) running in this JVM, keeping its data in a
+ * directory across restarts. The storage is formatted only when it has never been formatted
+ * ({@code meta.properties} missing). Alone it is the local stack's single-node cluster; with
+ * {@link Settings#voters() voters} and a shared {@link Settings#clusterId() cluster id} it is one
+ * node of a multi-node cluster ({@link KafkaBrokerCommand}, behind {@code bin/flagplane broker}).
  *
- * <p>For the local stack. Tests use {@code KafkaTestCluster} from the testkit module instead.
+ * <p>Tests use {@code KafkaTestCluster} from the testkit module instead.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
 
-    /** Where and how to run. */
-    public record Settings(Path dataDir, String host, int port, int controllerPort) {
+    /**
+     * Where and how to run.
+     *
+     * @param voters     the controller quorum, {@code id@host:port,…}; null for this node alone
+     * @param clusterId  the id every node of one cluster is formatted with; null for a random one (a single node)
+     * @param properties broker properties over {@link SingleNodeSettings} (a multi-node cluster's replication factors)
+     */
+    public record Settings(Path dataDir, String host, int port, int controllerPort, int nodeId, String voters,
+                           String clusterId, Map<String, String> properties) {
+        public Settings {
+            properties = Map.copyOf(properties);
+        }
+
+        /** A single-node cluster. */
+        public Settings(Path dataDir, String host, int port, int controllerPort) {
+            this(dataDir, host, port, controllerPort, 1, null, null, Map.of());
+        }
+
         public static Settings defaults(Path dataDir) {
             return new Settings(dataDir, "127.0.0.1", 9092, 9093);
+        }
+
+        String quorumVoters() {
+            return voters != null ? voters : nodeId + "@" + host + ":" + controllerPort;
         }
     }
 
@@ -70,12 +92,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private void format(Path logDir) {
-        String clusterId = Uuid.randomUuid().toString();
-        LOG.info("formatting new KRaft storage in {} (cluster id {})", logDir, clusterId);
+        String clusterId = settings.clusterId() != null ? settings.clusterId() : Uuid.randomUuid().toString();
+        LOG.info("formatting new KRaft storage in {} (cluster id {}, node {})", logDir, clusterId, settings.nodeId());
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
-                    .setNodeId(1)
+                    .setNodeId(settings.nodeId())
                     .setClusterId(clusterId)
                     .setControllerListenerName("CONTROLLER")
                     .setMetadataLogDirectory(logDir.toString())
@@ -90,9 +112,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private Properties properties(Path logDir) {
         Properties p = new Properties();
         p.putAll(SingleNodeSettings.get());
+        p.putAll(settings.properties());
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + settings.host() + ":" + settings.controllerPort());
+        p.put("node.id", String.valueOf(settings.nodeId()));
+        p.put("controller.quorum.voters", settings.quorumVoters());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listeners", "PLAINTEXT://" + settings.host() + ":" + settings.port()
                 + ",CONTROLLER://" + settings.host() + ":" + settings.controllerPort());
@@ -137,12 +160,4 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** For a quick manual check: {@code java ... LocalKafkaBroker [dataDir]}. */
-    public static void main(String[] args) throws InterruptedException {
-        Path dir = Path.of(args.length > 0 ? args[0] : ".flagplane/kafka");
-        LocalKafkaBroker broker = new LocalKafkaBroker(Settings.defaults(dir)).start(Duration.ofSeconds(60));
-        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
-        System.out.println("Kafka ready at " + broker.bootstrapServers() + " with data in " + dir.toAbsolutePath());
-        Thread.currentThread().join();
-    }
 }

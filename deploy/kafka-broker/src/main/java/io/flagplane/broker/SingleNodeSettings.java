@@ -24,6 +24,8 @@ public final class SingleNodeSettings {
         settings.put("share.coordinator.state.topic.replication.factor", "1");
         settings.put("share.coordinator.state.topic.min.isr", "1");
         settings.put("group.initial.rebalance.delay.ms", "0");
+        // lets a command-service standby notice a dead writer within seconds (command.leader.session.timeout.ms)
+        settings.put("group.min.session.timeout.ms", "1000");
         settings.put("auto.create.topics.enable", "false");
         settings.put("num.partitions", "1");
         settings.put("default.replication.factor", "1");

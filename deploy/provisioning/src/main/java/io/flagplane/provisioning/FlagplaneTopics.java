@@ -14,7 +14,8 @@ public final class FlagplaneTopics {
     /** The event log and the state topics of one installation. */
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), evaluatorReports(names, settings), flagNotices(names, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
+                flagNotices(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -68,6 +69,16 @@ public final class FlagplaneTopics {
     }
 
     /**
+     * The command-service's leader election: one partition, owned by the active writer through a
+     * consumer group. Nothing is written to it; compacted so that nothing written by mistake piles up.
+     */
+    public static TopicSpec commandLeader(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.commandLeader(), 1, settings.replicationFactor(), Map.of(
+                "cleanup.policy", "compact",
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas())));
+    }
+
+    /**
      * Notices the projection derives about flags (a flag became potentially stale), read by the live
      * event stream; kept 30 days, like the dead letters. Keyed like {@code flag-state}.
      */
@@ -89,7 +100,8 @@ public final class FlagplaneTopics {
     /** Everything one installation needs, the schema topic under its default name. */
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), evaluatorReports(names, settings), flagNotices(names, settings),
+                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
+                flagNotices(names, settings),
                 schemas(Topics.SCHEMAS, settings));
     }
 }

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One flag evaluation, four SDKs, five flags, 1,024 contexts visited round-robin, in one JMH run.
+ * One flag evaluation, four SDKs (Flagplane twice: without and with usage counting), five flags, 1,024 contexts visited round-robin, in one JMH run.
  * Each benchmark has a state of its own, so a fork builds only the SDK it measures (no other
  * SDK's background threads run beside it); its answers are checked at setup; it evaluates with
  * its own native context objects, built ahead of the measurement. Run with {@code -prof gc} for
@@ -67,6 +67,15 @@ public class EvaluationBenchmark {
         }
     }
 
+    /** Flagplane with reporting on: each evaluation is also counted beside its flag (what the SDK and edge do). */
+    @State(Scope.Thread)
+    public static class FlagplaneCounted extends Base {
+        @Override
+        BenchmarkSdk create(Path dir) {
+            return new FlagplaneSdk(Scenario.PEOPLE, true);
+        }
+    }
+
     @State(Scope.Thread)
     public static class LaunchDarkly extends Base {
         @Override
@@ -93,6 +102,11 @@ public class EvaluationBenchmark {
 
     @Benchmark
     public boolean flagplane(Flagplane s) {
+        return s.sdk.evaluate(s.flag, s.nextContext());
+    }
+
+    @Benchmark
+    public boolean flagplaneCounted(FlagplaneCounted s) {
         return s.sdk.evaluate(s.flag, s.nextContext());
     }
 

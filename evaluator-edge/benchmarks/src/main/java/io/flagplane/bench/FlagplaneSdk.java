@@ -14,11 +14,14 @@ import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.contract.AvroContract;
 import io.flagplane.contract.FlagRef;
+import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
-import io.flagplane.evaluation.FlagView;
 import io.flagplane.mapping.FlagStateMapper;
 import io.flagplane.ruleset.RulesetStore;
+import io.flagplane.ruleset.RulesetView;
+import io.flagplane.ruleset.UsageCounters;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +31,9 @@ import java.util.Map;
 /**
  * Flagplane: the five flags written as the wire contract's {@code FlagState} (what arrives on
  * {@code flag-state}), prepared by the same mapper the edge node and the SDK use, held in a
- * {@link RulesetStore}, and evaluated by the engine against the snapshot's view.
+ * {@link RulesetStore}, and evaluated by the engine against the snapshot's view. With
+ * {@code countUsage}, each evaluation is also counted beside its flag for the evaluator report, as
+ * the SDK and the edge node do when reporting is on.
  */
 public final class FlagplaneSdk implements BenchmarkSdk {
 
@@ -36,11 +41,17 @@ public final class FlagplaneSdk implements BenchmarkSdk {
         AvroContract.trustGeneratedClasses();
     }
 
-    private final FlagView view;
+    private final RulesetView view;
     private final EvaluationContext[] contexts;
+    private final boolean countUsage;
 
     public FlagplaneSdk(List<Scenario.Person> people) {
-        RulesetStore store = new RulesetStore();
+        this(people, false);
+    }
+
+    public FlagplaneSdk(List<Scenario.Person> people, boolean countUsage) {
+        this.countUsage = countUsage;
+        RulesetStore store = countUsage ? new RulesetStore(UsageCounters.enabled(), Clock.systemUTC()) : new RulesetStore();
         List<RulesetStore.Update> updates = new ArrayList<>();
         for (FlagState state : states()) {
             updates.add(new RulesetStore.Update(new FlagRef("production", state.getFlagKey()), FlagStateMapper.toFlag(state)));
@@ -105,12 +116,17 @@ public final class FlagplaneSdk implements BenchmarkSdk {
 
     @Override
     public String name() {
-        return "flagplane";
+        return countUsage ? "flagplane (usage counted)" : "flagplane";
     }
 
     @Override
     public boolean evaluate(String flag, int context) {
-        return Evaluator.evaluate(view, flag, io.flagplane.evaluation.FlagType.BOOLEAN, Boolean.FALSE, contexts[context]).value();
+        Evaluation<Boolean> result = Evaluator.evaluate(view, flag, io.flagplane.evaluation.FlagType.BOOLEAN, Boolean.FALSE,
+                contexts[context]);
+        if (countUsage) {
+            view.count(flag, result);
+        }
+        return result.value();
     }
 
     @Override

@@ -1,12 +1,14 @@
 package io.flagplane.edge;
 
 import io.flagplane.contract.TopicNames;
+import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,16 +22,20 @@ import java.util.Set;
  * @param tokensFile   the tokens file (hashes and grants), shared with the other services
  * @param snapshotFile where the last known ruleset is kept, so the node can start while Kafka is down; null for none
  * @param heartbeat    how often the change stream sends a heartbeat
+ * @param reporting    how the node reports to {@code evaluator-reports} ({@code edge.report.*}, {@code edge.node.id})
  */
 public record EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
                          List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
-                         Duration heartbeat, int maxStreams) {
+                         Duration heartbeat, int maxStreams, ReportingSettings reporting) {
 
     public static final String ENVIRONMENT_HEADER = "X-Flagplane-Environment";
     /** {@code edge.environments=*}: serve every environment. */
     public static final String EVERY_ENVIRONMENT = "*";
 
     public EdgeConfig {
+        if (reporting == null) {
+            throw new SettingsException("the edge node's reporting settings are missing");
+        }
         if (environments.isEmpty()) {
             throw new SettingsException("edge.environments must name at least one environment");
         }
@@ -41,6 +47,20 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
             throw new SettingsException("edge.tokens.file is required (the JSON file of token hashes the other services "
                     + "read; a viewer token may evaluate), or set edge.auth.enabled=false for an open local node");
         }
+    }
+
+    /** A node with the default reporting settings (reporting on, every 5 s). */
+    public EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
+                      List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
+                      Duration heartbeat, int maxStreams) {
+        this(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile, snapshotFile,
+                heartbeat, maxStreams, ReportingSettings.defaults());
+    }
+
+    /** The same node reporting as {@code settings} say. */
+    public EdgeConfig withReporting(ReportingSettings settings) {
+        return new EdgeConfig(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile,
+                snapshotFile, heartbeat, maxStreams, settings);
     }
 
     /** A node with authentication off and no snapshot: for tests and benchmarks. */
@@ -64,7 +84,28 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
                 tokens == null || tokens.isBlank() ? null : Path.of(tokens),
                 snapshot == null || snapshot.isBlank() ? null : Path.of(snapshot),
                 settings.millis("edge.stream.heartbeat.ms", Duration.ofSeconds(15)),
-                settings.integer("edge.stream.max.connections", 10_000, 1, 1_000_000));
+                settings.integer("edge.stream.max.connections", 10_000, 1, 1_000_000),
+                reporting(settings));
+    }
+
+    /**
+     * {@code edge.report.enabled} (true), {@code edge.report.heartbeat.ms} (5000),
+     * {@code edge.report.coalesce.ms} (50), {@code edge.report.max.per.second} (10) and
+     * {@code edge.node.id} (none: see {@link io.flagplane.reporting.NodeIds#forEdge}).
+     */
+    static ReportingSettings reporting(Settings settings) {
+        String nodeId = settings.string("edge.node.id", null);
+        try {
+            return new ReportingSettings(settings.bool("edge.report.enabled", true), nodeId,
+                    Duration.ofMillis(settings.integer("edge.report.heartbeat.ms",
+                            (int) ReportingSettings.DEFAULT_HEARTBEAT.toMillis(), 100, 3_600_000)),
+                    Duration.ofMillis(settings.integer("edge.report.coalesce.ms",
+                            (int) ReportingSettings.DEFAULT_COALESCE.toMillis(), 0, 60_000)),
+                    settings.integer("edge.report.max.per.second", ReportingSettings.DEFAULT_MAX_REPORTS_PER_SECOND, 1, 1_000),
+                    Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("edge.node.id: " + e.getMessage());
+        }
     }
 
     /** The environment a request without the header gets; null when the node serves every environment. */

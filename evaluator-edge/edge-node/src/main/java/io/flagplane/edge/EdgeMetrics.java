@@ -1,6 +1,7 @@
 package io.flagplane.edge;
 
 import io.flagplane.evaluation.Evaluation;
+import io.flagplane.reporting.EvaluatorReporter;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.RulesetTail;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -17,12 +18,13 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The node's Prometheus metrics, in a registry of its own (several nodes can share a JVM):
  * evaluations by flag, variant and reason; the ruleset's size, generation and age; whether it is
  * stale; restarts of its Kafka reader; propagation lag from a change's event time to this node applying it; consumer lag; change
- * stream connections.
+ * stream connections; evaluator reports sent and dropped, and when the last one that got through was made.
  *
  * <p>Counting an evaluation allocates nothing: a flag's successful results are shared objects
  * built when the flag arrives, so the counter for one is found by identity.
@@ -39,7 +41,8 @@ public final class EdgeMetrics {
     private final ConcurrentHashMap<Evaluation<?>, CounterDataPoint> byResult = new ConcurrentHashMap<>();
     private final LiveRuleset ruleset;
 
-    EdgeMetrics(LiveRuleset ruleset, IntSupplier streams) {
+    /** @param reports what the node's reporter has done so far (all zero when reporting is off) */
+    EdgeMetrics(LiveRuleset ruleset, IntSupplier streams, Supplier<EvaluatorReporter.Stats> reports) {
         this.ruleset = ruleset;
         evaluations = Counter.builder().name("flagplane_evaluations_total")
                 .help("Flag evaluations served, by environment, flag, variant and reason")
@@ -80,6 +83,23 @@ public final class EdgeMetrics {
                 .callback(cb -> cb.call(ruleset.tail().recordsSkipped())).register(registry);
         GaugeWithCallback.builder().name("flagplane_change_streams").help("Open change-stream (SSE) connections")
                 .callback(cb -> cb.call(streams.getAsInt())).register(registry);
+        CounterWithCallback.builder().name("flagplane_reports_sent_total")
+                .help("Evaluator reports Kafka acknowledged on evaluator-reports")
+                .callback(cb -> cb.call(reports.get().sent())).register(registry);
+        CounterWithCallback.builder().name("flagplane_reports_dropped_total")
+                .help("Evaluator reports dropped because Kafka was slow or away (evaluation is never held up for them)")
+                .callback(cb -> cb.call(reports.get().dropped())).register(registry);
+        CounterWithCallback.builder().name("flagplane_report_entries_dropped_total")
+                .help("Applied versions and usage entries lost with dropped evaluator reports")
+                .callback(cb -> cb.call(reports.get().droppedEntries())).register(registry);
+        GaugeWithCallback.builder().name("flagplane_report_last_sent_timestamp_seconds")
+                .help("When the last evaluator report Kafka acknowledged was made (Unix time)")
+                .unit(Unit.SECONDS).callback(cb -> {
+                    Instant last = reports.get().lastSentAt();
+                    if (last != null) {
+                        cb.call(last.toEpochMilli() / 1000.0);
+                    }
+                }).register(registry);
         ruleset.onStates(this::applied);
     }
 

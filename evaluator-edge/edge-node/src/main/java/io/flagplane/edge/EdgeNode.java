@@ -1,14 +1,19 @@
 package io.flagplane.edge;
 
 import io.flagplane.auth.TokenRegistry;
+import io.flagplane.avro.EvaluatorKind;
 import io.flagplane.edge.http.EdgeHttpApi;
 import io.flagplane.edge.stream.ChangeFeed;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.reporting.EvaluatorIdentity;
+import io.flagplane.reporting.EvaluatorReporter;
+import io.flagplane.reporting.NodeIds;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -19,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * (tailing {@code flag-state} and {@code segment-state}, with an on-disk snapshot when configured)
  * and serves it over HTTP. Run as many as you like behind any load balancer; each answers
  * identically. When Kafka goes away it keeps serving what it has and says so; started while Kafka
- * is down, it serves its snapshot.
+ * is down, it serves its snapshot. Unless {@code edge.report.enabled=false}, it reports to
+ * {@code evaluator-reports} as an {@code EDGE_NODE} (see {@link EvaluatorReporter}).
  */
 public final class EdgeNode implements AutoCloseable {
 
@@ -29,22 +35,29 @@ public final class EdgeNode implements AutoCloseable {
     private final LiveRuleset ruleset;
     private final ChangeFeed feed;
     private final EdgeMetrics metrics;
+    /** Null when reporting is off. */
+    private final EvaluatorReporter reporter;
     private final Javalin http;
 
     private EdgeNode(EdgeConfig config, boolean bareEndpoint) {
         this.config = config;
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         LiveRuleset.Options options = new LiveRuleset.Options(config.bootstrapServers(), config.topics(),
-                config.rulesetEnvironments(), config.snapshotFile(), Duration.ofSeconds(5), Map.of());
+                config.rulesetEnvironments(), config.snapshotFile(), Duration.ofSeconds(5), Map.of(),
+                config.reporting().enabled());
         this.ruleset = new LiveRuleset(options, registry);
+        this.reporter = !config.reporting().enabled() ? null : EvaluatorReporter.create(
+                EvaluatorIdentity.of(NodeIds.forEdge(config.reporting().nodeId(), config.snapshotFile(), NodeIds.hostName(),
+                        config.port()), EvaluatorKind.EDGE_NODE, config.environments(), Instant.now()),
+                config.reporting(), ruleset, config.bootstrapServers(), config.topics(), registry);
         this.feed = new ChangeFeed(ruleset, config.heartbeat(), config.maxStreams());
-        this.metrics = new EdgeMetrics(ruleset, feed::connections);
+        this.metrics = new EdgeMetrics(ruleset, feed::connections, this::reportingStats);
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
             LOG.warn("authentication is OFF (edge.auth.enabled=false): anyone who can reach port {} evaluates every flag",
                     config.port());
         }
-        this.http = EdgeHttpApi.create(config, ruleset, metrics, feed, tokens, bareEndpoint);
+        this.http = EdgeHttpApi.create(config, ruleset, metrics, feed, tokens, reporter, bareEndpoint);
     }
 
     /** Starts tailing and serving; readiness turns true once there is a ruleset (read from Kafka, or a snapshot). */
@@ -57,7 +70,11 @@ public final class EdgeNode implements AutoCloseable {
         EdgeNode node = new EdgeNode(config, bareEndpoint);
         node.ruleset.start();
         node.http.start(config.host(), config.port());
-        LOG.info("edge node serving {} on port {}", config.environments(), node.port());
+        if (node.reporter != null) {
+            node.reporter.start();
+        }
+        LOG.info("edge node serving {} on port {}{}", config.environments(), node.port(),
+                node.reporter == null ? " (reporting off)" : ", reporting as " + node.reporter.identity().nodeId());
         return node;
     }
 
@@ -89,10 +106,23 @@ public final class EdgeNode implements AutoCloseable {
         return config;
     }
 
+    /** What reporting has sent and dropped so far (all zero when it is off). */
+    public EvaluatorReporter.Stats reportingStats() {
+        return reporter == null ? new EvaluatorReporter.Stats(0, 0, null, 0) : reporter.stats();
+    }
+
+    /** The node id this node reports under, or null when reporting is off. */
+    public String nodeId() {
+        return reporter == null ? null : reporter.identity().nodeId();
+    }
+
     @Override
     public void close() {
         feed.close();
         http.stop();
+        if (reporter != null) {
+            reporter.close();   // after the last request was counted, before the ruleset it reads is gone
+        }
         ruleset.close();
     }
 

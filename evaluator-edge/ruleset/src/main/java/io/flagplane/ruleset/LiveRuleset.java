@@ -45,20 +45,25 @@ public final class LiveRuleset implements AutoCloseable {
     /**
      * @param snapshotFile     where to keep the last known ruleset, or null for none
      * @param snapshotInterval how often a changed ruleset is written out
+     * @param countUsage       whether each flag gets usage counters in the snapshot (for the evaluator report)
      */
     public record Options(String bootstrapServers, TopicNames topics, Set<String> environments, Path snapshotFile,
-                          Duration snapshotInterval, Map<String, Object> consumerOverrides) {
+                          Duration snapshotInterval, Map<String, Object> consumerOverrides, boolean countUsage) {
         public Options {
             environments = Set.copyOf(environments);
             consumerOverrides = Map.copyOf(consumerOverrides);
         }
 
         public static Options of(String bootstrapServers, TopicNames topics, Set<String> environments) {
-            return new Options(bootstrapServers, topics, environments, null, Duration.ofSeconds(5), Map.of());
+            return new Options(bootstrapServers, topics, environments, null, Duration.ofSeconds(5), Map.of(), false);
         }
 
         public Options withSnapshot(Path file) {
-            return new Options(bootstrapServers, topics, environments, file, snapshotInterval, consumerOverrides);
+            return new Options(bootstrapServers, topics, environments, file, snapshotInterval, consumerOverrides, countUsage);
+        }
+
+        public Options withUsageCounting(boolean count) {
+            return new Options(bootstrapServers, topics, environments, snapshotFile, snapshotInterval, consumerOverrides, count);
         }
     }
 
@@ -77,12 +82,14 @@ public final class LiveRuleset implements AutoCloseable {
     }
 
     private final Options options;
-    private final RulesetStore store = new RulesetStore();
+    private final RulesetStore store;
     private final RulesetTail tail;
     /** The newest state of every flag and segment seen, for the snapshot; guarded by itself. */
     private final Map<FlagRef, FlagState> latest = new HashMap<>();
     private final Map<SegmentRef, SegmentState> latestSegments = new HashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
+    /** Told once, when there first is a ruleset to serve; guarded by itself. */
+    private final List<Runnable> readyListeners = new ArrayList<>();
     private final List<Consumer<RulesetTail.StateBatch>> batchListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService snapshots;
@@ -96,6 +103,8 @@ public final class LiveRuleset implements AutoCloseable {
 
     LiveRuleset(Options options, SchemaRegistryClient registry, RulesetTail.Supervision supervision) {
         this.options = options;
+        this.store = new RulesetStore(options.countUsage() ? UsageCounters.enabled() : UsageCounters.DISABLED,
+                supervision.clock());
         this.tail = new RulesetTail(new RulesetTail.Settings(options.bootstrapServers(), options.topics(),
                 options.environments(), Duration.ofMillis(100), Duration.ofSeconds(1), options.consumerOverrides()),
                 registry, store, this::received, supervision);
@@ -119,7 +128,7 @@ public final class LiveRuleset implements AutoCloseable {
             boolean wasFromSnapshot = fromSnapshot;
             fromSnapshot = false;
             snapshotSince = null;
-            ready.countDown();
+            markReady();
             if (wasFromSnapshot) {
                 statusChanged();
             }
@@ -155,7 +164,7 @@ public final class LiveRuleset implements AutoCloseable {
             store.apply(updates, segmentUpdates);
             fromSnapshot = true;
             snapshotSince = Instant.now();
-            ready.countDown();
+            markReady();
             LOG.info("serving {} flags and {} segments from snapshot {} until Kafka has been read", updates.size(),
                     segmentUpdates.size(), options.snapshotFile());
         } catch (IOException | RuntimeException e) {
@@ -243,6 +252,39 @@ public final class LiveRuleset implements AutoCloseable {
         return ready.getCount() == 0;
     }
 
+    /**
+     * Called once, when there first is a ruleset to serve (from Kafka or from the snapshot); at
+     * once, on the caller's thread, if there already is one.
+     */
+    public void onReady(Runnable listener) {
+        synchronized (readyListeners) {
+            if (!isReady()) {
+                readyListeners.add(listener);
+                return;
+            }
+        }
+        listener.run();
+    }
+
+    private void markReady() {
+        List<Runnable> toTell;
+        synchronized (readyListeners) {
+            if (isReady()) {
+                return;
+            }
+            ready.countDown();
+            toTell = List.copyOf(readyListeners);
+            readyListeners.clear();
+        }
+        for (Runnable listener : toTell) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a ready listener failed", e);
+            }
+        }
+    }
+
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -258,6 +300,11 @@ public final class LiveRuleset implements AutoCloseable {
 
     private static Instant earliest(Instant a, Instant b) {
         return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+    }
+
+    /** Called, on the applying thread, with the flag and segment versions each batch applied and when. */
+    public void onApplied(Consumer<RulesetStore.Applied> listener) {
+        store.onApplied(listener);
     }
 
     /** Called with the flags each applied batch changed. */

@@ -1,7 +1,7 @@
 package io.flagplane.ruleset;
 
+import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.Flag;
-import io.flagplane.evaluation.FlagView;
 import io.flagplane.evaluation.Segment;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * <p>Hot path: each environment's view is built once per snapshot over a plain HashMap that is
  * never mutated after construction, so {@link #view(String)} allocates nothing and a flag lookup
- * is one hash probe.
+ * is one hash probe. Each flag's usage counters sit beside it in the same view, found by a second
+ * probe when an evaluation is counted ({@link RulesetView#count}).
  */
 public final class Ruleset {
 
@@ -28,19 +29,41 @@ public final class Ruleset {
 
     private static final HashMap<String, Flag> NO_FLAGS = new HashMap<>();
     private static final HashMap<String, Segment> NO_SEGMENTS = new HashMap<>();
+    private static final HashMap<String, FlagUsageCounters> NO_COUNTERS = new HashMap<>();
 
-    private static final FlagView NOTHING = key -> null;
+    private static final RulesetView NOTHING = new RulesetView() {
+        @Override
+        public Flag flag(String key) {
+            return null;
+        }
 
-    /** One environment's flags and segments; immutable once built. */
-    private static final class EnvironmentView implements FlagView {
+        @Override
+        public void count(String flagKey, Evaluation<?> result) {
+        }
+    };
+
+    /** One environment's flags, segments and usage counters; the maps are immutable once built. */
+    private static final class EnvironmentView implements RulesetView {
         private final HashMap<String, Flag> flags;
         private final HashMap<String, Segment> segments;
+        /** The flags' usage counters by flag key; empty when usage counting is off. */
+        private final HashMap<String, FlagUsageCounters> counters;
         /** Built on first use: the flags in key order, for answers that list them all. */
         private volatile List<Flag> sorted;
 
-        EnvironmentView(HashMap<String, Flag> flags, HashMap<String, Segment> segments) {
+        EnvironmentView(HashMap<String, Flag> flags, HashMap<String, Segment> segments,
+                        HashMap<String, FlagUsageCounters> counters) {
             this.flags = flags;
             this.segments = segments;
+            this.counters = counters;
+        }
+
+        @Override
+        public void count(String flagKey, Evaluation<?> result) {
+            FlagUsageCounters usage = counters.get(flagKey);
+            if (usage != null) {
+                usage.count(result);
+            }
         }
 
         @Override
@@ -75,8 +98,11 @@ public final class Ruleset {
         return view == null ? Collections.emptyList() : Collections.unmodifiableCollection(view.segments.values());
     }
 
-    /** The flags of one environment as the engine's view; a view of nothing for an unknown environment. */
-    public FlagView view(String environment) {
+    /**
+     * The flags of one environment as the engine's view, with their usage counters; a view of
+     * nothing for an unknown environment.
+     */
+    public RulesetView view(String environment) {
         EnvironmentView view = byEnvironment.get(environment);
         return view == null ? NOTHING : view;
     }
@@ -124,10 +150,10 @@ public final class Ruleset {
 
     /**
      * A copy with the given flags and segments put in or (null value) taken out; only touched
-     * environments are copied.
+     * environments are copied. Each flag put in gets its counters from {@code usage}.
      */
     Ruleset with(Map<String, Map<String, Flag>> flagChanges, Map<String, Map<String, Segment>> segmentChanges,
-                 long changeCount) {
+                 long changeCount, UsageCounters usage) {
         Map<String, EnvironmentView> next = new HashMap<>(byEnvironment);
         Set<String> touched = new HashSet<>(flagChanges.keySet());
         touched.addAll(segmentChanges.keySet());
@@ -136,13 +162,26 @@ public final class Ruleset {
             HashMap<String, Flag> flags = patched(before == null ? NO_FLAGS : before.flags, flagChanges.get(environment));
             HashMap<String, Segment> segments = patched(before == null ? NO_SEGMENTS : before.segments,
                     segmentChanges.get(environment));
+            HashMap<String, FlagUsageCounters> counters = patched(before == null ? NO_COUNTERS : before.counters,
+                    countersFor(environment, flagChanges.get(environment), usage));
             if (flags.isEmpty() && segments.isEmpty()) {
                 next.remove(environment);
             } else {
-                next.put(environment, new EnvironmentView(flags, segments));
+                next.put(environment, new EnvironmentView(flags, segments, counters));
             }
         }
         return new Ruleset(Map.copyOf(next), generation + changeCount);
+    }
+
+    /** The counters of the changed flags (null for those taken out); nothing when counting is off. */
+    private static Map<String, FlagUsageCounters> countersFor(String environment, Map<String, Flag> changes,
+                                                              UsageCounters usage) {
+        if (changes == null || !usage.isEnabled()) {
+            return null;
+        }
+        Map<String, FlagUsageCounters> out = new HashMap<>();
+        changes.forEach((key, flag) -> out.put(key, flag == null ? null : usage.forFlag(environment, flag)));
+        return out;
     }
 
     private static <T> HashMap<String, T> patched(HashMap<String, T> before, Map<String, T> changes) {

@@ -1,9 +1,12 @@
 package io.flagplane.ruleset;
 
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.Segment;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * updates copy-on-write. Upserts are version-gated: an update whose version is not above the
  * flag's (or segment's) current version is dropped, so a replayed or duplicated record can never move a flag
  * backwards. Only the applying thread writes; any thread reads.
+ *
+ * <p>It also says what it applied and when ({@link #onApplied}), for the evaluator report, and
+ * gives each flag its usage counters ({@link UsageCounters}) as the flag enters the snapshot.
  */
 public final class RulesetStore {
 
@@ -35,8 +41,37 @@ public final class RulesetStore {
     public record SegmentUpdate(SegmentRef ref, Segment segment) {
     }
 
+    /** One flag or segment version that passed the version gate. */
+    public record AppliedVersion(AggregateRef ref, long version) {
+    }
+
+    /** The versions one batch applied, and the instant the snapshot holding them was swapped in. */
+    public record Applied(Instant at, List<AppliedVersion> versions) {
+    }
+
     private final AtomicReference<Ruleset> current = new AtomicReference<>(Ruleset.EMPTY);
     private final List<Consumer<List<FlagRef>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Applied>> appliedListeners = new CopyOnWriteArrayList<>();
+    private final UsageCounters usage;
+    private final Clock clock;
+
+    /** A store that counts no usage. */
+    public RulesetStore() {
+        this(UsageCounters.DISABLED, Clock.systemUTC());
+    }
+
+    /**
+     * @param usage where the flags' usage counters come from ({@link UsageCounters#DISABLED} for none)
+     * @param clock what {@link Applied#at()} is read from
+     */
+    public RulesetStore(UsageCounters usage, Clock clock) {
+        this.usage = usage;
+        this.clock = clock;
+    }
+
+    public UsageCounters usage() {
+        return usage;
+    }
 
     public Ruleset current() {
         return current.get();
@@ -45,6 +80,14 @@ public final class RulesetStore {
     /** Called, on the applying thread, with the flags each applied batch changed. */
     public void onChange(Consumer<List<FlagRef>> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Called, on the applying thread, with the flag and segment versions each batch applied (removals
+     * are not versions and are left out) and the instant they started being served.
+     */
+    public void onApplied(Consumer<Applied> listener) {
+        appliedListeners.add(listener);
     }
 
     /** Applies what moves flags forward; returns the flags that changed. */
@@ -76,6 +119,13 @@ public final class RulesetStore {
             changed.add(ref);
         }
         Map<String, Map<String, Segment>> segmentChanges = new HashMap<>();
+        List<AppliedVersion> appliedVersions = new ArrayList<>();
+        for (FlagRef ref : changed) {
+            Flag flag = flagChanges.get(ref.environment()).get(ref.key());
+            if (flag != null) {
+                appliedVersions.add(new AppliedVersion(ref, flag.version()));
+            }
+        }
         int segmentsChanged = 0;
         for (SegmentUpdate update : segmentUpdates) {
             SegmentRef ref = update.ref();
@@ -90,16 +140,20 @@ public final class RulesetStore {
             }
             envChanges.put(ref.key(), update.segment());
             segmentsChanged++;
+            if (update.segment() != null) {
+                appliedVersions.add(new AppliedVersion(ref, update.segment().version()));
+            }
         }
         flagChanges.values().removeIf(Map::isEmpty);
         segmentChanges.values().removeIf(Map::isEmpty);
         if (changed.isEmpty() && segmentsChanged == 0) {
             return List.of();
         }
-        Ruleset after = before.with(flagChanges, segmentChanges, changed.size() + segmentsChanged);
+        Ruleset after = before.with(flagChanges, segmentChanges, changed.size() + segmentsChanged, usage);
         segmentChanges.forEach((environment, segments) -> changed.addAll(flagsUsing(after, environment, segments.keySet())));
         List<FlagRef> changedFlags = List.copyOf(changed);
         current.set(after);
+        tellApplied(appliedVersions);
         for (Consumer<List<FlagRef>> listener : listeners) {
             try {
                 listener.accept(changedFlags);
@@ -108,6 +162,20 @@ public final class RulesetStore {
             }
         }
         return changedFlags;
+    }
+
+    private void tellApplied(List<AppliedVersion> versions) {
+        if (appliedListeners.isEmpty() || versions.isEmpty()) {
+            return;
+        }
+        Applied applied = new Applied(clock.instant(), List.copyOf(versions));
+        for (Consumer<Applied> listener : appliedListeners) {
+            try {
+                listener.accept(applied);
+            } catch (RuntimeException e) {
+                LOG.warn("an applied-versions listener failed", e);
+            }
+        }
     }
 
     /** The flags of one environment whose rules reach any of {@code segmentKeys}, through nesting too. */

@@ -1,5 +1,6 @@
 package io.flagplane.sdk;
 
+import io.flagplane.avro.EvaluatorKind;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.evaluation.Enabled;
@@ -7,19 +8,25 @@ import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.FlagType;
-import io.flagplane.evaluation.FlagView;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.registry.SchemaRegistryClient;
+import io.flagplane.reporting.EvaluatorIdentity;
+import io.flagplane.reporting.EvaluatorReporter;
+import io.flagplane.reporting.NodeIds;
+import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.RulesetTail;
+import io.flagplane.ruleset.RulesetView;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +52,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Evaluations never throw: on any error the caller's default is returned (the detail methods
  * say why). Listeners run on one dedicated thread, never on the Kafka thread.
+ *
+ * <p>Unless {@link Builder#reporting(boolean) reporting} is off, the client reports to
+ * {@code evaluator-reports} as an {@code SDK_CLIENT}: a heartbeat every few seconds, the versions
+ * it applied, and how often it served each flag and variant (counted without allocating, sent from
+ * a background thread, dropped and counted when Kafka is away).
  */
 public final class FlagplaneClient implements AutoCloseable {
 
@@ -52,20 +64,30 @@ public final class FlagplaneClient implements AutoCloseable {
 
     private final String environment;
     private final LiveRuleset ruleset;
+    /** Null when reporting is off. */
+    private final EvaluatorReporter reporter;
     private final ExecutorService listenerThread;
     private final List<Consumer<List<String>>> anyChange = new CopyOnWriteArrayList<>();
     private final Map<String, List<Consumer<String>>> flagChange = new HashMap<>();
     private final List<Consumer<LiveRuleset.Status>> statusChange = new CopyOnWriteArrayList<>();
-    /** The environment's view of the current snapshot, refreshed on every change; read on every evaluation. */
-    private volatile FlagView view;
+    /**
+     * The environment's view of the current snapshot (its flags and their usage counters),
+     * refreshed on every change; read on every evaluation.
+     */
+    private volatile RulesetView view;
 
     private FlagplaneClient(Builder b) {
         this.environment = b.environment;
         SchemaRegistryClient registry = b.registry != null ? b.registry
                 : new CachingSchemaRegistryClient(new RestSchemaRegistryClient(b.schemaRegistryUrl));
-        LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, TopicNames.withPrefix(b.topicPrefix),
-                Set.of(environment), b.snapshotFile, b.snapshotInterval, b.consumerOverrides);
+        TopicNames topics = TopicNames.withPrefix(b.topicPrefix);
+        LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, topics, Set.of(environment),
+                b.snapshotFile, b.snapshotInterval, b.consumerOverrides, b.reporting.enabled());
         this.ruleset = new LiveRuleset(options, registry);
+        this.reporter = !b.reporting.enabled() ? null : EvaluatorReporter.create(
+                EvaluatorIdentity.of(NodeIds.forSdk(b.reporting.nodeId()), EvaluatorKind.SDK_CLIENT, List.of(environment),
+                        Instant.now()),
+                b.reporting, ruleset, b.bootstrapServers, topics, registry);
         this.listenerThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "flagplane-listeners");
             t.setDaemon(true);
@@ -76,6 +98,9 @@ public final class FlagplaneClient implements AutoCloseable {
         ruleset.onStatusChange(status -> dispatch(() -> statusChange.forEach(l -> l.accept(status))));
         ruleset.start();
         this.view = ruleset.current().view(environment);
+        if (reporter != null) {
+            reporter.start();
+        }
     }
 
     public static Builder builder() {
@@ -136,19 +161,27 @@ public final class FlagplaneClient implements AutoCloseable {
     }
 
     public Evaluation<Boolean> booleanDetail(String flagKey, boolean defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.BOOLEAN, defaultValue ? Boolean.TRUE : Boolean.FALSE, context);
+        return evaluate(view, flagKey, FlagType.BOOLEAN, defaultValue ? Boolean.TRUE : Boolean.FALSE, context);
     }
 
     public Evaluation<String> stringDetail(String flagKey, String defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.STRING, defaultValue, context);
+        return evaluate(view, flagKey, FlagType.STRING, defaultValue, context);
     }
 
     public Evaluation<Double> numberDetail(String flagKey, double defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.NUMBER, defaultValue, context);
+        return evaluate(view, flagKey, FlagType.NUMBER, defaultValue, context);
     }
 
     public Evaluation<Object> jsonDetail(String flagKey, Object defaultValue, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, FlagType.JSON, defaultValue, context);
+        return evaluate(view, flagKey, FlagType.JSON, defaultValue, context);
+    }
+
+    /** Every evaluation: the engine against the current view, then one count beside the flag (no allocation). */
+    private static <T> Evaluation<T> evaluate(RulesetView current, String flagKey, FlagType type, T defaultValue,
+                                              EvaluationContext context) {
+        Evaluation<T> result = Evaluator.evaluate(current, flagKey, type, defaultValue, context);
+        current.count(flagKey, result);
+        return result;
     }
 
     /**
@@ -159,12 +192,14 @@ public final class FlagplaneClient implements AutoCloseable {
      * archived flag, or any error, is off. Never throws.
      */
     public boolean isEnabled(String flagKey, EvaluationContext context) {
-        return Enabled.evaluate(view, flagKey, context);
+        RulesetView current = view;
+        Evaluation<Object> result = evaluate(current, flagKey, null, null, context);
+        return Enabled.of(current.flag(flagKey), result);
     }
 
     /** Whatever type the flag has (as OFREP does). */
     public Evaluation<Object> detail(String flagKey, EvaluationContext context) {
-        return Evaluator.evaluate(view, flagKey, null, null, context);
+        return evaluate(view, flagKey, null, null, context);
     }
 
     // ------------------------------------------------------------------ lifecycle and listeners
@@ -210,6 +245,16 @@ public final class FlagplaneClient implements AutoCloseable {
         statusChange.add(Objects.requireNonNull(listener));
     }
 
+    /** What reporting has sent and dropped so far; empty when reporting is off. */
+    public Optional<EvaluatorReporter.Stats> reportingStats() {
+        return reporter == null ? Optional.empty() : Optional.of(reporter.stats());
+    }
+
+    /** The node id this client reports under; empty when reporting is off. */
+    public Optional<String> nodeId() {
+        return reporter == null ? Optional.empty() : Optional.of(reporter.identity().nodeId());
+    }
+
     /** The Kafka side, for metrics: applied and skipped records, lag, last event time. */
     public RulesetTail tail() {
         return ruleset.tail();
@@ -217,6 +262,9 @@ public final class FlagplaneClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reporter != null) {
+            reporter.close();   // first: its STOPPING report still reads the ruleset's status
+        }
         ruleset.close();
         listenerThread.shutdown();
     }
@@ -231,6 +279,7 @@ public final class FlagplaneClient implements AutoCloseable {
         private Path snapshotFile;
         private Duration snapshotInterval = Duration.ofSeconds(5);
         private Map<String, Object> consumerOverrides = Map.of();
+        private ReportingSettings reporting = ReportingSettings.defaults();
 
         private Builder() {
         }
@@ -275,6 +324,24 @@ public final class FlagplaneClient implements AutoCloseable {
         /** Extra Kafka consumer properties (security settings, timeouts). */
         public Builder consumerProperties(Map<String, Object> properties) {
             this.consumerOverrides = Map.copyOf(properties);
+            return this;
+        }
+
+        /** How the client reports to {@code evaluator-reports} (heartbeat, node id, producer properties). */
+        public Builder reporting(ReportingSettings settings) {
+            this.reporting = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** Reporting on (the default) or off: off, the client sends nothing and counts nothing. */
+        public Builder reporting(boolean enabled) {
+            this.reporting = reporting.withEnabled(enabled);
+            return this;
+        }
+
+        /** The node id to report under (default: random per process). */
+        public Builder nodeId(String nodeId) {
+            this.reporting = reporting.withNodeId(nodeId);
             return this;
         }
 

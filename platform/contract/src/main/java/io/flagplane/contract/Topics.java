@@ -29,6 +29,12 @@ public final class Topics {
     public static final String EVALUATOR_REPORTS = "evaluator-reports";
 
     /**
+     * The command-service's leader election: its one partition is owned by the active writer, through
+     * a consumer group of every instance. Nothing is written to it.
+     */
+    public static final String COMMAND_LEADER = "command-leader";
+
+    /**
      * What the projection noticed about flags without a change (a flag became potentially stale),
      * for the live event stream; kept 30 days. Key: {@link RecordKeys}. Value: {@code FlagNotice}.
      */

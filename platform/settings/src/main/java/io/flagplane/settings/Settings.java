@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -33,12 +34,16 @@ public final class Settings {
     private final Map<String, String> environment;
     private final Properties file;
     private final String fileName;
+    /** Every name looked up, through this instance and its copies. */
+    private final Set<String> asked;
 
-    private Settings(Map<String, String> overrides, Map<String, String> environment, Properties file, String fileName) {
+    private Settings(Map<String, String> overrides, Map<String, String> environment, Properties file, String fileName,
+                     Set<String> asked) {
         this.overrides = Map.copyOf(overrides);
         this.environment = Map.copyOf(environment);
         this.file = file;
         this.fileName = fileName;
+        this.asked = asked;
     }
 
     /** Settings from the process environment (and its {@code FLAGPLANE_CONFIG} file). */
@@ -56,19 +61,19 @@ public final class Settings {
                 throw new SettingsException("FLAGPLANE_CONFIG names " + fileName + ", which cannot be read: " + e.getMessage());
             }
         }
-        return new Settings(overrides, environment, file, fileName);
+        return new Settings(overrides, environment, file, fileName, ConcurrentHashMap.newKeySet());
     }
 
     /** Only the given values and the callers' defaults; for tests and embedded use. */
     public static Settings of(Map<String, String> values) {
-        return new Settings(values, Map.of(), new Properties(), null);
+        return new Settings(values, Map.of(), new Properties(), null, ConcurrentHashMap.newKeySet());
     }
 
     /** A copy where {@code extra} overrides everything else. */
     public Settings with(Map<String, String> extra) {
         Map<String, String> merged = new HashMap<>(overrides);
         merged.putAll(extra);
-        return new Settings(merged, environment, file, fileName);
+        return new Settings(merged, environment, file, fileName, asked);
     }
 
     public static String environmentVariable(String name) {
@@ -78,7 +83,17 @@ public final class Settings {
     private record Found(String value, String source) {
     }
 
+    /**
+     * The names of every setting looked up so far, through this instance and its copies: after a
+     * service has built its config, the settings it reads. Lets a test hold deployment files to
+     * passing only real settings.
+     */
+    public Set<String> asked() {
+        return Set.copyOf(asked);
+    }
+
     private Found find(String name) {
+        asked.add(name);
         if (overrides.containsKey(name)) {
             return new Found(overrides.get(name), "the override " + name);
         }

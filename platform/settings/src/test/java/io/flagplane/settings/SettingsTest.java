@@ -56,4 +56,13 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.load(Map.of("FLAGPLANE_CONFIG", "/nonexistent/flagplane.properties"), Map.of()))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("/nonexistent/flagplane.properties");
     }
+
+    @Test
+    void it_remembers_every_setting_asked_for_also_through_its_copies() {
+        Settings settings = Settings.load(Map.of("FLAGPLANE_EDGE_PORT", "8083"), Map.of());
+        settings.integer("edge.port", 1, 0, 65535);
+        settings.with(Map.of("edge.environments", "production")).string("kafka.bootstrap.servers", "x");
+
+        assertThat(settings.asked()).containsExactlyInAnyOrder("edge.port", "kafka.bootstrap.servers");
+    }
 }

@@ -4,6 +4,7 @@ import io.flagplane.auth.TokenRegistry;
 import io.flagplane.edge.EdgeConfig;
 import io.flagplane.edge.EdgeMetrics;
 import io.flagplane.edge.stream.ChangeFeed;
+import io.flagplane.reporting.EvaluatorReporter;
 import io.flagplane.ruleset.LiveRuleset;
 import io.javalin.Javalin;
 
@@ -30,16 +31,17 @@ public final class EdgeHttpApi {
     }
 
     /**
-     * @param tokens null when authentication is off
-     * @param bare   also serve {@code POST /bench/bare}, a constant answer that measures the HTTP server alone
+     * @param tokens   null when authentication is off
+     * @param reporter null when reporting is off
+     * @param bare     also serve {@code POST /bench/bare}, a constant answer that measures the HTTP server alone
      */
     public static Javalin create(EdgeConfig config, LiveRuleset ruleset, EdgeMetrics metrics, ChangeFeed feed,
-                                 TokenRegistry tokens, boolean bare) {
+                                 TokenRegistry tokens, EvaluatorReporter reporter, boolean bare) {
         ContextParser contexts = new ContextParser();
         EdgeAdmission admission = new EdgeAdmission(config, ruleset, feed, tokens);
         OfrepRoutes ofrep = new OfrepRoutes(ruleset, metrics, feed, contexts);
         RestRoutes rest = new RestRoutes(ruleset, metrics, contexts);
-        OperationsRoutes operations = new OperationsRoutes(ruleset, metrics, feed, admission, bare);
+        OperationsRoutes operations = new OperationsRoutes(ruleset, metrics, feed, admission, reporter, bare);
         return Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;

@@ -13,9 +13,9 @@ import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.Flag;
-import io.flagplane.evaluation.FlagView;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.Ruleset;
+import io.flagplane.ruleset.RulesetView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
@@ -58,7 +58,9 @@ final class OfrepRoutes {
         String key = ctx.pathParam("key");
         String environment = environment(ctx);
         EvaluationContext context = parse(ctx);
-        Evaluation<Object> result = Evaluator.evaluate(ruleset.current().view(environment), key, null, null, context);
+        RulesetView view = ruleset.current().view(environment);
+        Evaluation<Object> result = Evaluator.evaluate(view, key, null, null, context);
+        view.count(key, result);
         if (result.isError()) {
             metrics.failed(result.errorCode().name());
             throw EdgeErrors.evaluationFailed(key, result);
@@ -71,7 +73,7 @@ final class OfrepRoutes {
         String environment = environment(ctx);
         EvaluationContext context = parse(ctx);
         Ruleset snapshot = ruleset.current();
-        FlagView view = snapshot.view(environment);
+        RulesetView view = snapshot.view(environment);
         String streamUrl = baseUrl(ctx) + "/ofrep/v1/events?environment=" + URLEncoder.encode(environment, StandardCharsets.UTF_8);
         byte[] body = render(gen -> {
             gen.writeStartObject();
@@ -81,6 +83,7 @@ final class OfrepRoutes {
                     continue;
                 }
                 Evaluation<Object> result = Evaluator.evaluate(view, flag.key(), null, null, context);
+                view.count(flag.key(), result);
                 if (result.isError()) {
                     gen.writeStartObject();
                     gen.writeStringField("key", flag.key());

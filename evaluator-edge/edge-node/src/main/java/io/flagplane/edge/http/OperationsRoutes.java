@@ -6,6 +6,7 @@ import static io.flagplane.edge.http.JsonResponses.render;
 
 import io.flagplane.edge.EdgeMetrics;
 import io.flagplane.edge.stream.ChangeFeed;
+import io.flagplane.reporting.EvaluatorReporter;
 import io.flagplane.ruleset.LiveRuleset;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -24,13 +25,17 @@ final class OperationsRoutes {
     private final EdgeMetrics metrics;
     private final ChangeFeed feed;
     private final EdgeAdmission admission;
+    /** Null when reporting is off. */
+    private final EvaluatorReporter reporter;
     private final boolean bare;
 
-    OperationsRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ChangeFeed feed, EdgeAdmission admission, boolean bare) {
+    OperationsRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ChangeFeed feed, EdgeAdmission admission,
+                     EvaluatorReporter reporter, boolean bare) {
         this.ruleset = ruleset;
         this.metrics = metrics;
         this.feed = feed;
         this.admission = admission;
+        this.reporter = reporter;
         this.bare = bare;
     }
 
@@ -79,6 +84,17 @@ final class OperationsRoutes {
             }
             gen.writeEndArray();
             gen.writeNumberField("changeStreams", feed.connections());
+            if (reporter == null) {
+                gen.writeNullField("reporting");
+            } else {
+                EvaluatorReporter.Stats reports = reporter.stats();
+                gen.writeObjectFieldStart("reporting");
+                gen.writeStringField("nodeId", reporter.identity().nodeId());
+                gen.writeNumberField("reportsSent", reports.sent());
+                gen.writeNumberField("reportsDropped", reports.dropped());
+                gen.writeStringField("lastReportAt", reports.lastSentAt() == null ? null : reports.lastSentAt().toString());
+                gen.writeEndObject();
+            }
             gen.writeEndObject();
         }));
     }

@@ -11,9 +11,9 @@ import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.Flag;
-import io.flagplane.evaluation.FlagView;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.Ruleset;
+import io.flagplane.ruleset.RulesetView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.HashMap;
@@ -53,7 +53,9 @@ final class RestRoutes {
         String environment = environment(ctx);
         EvaluationContext context = restContext(ctx);
         Ruleset snapshot = ruleset.current();
-        Evaluation<Object> result = Evaluator.evaluate(snapshot.view(environment), key, null, null, context);
+        RulesetView view = snapshot.view(environment);
+        Evaluation<Object> result = Evaluator.evaluate(view, key, null, null, context);
+        view.count(key, result);
         if (result.isError()) {
             metrics.failed(result.errorCode().name());
             throw EdgeErrors.evaluationFailed(key, result);
@@ -79,11 +81,13 @@ final class RestRoutes {
         String environment = environment(ctx);
         EvaluationContext context = restContext(ctx);
         Ruleset snapshot = ruleset.current();
-        FlagView view = snapshot.view(environment);
+        RulesetView view = snapshot.view(environment);
         Map<String, Evaluation<Object>> results = new HashMap<>();
         for (Flag flag : snapshot.sortedFlags(environment)) {
             if (!flag.archived()) {
-                results.put(flag.key(), Evaluator.evaluate(view, flag.key(), null, null, context));
+                Evaluation<Object> result = Evaluator.evaluate(view, flag.key(), null, null, context);
+                view.count(flag.key(), result);
+                results.put(flag.key(), result);
             }
         }
         json(ctx, 200, render(gen -> {

@@ -1,0 +1,35 @@
+package io.flagplane.registry.server;
+
+import io.flagplane.contract.Topics;
+import io.flagplane.provisioning.ProvisioningSettings;
+import io.flagplane.settings.Settings;
+import java.time.Duration;
+
+/**
+ * {@code bin/flagplane registry}: the embedded schema registry as its own process, configured
+ * through {@link Settings} ({@code registry.port}, {@code kafka.bootstrap.servers}, …). On a
+ * three-broker cluster give its topic {@code registry.replication.factor=3} and
+ * {@code registry.min.insync.replicas=2}, like the flag topics.
+ */
+public final class SchemaRegistryCommand {
+
+    private SchemaRegistryCommand() {
+    }
+
+    public static SchemaRegistryServer.Settings settings(Settings settings) {
+        int replication = settings.integer("registry.replication.factor", 1, 1, 32);
+        int minIsr = settings.integer("registry.min.insync.replicas", 1, 1, replication);
+        return new SchemaRegistryServer.Settings(
+                settings.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
+                settings.string("registry.topic", Topics.SCHEMAS),
+                settings.string("registry.host", "0.0.0.0"),
+                settings.integer("registry.port", 8081, 0, 65_535),
+                new ProvisioningSettings(1, (short) replication, minIsr),
+                settings.millis("registry.kafka.timeout.ms", Duration.ofSeconds(5)));
+    }
+
+    public static void main(String[] args) {
+        SchemaRegistryServer server = SchemaRegistryServer.start(settings(Settings.fromEnvironment()));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "registry-shutdown"));
+    }
+}
