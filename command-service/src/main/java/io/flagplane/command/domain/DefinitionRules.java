@@ -53,6 +53,9 @@ public final class DefinitionRules {
     public static final int MAX_METADATA_ENTRIES = 32;
     public static final int MAX_METADATA_KEY = 64;
     public static final int MAX_METADATA_VALUE = 1_024;
+    /** Bounds of a flag's own expected lifetime ({@code lifetimeDays}): a day to ten years. */
+    public static final int MIN_LIFETIME_DAYS = 1;
+    public static final int MAX_LIFETIME_DAYS = 3_650;
 
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Keys evaluators write into every evaluation's metadata themselves. */
@@ -67,6 +70,11 @@ public final class DefinitionRules {
      * live segment of the flag's environment.
      */
     public static void check(FlagDefinition definition, Predicate<String> segmentUsable) {
+        Integer lifetime = definition.getLifetimeDays();
+        if (lifetime != null && (lifetime < MIN_LIFETIME_DAYS || lifetime > MAX_LIFETIME_DAYS)) {
+            throw CommandException.invalid("lifetimeDays", "lifetimeDays is a whole number of days from " + MIN_LIFETIME_DAYS
+                    + " to " + MAX_LIFETIME_DAYS + ", not " + lifetime + " (leave it out to keep the kind's lifetime)");
+        }
         List<Variant> variants = definition.getVariants();
         if (variants.isEmpty()) {
             throw CommandException.invalid("variants", "a flag needs at least one variant");

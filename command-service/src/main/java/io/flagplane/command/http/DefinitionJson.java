@@ -3,6 +3,7 @@ package io.flagplane.command.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.FlagKind;
 import io.flagplane.avro.FlagType;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
@@ -13,6 +14,7 @@ import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.DefinitionRules;
 import io.flagplane.http.JsonInputException;
 import io.flagplane.http.StrictJson;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ final class DefinitionJson {
     private static final Set<String> CONDITION_FIELDS = Set.of("attribute", "operator", "values");
     private static final Set<String> SPLIT_SERVE_FIELDS = Set.of("split", "bucketBy");
     private static final Set<String> WEIGHT_FIELDS = Set.of("variant", "weight");
+    private static final String KINDS = "release, experiment, operational, kill_switch, permission";
 
     private DefinitionJson() {
     }
@@ -76,7 +79,39 @@ final class DefinitionJson {
                 .setDenyList(Json.textList(body, "denyList", "denyList"))
                 .setSalt(salt)
                 .setMetadata(metadata(Json.present(body, "metadata", "metadata")))
+                .setKind(kind(body))
+                .setLifetimeDays(lifetimeDays(body))
                 .build();
+    }
+
+    /** What the flag is for; release when left out. */
+    private static FlagKind kind(JsonNode body) {
+        JsonNode kind = Json.present(body, "kind", "kind");
+        if (kind == null) {
+            return FlagKind.RELEASE;
+        }
+        if (kind.isTextual()) {
+            for (FlagKind k : FlagKind.values()) {
+                if (k.name().toLowerCase(Locale.ROOT).equals(kind.textValue())) {
+                    return k;
+                }
+            }
+        }
+        throw CommandException.invalid("kind", "kind " + Json.abbreviate(kind.toString()) + " is not one of " + KINDS);
+    }
+
+    /** The flag's own expected lifetime in days, or null for its kind's; the range is the domain's to check. */
+    private static Integer lifetimeDays(JsonNode body) {
+        JsonNode days = Json.present(body, "lifetimeDays", "lifetimeDays");
+        if (days == null) {
+            return null;
+        }
+        if (!days.isIntegralNumber() || !days.canConvertToInt()) {
+            throw CommandException.invalid("lifetimeDays", "lifetimeDays is a whole number of days from "
+                    + DefinitionRules.MIN_LIFETIME_DAYS + " to " + DefinitionRules.MAX_LIFETIME_DAYS + ", not "
+                    + Json.abbreviate(days.toString()));
+        }
+        return days.intValue();
     }
 
     /**

@@ -98,6 +98,15 @@ class CommandValidationTest {
             percentage 1e400              | {"action":"setRollout","flag":"existing.flag","percentage":1e400}                        | INVALID_FIELD       | percentage                  | between 0 and 100
             weight 1e400                  | {"action":"createFlag","key":"a.b","type":"boolean","fallthrough":{"split":[{"variant":"on","weight":1e400}]}} | INVALID_FIELD | fallthrough.split[0].weight | between 0 and 100
             number variant 1e400          | {"action":"createFlag","key":"a.b","type":"number","variants":[{"key":"x","value":1e400}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[0].value | too large
+            unknown kind                  | {"action":"createFlag","key":"a.b","type":"boolean","kind":"temporary"}                   | INVALID_FIELD       | kind                        | not one of release, experiment
+            kind in capitals              | {"action":"createFlag","key":"a.b","type":"boolean","kind":"RELEASE"}                     | INVALID_FIELD       | kind                        | not one of release
+            kind not a string             | {"action":"createFlag","key":"a.b","type":"boolean","kind":3}                             | INVALID_FIELD       | kind                        | not one of
+            null kind                     | {"action":"createFlag","key":"a.b","type":"boolean","kind":null}                          | INVALID_FIELD       | kind                        | must not be null
+            lifetime of zero days         | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":0}                     | INVALID_FIELD       | lifetimeDays                | from 1 to 3650
+            lifetime over ten years       | {"action":"replaceFlag","flag":"existing.flag","type":"boolean","lifetimeDays":3651}      | INVALID_FIELD       | lifetimeDays                | from 1 to 3650
+            lifetime not whole            | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":1.5}                   | INVALID_FIELD       | lifetimeDays                | whole number
+            lifetime as text              | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":"40"}                  | INVALID_FIELD       | lifetimeDays                | whole number
+            lifetime past an int          | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":99999999999}           | INVALID_FIELD       | lifetimeDays                | whole number
             json variant holding 1e400    | {"action":"createFlag","key":"a.b","type":"json","variants":[{"key":"x","value":{"n":[1e400]}}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[0].value.n[0] | too large
             metadata not an object        | {"action":"createFlag","key":"a.b","type":"boolean","metadata":["x"]}                     | INVALID_FIELD       | metadata                    | must be an object
             metadata value a list         | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"team":["a"]}}           | INVALID_FIELD       | metadata.team               | not an array
@@ -115,6 +124,26 @@ class CommandValidationTest {
         assertThat(refused.code().name()).as(why).isEqualTo(code);
         assertThat(refused.field()).as(why).isEqualTo(field == null || field.isBlank() ? null : field);
         assertThat(refused.getMessage()).as(why).contains(message);
+    }
+
+    @ParameterizedTest(name = "kind {0}, lifetime {1}")
+    @CsvSource(nullValues = "-", value = {"-, -, RELEASE", "experiment, -, EXPERIMENT", "operational, 3, OPERATIONAL",
+            "kill_switch, -, KILL_SWITCH", "permission, 3650, PERMISSION", "release, 1, RELEASE"})
+    void a_flag_takes_its_kind_and_lifetime_release_by_default(String kind, Integer lifetimeDays, String expected)
+            throws Exception {
+        ObjectNode node = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"createFlag\",\"environment\":\"production\","
+                + "\"key\":\"a.b\",\"type\":\"boolean\"}");
+        if (kind != null) {
+            node.put("kind", kind);
+        }
+        if (lifetimeDays != null) {
+            node.put("lifetimeDays", lifetimeDays);
+        }
+        Command.CreateFlag create = (Command.CreateFlag) CommandJson.parse(node);
+        Aggregates.decide(MODEL, create);
+
+        assertThat(create.definition().getKind().name()).isEqualTo(expected);
+        assertThat(create.definition().getLifetimeDays()).isEqualTo(lifetimeDays);
     }
 
     @ParameterizedTest(name = "{0} percent is {1} basis points")

@@ -75,6 +75,10 @@ public final class StateJson {
         }
         d.getDenyList().forEach(flag.putArray("denyList")::add);
         flag.set("metadata", metadata(d.getMetadata()));
+        flag.put("kind", d.getKind().name().toLowerCase(Locale.ROOT));
+        if (d.getLifetimeDays() != null) {
+            flag.put("lifetimeDays", d.getLifetimeDays());   // left out when the kind's lifetime applies
+        }
         flag.put("enabled", state.getEnabled());
         flag.put("killed", state.getKilled());
         flag.put("archived", state.getArchived());
