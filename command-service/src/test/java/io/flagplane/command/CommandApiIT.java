@@ -177,6 +177,27 @@ class CommandApiIT {
     }
 
     @Test
+    void a_flag_keeps_its_kind_and_lifetime_and_the_answer_says_how_to_wait_for_the_version() {
+        JsonNode created = ok(api.post(FLAGS, "{\"key\":\"ops.cache_size\",\"type\":\"boolean\",\"kind\":\"operational\","
+                + "\"lifetimeDays\":14}"));
+        assertThat(created.get("flag").get("kind").asText()).isEqualTo("operational");
+        assertThat(created.get("flag").get("lifetimeDays").asInt()).isEqualTo(14);
+        assertThat(created.get("propagation").asText())
+                .isEqualTo("/api/v1/environments/production/flags/ops.cache_size/propagation?version=1");
+
+        JsonNode replaced = ok(api.put(FLAGS + "/ops.cache_size", "{\"type\":\"boolean\",\"kind\":\"kill_switch\"}"));
+        assertThat(replaced.get("flag").get("kind").asText()).isEqualTo("kill_switch");
+        assertThat(replaced.get("flag").has("lifetimeDays")).as("replaced without one: the kind's lifetime").isFalse();
+        assertThat(replaced.get("propagation").asText()).endsWith("/ops.cache_size/propagation?version=2");
+        assertThat(ok(api.get(FLAGS + "/ops.cache_size")).get("kind").asText()).isEqualTo("kill_switch");
+
+        Api.Response bad = api.post(FLAGS, "{\"key\":\"ops.other\",\"type\":\"boolean\",\"lifetimeDays\":0}");
+        assertThat(bad.status()).as("the command API's status for a field it refuses").isEqualTo(422);
+        assertThat(bad.errorCode()).isEqualTo("INVALID_FIELD");
+        assertThat(bad.body().get("error").get("field").asText()).isEqualTo("lifetimeDays");
+    }
+
+    @Test
     void a_change_set_applies_every_command_with_one_change_set_id_and_sequential_versions() {
         ok(api.post(FLAGS, "{\"key\":\"charges.engine\",\"type\":\"boolean\",\"enabled\":true}"));
 

@@ -94,6 +94,9 @@ class OpenApiConformanceIT {
         call(admin, "POST", flags, "{\"key\":\"ui.theme\",\"type\":\"string\",\"variants\":[{\"key\":\"a\",\"value\":\"x\"},"
                 + "{\"key\":\"b\",\"value\":\"y\"}],\"offVariant\":\"a\",\"fallthrough\":{\"split\":[{\"variant\":\"a\",\"weight\":50},"
                 + "{\"variant\":\"b\",\"weight\":50}]}}");
+        call(admin, "POST", flags, "{\"key\":\"ui.banner\",\"type\":\"string\",\"variants\":[{\"key\":\"a\",\"value\":\"x\"}],"
+                + "\"fallthrough\":{\"variant\":\"a\"},\"metadata\":{\"ticket\":\"JIRA-1\",\"count\":2,\"ratio\":0.5,\"beta\":true}}");
+        call(admin, "GET", flags + "/ui.banner", null);
         call(admin, "GET", flags, null);
         call(admin, "GET", flags + "?tag=checkout", null);
         call(admin, "GET", flags + "/checkout.new_ui", null);
@@ -134,6 +137,7 @@ class OpenApiConformanceIT {
         // refusals
         refused(admin, "POST", flags, "{not json");
         refused(admin, "POST", flags, "{\"key\":\"NoDots\",\"type\":\"boolean\"}");
+        refused(admin, "POST", flags, "{\"key\":\"a.meta\",\"type\":\"boolean\",\"metadata\":{\"team\":[1]}}");
         refused(admin, "POST", flags, "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\"}");
         refused(admin, "GET", flags + "/no.such", null);
         refused(admin.with("If-Match", "\"1\""), "POST", flags + "/checkout.new_ui/enable", "");

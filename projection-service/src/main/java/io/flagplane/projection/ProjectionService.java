@@ -11,6 +11,21 @@ import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
 import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.stream.EventStream;
+import io.flagplane.projection.http.PropagationEvents;
+import io.flagplane.projection.query.ClusterTelemetry;
+import io.flagplane.projection.query.PropagationQueries;
+import io.flagplane.projection.query.QueryException;
+import io.flagplane.projection.query.TelemetryQueries;
+import io.flagplane.projection.telemetry.EvaluatorReportsTopology;
+import io.flagplane.projection.telemetry.FoldSignal;
+import io.flagplane.projection.telemetry.Liveness;
+import io.flagplane.projection.telemetry.ReportLimits;
+import io.flagplane.projection.telemetry.TelemetryMetrics;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import io.flagplane.registry.CachingSchemaRegistryClient;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.settings.Settings;
@@ -52,17 +67,30 @@ public final class ProjectionService implements AutoCloseable {
     private final ProjectionMetrics metrics;
     private final CountDownLatch running;
 
+    private final PropagationEvents propagationEvents;
+    private final TelemetryMetrics reports;
+
     private ProjectionService(KafkaStreams streams, Javalin http, EventStream stream, ProjectionMetrics metrics,
-                              CountDownLatch running) {
+                              CountDownLatch running, PropagationEvents propagationEvents, TelemetryMetrics reports) {
         this.streams = streams;
         this.http = http;
         this.stream = stream;
         this.metrics = metrics;
         this.running = running;
+        this.propagationEvents = propagationEvents;
+        this.reports = reports;
     }
 
     public static ProjectionService start(ProjectionConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is for liveness, lifecycle and staleness (tests move it) */
+    public static ProjectionService start(ProjectionConfig config, Clock clock) {
         ProjectionMetrics metrics = new ProjectionMetrics();
+        TelemetryMetrics reports = new TelemetryMetrics();
+        FoldSignal signal = new FoldSignal();
+        ProjectionConfig.Reports reportSettings = config.reports();
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
@@ -76,20 +104,31 @@ public final class ProjectionService implements AutoCloseable {
         Router router = new Router(stores);
         EventStream stream = new EventStream(config.bootstrapServers(), config.topics(), registry, config.streamHeartbeat(),
                 config.maxStreams());
+        TelemetryQueries telemetry = new TelemetryQueries(stores, registry);
+        ClusterTelemetry clusterTelemetry = new ClusterTelemetry(telemetry, queries, router);
+        PropagationQueries propagation = new PropagationQueries(clusterTelemetry, signal, reportSettings.liveness(), clock,
+                reportSettings.maxWaits());
+        PropagationEvents propagationEvents = new PropagationEvents(propagation, signal, reportSettings.maxStreams(),
+                reportSettings.maxStreamDuration(), config.streamHeartbeat());
         PrometheusMetrics prometheus = new PrometheusMetrics(PrometheusMetrics.live(metrics, streamsRef::get, stores,
-                config.topics().flagEvents(), stream));
+                config.topics().flagEvents(), stream, reports, () -> evaluatorsByLiveness(streamsRef.get(), telemetry,
+                        reportSettings.liveness(), clock)));
         // HTTP first: its port is what the other instances are told to forward queries to
         SegmentStateWire segments = new SegmentStateWire(registry, config.topics().segmentState());
         ShareWire shares = new ShareWire(registry, config.topics());
         Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries,
-                new ClusterQueries(queries, router, segments, shares), router, stream, segments, shares, metrics, prometheus, tokens))
+                new ClusterQueries(queries, router, segments, shares), router, stream, segments, shares, metrics, prometheus, tokens,
+                new ProjectionHttpApi.Telemetry(clusterTelemetry, propagation, propagationEvents, reports, reportSettings.maxWait())))
                 .start(config.host(), config.port());
         self.set(new HostInfo(config.advertisedHost(), http.port()));
 
         Properties properties = streamsProperties(config);
         properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + http.port());
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
-        FlagProjectionTopology.build(builder, config.topics(), registry, metrics);
+        FlagProjectionTopology.build(builder, config.topics(), registry, metrics, FlagProjectionTopology.Options.LIVE,
+                new FlagProjectionTopology.Notices(clock, reportSettings.staleCheckEvery()));
+        EvaluatorReportsTopology.build(builder, config.topics(), registry, new EvaluatorReportsTopology.Settings(reports, signal,
+                clock, ReportLimits.DEFAULT, reportSettings.forgetAfter(), Duration.ofMinutes(1)));
         KafkaStreams streams = new KafkaStreams(builder.build(), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("projection thread failed; replacing it and resuming from the last commit", e);
@@ -106,7 +145,23 @@ public final class ProjectionService implements AutoCloseable {
         streams.start();
         LOG.info("projection-service folding {} into {} and serving port {}", config.topics().flagEvents(),
                 config.topics().flagState(), http.port());
-        return new ProjectionService(streams, http, stream, metrics, running);
+        return new ProjectionService(streams, http, stream, metrics, running, propagationEvents, reports);
+    }
+
+    /** For a metrics scrape: this instance's evaluators by liveness; nothing while the stores cannot be read. */
+    private static Map<Liveness, Long> evaluatorsByLiveness(KafkaStreams streams, TelemetryQueries telemetry, Liveness.Rules rules,
+                                                            Clock clock) {
+        if (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
+            return Map.of();
+        }
+        try {
+            Instant now = clock.instant();
+            Map<Liveness, Long> counts = new EnumMap<>(Liveness.class);
+            telemetry.evaluatorsLocal().forEach(node -> counts.merge(rules.of(node, now), 1L, Long::sum));
+            return counts;
+        } catch (QueryException | InvalidStateStoreException e) {
+            return Map.of();   // moving (a rebalance); the next scrape has it
+        }
     }
 
     static Properties streamsProperties(ProjectionConfig config) {
@@ -150,9 +205,15 @@ public final class ProjectionService implements AutoCloseable {
         return metrics;
     }
 
+    /** What the evaluator-report fold counted. */
+    public TelemetryMetrics reports() {
+        return reports;
+    }
+
     @Override
     public void close() {
         stream.close();
+        propagationEvents.close();
         http.stop();
         // leave the group so that a restarted instance is assigned at once, not after the session timeout
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -3,6 +3,12 @@ package io.flagplane.projection;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.stream.EventStream;
+import io.flagplane.projection.telemetry.Liveness;
+import io.flagplane.projection.telemetry.TelemetryMetrics;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -22,7 +28,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * The projection-service's Prometheus metrics, in a registry of its own (several services share a
  * JVM in tests and in the local stack): events folded by outcome, undecodable and dead-lettered
  * records, consumer lag per partition of {@code flag-events}, approximate entries of each store,
- * the Kafka Streams state, and open event-stream connections.
+ * the Kafka Streams state, and open event-stream connections; from evaluator reports, reports
+ * folded and skipped, entries dropped at a cap, evaluators by liveness and the propagation latency
+ * histogram.
  *
  * <p>Everything is a callback read at scrape time from what the service keeps anyway (the fold's
  * counters, Kafka Streams' own client metrics and stores, the event stream's connection count), so
@@ -47,7 +55,19 @@ public final class PrometheusMetrics {
         Map<String, Long> storeEntries();
 
         int eventStreams();
+
+        /** What the report fold counted; a service without reports reads zeros. */
+        default TelemetryMetrics reports() {
+            return NO_REPORTS;
+        }
+
+        /** Evaluators registered on this instance's partitions, by liveness now; empty while the stores cannot be read. */
+        default Map<Liveness, Long> evaluators() {
+            return Map.of();
+        }
     }
+
+    private static final TelemetryMetrics NO_REPORTS = new TelemetryMetrics();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -90,15 +110,85 @@ public final class PrometheusMetrics {
                         cb.call(state == now ? 1 : 0, stateLabels[state.ordinal()]);
                     }
                 }).register(registry);
+        CounterWithCallback.builder().name("flagplane_reports_folded_total")
+                .help("Evaluator reports folded into the registry, applied versions and usage")
+                .callback(cb -> cb.call(readings.reports().folded())).register(registry);
+        CounterWithCallback.builder().name("flagplane_report_records_skipped_total")
+                .help("Records on evaluator-reports skipped whole, by reason: undecodable (logged), refused (a node id that is"
+                        + " not one, or not the record key), repeated (already folded, or from an older process of the node)")
+                .labelNames("reason").callback(cb -> {
+                    TelemetryMetrics reports = readings.reports();
+                    cb.call(reports.undecodable(), "undecodable");
+                    cb.call(reports.refused(), "refused");
+                    cb.call(reports.repeated(), "repeated");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_report_entries_capped_total")
+                .help("Applied versions, usage entries and variants of reports dropped at a cap, and nodes not registered past"
+                        + " the cap (bounds against a broken or hostile reporter)")
+                .callback(cb -> cb.call(readings.reports().droppedEntries())).register(registry);
+        GaugeWithCallback.builder().name("flagplane_evaluators")
+                .help("Evaluators registered on the partitions this instance holds, by liveness (live: seen within 3"
+                        + " heartbeats; stale: late; gone: silent for 10 heartbeats or stopped)")
+                .labelNames("liveness").callback(cb -> {
+                    Map<Liveness, Long> counts = readings.evaluators();
+                    for (Liveness liveness : Liveness.values()) {
+                        cb.call(counts.getOrDefault(liveness, 0L), liveness.wire());
+                    }
+                }).register(registry);
+        registry.register(new LatencyCollector(readings));
         GaugeWithCallback.builder().name("flagplane_event_streams")
                 .help("Open event-stream (SSE) connections")
                 .callback(cb -> cb.call(readings.eventStreams())).register(registry);
     }
 
+    /** The propagation latency histogram, built at scrape time from the fold's bucket counts. */
+    private static final class LatencyCollector implements Collector {
+
+        private static final String NAME = "flagplane_propagation_latency_seconds";
+        private final Readings readings;
+
+        LatencyCollector(Readings readings) {
+            this.readings = readings;
+        }
+
+        @Override
+        public MetricSnapshot collect() {
+            TelemetryMetrics.Latency latency = readings.reports().latency();
+            return HistogramSnapshot.builder().name(NAME)
+                    .help("A flag version's event time to the instant an evaluator applied it, observed when the evaluator's"
+                            + " report is folded (versions still current then)")
+                    .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(ClassicHistogramBuckets.of(latency.upperBounds(), latency.counts()))
+                            .sum(latency.sumSeconds()).build())
+                    .build();
+        }
+
+        @Override
+        public String getPrometheusName() {
+            return NAME;
+        }
+    }
+
     /** The readings of a running service. {@code streams} is null until the application is created. */
     public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
                                 EventStream stream) {
+        return live(fold, streams, stores, eventsTopic, stream, NO_REPORTS, () -> Map.of());
+    }
+
+    /** The same, with the report fold's counters and a way to count evaluators by liveness. */
+    public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
+                                EventStream stream, TelemetryMetrics reports, Supplier<Map<Liveness, Long>> evaluators) {
         return new Readings() {
+            @Override
+            public TelemetryMetrics reports() {
+                return reports;
+            }
+
+            @Override
+            public Map<Liveness, Long> evaluators() {
+                return evaluators.get();
+            }
+
             @Override
             public ProjectionMetrics.Counts folded() {
                 return fold.counts();

@@ -3,6 +3,9 @@ package io.flagplane.projection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.projection.fold.ProjectionMetrics;
+import io.flagplane.projection.telemetry.Counted;
+import io.flagplane.projection.telemetry.Liveness;
+import io.flagplane.projection.telemetry.TelemetryMetrics;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -22,6 +25,18 @@ class PrometheusMetricsTest {
         Map<Integer, Double> lag = Map.of();
         Map<String, Long> stores = Map.of();
         int streams;
+        TelemetryMetrics reports = Counted.metrics(0, 0, 0, 0, 0);
+        Map<Liveness, Long> evaluators = Map.of();
+
+        @Override
+        public TelemetryMetrics reports() {
+            return reports;
+        }
+
+        @Override
+        public Map<Liveness, Long> evaluators() {
+            return evaluators;
+        }
 
         @Override
         public ProjectionMetrics.Counts folded() {
@@ -87,6 +102,29 @@ class PrometheusMetricsTest {
         assertThat(later).contains("flagplane_events_folded_total{outcome=\"applied\"} 9.0\n");
         assertThat(later).contains("flagplane_streams_state{state=\"running\"} 0.0\n");
         assertThat(later).contains("flagplane_streams_state{state=\"rebalancing\"} 1.0\n");
+    }
+
+    @Test
+    void reports_skipped_entries_dropped_evaluators_by_liveness_and_the_propagation_latency_histogram() throws Exception {
+        Fixed readings = new Fixed();
+        PrometheusMetrics metrics = new PrometheusMetrics(readings);
+        readings.reports = Counted.metrics(40, 2, 1, 3, 7, 8, 30, 30, 2_000);
+        readings.evaluators = Map.of(Liveness.LIVE, 18L, Liveness.STALE, 2L);
+
+        String text = scrape(metrics);
+
+        assertThat(text).contains("flagplane_reports_folded_total 40.0\n");
+        assertThat(text).contains("flagplane_report_records_skipped_total{reason=\"undecodable\"} 2.0\n");
+        assertThat(text).contains("flagplane_report_records_skipped_total{reason=\"refused\"} 1.0\n");
+        assertThat(text).contains("flagplane_report_records_skipped_total{reason=\"repeated\"} 3.0\n");
+        assertThat(text).contains("flagplane_report_entries_capped_total 7.0\n");
+        assertThat(text).contains("flagplane_evaluators{liveness=\"live\"} 18.0\n");
+        assertThat(text).contains("flagplane_evaluators{liveness=\"stale\"} 2.0\n");
+        assertThat(text).contains("flagplane_evaluators{liveness=\"gone\"} 0.0\n");
+        assertThat(text).contains("flagplane_propagation_latency_seconds_bucket{le=\"0.01\"} 1\n");
+        assertThat(text).contains("flagplane_propagation_latency_seconds_bucket{le=\"0.05\"} 3\n");
+        assertThat(text).contains("flagplane_propagation_latency_seconds_bucket{le=\"+Inf\"} 4\n");
+        assertThat(text).contains("flagplane_propagation_latency_seconds_count 4\n");
     }
 
     @Test

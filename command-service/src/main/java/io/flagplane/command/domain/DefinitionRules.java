@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -49,8 +50,17 @@ public final class DefinitionRules {
     /** The Avro-encoded definition an evaluator holds per flag. */
     public static final int MAX_DEFINITION_BYTES = 256 * 1024;
     public static final int TOTAL_WEIGHT = 10_000;
+    public static final int MAX_METADATA_ENTRIES = 32;
+    public static final int MAX_METADATA_KEY = 64;
+    public static final int MAX_METADATA_VALUE = 1_024;
+    /** Bounds of a flag's own expected lifetime ({@code lifetimeDays}): a day to ten years. */
+    public static final int MIN_LIFETIME_DAYS = 1;
+    public static final int MAX_LIFETIME_DAYS = 3_650;
 
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** Keys evaluators write into every evaluation's metadata themselves. */
+    private static final Set<String> RESERVED_METADATA = Set.of("flagVersion", "environment");
+    private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0," + (MAX_METADATA_KEY - 1) + "}");
 
     private DefinitionRules() {
     }
@@ -60,6 +70,11 @@ public final class DefinitionRules {
      * live segment of the flag's environment.
      */
     public static void check(FlagDefinition definition, Predicate<String> segmentUsable) {
+        Integer lifetime = definition.getLifetimeDays();
+        if (lifetime != null && (lifetime < MIN_LIFETIME_DAYS || lifetime > MAX_LIFETIME_DAYS)) {
+            throw CommandException.invalid("lifetimeDays", "lifetimeDays is a whole number of days from " + MIN_LIFETIME_DAYS
+                    + " to " + MAX_LIFETIME_DAYS + ", not " + lifetime + " (leave it out to keep the kind's lifetime)");
+        }
         List<Variant> variants = definition.getVariants();
         if (variants.isEmpty()) {
             throw CommandException.invalid("variants", "a flag needs at least one variant");
@@ -82,14 +97,43 @@ public final class DefinitionRules {
         if (definition.getType() == FlagType.BOOLEAN && variants.get(0).getValueJson().equals(variants.get(1).getValueJson())) {
             throw CommandException.invalid("variants", "a boolean flag's two variants must be true and false");
         }
-        requireVariant(keys, definition.getOffVariant(), "offVariant");
+        if (definition.getOffVariant() != null) {   // none: the flag serves the caller's default when off
+            requireVariant(keys, definition.getOffVariant(), "offVariant");
+        }
         checkServe(keys, definition.getFallthrough(), "fallthrough");
         checkRules(definition.getRules(), keys, segmentUsable, "rules");
         checkMetadata(definition.getDescription(), definition.getTags(), definition.getOwner());
         checkLists(definition.getAllowList(), definition.getDenyList(), keys);
+        checkFlagMetadata(definition.getMetadata());
         if (encodedSize(definition) > MAX_DEFINITION_BYTES) {
             throw CommandException.invalid(null, "the flag definition is larger than " + MAX_DEFINITION_BYTES / 1024
                     + " KiB; move long key lists into segments");
+        }
+    }
+
+    /**
+     * OpenFeature flag metadata travels with every evaluation (SDK, provider, OFREP), so it is
+     * kept small: a few short entries, not a document.
+     */
+    static void checkFlagMetadata(Map<String, Object> metadata) {
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            throw CommandException.invalid("metadata", "metadata may have at most " + MAX_METADATA_ENTRIES + " entries, not "
+                    + metadata.size());
+        }
+        for (Map.Entry<String, Object> e : metadata.entrySet()) {
+            String key = e.getKey();
+            if (!METADATA_KEY.matcher(key).matches()) {
+                throw CommandException.invalid("metadata", "metadata key '" + Names.abbreviate(key) + "' must be 1–"
+                        + MAX_METADATA_KEY + " letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            if (RESERVED_METADATA.contains(key)) {
+                throw CommandException.invalid("metadata." + key, key + " is reserved: evaluators put the flag's version and"
+                        + " environment there (flagVersion, environment)");
+            }
+            if (e.getValue() instanceof String text && text.length() > MAX_METADATA_VALUE) {
+                throw CommandException.invalid("metadata." + key, "metadata." + key + " is longer than " + MAX_METADATA_VALUE
+                        + " characters");
+            }
         }
     }
 

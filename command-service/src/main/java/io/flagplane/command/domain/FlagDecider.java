@@ -155,6 +155,10 @@ public final class FlagDecider {
         if (!keys.contains(variant)) {
             throw CommandException.invalid("variant", "variant '" + variant + "' does not exist (the flag has " + keys + ")");
         }
+        if (definition.getOffVariant() == null) {   // the rest of a rollout is the off variant; this flag has none
+            throw CommandException.invalid("variant", "the flag has no off variant to roll '" + variant
+                    + "' out against; replace the definition with the split you want, or give the flag an offVariant");
+        }
         if (variant.equals(definition.getOffVariant())) {
             throw CommandException.invalid("variant", "the rollout variant '" + variant
                     + "' is the off variant; roll out another variant");

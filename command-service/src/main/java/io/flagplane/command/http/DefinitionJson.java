@@ -3,6 +3,7 @@ package io.flagplane.command.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.FlagKind;
 import io.flagplane.avro.FlagType;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
@@ -13,11 +14,14 @@ import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.DefinitionRules;
 import io.flagplane.http.JsonInputException;
 import io.flagplane.http.StrictJson;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,6 +37,7 @@ final class DefinitionJson {
     private static final Set<String> CONDITION_FIELDS = Set.of("attribute", "operator", "values");
     private static final Set<String> SPLIT_SERVE_FIELDS = Set.of("split", "bucketBy");
     private static final Set<String> WEIGHT_FIELDS = Set.of("variant", "weight");
+    private static final String KINDS = "release, experiment, operational, kill_switch, permission";
 
     private DefinitionJson() {
     }
@@ -46,7 +51,11 @@ final class DefinitionJson {
         }
     }
 
-    /** A flag definition; boolean flags get on/off variants, off as off variant and on as fallthrough when none are given. */
+    /**
+     * A flag definition; boolean flags get on/off variants, off as off variant and on as
+     * fallthrough when none are given. Otherwise {@code offVariant} is optional: without one, the
+     * flag serves the caller's default when it is off, killed or denies a key.
+     */
     static FlagDefinition flag(JsonNode body, String salt) {
         FlagType type = type(body);
         boolean defaults = type == FlagType.BOOLEAN && Json.present(body, "variants", "variants") == null;
@@ -63,13 +72,79 @@ final class DefinitionJson {
                 .setTags(Json.textList(body, "tags", "tags"))
                 .setOwner(Json.optionalText(body, "owner", "owner", null))
                 .setVariants(variants)
-                .setOffVariant(offVariant == null ? "" : offVariant)
+                .setOffVariant(offVariant)
                 .setRules(rules(Json.present(body, "rules", "rules"), "rules"))
                 .setFallthrough(fallthrough)
                 .setAllowList(allowList(Json.present(body, "allowList", "allowList")))
                 .setDenyList(Json.textList(body, "denyList", "denyList"))
                 .setSalt(salt)
+                .setMetadata(metadata(Json.present(body, "metadata", "metadata")))
+                .setKind(kind(body))
+                .setLifetimeDays(lifetimeDays(body))
                 .build();
+    }
+
+    /** What the flag is for; release when left out. */
+    private static FlagKind kind(JsonNode body) {
+        JsonNode kind = Json.present(body, "kind", "kind");
+        if (kind == null) {
+            return FlagKind.RELEASE;
+        }
+        if (kind.isTextual()) {
+            for (FlagKind k : FlagKind.values()) {
+                if (k.name().toLowerCase(Locale.ROOT).equals(kind.textValue())) {
+                    return k;
+                }
+            }
+        }
+        throw CommandException.invalid("kind", "kind " + Json.abbreviate(kind.toString()) + " is not one of " + KINDS);
+    }
+
+    /** The flag's own expected lifetime in days, or null for its kind's; the range is the domain's to check. */
+    private static Integer lifetimeDays(JsonNode body) {
+        JsonNode days = Json.present(body, "lifetimeDays", "lifetimeDays");
+        if (days == null) {
+            return null;
+        }
+        if (!days.isIntegralNumber() || !days.canConvertToInt()) {
+            throw CommandException.invalid("lifetimeDays", "lifetimeDays is a whole number of days from "
+                    + DefinitionRules.MIN_LIFETIME_DAYS + " to " + DefinitionRules.MAX_LIFETIME_DAYS + ", not "
+                    + Json.abbreviate(days.toString()));
+        }
+        return days.intValue();
+    }
+
+    /**
+     * OpenFeature flag metadata: an object of strings, booleans, integers (to Long) and floats (to
+     * Double); anything else (null, an array, an object) is refused, naming the entry. How many
+     * entries and how long is the domain's call ({@code DefinitionRules}).
+     */
+    static Map<String, Object> metadata(JsonNode node) {
+        if (node == null) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw CommandException.invalid("metadata", "metadata must be an object of strings, booleans and numbers");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String path = "metadata." + e.getKey();
+            JsonNode value = e.getValue();
+            if (value.isTextual()) {
+                out.put(e.getKey(), value.textValue());
+            } else if (value.isBoolean()) {
+                out.put(e.getKey(), value.booleanValue());
+            } else if (value.isIntegralNumber() && value.canConvertToLong()) {
+                out.put(e.getKey(), value.longValue());
+            } else if (value.isNumber() && !value.isIntegralNumber()) {
+                finite(value, path);
+                out.put(e.getKey(), value.doubleValue());
+            } else {
+                throw CommandException.invalid(path, path + " must be a string, boolean, integer (64-bit) or float, not "
+                        + StrictJson.describe(value));
+            }
+        }
+        return out;
     }
 
     private static FlagType type(JsonNode body) {

@@ -8,6 +8,7 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.log.Change;
 import io.flagplane.command.log.CommandResult;
+import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.json.StateJson;
 
 /** Renders command results as the API's JSON; flags and segments inside them as {@link StateJson} does. */
@@ -55,6 +56,15 @@ final class ResultJson {
         return body;
     }
 
+    /**
+     * How to wait for the change to reach the evaluators: the projection-service's propagation
+     * route for this version, as a path (the command-service does not know where the projection is
+     * served; a client puts the projection's base URL in front, and may add {@code &wait=5s}).
+     */
+    static String propagation(FlagRef flag, long version) {
+        return "/api/v1/environments/" + flag.environment() + "/flags/" + flag.key() + "/propagation?version=" + version;
+    }
+
     private static ObjectNode position(Change change) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("kind", change.target().noun());
@@ -62,6 +72,9 @@ final class ResultJson {
         node.put("key", change.target().key());
         node.put("changed", change.changed());
         node.put("version", change.version());
+        if (change.target() instanceof FlagRef flag) {
+            node.put("propagation", propagation(flag, change.version()));
+        }
         if (change.partition() != null) {
             node.put("partition", change.partition());
             node.put("offset", change.offset());

@@ -23,7 +23,10 @@ class CommandValidationTest {
     /** A declared production environment holding one boolean flag {@code existing.flag}, and nothing else. */
     private static final ReadModel MODEL = WriteModel.of(
             Events.on("production", "production").version(1).environmentCreated(),
-            Events.on("production", "existing.flag").version(1).createdBoolean(true));
+            Events.on("production", "existing.flag").version(1).createdBoolean(true),
+            Events.on("production", "no.off").version(1).with(io.flagplane.avro.FlagCreated.newBuilder()
+                    .setDefinition(io.flagplane.avro.FlagDefinition.newBuilder(Events.booleanFlag("no.off")).setOffVariant(null).build())
+                    .setEnabled(true).build()));
 
     /** An archived environment: its one flag was archived first, then the environment. */
     private static final ReadModel RETIRED = WriteModel.of(
@@ -95,7 +98,23 @@ class CommandValidationTest {
             percentage 1e400              | {"action":"setRollout","flag":"existing.flag","percentage":1e400}                        | INVALID_FIELD       | percentage                  | between 0 and 100
             weight 1e400                  | {"action":"createFlag","key":"a.b","type":"boolean","fallthrough":{"split":[{"variant":"on","weight":1e400}]}} | INVALID_FIELD | fallthrough.split[0].weight | between 0 and 100
             number variant 1e400          | {"action":"createFlag","key":"a.b","type":"number","variants":[{"key":"x","value":1e400}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[0].value | too large
+            unknown kind                  | {"action":"createFlag","key":"a.b","type":"boolean","kind":"temporary"}                   | INVALID_FIELD       | kind                        | not one of release, experiment
+            kind in capitals              | {"action":"createFlag","key":"a.b","type":"boolean","kind":"RELEASE"}                     | INVALID_FIELD       | kind                        | not one of release
+            kind not a string             | {"action":"createFlag","key":"a.b","type":"boolean","kind":3}                             | INVALID_FIELD       | kind                        | not one of
+            null kind                     | {"action":"createFlag","key":"a.b","type":"boolean","kind":null}                          | INVALID_FIELD       | kind                        | must not be null
+            lifetime of zero days         | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":0}                     | INVALID_FIELD       | lifetimeDays                | from 1 to 3650
+            lifetime over ten years       | {"action":"replaceFlag","flag":"existing.flag","type":"boolean","lifetimeDays":3651}      | INVALID_FIELD       | lifetimeDays                | from 1 to 3650
+            lifetime not whole            | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":1.5}                   | INVALID_FIELD       | lifetimeDays                | whole number
+            lifetime as text              | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":"40"}                  | INVALID_FIELD       | lifetimeDays                | whole number
+            lifetime past an int          | {"action":"createFlag","key":"a.b","type":"boolean","lifetimeDays":99999999999}           | INVALID_FIELD       | lifetimeDays                | whole number
             json variant holding 1e400    | {"action":"createFlag","key":"a.b","type":"json","variants":[{"key":"x","value":{"n":[1e400]}}],"offVariant":"x","fallthrough":{"variant":"x"}} | INVALID_FIELD | variants[0].value.n[0] | too large
+            metadata not an object        | {"action":"createFlag","key":"a.b","type":"boolean","metadata":["x"]}                     | INVALID_FIELD       | metadata                    | must be an object
+            metadata value a list         | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"team":["a"]}}           | INVALID_FIELD       | metadata.team               | not an array
+            metadata value null           | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"team":null}}            | INVALID_FIELD       | metadata.team               | must be a string
+            metadata key with a space     | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"my team":"a"}}          | INVALID_FIELD       | metadata                    | letters, digits
+            metadata flagVersion reserved | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"flagVersion":3}}        | INVALID_FIELD       | metadata.flagVersion        | reserved
+            metadata float 1e400          | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"ratio":1.5e400}}        | INVALID_FIELD       | metadata.ratio              | too large
+            rollout without off variant   | {"action":"setRollout","flag":"no.off","percentage":10}                                  | INVALID_FIELD       | variant                     | no off variant
             """)
     void a_bad_command_is_refused_with_its_code_field_and_a_sentence(String why, String json, String code, String field,
                                                                       String message) throws Exception {
@@ -105,6 +124,26 @@ class CommandValidationTest {
         assertThat(refused.code().name()).as(why).isEqualTo(code);
         assertThat(refused.field()).as(why).isEqualTo(field == null || field.isBlank() ? null : field);
         assertThat(refused.getMessage()).as(why).contains(message);
+    }
+
+    @ParameterizedTest(name = "kind {0}, lifetime {1}")
+    @CsvSource(nullValues = "-", value = {"-, -, RELEASE", "experiment, -, EXPERIMENT", "operational, 3, OPERATIONAL",
+            "kill_switch, -, KILL_SWITCH", "permission, 3650, PERMISSION", "release, 1, RELEASE"})
+    void a_flag_takes_its_kind_and_lifetime_release_by_default(String kind, Integer lifetimeDays, String expected)
+            throws Exception {
+        ObjectNode node = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"createFlag\",\"environment\":\"production\","
+                + "\"key\":\"a.b\",\"type\":\"boolean\"}");
+        if (kind != null) {
+            node.put("kind", kind);
+        }
+        if (lifetimeDays != null) {
+            node.put("lifetimeDays", lifetimeDays);
+        }
+        Command.CreateFlag create = (Command.CreateFlag) CommandJson.parse(node);
+        Aggregates.decide(MODEL, create);
+
+        assertThat(create.definition().getKind().name()).isEqualTo(expected);
+        assertThat(create.definition().getLifetimeDays()).isEqualTo(lifetimeDays);
     }
 
     @ParameterizedTest(name = "{0} percent is {1} basis points")
@@ -121,5 +160,34 @@ class CommandValidationTest {
         Object payload = Aggregates.decide(MODEL, CommandJson.parse(node)).get(0).payload();
 
         assertThat(payload == null).isEqualTo(!action.equals("kill") && !action.equals("archive"));
+    }
+
+    @Test
+    void metadata_and_a_missing_off_variant_are_accepted_and_written_as_given() throws Exception {
+        ObjectNode node = (ObjectNode) Json.MAPPER.readTree("{\"action\":\"createFlag\",\"environment\":\"production\","
+                + "\"key\":\"ui.banner\",\"type\":\"string\",\"variants\":[{\"key\":\"a\",\"value\":\"x\"}],"
+                + "\"fallthrough\":{\"variant\":\"a\"},\"denyList\":[\"u-1\"],"
+                + "\"metadata\":{\"ticket\":\"JIRA-1\",\"count\":2,\"ratio\":0.1,\"beta\":true}}");
+
+        Object payload = Aggregates.decide(MODEL, CommandJson.parse(node)).get(0).payload();
+
+        io.flagplane.avro.FlagDefinition definition = ((io.flagplane.avro.FlagCreated) payload).getDefinition();
+        assertThat(definition.getOffVariant()).isNull();
+        assertThat(definition.getMetadata()).isEqualTo(java.util.Map.of("ticket", "JIRA-1", "count", 2L, "ratio", 0.1, "beta", true));
+    }
+
+    @Test
+    void metadata_is_bounded_in_entries_and_string_length() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= io.flagplane.command.domain.DefinitionRules.MAX_METADATA_ENTRIES; i++) {
+            many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":1");
+        }
+        CommandException tooMany = refusal("{\"action\":\"createFlag\",\"key\":\"a.b\",\"type\":\"boolean\",\"metadata\":{" + many + "}}");
+        assertThat(tooMany.field()).isEqualTo("metadata");
+        assertThat(tooMany.getMessage()).contains("at most 32 entries");
+
+        CommandException tooLong = refusal("{\"action\":\"createFlag\",\"key\":\"a.b\",\"type\":\"boolean\",\"metadata\":{\"t\":\""
+                + "x".repeat(1_025) + "\"}}");
+        assertThat(tooLong.field()).isEqualTo("metadata.t");
     }
 }

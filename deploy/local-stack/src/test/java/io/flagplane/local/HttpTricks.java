@@ -60,6 +60,12 @@ final class HttpTricks {
             new Route(Api.PROJECTION, "/api/v1/audit", Set.of("GET")),
             new Route(Api.PROJECTION, "/api/v1/events/stream", Set.of("GET")),
             new Route(Api.PROJECTION, "/api/v1/status", Set.of("GET")),
+            new Route(Api.PROJECTION, SPLIT + "/propagation", Set.of("GET")),
+            new Route(Api.PROJECTION, SPLIT + "/propagation/stream", Set.of("GET")),
+            new Route(Api.PROJECTION, SPLIT + "/usage", Set.of("GET")),
+            new Route(Api.PROJECTION, ENV + "/flags", Set.of("GET")),
+            new Route(Api.PROJECTION, ENV + "/evaluators", Set.of("GET")),
+            new Route(Api.PROJECTION, "/api/v1/evaluators", Set.of("GET")),
             new Route(Api.PROJECTION, "/health/ready", Set.of("GET")),
             new Route(Api.EDGE, OFREP_ONE, Set.of("POST")),
             new Route(Api.EDGE, OFREP_ALL, Set.of("POST")),
@@ -338,6 +344,12 @@ final class HttpTricks {
     private static final List<Value> USERS = values(List.of(), List.of("", "u", "x".repeat(5000), "\u00fc\u00df\uD83D\uDEA9",
             "\u0000", "user-1"));
 
+    /** Waits short enough that an accepted one never holds the suite up. */
+    private static final List<Value> WAITS = values(List.of("31s", "-1", "abc", "1e3", "1.5s", "+5", "5m", "1" + "0".repeat(400),
+            "\u0000", "30001ms"), List.of("0", "1ms", "20ms", ""));
+    private static final List<Value> STATUSES = values(List.of("zombie", "STALE", "stale!", "\u0000", "x".repeat(2000)),
+            List.of("new", "active", "launched", "inactive", "stale", "potentially_stale", ""));
+
     private record QueryRoute(Api api, String method, String path, Map<String, List<Value>> params) {
     }
 
@@ -353,6 +365,8 @@ final class HttpTricks {
                     "environment", READ_ENVIRONMENTS, "since", INSTANTS, "until", INSTANTS, "limit", LIMITS, "cursor", AUDIT_CURSORS)),
             new QueryRoute(Api.PROJECTION, "GET", "/api/v1/export", Map.of("asOf", INSTANTS, "environment", READ_ENVIRONMENTS)),
             new QueryRoute(Api.PROJECTION, "GET", ENV + "/export", Map.of("asOf", INSTANTS)),
+            new QueryRoute(Api.PROJECTION, "GET", SPLIT + "/propagation", Map.of("version", POSITIVE, "wait", WAITS)),
+            new QueryRoute(Api.PROJECTION, "GET", ENV + "/flags", Map.of("status", STATUSES)),
             new QueryRoute(Api.EDGE, "GET", "/api/v1/check/hostile.split", Map.of("userId", USERS, "environment", EDGE_ENVIRONMENTS,
                     "targetingKey", USERS, "tier", TEXTS)),
             new QueryRoute(Api.EDGE, "GET", "/api/v1/features", Map.of("userId", USERS, "environment", EDGE_ENVIRONMENTS,

@@ -110,6 +110,42 @@ class OneFlagEndToEndIT {
     }
 
     @Test
+    void the_edge_reports_what_it_applied_and_served_and_the_projection_answers_live_on_1_of_1() {
+        Http.Response created = Http.post(command.url() + "/api/v1/environments/production/flags",
+                "{\"key\":\"checkout.reported\",\"type\":\"boolean\",\"enabled\":true}", token);
+        assertThat(created.status()).isEqualTo(201);
+        awaitEdgeValue("checkout.reported", true, "STATIC");
+        Http.Response killed = Http.post(command.url() + "/api/v1/environments/production/flags/checkout.reported/kill",
+                "{\"reason\":\"kill switch\"}", token);
+        String propagation = killed.body().get("propagation").asText();
+        assertThat(propagation).endsWith("/checkout.reported/propagation?version=2");
+
+        Http.Response live = Http.get(projection.url() + propagation + "&wait=20s", token);
+        assertThat(live.status()).isEqualTo(200);
+        assertThat(live.body().get("complete").asBoolean()).as(live.body().toString()).isTrue();
+        assertThat(live.body().get("applied").asInt()).isEqualTo(1);
+        assertThat(live.body().get("evaluators").get(0).get("kind").asText()).isEqualTo("edge_node");
+        assertThat(live.body().get("evaluators").get(0).get("latencyMs").asLong()).isBetween(0L, 20_000L);
+
+        long served = 0;
+        for (int i = 0; i < 7; i++) {
+            served += evaluate("checkout.reported", "user-" + i).status() == 200 ? 1 : 0;
+        }
+        long evaluatedOnce = served;
+        // the edge sends usage with its next heartbeat (every 5 s by default); the polls above counted too
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            Http.Response usage = Http.get(projection.url() + "/api/v1/environments/production/flags/checkout.reported/usage",
+                    token);
+            assertThat(usage.status()).isEqualTo(200);
+            assertThat(usage.body().get("variants").path("off").asLong()).as("the seven evaluations after the kill")
+                    .isEqualTo(evaluatedOnce);
+            assertThat(usage.body().get("status").asText()).isEqualTo("active");
+        });
+        Http.Response evaluators = Http.get(projection.url() + "/api/v1/evaluators", token);
+        assertThat(evaluators.body().get("counts").get("live").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void a_flag_gated_on_a_segment_follows_the_segment_from_command_to_edge() {
         String env = command.url() + "/api/v1/environments/production";
         assertThat(Http.post(env + "/segments", """

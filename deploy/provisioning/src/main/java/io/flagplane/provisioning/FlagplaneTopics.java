@@ -14,7 +14,8 @@ public final class FlagplaneTopics {
     /** The event log and the state topics of one installation. */
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
-                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings));
+                deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
+                flagNotices(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -77,6 +78,17 @@ public final class FlagplaneTopics {
                 "min.insync.replicas", String.valueOf(settings.minInsyncReplicas())));
     }
 
+    /**
+     * Notices the projection derives about flags (a flag became potentially stale), read by the live
+     * event stream; kept 30 days, like the dead letters. Keyed like {@code flag-state}.
+     */
+    public static TopicSpec flagNotices(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.flagNotices(), settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", String.valueOf(30L * 24 * 60 * 60 * 1000),
+                "min.insync.replicas", String.valueOf(settings.minInsyncReplicas())));
+    }
+
     /** The embedded schema registry's store: compacted, one partition (a total order of registrations). */
     public static TopicSpec schemas(String topic, ProvisioningSettings settings) {
         return new TopicSpec(topic, 1, settings.replicationFactor(), Map.of(
@@ -89,6 +101,7 @@ public final class FlagplaneTopics {
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
                 deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
+                flagNotices(names, settings),
                 schemas(Topics.SCHEMAS, settings));
     }
 }

@@ -29,7 +29,8 @@ import java.util.Map;
 /**
  * Turns the wire contract's {@link FlagState} (and {@link SegmentState}) into the engine's
  * prepared {@link Flag} (and {@link Segment}). This is
- * the only place the two models meet; a state that does not make sense (a variant value of the
+ * the only place the two models meet (a null off variant stays null: the flag serves the caller's
+ * default when off; metadata values arrive as String, Boolean, Long or Double); a state that does not make sense (a variant value of the
  * wrong JSON type, a serve naming a missing variant) is refused with
  * {@link IllegalArgumentException}, and the caller keeps the flag's previous version.
  */
@@ -65,6 +66,10 @@ public final class FlagStateMapper {
             flag.allow(target.getVariant(), target.getKeys());
         }
         flag.deny(definition.getDenyList());
+        for (Map.Entry<String, Object> entry : definition.getMetadata().entrySet()) {
+            Object value = entry.getValue() instanceof CharSequence text ? text.toString() : entry.getValue();
+            flag.metadata(entry.getKey(), value);
+        }
         return flag.build();
     }
 

@@ -86,4 +86,21 @@ class FlagStateMapperTest {
         assertThatThrownBy(() -> FlagStateMapper.toFlag(state)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a boolean");
     }
+
+    @Test
+    void metadata_and_a_missing_off_variant_are_carried_over() {
+        FlagState state = States.booleanState("production", "m.flag", 5);
+        state.getDefinition().setOffVariant(null);
+        state.getDefinition().setMetadata(Map.of("ticket", "JIRA-7", "count", 2L, "ratio", 0.1, "beta", true));
+        state.setEnabled(false);
+
+        Flag flag = FlagStateMapper.toFlag(state);
+
+        var result = Evaluator.evaluate(k -> flag, "m.flag", io.flagplane.evaluation.FlagType.BOOLEAN, Boolean.TRUE,
+                EvaluationContext.of("u1"));
+        assertThat(result.value()).isTrue();
+        assertThat(result.reason()).isEqualTo(Reason.DISABLED);
+        assertThat(result.variant()).isNull();
+        assertThat(result.flagMetadata()).isEqualTo(Map.of("ticket", "JIRA-7", "count", 2L, "ratio", 0.1, "beta", true));
+    }
 }

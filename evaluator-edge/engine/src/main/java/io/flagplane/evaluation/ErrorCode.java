@@ -7,5 +7,7 @@ public enum ErrorCode {
     TARGETING_KEY_MISSING,
     PARSE_ERROR,
     INVALID_CONTEXT,
-    GENERAL
+    GENERAL,
+    /** The evaluator has no ruleset yet (not caught up, no snapshot): nothing it says about a flag would be true. */
+    PROVIDER_NOT_READY
 }

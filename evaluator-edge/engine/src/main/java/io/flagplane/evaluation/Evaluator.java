@@ -6,7 +6,8 @@ package io.flagplane.evaluation;
  * {@link Reason#ERROR} and an {@link ErrorCode}.
  *
  * <p>Order (seed 003, generalised): killed or disabled → off variant ({@code DISABLED}); deny
- * list → off ({@code DISABLED}); allow list → its variant ({@code TARGETING_MATCH}); rules in
+ * list → off ({@code DISABLED}); a flag without an off variant serves the caller's default there
+ * instead, still {@code DISABLED} and without an error (the code default); allow list → its variant ({@code TARGETING_MATCH}); rules in
  * order, first match wins ({@code TARGETING_MATCH}, or {@code SPLIT} when the rule serves a
  * split); then the fallthrough ({@code DEFAULT}, {@code SPLIT}, or {@code STATIC} for a flag
  * with no targeting and no split).
@@ -52,6 +53,9 @@ public final class Evaluator {
         } catch (RuntimeException e) {
             return Evaluation.error(defaultValue, ErrorCode.GENERAL, "evaluating '" + key + "' failed: " + e, flag.version());
         }
+        if (decided == Flag.CODE_DEFAULT) {
+            return flag.codeDefault(defaultValue);
+        }
         if (decided == NOTHING_TO_BUCKET) {
             return Evaluation.error(defaultValue, ErrorCode.TARGETING_KEY_MISSING, "flag '" + key
                     + "' serves a split to this context, which has no targeting key (or bucketing attribute) to bucket by",
@@ -62,12 +66,12 @@ public final class Evaluator {
 
     private static Evaluation<Object> decide(Flag flag, EvaluationContext context, FlagView view) {
         if (flag.killed() || !flag.enabled()) {
-            return flag.result(flag.offVariant(), Reason.DISABLED);
+            return flag.off();
         }
         String targetingKey = context.targetingKey();
         if (targetingKey != null && flag.hasTargets()) {
             if (flag.denies(targetingKey)) {
-                return flag.result(flag.offVariant(), Reason.DISABLED);
+                return flag.off();
             }
             int allowed = flag.allowedVariant(targetingKey);
             if (allowed >= 0) {

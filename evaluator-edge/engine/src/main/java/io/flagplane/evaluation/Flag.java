@@ -2,6 +2,7 @@ package io.flagplane.evaluation;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,6 +20,10 @@ import java.util.TreeSet;
  * pre-hashed, and every successful result the flag can produce is built up front, so that
  * serving one allocates nothing.
  *
+ * <p>A flag may have no off variant: disabled, killed or denying a key, it then serves the
+ * caller's default (the <em>code default</em>) with reason {@link Reason#DISABLED}. Those
+ * results are pre-built for the boolean defaults and null, so the boolean path stays allocation-free.
+ *
  * <p>Immutable and safe to share between threads. Build with {@link #builder(String, FlagType)};
  * {@link Builder#build()} refuses a flag whose serves name variants it does not have.
  */
@@ -26,7 +32,9 @@ public final class Flag {
     private final String key;
     private final FlagType type;
     private final Variant[] variants;
+    /** Index of the off variant, or -1: no off variant, the caller's default is served instead. */
     private final int offVariant;
+    private final Map<String, Object> metadata;
     private final Rule[] rules;
     private final Serve fallthrough;
     /** HashMap and HashSet, never mutated after construction: the fastest lookups on the hot path. */
@@ -42,13 +50,19 @@ public final class Flag {
     private final Reason fallthroughReason;
     /** results[variant][reason.ordinal()]: the shared success result for each pair. */
     private final Evaluation<Object>[][] results;
+    /** The code-default results for the defaults a boolean caller passes, and for null. */
+    private final Evaluation<Object> codeDefaultTrue;
+    private final Evaluation<Object> codeDefaultFalse;
+    private final Evaluation<Object> codeDefaultNull;
 
     @SuppressWarnings("unchecked")
     private Flag(Builder b) {
         this.key = b.key;
         this.type = b.type;
         this.variants = b.variants.toArray(new Variant[0]);
-        this.offVariant = indexOf(b.offVariant, "offVariant");
+        this.offVariant = b.offVariant == null ? -1 : indexOf(b.offVariant, "offVariant");
+        // sorted by key: every node renders equal flags to equal bytes (OFREP ETags)
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(b.metadata)));
         List<Rule> rules = new ArrayList<>();
         for (Builder.RuleDraft draft : b.rules) {
             rules.add(new Rule(draft.id(), Condition.prepareAll(draft.conditions()), serve(draft.serve(), "rule " + draft.id())));
@@ -77,10 +91,17 @@ public final class Flag {
             for (Reason reason : reasons) {
                 if (reason != Reason.ERROR) {
                     results[v][reason.ordinal()] = new Evaluation<>(variants[v].value(), variants[v].key(), reason, null,
-                            null, version);
+                            null, version, metadata);
                 }
             }
         }
+        this.codeDefaultTrue = codeDefaultOf(Boolean.TRUE);
+        this.codeDefaultFalse = codeDefaultOf(Boolean.FALSE);
+        this.codeDefaultNull = codeDefaultOf(null);
+    }
+
+    private Evaluation<Object> codeDefaultOf(Object defaultValue) {
+        return new Evaluation<>(defaultValue, null, Reason.DISABLED, null, null, version, metadata);
     }
 
     private Serve serve(ServeSpec spec, String where) {
@@ -178,13 +199,35 @@ public final class Flag {
         return out;
     }
 
-    int offVariant() {
-        return offVariant;
+    /** The flag's metadata (String, Boolean, Long or Double values), unmodifiable; empty when it has none. */
+    public Map<String, Object> metadata() {
+        return metadata;
     }
 
-    /** The key of the variant served when the flag is off, killed or denies a key. */
+    /** The key of the variant served when the flag is off, killed or denies a key; null when it serves the code default. */
     public String offVariantKey() {
-        return variants[offVariant].key();
+        return offVariant < 0 ? null : variants[offVariant].key();
+    }
+
+    /**
+     * What an off flag serves: its off variant, or, without one, {@link #CODE_DEFAULT}, which the
+     * evaluator swaps for {@link #codeDefault} with the caller's default.
+     */
+    Evaluation<Object> off() {
+        return offVariant < 0 ? CODE_DEFAULT : results[offVariant][Reason.DISABLED.ordinal()];
+    }
+
+    /** Marks "serve the caller's default": never returned to a caller. */
+    static final Evaluation<Object> CODE_DEFAULT = new Evaluation<>(null, null, Reason.DISABLED, null, null, 0);
+
+    /** The code-default result for this default: pre-built for booleans and null, so they allocate nothing. */
+    @SuppressWarnings("unchecked")
+    <T> Evaluation<T> codeDefault(T defaultValue) {
+        Evaluation<Object> result = defaultValue == null ? codeDefaultNull
+                : defaultValue == Boolean.TRUE ? codeDefaultTrue
+                : defaultValue == Boolean.FALSE ? codeDefaultFalse
+                : codeDefaultOf(defaultValue);
+        return (Evaluation<T>) result;
     }
 
     Rule[] rules() {
@@ -244,6 +287,7 @@ public final class Flag {
         private boolean archived;
         private long version;
         private String salt;
+        private final Map<String, Object> metadata = new LinkedHashMap<>();
 
         private Builder(String key, FlagType type) {
             this.key = Objects.requireNonNull(key, "key");
@@ -255,6 +299,18 @@ public final class Flag {
             return this;
         }
 
+        /** One metadata entry: a String, Boolean, Long (Integer is widened) or Double value. */
+        public Builder metadata(String metadataKey, Object value) {
+            Object v = value instanceof Integer i ? Long.valueOf(i) : value;
+            if (!(v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Double)) {
+                throw new IllegalArgumentException("flag " + key + ": metadata '" + metadataKey
+                        + "' must be a string, boolean, integer or float, not " + value);
+            }
+            metadata.put(Objects.requireNonNull(metadataKey, "metadata key"), v);
+            return this;
+        }
+
+        /** The variant served when the flag is off, killed or denies a key; null (the default) serves the caller's default there. */
         public Builder offVariant(String variant) {
             this.offVariant = variant;
             return this;

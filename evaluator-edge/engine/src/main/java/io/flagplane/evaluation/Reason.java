@@ -8,7 +8,10 @@ public enum Reason {
     TARGETING_MATCH,
     /** A weighted split (a rollout) decided. */
     SPLIT,
-    /** The flag is disabled or killed, or the key is on the deny list: the off variant. */
+    /**
+     * The flag is disabled or killed, or the key is on the deny list: the off variant, or the
+     * caller's default when the flag has no off variant.
+     */
     DISABLED,
     /** Nothing matched: the fallthrough variant. */
     DEFAULT,

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ARCHITECTURE.md: "no allocation on the boolean path". Counts the bytes this thread allocates
- * over many evaluations of every kind of boolean flag (static, rules, split, lists, segments).
+ * over many evaluations of every kind of boolean flag (static, rules, split, lists, segments, and a
+ * disabled one without an off variant serving the code default).
  * Counting bytes, not time, so the machine's noise cannot make it flaky.
  */
 class ZeroAllocationTest {
@@ -29,7 +30,8 @@ class ZeroAllocationTest {
                 booleanFlag("f.split").fallthrough(ServeSpec.rollout("on", 5_000, "off")).build(),
                 booleanFlag("f.lists").fallthrough("off").deny(List.of("user-1")).allow("on", List.of("user-2")).build(),
                 booleanFlag("f.segment").fallthrough("off")
-                        .rule("beta", all(when("targetingKey", "in_segment", "beta")), ServeSpec.variant("on")).build());
+                        .rule("beta", all(when("targetingKey", "in_segment", "beta")), ServeSpec.variant("on")).build(),
+                booleanFlag("f.code-default").offVariant(null).enabled(false).metadata("team", "checkout").build());
         FlagView view = Fixtures.view(flags, List.of(beta));
         EvaluationContext[] contexts = new EvaluationContext[16];
         for (int i = 0; i < contexts.length; i++) {

@@ -9,8 +9,10 @@ import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.Structure;
 import dev.openfeature.sdk.Value;
+import dev.openfeature.sdk.exceptions.FatalError;
 import dev.openfeature.sdk.exceptions.GeneralError;
 import io.flagplane.evaluation.Evaluation;
+import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.sdk.FlagplaneClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +22,23 @@ import java.util.Map;
 
 /**
  * An OpenFeature provider over a {@link FlagplaneClient}: evaluation in process, with the client's
- * reasons and error codes, and provider events — READY when the client has a ruleset,
- * CONFIGURATION_CHANGED with the changed flag keys, STALE while Kafka is unreachable or the
- * client's Kafka reader is restarting after a failure (READY again when it is current), ERROR if
- * the client never gets a ruleset.
+ * reasons, error codes and flag metadata (the flag's own, plus {@code flagVersion}), and the
+ * specification's provider states and events:
+ * <ul>
+ * <li>NOT_READY until the client has a ruleset; evaluated then, every flag is
+ *     {@code PROVIDER_NOT_READY} (never FLAG_NOT_FOUND: the flag may exist).</li>
+ * <li>READY once it has one (caught up with Kafka, or loaded from the snapshot file).</li>
+ * <li>FATAL when, before it has one, it fails in a way retrying cannot fix: Kafka rejects the
+ *     credential, refuses the topics (an ACL), or every record is in a contract it cannot read.</li>
+ * <li>ERROR when it has none after the ready timeout for any other reason (Kafka unreachable and
+ *     no snapshot); READY is emitted when Kafka comes back and the ruleset arrives, after ERROR
+ *     and after FATAL alike (the client keeps retrying, and a fixed credential should not need a
+ *     restart).</li>
+ * <li>STALE while a ruleset it has may be out of date: Kafka unreachable, the reader failed and is
+ *     restarting (for any kind of failure: it keeps serving, fail-static), or serving a snapshot
+ *     not yet caught up; READY again when current.</li>
+ * <li>CONFIGURATION_CHANGED with the changed flag keys.</li>
+ * </ul>
  *
  * <pre>{@code
  * OpenFeatureAPI.getInstance().setProviderAndWait(new FlagplaneProvider(client));
@@ -39,6 +54,8 @@ public final class FlagplaneProvider extends EventProvider {
     private final Duration readyTimeout;
     /** Changes seen while the initial ruleset loads are part of getting ready, not configuration changes. */
     private volatile boolean initialized;
+    /** initialize() ended without a ruleset (ERROR or FATAL): a later ruleset is announced with READY. */
+    private volatile boolean startFailed;
 
     public FlagplaneProvider(FlagplaneClient client) {
         this(client, Duration.ofSeconds(30));
@@ -63,23 +80,54 @@ public final class FlagplaneProvider extends EventProvider {
                         .flagsChanged(List.copyOf(keys)).message("flags changed").build());
             }
         });
-        client.onStatusChange(status -> {
-            if (!initialized) {
-                return;
-            }
-            if (status.stale()) {
-                emitProviderStale(ProviderEventDetails.builder().message((status.tailFailed()
-                        ? "Flagplane's Kafka reader failed and is restarting; not current since "
-                        : "Kafka unreachable since ") + status.staleSince() + "; serving the last known flags").build());
-            } else {
-                emitProviderReady(ProviderEventDetails.builder().message("flags current again").build());
-            }
-        });
-        if (!client.awaitReady(readyTimeout)) {
-            throw new GeneralError("Flagplane has no ruleset after " + readyTimeout.toSeconds()
-                    + " s: Kafka unreachable and no snapshot file to start from");
+        client.onStatusChange(this::statusChanged);
+        try {
+            awaitRuleset();
+        } catch (Exception e) {
+            startFailed = true;
+            throw e;
         }
         initialized = true;
+    }
+
+    /** Returns once the client has a ruleset; FATAL at once for what a retry cannot fix, ERROR at the timeout. */
+    private void awaitRuleset() throws InterruptedException {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        while (true) {
+            boolean ready = client.awaitReady(Duration.ofMillis(100));
+            LiveRuleset.Status status = client.status();
+            if (status.failedBeyondRetry() && (!ready || status.flags() == 0)) {
+                throw new FatalError("Flagplane cannot get its flags: " + status.failure().describe()
+                        + (status.lastTailFailure() == null ? "" : " (" + status.lastTailFailure() + ")"));
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new GeneralError("Flagplane has no ruleset after " + readyTimeout.toMillis()
+                        + " ms: Kafka unreachable and no snapshot file to start from");
+            }
+        }
+    }
+
+    private void statusChanged(LiveRuleset.Status status) {
+        if (!initialized) {
+            if (startFailed && status.ready() && !status.stale() && !status.failedBeyondRetry()) {
+                initialized = true;   // the start failed, and the ruleset has arrived since
+                emitProviderReady(ProviderEventDetails.builder().message("flags loaded after a failed start").build());
+            }
+            return;
+        }
+        if (status.stale()) {
+            String why = status.tailFailed()
+                    ? "Flagplane's Kafka reader failed (" + status.lastTailFailure() + ") and is retrying; not current since "
+                    : status.fromSnapshot() ? "serving the snapshot file until Kafka has been read; since "
+                    : "Kafka unreachable since ";
+            emitProviderStale(ProviderEventDetails.builder().message(why + status.staleSince()
+                    + "; serving the last known flags").build());
+        } else {
+            emitProviderReady(ProviderEventDetails.builder().message("flags current again").build());
+        }
     }
 
     @Override
@@ -110,6 +158,9 @@ public final class FlagplaneProvider extends EventProvider {
             return ProviderEvaluation.<Integer>builder().value(defaultValue).reason("ERROR").errorCode(errorCode(number))
                     .errorMessage(number.errorMessage()).flagMetadata(metadata(number)).build();
         }
+        if (number.isCodeDefault()) {
+            return codeDefault(number, defaultValue);
+        }
         double d = number.value();
         if (d != Math.rint(d) || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
             return ProviderEvaluation.<Integer>builder().value(defaultValue).reason("ERROR").errorCode(ErrorCode.TYPE_MISMATCH)
@@ -126,7 +177,10 @@ public final class FlagplaneProvider extends EventProvider {
             return ProviderEvaluation.<Value>builder().value(defaultValue).reason("ERROR").errorCode(errorCode(json))
                     .errorMessage(json.errorMessage()).flagMetadata(metadata(json)).build();
         }
-        return ProviderEvaluation.<Value>builder().value(Value.objectToValue(json.value())).variant(json.variant())
+        if (json.isCodeDefault()) {
+            return codeDefault(json, defaultValue);
+        }
+        return ProviderEvaluation.<Value>builder().value(OpenFeatureValues.value(json.value())).variant(json.variant())
                 .reason(json.reason().name()).flagMetadata(metadata(json)).build();
     }
 
@@ -135,7 +189,16 @@ public final class FlagplaneProvider extends EventProvider {
             return ProviderEvaluation.<T>builder().value(defaultValue).reason("ERROR").errorCode(errorCode(result))
                     .errorMessage(result.errorMessage()).flagMetadata(metadata(result)).build();
         }
+        if (result.isCodeDefault()) {
+            return codeDefault(result, defaultValue);
+        }
         return ProviderEvaluation.<T>builder().value(result.value()).variant(result.variant()).reason(result.reason().name())
+                .flagMetadata(metadata(result)).build();
+    }
+
+    /** A flag without an off variant, off: the caller's own default, reason DISABLED, no variant and no error. */
+    private static <T> ProviderEvaluation<T> codeDefault(Evaluation<?> result, T defaultValue) {
+        return ProviderEvaluation.<T>builder().value(defaultValue).reason(result.reason().name())
                 .flagMetadata(metadata(result)).build();
     }
 
@@ -144,8 +207,7 @@ public final class FlagplaneProvider extends EventProvider {
     }
 
     private static ImmutableMetadata metadata(Evaluation<?> result) {
-        return result.flagVersion() == 0 ? ImmutableMetadata.EMPTY
-                : ImmutableMetadata.builder().addLong("flagVersion", result.flagVersion()).build();
+        return OpenFeatureValues.metadata(result.flagVersion(), result.flagMetadata());
     }
 
     /** OpenFeature's context as the engine's: the targeting key, and every attribute as plain Java values. */

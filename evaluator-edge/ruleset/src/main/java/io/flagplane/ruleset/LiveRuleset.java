@@ -72,12 +72,24 @@ public final class LiveRuleset implements AutoCloseable {
      * been current (null while it is); {@code tailFailed} says the tail failed unexpectedly and
      * has not caught up again since; {@code tailRestarts} counts its restarts after such failures,
      * and {@code lastTailFailure} says what went wrong last, in a sentence with no internals in it
-     * (null if nothing has).
+     * (null if nothing has). {@code failure} is the kind of what stands in the way now: the kind of
+     * the tail's failure while it has failed, {@link FailureKind#CONTRACT} when it caught up
+     * having read no flag it could decode and some it could not, else null.
      */
     public record Status(boolean ready, boolean caughtUp, boolean fromSnapshot, Instant staleSince, long lag, int flags,
-                         boolean tailFailed, long tailRestarts, String lastTailFailure) {
+                         boolean tailFailed, long tailRestarts, String lastTailFailure, FailureKind failure) {
+        public Status(boolean ready, boolean caughtUp, boolean fromSnapshot, Instant staleSince, long lag, int flags,
+                      boolean tailFailed, long tailRestarts, String lastTailFailure) {
+            this(ready, caughtUp, fromSnapshot, staleSince, lag, flags, tailFailed, tailRestarts, lastTailFailure, null);
+        }
+
         public boolean stale() {
             return staleSince != null;
+        }
+
+        /** True when what stands in the way is something a retry cannot fix (see {@link FailureKind}). */
+        public boolean failedBeyondRetry() {
+            return failure != null && failure.retryCannotFix();
         }
     }
 
@@ -124,14 +136,11 @@ public final class LiveRuleset implements AutoCloseable {
             snapshots.scheduleWithFixedDelay(this::writeIfDirty, options.snapshotInterval().toMillis(),
                     options.snapshotInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
-        tail.onCaughtUp(() -> {
-            boolean wasFromSnapshot = fromSnapshot;
+        tail.onCaughtUp(() -> {   // ready now, and current: tell listeners (a provider that failed to start waits for this)
             fromSnapshot = false;
             snapshotSince = null;
             markReady();
-            if (wasFromSnapshot) {
-                statusChanged();
-            }
+            statusChanged();
         });
         tail.start();
         return this;
@@ -294,8 +303,12 @@ public final class LiveRuleset implements AutoCloseable {
         RulesetTail.Health health = tail.health();
         Instant staleSince = earliest(earliest(connection.unreachableSince(), health.failedSince()),
                 fromSnapshot ? snapshotSince : null);
-        return new Status(isReady(), tail.isCaughtUp(), fromSnapshot, staleSince, connection.lag(), store.current().size(),
-                health.failed(), health.restarts(), health.lastFailure());
+        int flags = store.current().size();
+        boolean caughtUp = tail.isCaughtUp();
+        FailureKind failure = health.failed() ? health.lastFailureKind()
+                : caughtUp && flags == 0 && tail.recordsUnreadable() > 0 ? FailureKind.CONTRACT : null;
+        return new Status(isReady(), caughtUp, fromSnapshot, staleSince, connection.lag(), flags,
+                health.failed(), health.restarts(), health.lastFailure(), failure);
     }
 
     private static Instant earliest(Instant a, Instant b) {

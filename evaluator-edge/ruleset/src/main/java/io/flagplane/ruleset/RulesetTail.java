@@ -87,9 +87,14 @@ public final class RulesetTail implements AutoCloseable {
      * Whether the tail runs as it should: {@code failedSince} is when it failed unexpectedly, null
      * again once a restart has caught up; {@code restarts} counts restarts after such failures;
      * {@code lastFailure} says what went wrong last, in a sentence fit for anyone to read (no
-     * class names; the full error is in the log), or is null if nothing has.
+     * class names; the full error is in the log), or is null if nothing has; {@code lastFailureKind}
+     * is its {@link FailureKind} (null if nothing has failed).
      */
-    public record Health(Instant failedSince, long restarts, String lastFailure) {
+    public record Health(Instant failedSince, long restarts, String lastFailure, FailureKind lastFailureKind) {
+        public Health(Instant failedSince, long restarts, String lastFailure) {
+            this(failedSince, restarts, lastFailure, null);
+        }
+
         public boolean failed() {
             return failedSince != null;
         }
@@ -119,6 +124,7 @@ public final class RulesetTail implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
     private final List<Consumer<Connection>> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Health>> healthListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> caughtUpListeners = new CopyOnWriteArrayList<>();
@@ -202,6 +208,15 @@ public final class RulesetTail implements AutoCloseable {
         return skipped.get();
     }
 
+    /**
+     * Of the records skipped, those whose writer's schema this reader's contract cannot resolve
+     * (a newer, incompatible contract): each is skipped like any undecodable record, and a
+     * ruleset that has read nothing else cannot serve at all ({@link FailureKind#CONTRACT}).
+     */
+    public long recordsUnreadable() {
+        return unreadable.get();
+    }
+
     /** When the newest applied change happened (its event time), or null. */
     public Instant lastEventTime() {
         return lastEventTime;
@@ -250,7 +265,7 @@ public final class RulesetTail implements AutoCloseable {
                 return;
             }
             Health before = health;
-            health = new Health(before.failedSince(), before.restarts() + 1, before.lastFailure());
+            health = new Health(before.failedSince(), before.restarts() + 1, before.lastFailure(), before.lastFailureKind());
             LOG.info("restarting the ruleset tail (restart {}): reading {} and {} from the beginning", health.restarts(),
                     settings.topics().flagState(), settings.topics().segmentState());
             fireHealth();
@@ -300,7 +315,7 @@ public final class RulesetTail implements AutoCloseable {
         }
         Health before = health;
         if (before.failed()) {
-            health = new Health(null, before.restarts(), before.lastFailure());
+            health = new Health(null, before.restarts(), before.lastFailure(), before.lastFailureKind());
             LOG.info("ruleset tail current again after {} restart(s); it had not been since {}", before.restarts(),
                     before.failedSince());
             fireHealth();
@@ -309,8 +324,10 @@ public final class RulesetTail implements AutoCloseable {
 
     private void failed(Throwable failure, Instant at, Duration wait) {
         Health before = health;
+        FailureKind kind = FailureKind.of(failure);
         health = new Health(before.failed() ? before.failedSince() : at, before.restarts(),
-                "Unexpected failure while " + failedWhile + "; details are in the log.");
+                kind == FailureKind.RETRYABLE ? "Unexpected failure while " + failedWhile + "; details are in the log."
+                        : "Failed while " + failedWhile + ": " + kind.describe() + ". Details are in the log.", kind);
         LOG.error("ruleset tail failed while {}; serving the last ruleset ({} flags), restarting in {} ms", failedWhile,
                 store.current().size(), wait.toMillis(), failure);
         fireHealth();
@@ -319,7 +336,7 @@ public final class RulesetTail implements AutoCloseable {
     private void interrupted(Exception e) {
         Health before = health;
         health = new Health(before.failed() ? before.failedSince() : clock.instant(), before.restarts(),
-                "The ruleset tail was interrupted and has stopped; details are in the log.");
+                "The ruleset tail was interrupted and has stopped; details are in the log.", FailureKind.RETRYABLE);
         LOG.error("ruleset tail interrupted: it has stopped, and serves the last ruleset ({} flags) from now on",
                 store.current().size(), e);
         fireHealth();
@@ -329,6 +346,15 @@ public final class RulesetTail implements AutoCloseable {
 
     boolean running() {
         return running;
+    }
+
+    /** Waits, returning early when the tail is closed; an interrupt surfaces as Kafka's, which the tail handles. */
+    void pause(Duration wait) {
+        try {
+            stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw new InterruptException(e);
+        }
     }
 
     AvroDeserializer<FlagState> flagStates() {
@@ -360,6 +386,12 @@ public final class RulesetTail implements AutoCloseable {
                 lastEventTime = newest;
             }
         }
+    }
+
+    /** A record skipped because its schema cannot be read into this reader's contract. */
+    void skipUnreadable(ConsumerRecord<String, byte[]> record, String why) {
+        unreadable.incrementAndGet();
+        skip(record, why);
     }
 
     void skip(ConsumerRecord<String, byte[]> record, String why) {

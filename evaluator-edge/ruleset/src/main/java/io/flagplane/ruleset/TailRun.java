@@ -104,7 +104,7 @@ final class TailRun implements AutoCloseable {
                     found = consumer.partitionsFor(topic, PROBE_TIMEOUT);
                     if (found.isEmpty()) {
                         LOG.warn("topic {} does not exist yet; waiting for it to be created", topic);
-                        consumer.poll(Duration.ofSeconds(1));
+                        tail.pause(Duration.ofSeconds(1));   // not consumer.poll: a consumer assigned nothing throws
                     }
                 } catch (TimeoutException e) {
                     tail.markUnreachable();
@@ -205,7 +205,11 @@ final class TailRun implements AutoCloseable {
                         pausedUntil.put(partition, System.nanoTime() + RETRY_BACKOFF.toNanos());
                         break;
                     }
-                    tail.skip(record, e.reason() + ": " + e.getMessage());
+                    if (e.reason() == WireFormatException.Reason.INCOMPATIBLE_SCHEMA) {
+                        tail.skipUnreadable(record, e.reason() + ": " + e.getMessage());
+                    } else {
+                        tail.skip(record, e.reason() + ": " + e.getMessage());
+                    }
                     continue;
                 }
                 try {

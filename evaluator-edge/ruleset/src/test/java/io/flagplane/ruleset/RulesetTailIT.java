@@ -201,4 +201,25 @@ class RulesetTailIT {
         assertThat(ruleset.status().tailRestarts()).isZero();
         live = null;
     }
+
+    @Test
+    void a_tail_started_before_its_topics_exist_waits_for_them_and_does_not_fail() throws Exception {
+        TopicNames later = TopicNames.withPrefix(TestStack.uniqueName("tail-later") + ".");
+        List<LiveRuleset.Status> statuses = new CopyOnWriteArrayList<>();
+        live = new LiveRuleset(LiveRuleset.Options.of(stack.bootstrapServers(), later, Set.of()), stack.registryClient(),
+                failingOnce(Duration.ofHours(1)));   // a failure would wait an hour: it must not fail at all
+        live.onStatusChange(statuses::add);
+        live.start();
+        assertThat(live.awaitReady(Duration.ofMillis(1_500))).as("no topics, no ruleset").isFalse();
+
+        try (org.apache.kafka.clients.admin.Admin admin = stack.admin()) {
+            new io.flagplane.provisioning.TopicProvisioner(admin, Duration.ofSeconds(30)).provision(
+                    io.flagplane.provisioning.FlagplaneTopics.flagTopics(later,
+                            new io.flagplane.provisioning.ProvisioningSettings(3, (short) 1, 1)));
+        }
+
+        assertThat(live.awaitReady(Duration.ofSeconds(30))).isTrue();
+        assertThat(live.status().tailRestarts()).isZero();
+        assertThat(statuses).noneMatch(LiveRuleset.Status::tailFailed);
+    }
 }

@@ -4,6 +4,7 @@ import io.flagplane.avro.EvaluatorKind;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.evaluation.Enabled;
+import io.flagplane.evaluation.ErrorCode;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
@@ -155,10 +156,16 @@ public final class FlagplaneClient implements AutoCloseable {
         return numberDetail(flagKey, defaultValue, context).value();
     }
 
-    /** A JSON value: Map, List, String, Double, Boolean, or null. */
+    /** A JSON value: Map, List, String, Boolean, null, and numbers as Long (whole) or Double. */
     public Object getJson(String flagKey, Object defaultValue, EvaluationContext context) {
         return jsonDetail(flagKey, defaultValue, context).value();
     }
+
+    /*
+     * The detail methods: the value, variant, reason, error code, flag version and the flag's
+     * metadata. Before the client has a ruleset every flag answers PROVIDER_NOT_READY, not
+     * FLAG_NOT_FOUND: the flag may well exist, the client just cannot know yet.
+     */
 
     public Evaluation<Boolean> booleanDetail(String flagKey, boolean defaultValue, EvaluationContext context) {
         return evaluate(view, flagKey, FlagType.BOOLEAN, defaultValue ? Boolean.TRUE : Boolean.FALSE, context);
@@ -172,16 +179,28 @@ public final class FlagplaneClient implements AutoCloseable {
         return evaluate(view, flagKey, FlagType.NUMBER, defaultValue, context);
     }
 
+    /** A JSON value: Map, List, String, Boolean, null, and numbers as Long (whole) or Double. */
     public Evaluation<Object> jsonDetail(String flagKey, Object defaultValue, EvaluationContext context) {
         return evaluate(view, flagKey, FlagType.JSON, defaultValue, context);
     }
 
-    /** Every evaluation: the engine against the current view, then one count beside the flag (no allocation). */
-    private static <T> Evaluation<T> evaluate(RulesetView current, String flagKey, FlagType type, T defaultValue,
-                                              EvaluationContext context) {
+    /**
+     * Every evaluation: the engine against the current view, then one count beside the flag (no
+     * allocation). Before the client has a ruleset: PROVIDER_NOT_READY, uncounted.
+     */
+    private <T> Evaluation<T> evaluate(RulesetView current, String flagKey, FlagType type, T defaultValue,
+                                       EvaluationContext context) {
+        if (!ruleset.isReady()) {
+            return notReady(flagKey, defaultValue);
+        }
         Evaluation<T> result = Evaluator.evaluate(current, flagKey, type, defaultValue, context);
         current.count(flagKey, result);
         return result;
+    }
+
+    private static <T> Evaluation<T> notReady(String flagKey, T defaultValue) {
+        return Evaluation.error(defaultValue, ErrorCode.PROVIDER_NOT_READY, "no ruleset yet to evaluate '" + flagKey
+                + "' against: Kafka not read yet and no snapshot file loaded", 0);
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * several installations (or several tests) share one cluster without seeing each other's data.
  */
 public record TopicNames(String flagEvents, String flagState, String segmentState, String deadLetters,
-                         String evaluatorReports, String commandLeader) {
+                         String evaluatorReports, String commandLeader, String flagNotices) {
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
 
@@ -21,6 +21,7 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
         Objects.requireNonNull(deadLetters, "deadLetters");
         Objects.requireNonNull(evaluatorReports, "evaluatorReports");
         Objects.requireNonNull(commandLeader, "commandLeader");
+        Objects.requireNonNull(flagNotices, "flagNotices");
     }
 
     /** {@code prefix +} each of {@link Topics}' names; the prefix may be empty. */
@@ -29,6 +30,7 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
             throw new IllegalArgumentException("a topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
         }
         return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE, prefix + Topics.SEGMENT_STATE,
-                prefix + Topics.DEAD_LETTERS, prefix + Topics.EVALUATOR_REPORTS, prefix + Topics.COMMAND_LEADER);
+                prefix + Topics.DEAD_LETTERS, prefix + Topics.EVALUATOR_REPORTS, prefix + Topics.COMMAND_LEADER,
+                prefix + Topics.FLAG_NOTICES);
     }
 }

@@ -34,6 +34,12 @@ public final class Topics {
      */
     public static final String COMMAND_LEADER = "command-leader";
 
+    /**
+     * What the projection noticed about flags without a change (a flag became potentially stale),
+     * for the live event stream; kept 30 days. Key: {@link RecordKeys}. Value: {@code FlagNotice}.
+     */
+    public static final String FLAG_NOTICES = "flag-notices";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 

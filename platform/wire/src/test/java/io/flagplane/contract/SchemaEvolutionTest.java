@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.EvaluatorReport;
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.registry.CompatibilityLevel;
@@ -39,6 +40,7 @@ class SchemaEvolutionTest {
         add(cases, Topics.valueSubject(Topics.FLAG_STATE), FlagState.getClassSchema());
         add(cases, Topics.valueSubject(Topics.SEGMENT_STATE), SegmentState.getClassSchema());
         add(cases, Topics.valueSubject(Topics.EVALUATOR_REPORTS), EvaluatorReport.getClassSchema());
+        add(cases, Topics.valueSubject(Topics.FLAG_NOTICES), FlagNotice.getClassSchema());
         return cases.stream();
     }
 
@@ -69,7 +71,7 @@ class SchemaEvolutionTest {
     void every_subject_has_at_least_one_released_schema() throws Exception {
         assertThat(releasedSchemas().map(a -> a.get()[0]).distinct())
                 .containsExactlyInAnyOrder("flag-events-value", "flag-state-value", "segment-state-value",
-                        "evaluator-reports-value");
+                        "evaluator-reports-value", "flag-notices-value");
     }
 
     @Test
@@ -80,6 +82,7 @@ class SchemaEvolutionTest {
         registry.register("flag-state-value", FlagState.getClassSchema());
         registry.register("segment-state-value", SegmentState.getClassSchema());
         registry.register("evaluator-reports-value", EvaluatorReport.getClassSchema());
+        registry.register("flag-notices-value", FlagNotice.getClassSchema());
     }
 
     @Test

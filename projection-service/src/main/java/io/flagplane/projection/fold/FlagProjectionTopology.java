@@ -1,13 +1,17 @@
 package io.flagplane.projection.fold;
 
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.projection.lifecycle.StaleNotices;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
 import io.flagplane.wire.AvroSerde;
 import io.flagplane.wire.AvroSerializer;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -46,15 +50,31 @@ public final class FlagProjectionTopology {
         public static final Options REPLAY = new Options(false, false);
     }
 
+    /**
+     * How the live projection announces flags that become potentially stale ({@link StaleNotices}).
+     *
+     * @param clock      what "now" is (tests move it)
+     * @param checkEvery how often every flag is checked (wall-clock punctuation)
+     */
+    public record Notices(Clock clock, Duration checkEvery) {
+        public static final Notices SYSTEM = new Notices(Clock.systemUTC(), Duration.ofMinutes(1));
+    }
+
     private FlagProjectionTopology() {
     }
 
     public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics) {
-        build(builder, topics, registry, metrics, Options.LIVE);
+        build(builder, topics, registry, metrics, Options.LIVE, Notices.SYSTEM);
     }
 
     public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics,
                              Options options) {
+        build(builder, topics, registry, metrics, options, Notices.SYSTEM);
+    }
+
+    /** The topology; with outputs, also the stale-flag notices (a replay, without outputs, announces nothing). */
+    public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics,
+                             Options options, Notices notices) {
         AvroSerde<FlagState> flagSerde = new AvroSerde<>(registry, FlagState.class);
         AvroSerde<SegmentState> segmentSerde = new AvroSerde<>(registry, SegmentState.class);
         builder.addStateStore(store(FLAG_STORE, flagSerde, options, true));
@@ -69,6 +89,11 @@ public final class FlagProjectionTopology {
         if (!options.outputs()) {
             return;
         }
+        builder.addStateStore(store(StaleNotices.STORE, Serdes.String(), options, false));
+        out.process(() -> new StaleNotices(FLAG_STORE, notices.clock(), notices.checkEvery()), Named.as("stale-notices"),
+                        FLAG_STORE, StaleNotices.STORE)
+                .to(topics.flagNotices(), Produced.with(Serdes.String(), new AvroSerde<>(registry, FlagNotice.class))
+                        .withName("flag-notices"));
         out.split(Named.as("out-"))
                 .branch((key, value) -> value instanceof SegmentState, Branched.withConsumer(segments -> segments
                         .mapValues(value -> (SegmentState) value, Named.as("as-segment-state"))

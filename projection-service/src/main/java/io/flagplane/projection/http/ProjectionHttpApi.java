@@ -1,17 +1,17 @@
 package io.flagplane.projection.http;
 
+import static io.flagplane.projection.http.HttpAccess.readable;
+import static io.flagplane.projection.http.HttpAccess.render;
+import static io.flagplane.projection.http.HttpAccess.requireViewer;
 import static io.flagplane.projection.http.RequestInput.checkRange;
 import static io.flagplane.projection.http.RequestInput.instant;
 import static io.flagplane.projection.http.RequestInput.limit;
 import static io.flagplane.projection.http.RequestInput.nonNegativeLong;
 import static io.flagplane.projection.http.RequestInput.positiveLong;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.auth.Authenticator;
-import io.flagplane.auth.Principal;
-import io.flagplane.auth.Role;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
@@ -23,10 +23,13 @@ import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.projection.query.AuditCursor;
 import io.flagplane.projection.query.ClusterQueries;
+import io.flagplane.projection.query.ClusterTelemetry;
+import io.flagplane.projection.query.PropagationQueries;
+import io.flagplane.projection.telemetry.TelemetryMetrics;
+import java.time.Duration;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.Names;
 import io.flagplane.projection.query.ProjectionQueries;
-import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
@@ -60,12 +63,21 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class ProjectionHttpApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PRINCIPAL = "flagplane.principal";
     private static final String STREAM_REQUEST = "flagplane.stream";
 
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
-                        SegmentStateWire segments, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus, TokenRegistry tokens) {
+                        SegmentStateWire segments, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
+                        TokenRegistry tokens, Telemetry telemetry) {
+    }
+
+    /**
+     * What the routes answered from evaluator reports work with ({@link TelemetryRoutes}).
+     *
+     * @param maxWait the longest {@code wait} a propagation question may ask for
+     */
+    public record Telemetry(ClusterTelemetry cluster, PropagationQueries propagation, PropagationEvents events,
+                            TelemetryMetrics metrics, Duration maxWait) {
     }
 
     private final Parts parts;
@@ -104,6 +116,8 @@ public final class ProjectionHttpApi {
             routes.get("/internal/v1/audit", api::auditLocal);
             routes.get("/internal/v1/export", api::exportLocal);
             routes.get("/internal/v1/environments/{env}/segments/{key}", api::segmentLocal);
+            TelemetryRoutes.install(config, new TelemetryRoutes.Parts(parts.telemetry().cluster(), parts.telemetry().propagation(),
+                    parts.telemetry().events(), parts.telemetry().maxWait()));
 
             routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
@@ -131,25 +145,7 @@ public final class ProjectionHttpApi {
     // ------------------------------------------------------------------ authentication
 
     private void authenticate(Context ctx) {
-        ctx.attribute(PRINCIPAL, authenticator.authenticate(ctx.header("Authorization"), null));
-    }
-
-    private static Principal principal(Context ctx) {
-        Principal principal = ctx.attribute(PRINCIPAL);
-        if (principal == null) {
-            throw new QueryException(QueryErrorCode.UNAUTHENTICATED, null, "send an API token: Authorization: Bearer <token>");
-        }
-        return principal;
-    }
-
-    private static void requireViewer(Context ctx, String environment) {
-        Authenticator.require(principal(ctx), Role.VIEWER, environment);
-    }
-
-    /** The environments the caller may read. */
-    private static Predicate<String> readable(Context ctx) {
-        Principal principal = principal(ctx);
-        return environment -> principal.may(Role.VIEWER, environment);
+        ctx.attribute(HttpAccess.PRINCIPAL, authenticator.authenticate(ctx.header("Authorization"), null));
     }
 
     // ------------------------------------------------------------------ per-key queries
@@ -358,6 +354,11 @@ public final class ProjectionHttpApi {
         status.put("recordsUndecodable", metrics.undecodable());
         status.put("recordsDeadLettered", metrics.deadLettered());
         status.put("eventStreamsOpen", parts.stream().openConnections());
+        TelemetryMetrics reports = parts.telemetry().metrics();
+        status.put("reportsFolded", reports.folded());
+        status.put("reportsSkipped", reports.skipped());
+        status.put("reportEntriesDropped", reports.droppedEntries());
+        status.put("propagationStreamsOpen", parts.telemetry().events().openConnections());
         status.put("partitions", parts.stores().streams().state() == KafkaStreams.State.RUNNING
                 ? parts.stores().localPartitions() : List.of());
         render(ctx, 200, JSON.valueToTree(status));
@@ -373,13 +374,4 @@ public final class ProjectionHttpApi {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
-    // ------------------------------------------------------------------ rendering
-
-    private static void render(Context ctx, int status, JsonNode body) {
-        try {
-            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render a response", e);
-        }
-    }
 }

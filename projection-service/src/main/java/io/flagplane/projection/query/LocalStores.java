@@ -3,6 +3,7 @@ package io.flagplane.projection.query;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.projection.fold.FlagProjectionTopology;
+import io.flagplane.projection.telemetry.TelemetryStores;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +68,26 @@ public final class LocalStores {
         return store(FlagProjectionTopology.AUDIT_STORE, partition);
     }
 
+    /** The evaluator registry of the {@code evaluator-reports} partitions held here (node id → JSON). */
+    public ReadOnlyKeyValueStore<String, byte[]> evaluators() {
+        return store(TelemetryStores.EVALUATORS, null);
+    }
+
+    /** Applied versions per node and flag, of the nodes whose reports are folded here. */
+    public ReadOnlyKeyValueStore<String, byte[]> applied() {
+        return store(TelemetryStores.APPLIED, null);
+    }
+
+    /** Usage per flag, counted by the nodes whose reports are folded here. */
+    public ReadOnlyKeyValueStore<String, byte[]> usage() {
+        return store(TelemetryStores.USAGE, null);
+    }
+
+    /** Every flag's current state (the global copy of {@code flag-state}), as the topic's bytes. */
+    public ReadOnlyKeyValueStore<String, byte[]> globalFlags() {
+        return store(TelemetryStores.FLAG_STATES, null);
+    }
+
     /** The partitions of {@code flag-events} whose stores this instance holds. */
     public List<Integer> localPartitions() {
         List<Integer> partitions = new ArrayList<>();
@@ -90,7 +111,8 @@ public final class LocalStores {
             return entries;
         }
         for (String name : List.of(FlagProjectionTopology.FLAG_STORE, FlagProjectionTopology.SEGMENT_STORE,
-                FlagProjectionTopology.HISTORY_STORE, FlagProjectionTopology.AUDIT_STORE)) {
+                FlagProjectionTopology.HISTORY_STORE, FlagProjectionTopology.AUDIT_STORE, TelemetryStores.EVALUATORS,
+                TelemetryStores.APPLIED, TelemetryStores.USAGE)) {
             try {
                 ReadOnlyKeyValueStore<String, Object> store = s.store(StoreQueryParameters.fromNameAndType(name,
                         QueryableStoreTypes.keyValueStore()));

@@ -47,6 +47,16 @@ public final class Names {
         return key;
     }
 
+    /** True for a name {@link #environment} accepts (for readers that skip rather than refuse). */
+    public static boolean isEnvironment(String environment) {
+        return environment != null && environment.length() <= MAX_ENVIRONMENT && ENVIRONMENT.matcher(environment).matches();
+    }
+
+    /** True for a key {@link #flagKey} accepts. */
+    public static boolean isFlagKey(String key) {
+        return key != null && key.length() <= MAX_FLAG_KEY && FLAG_KEY.matcher(key).matches();
+    }
+
     /** A value a client sent, short enough to quote back. */
     public static String abbreviate(String text) {
         String value = String.valueOf(text);

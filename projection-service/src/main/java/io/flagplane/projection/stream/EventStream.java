@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.DefinitionReplaced;
 import io.flagplane.avro.FlagCreated;
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.MetadataChanged;
 import io.flagplane.contract.EnvironmentStateFold;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * ({@link StreamPosition}); reconnecting with {@code Last-Event-ID} resumes after it. Heartbeats
  * (event {@code heartbeat}) carry the position too, so a filtered stream that has been quiet
  * resumes from where it was, not from its last match.
+ *
+ * <p>Beside the changes it shows notices from {@code flag-notices} (event {@code notice}: a flag
+ * became potentially stale), under the same filters; the event id then also holds the position on
+ * that topic, after a {@code ~}.
  *
  * <p>A tag filter looks at the flag's tags as the stream knows them: read from {@code flag-state}
  * when the stream opens, then kept current from the events it reads. Events replayed from before
@@ -94,15 +99,34 @@ public final class EventStream implements AutoCloseable {
                     + " instance or later");
         }
         if (start.lastEventId() != null) {
-            StreamPosition.decode(start.lastEventId(), partitionCount());
+            Resume.decode(start.lastEventId(), partitionCount(topics.flagEvents()), partitionCount(topics.flagNotices()));
         }
     }
 
-    private int partitionCount() {
+    private int partitionCount(String topic) {
         try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
-            return consumer.partitionsFor(topics.flagEvents(), Duration.ofSeconds(5)).size();
+            return consumer.partitionsFor(topic, Duration.ofSeconds(5)).size();
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw QueryException.unavailable("Kafka is unreachable; the event stream cannot start");
+        }
+    }
+
+    /**
+     * Where a stream resumes: its position on {@code flag-events}, and after a {@code ~} its position
+     * on {@code flag-notices}. An id without the second part (from before notices) resumes the
+     * changes exactly and the notices from now.
+     */
+    record Resume(StreamPosition events, StreamPosition notices) {
+
+        static Resume decode(String lastEventId, int eventPartitions, int noticePartitions) {
+            int tilde = lastEventId.indexOf('~');
+            StreamPosition events = StreamPosition.decode(tilde < 0 ? lastEventId : lastEventId.substring(0, tilde), eventPartitions);
+            StreamPosition notices = tilde < 0 ? null : StreamPosition.decode(lastEventId.substring(tilde + 1), noticePartitions);
+            return new Resume(events, notices);
+        }
+
+        String encode() {
+            return events.encode() + "~" + notices.encode();
         }
     }
 
@@ -154,37 +178,50 @@ public final class EventStream implements AutoCloseable {
 
     private void run(SseClient client, Filter filter, Start start) {
         AvroDeserializer<FlagEvent> events = new AvroDeserializer<>(registry, FlagEvent.class);
+        AvroDeserializer<FlagNotice> notices = new AvroDeserializer<>(registry, FlagNotice.class);
         Map<String, List<String>> tags = filter.tag() == null ? Map.of() : currentTags();
         try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topics.flagEvents(), Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).sorted((a, b) -> a.partition() - b.partition())
-                    .toList();
-            consumer.assign(partitions);
-            StreamPosition position = startPosition(consumer, partitions, start);
+            List<TopicPartition> eventPartitions = partitions(consumer, topics.flagEvents());
+            List<TopicPartition> noticePartitions = partitions(consumer, topics.flagNotices());
+            List<TopicPartition> all = new ArrayList<>(eventPartitions);
+            all.addAll(noticePartitions);
+            consumer.assign(all);
+            Resume resume = start.lastEventId() == null ? null
+                    : Resume.decode(start.lastEventId(), eventPartitions.size(), noticePartitions.size());
+            Resume position = new Resume(startPosition(consumer, eventPartitions, start, resume == null ? null : resume.events()),
+                    startPosition(consumer, noticePartitions, start, resume == null ? null : resume.notices()));
             client.sendComment("flagplane event stream; position " + position.encode());
             long nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
             while (!client.terminated() && !closed) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    position.advance(record.partition(), record.offset());
+                    boolean notice = record.topic().equals(topics.flagNotices());
+                    (notice ? position.notices() : position.events()).advance(record.partition(), record.offset());
                     if (record.value() == null) {
                         continue;
                     }
-                    FlagEvent event;
                     try {
-                        event = events.deserialize(record.topic(), record.value());
+                        if (notice) {
+                            FlagNotice read = notices.deserialize(record.topic(), record.value());
+                            if (matches(filter, read, tags.getOrDefault(record.key(), List.of()))) {
+                                client.sendEvent("notice", render(read), position.encode());
+                            }
+                            continue;
+                        }
+                        FlagEvent event = events.deserialize(record.topic(), record.value());
+                        if (filter.tag() != null) {
+                            rememberTags(tags, record.key(), event);
+                        }
+                        if (matches(filter, event, tags.getOrDefault(record.key(), List.of()))) {
+                            client.sendEvent("change", render(event), position.encode());
+                        }
                     } catch (WireFormatException e) {
-                        continue;   // the projection counts and dead-letters these; the stream just moves on
-                    }
-                    if (filter.tag() != null) {
-                        rememberTags(tags, record.key(), event);
-                    }
-                    if (matches(filter, event, tags.getOrDefault(record.key(), List.of()))) {
-                        client.sendEvent("change", render(event), position.encode());
+                        // the projection counts and dead-letters undecodable events; the stream just moves on
                     }
                 }
                 // offsets past the last record (transaction markers) still count as read
-                for (TopicPartition partition : partitions) {
-                    position.set(partition.partition(), Math.max(position.next(partition.partition()), consumer.position(partition)));
+                for (TopicPartition partition : all) {
+                    StreamPosition on = partition.topic().equals(topics.flagNotices()) ? position.notices() : position.events();
+                    on.set(partition.partition(), Math.max(on.next(partition.partition()), consumer.position(partition)));
                 }
                 if (System.nanoTime() - nextHeartbeat >= 0) {
                     client.sendEvent("heartbeat", "{\"at\":\"" + Instant.now() + "\"}", position.encode());
@@ -194,17 +231,24 @@ public final class EventStream implements AutoCloseable {
         }
     }
 
-    private StreamPosition startPosition(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, Start start) {
+    private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {
+        return consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).sorted((a, b) -> a.partition() - b.partition())
+                .toList();
+    }
+
+    /** @param resumed where a reconnecting client was on these partitions; null to start from {@code since} or now */
+    private StreamPosition startPosition(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, Start start,
+                                         StreamPosition resumed) {
         StreamPosition position;
-        if (start.lastEventId() != null) {
-            position = StreamPosition.decode(start.lastEventId(), partitions.size());
+        if (resumed != null) {
             for (TopicPartition partition : partitions) {
-                consumer.seek(partition, position.next(partition.partition()));
+                consumer.seek(partition, resumed.next(partition.partition()));
             }
-            return position;
+            return resumed;
         }
         position = new StreamPosition(partitions.size());
-        if (start.since() != null) {
+        if (start.since() != null && start.lastEventId() == null) {
             Map<TopicPartition, Long> query = new HashMap<>();
             long since = Math.max(0, start.since().toEpochMilli());   // Kafka refuses a negative timestamp
             partitions.forEach(p -> query.put(p, since));
@@ -272,6 +316,29 @@ public final class EventStream implements AutoCloseable {
                 && (filter.flag() == null || (!segment && filter.flag().equals(event.getFlagKey())))
                 && (filter.type() == null || filter.type().equalsIgnoreCase(FlagStateFold.typeOf(event)))
                 && (filter.tag() == null || (!segment && tags.contains(filter.tag())));
+    }
+
+    static boolean matches(Filter filter, FlagNotice notice, List<String> tags) {
+        return filter.environments().test(notice.getEnvironment())
+                && (filter.environment() == null || filter.environment().equals(notice.getEnvironment()))
+                && (filter.flag() == null || filter.flag().equals(notice.getFlagKey()))
+                && (filter.type() == null || filter.type().equalsIgnoreCase(notice.getType()))
+                && (filter.tag() == null || tags.contains(filter.tag()));
+    }
+
+    /** A notice, shaped like a change so that a console lists both in one feed; the actor is the system itself. */
+    static String render(FlagNotice notice) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("environment", notice.getEnvironment());
+        node.put("key", notice.getFlagKey());
+        node.put("kind", "flag");
+        node.put("version", notice.getVersion());
+        node.put("type", notice.getType());
+        node.put("occurredAt", notice.getNoticedAt().toString());
+        node.putObject("actor").put("id", "SYSTEM").put("kind", "SYSTEM");
+        node.put("reason", notice.getReason());
+        node.put("noticeId", notice.getNoticeId());
+        return node.toString();
     }
 
     static String render(FlagEvent event) {

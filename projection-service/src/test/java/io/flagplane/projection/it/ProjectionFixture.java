@@ -39,9 +39,18 @@ final class ProjectionFixture implements AutoCloseable {
     final String applicationId;
     final CommandService command;
     final List<ProjectionService> projections = new ArrayList<>();
+    /** What "now" is for every projection instance (liveness, lifecycle, staleness): the real time until a test moves it. */
+    final AheadClock clock = new AheadClock();
+    private final Map<String, String> extra;
 
     ProjectionFixture(TestStack stack, String label, int instances) throws Exception {
+        this(stack, label, instances, Map.of());
+    }
+
+    /** @param extra projection settings for every instance */
+    ProjectionFixture(TestStack stack, String label, int instances, Map<String, String> extra) throws Exception {
         this.stack = stack;
+        this.extra = extra;
         this.topics = stack.newTopics(label);
         this.applicationId = TestStack.uniqueName(label + "-projection");
         this.command = CommandService.start(CommandServiceConfig.from(settings(Map.of(
@@ -59,11 +68,13 @@ final class ProjectionFixture implements AutoCloseable {
 
     ProjectionService addInstance() throws IOException {
         Path state = Files.createTempDirectory(Path.of("target"), "streams");
-        ProjectionService projection = ProjectionService.start(ProjectionConfig.from(settings(Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
                 "projection.port", "0", "projection.host", "127.0.0.1",
                 "projection.application.id", applicationId,
                 "projection.state.dir", state.toString(),
-                "projection.stream.heartbeat.ms", "500"))));
+                "projection.stream.heartbeat.ms", "500"));
+        settings.putAll(extra);
+        ProjectionService projection = ProjectionService.start(ProjectionConfig.from(settings(settings)), clock);
         projections.add(projection);
         return projection;
     }

@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * How the edge node writes a successful JSON body: streamed through one {@link JsonGenerator}
@@ -62,6 +64,29 @@ final class JsonResponses {
             }
         } else {
             JSON.writeValue(gen, value);
+        }
+    }
+
+    /**
+     * A flag's own metadata entries (String, Boolean, Long, Double), in the flag's order (sorted
+     * by key when the flag was prepared, so equal flags render equal bytes and ETags). Keys the
+     * caller writes itself are skipped, so a response never holds a key twice.
+     */
+    static void writeFlagMetadata(JsonGenerator gen, Map<String, Object> metadata, Set<String> reserved) throws IOException {
+        for (Map.Entry<String, Object> e : metadata.entrySet()) {
+            if (!reserved.contains(e.getKey())) {
+                gen.writeFieldName(e.getKey());
+                Object v = e.getValue();
+                if (v instanceof Boolean b) {
+                    gen.writeBoolean(b);
+                } else if (v instanceof Long l) {
+                    gen.writeNumber(l);
+                } else if (v instanceof Double d) {
+                    gen.writeNumber(d);
+                } else {
+                    gen.writeString(String.valueOf(v));
+                }
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ import io.javalin.http.sse.SseClient;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 /**
  * OFREP: {@code POST /ofrep/v1/evaluate/flags/{key}}, the bulk {@code POST /ofrep/v1/evaluate/flags}
@@ -142,15 +143,27 @@ final class OfrepRoutes {
         }
     }
 
+    /** Written by the node into every answer's metadata, so never taken from a flag's own. */
+    private static final Set<String> NODE_METADATA = Set.of("flagVersion", "environment");
+
+    /**
+     * A successful evaluation. A flag without an off variant that is off answers OFREP's code
+     * default: no value and no variant, reason DISABLED, so the caller uses its own default.
+     */
     private static void writeSuccess(JsonGenerator gen, String key, Evaluation<Object> result, String environment)
             throws IOException {
         gen.writeStartObject();
         gen.writeStringField("key", key);
-        gen.writeFieldName("value");
-        writeValue(gen, result.value());
+        if (!result.isCodeDefault()) {
+            gen.writeFieldName("value");
+            writeValue(gen, result.value());
+        }
         gen.writeStringField("reason", result.reason().name());
-        gen.writeStringField("variant", result.variant());
+        if (!result.isCodeDefault()) {
+            gen.writeStringField("variant", result.variant());
+        }
         gen.writeObjectFieldStart("metadata");
+        JsonResponses.writeFlagMetadata(gen, result.flagMetadata(), NODE_METADATA);
         gen.writeNumberField("flagVersion", result.flagVersion());
         gen.writeStringField("environment", environment);
         gen.writeEndObject();

@@ -19,6 +19,7 @@ import io.javalin.http.Context;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Simple REST in the seeds' shapes: {@code /api/v1/check/{key}} and {@code /api/v1/features}, and
@@ -47,7 +48,11 @@ final class RestRoutes {
         routes.get("/api/feature-flags/user/features", this::features);
     }
 
-    /** One flag for one user: {@code {"key", "environment", "enabled", "value", "variant", "reason", "flagVersion"}}. */
+    /**
+     * One flag for one user: {@code {"key", "environment", "enabled", "value", "variant", "reason",
+     * "flagVersion", "metadata"}}; a flag serving the caller's default (no off variant, off) has
+     * value and variant null and is not enabled.
+     */
     private void check(Context ctx) {
         String key = ctx.pathParam("key");
         String environment = environment(ctx);
@@ -72,6 +77,9 @@ final class RestRoutes {
             gen.writeStringField("variant", result.variant());
             gen.writeStringField("reason", result.reason().name());
             gen.writeNumberField("flagVersion", result.flagVersion());
+            gen.writeObjectFieldStart("metadata");
+            JsonResponses.writeFlagMetadata(gen, result.flagMetadata(), Set.of());
+            gen.writeEndObject();
             gen.writeEndObject();
         }));
     }
@@ -105,7 +113,7 @@ final class RestRoutes {
             gen.writeObjectFieldStart("flags");
             for (Flag flag : snapshot.sortedFlags(environment)) {
                 Evaluation<Object> result = results.get(flag.key());
-                if (result != null && !result.isError()) {
+                if (result != null && !result.isError() && !result.isCodeDefault()) {   // no value: the caller's default
                     metrics.evaluated(environment, flag.key(), result);
                     gen.writeFieldName(flag.key());
                     writeValue(gen, result.value());

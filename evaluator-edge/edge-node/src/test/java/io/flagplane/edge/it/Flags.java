@@ -23,6 +23,20 @@ final class Flags {
         return States.state("production", "checkout.new_ui", version, definition);
     }
 
+    /** A string flag with OpenFeature metadata: a ticket, a count, a ratio, a switch. */
+    static FlagState withMetadata() {
+        FlagDefinition definition = FlagDefinition.newBuilder(States.definition(FlagType.STRING, "\"new\"", "\"old\""))
+                .setMetadata(java.util.Map.of("ticket", "JIRA-7", "count", 2L, "ratio", 0.1, "beta", true)).build();
+        return States.state("production", "copy.headline", 5, definition);
+    }
+
+    /** A killed flag without an off variant: it answers the code default. */
+    static FlagState killedWithoutOffVariant() {
+        FlagDefinition definition = FlagDefinition.newBuilder(States.definition(FlagType.STRING, "\"a\"", "\"b\""))
+                .setOffVariant(null).build();
+        return FlagState.newBuilder(States.state("production", "copy.footer", 2, definition)).setKilled(true).build();
+    }
+
     static FlagState killed(FlagState state, long version) {
         return FlagState.newBuilder(state).setVersion(version).setKilled(true).build();
     }

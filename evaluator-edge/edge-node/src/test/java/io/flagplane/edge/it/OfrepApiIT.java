@@ -31,7 +31,7 @@ class OfrepApiIT {
         this.stack = stack;
         topics = stack.newTopics("ofrep");
         stack.publishStates(topics.flagState(), Flags.checkoutNewUi(3), Flags.buttonColor(), Flags.maxItems(), Flags.banner(),
-                Flags.split(), Flags.inStaging(), Flags.inDev());
+                Flags.split(), Flags.inStaging(), Flags.inDev(), Flags.withMetadata(), Flags.killedWithoutOffVariant());
         node = EdgeNode.start(fixture.config(stack.bootstrapServers(), stack.schemaRegistryUrl(), topics));
         assertThat(node.awaitReady(Duration.ofSeconds(30))).isTrue();
     }
@@ -63,6 +63,23 @@ class OfrepApiIT {
         assertThat(body.get("reason").asText()).isEqualTo(reason);
         assertThat(body.get("metadata").get("environment").asText()).isEqualTo("production");
         assertThat(body.get("metadata").get("flagVersion").isNumber()).isTrue();
+    }
+
+    @Test
+    void a_flags_metadata_comes_with_the_nodes_and_a_flag_without_an_off_variant_answers_the_code_default() {
+        JsonNode meta = evaluate("copy.headline", "{\"context\":{\"targetingKey\":\"u\"}}").body();
+        assertThat(meta.get("metadata").get("ticket").asText()).isEqualTo("JIRA-7");
+        assertThat(meta.get("metadata").get("count").isIntegralNumber()).isTrue();
+        assertThat(meta.get("metadata").get("ratio").asDouble()).isEqualTo(0.1);
+        assertThat(meta.get("metadata").get("beta").asBoolean()).isTrue();
+        assertThat(meta.get("metadata").get("flagVersion").asLong()).isEqualTo(5);
+
+        EdgeFixture.Response off = evaluate("copy.footer", "{\"context\":{\"targetingKey\":\"u\"}}");
+        assertThat(off.status()).isEqualTo(200);
+        assertThat(off.body().get("reason").asText()).isEqualTo("DISABLED");
+        assertThat(off.body().has("value")).as("OFREP's code default: no value").isFalse();
+        assertThat(off.body().has("variant")).isFalse();
+        assertThat(off.body().has("errorCode")).isFalse();
     }
 
     @Test
@@ -103,8 +120,12 @@ class OfrepApiIT {
         assertThat(bulk.status()).isEqualTo(200);
         JsonNode flags = bulk.body().get("flags");
         assertThat(flags).extracting(f -> f.get("key").asText())
-                .containsExactly("button.color", "cart.max-items", "checkout.new_ui", "home.banner", "search.semantic");
-        JsonNode split = flags.get(4);
+                .containsExactly("button.color", "cart.max-items", "checkout.new_ui", "copy.footer", "copy.headline",
+                        "home.banner", "search.semantic");
+        JsonNode split = flags.get(6);
+        JsonNode codeDefault = flags.get(3);
+        assertThat(codeDefault.get("reason").asText()).as("in bulk too, a code default has no value").isEqualTo("DISABLED");
+        assertThat(codeDefault.has("value")).isFalse();
         assertThat(split.get("errorCode").asText()).isEqualTo("TARGETING_KEY_MISSING");
         assertThat(split.has("value")).isFalse();
         assertThat(flags.get(2).get("value").asBoolean()).isTrue();

@@ -34,7 +34,7 @@ class OfrepProviderIT {
     void start(TestStack stack) throws Exception {
         TopicNames topics = stack.newTopics("ofrep-provider");
         stack.publishStates(topics.flagState(), Flags.checkoutNewUi(3), Flags.buttonColor(), Flags.maxItems(), Flags.banner(),
-                Flags.split(), Flags.discountRate());
+                Flags.split(), Flags.discountRate(), Flags.withMetadata(), Flags.killedWithoutOffVariant());
         node = EdgeNode.start(fixture.config(stack.bootstrapServers(), stack.schemaRegistryUrl(), topics));
         assertThat(node.awaitReady(Duration.ofSeconds(30))).isTrue();
         OfrepProvider provider = OfrepProvider.constructProvider(OfrepProviderOptions.builder()
@@ -78,5 +78,20 @@ class OfrepProviderIT {
         FlagEvaluationDetails<Boolean> noKey = client.getBooleanDetails("search.semantic", true, new ImmutableContext());
         assertThat(noKey.getValue()).isTrue();
         assertThat(noKey.getErrorCode()).isEqualTo(ErrorCode.INVALID_CONTEXT);
+    }
+
+    @Test
+    void flag_metadata_and_the_code_default_reach_the_stock_provider() {
+        ImmutableContext user = new ImmutableContext("user-1");
+
+        FlagEvaluationDetails<String> headline = client.getStringDetails("copy.headline", "x", user);
+        assertThat(headline.getValue()).isEqualTo("new");
+        assertThat(headline.getFlagMetadata().getString("ticket")).isEqualTo("JIRA-7");
+        assertThat(headline.getFlagMetadata().getBoolean("beta")).isTrue();
+
+        // the node answers OFREP's code default (no value, reason DISABLED); this provider version serves the
+        // caller's default for it, though it reports FLAG_NOT_FOUND (open-feature/java-sdk-contrib#1850)
+        FlagEvaluationDetails<String> footer = client.getStringDetails("copy.footer", "code default", user);
+        assertThat(footer.getValue()).isEqualTo("code default");
     }
 }

@@ -24,11 +24,14 @@ import io.flagplane.avro.WeightedVariant;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON view of flags and segments that every HTTP API shows (the command API, history, time
  * travel, exports): variant values as JSON, split weights as percentages with two decimals,
- * instants as ISO-8601.
+ * instants as ISO-8601, the OpenFeature metadata as an object, and {@code offVariant} null for a
+ * flag that serves the caller's default when off.
  */
 public final class StateJson {
 
@@ -71,6 +74,11 @@ public final class StateJson {
             t.getKeys().forEach(target.putArray("keys")::add);
         }
         d.getDenyList().forEach(flag.putArray("denyList")::add);
+        flag.set("metadata", metadata(d.getMetadata()));
+        flag.put("kind", d.getKind().name().toLowerCase(Locale.ROOT));
+        if (d.getLifetimeDays() != null) {
+            flag.put("lifetimeDays", d.getLifetimeDays());   // left out when the kind's lifetime applies
+        }
         flag.put("enabled", state.getEnabled());
         flag.put("killed", state.getKilled());
         flag.put("archived", state.getArchived());
@@ -78,6 +86,27 @@ public final class StateJson {
         flag.put("createdAt", state.getCreatedAt().toString());
         flag.set("lastChange", change(state.getLastChange()));
         return flag;
+    }
+
+    /**
+     * A flag's OpenFeature metadata as a JSON object, keys sorted (so equal flags render to equal
+     * bytes): strings, booleans, integers (longs) and floats (doubles), as they are.
+     */
+    public static ObjectNode metadata(Map<String, Object> metadata) {
+        ObjectNode out = MAPPER.createObjectNode();
+        for (Map.Entry<String, Object> e : new TreeMap<>(metadata).entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Boolean b) {
+                out.put(e.getKey(), b);
+            } else if (v instanceof Long l) {
+                out.put(e.getKey(), l);
+            } else if (v instanceof Double d) {
+                out.put(e.getKey(), d);
+            } else if (v != null) {
+                out.put(e.getKey(), v.toString());
+            }
+        }
+        return out;
     }
 
     public static ObjectNode segment(SegmentState state) {

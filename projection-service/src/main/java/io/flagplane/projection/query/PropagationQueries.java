@@ -1,0 +1,100 @@
+package io.flagplane.projection.query;
+
+import io.flagplane.contract.FlagRef;
+import io.flagplane.projection.telemetry.FoldSignal;
+import io.flagplane.projection.telemetry.Liveness;
+import io.flagplane.projection.telemetry.Propagation;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+
+/**
+ * "Has this change reached every evaluator?", now or within a wait. A wait sleeps on the fold's
+ * {@link FoldSignal} and looks again as soon as a report is folded here, so it answers within
+ * moments of the last node's report rather than at the next poll. It also looks again on a timer:
+ * time alone turns a silent node gone (which can complete the answer), and reports folded by other
+ * instances do not signal this one — so the timer is short ({@value #CLUSTER_RECHECK_MS} ms) when
+ * other instances exist and long otherwise. A waiting request holds a thread, so waits are capped.
+ */
+public final class PropagationQueries {
+
+    static final long CLUSTER_RECHECK_MS = 100;
+    static final long LOCAL_RECHECK_MS = 1_000;
+    /** While the version asked for is not known yet (the command was just acknowledged). */
+    static final long UNKNOWN_VERSION_RECHECK_MS = 25;
+
+    private final ClusterTelemetry cluster;
+    private final FoldSignal signal;
+    private final Liveness.Rules rules;
+    private final Clock clock;
+    private final Semaphore waits;
+    private final int maxWaits;
+
+    public PropagationQueries(ClusterTelemetry cluster, FoldSignal signal, Liveness.Rules rules, Clock clock, int maxWaits) {
+        this.cluster = cluster;
+        this.signal = signal;
+        this.rules = rules;
+        this.clock = clock;
+        this.waits = new Semaphore(maxWaits);
+        this.maxWaits = maxWaits;
+    }
+
+    public Liveness.Rules rules() {
+        return rules;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Where the version ({@code null}: the flag's current one) stands now. */
+    public Propagation now(FlagRef flag, Long version, String authorization) {
+        ClusterTelemetry.VersionInfo info = cluster.version(flag, version, authorization);
+        return Propagation.of(flag, info.version(), info.occurredAt(), cluster.propagation(flag, info.version(), authorization),
+                rules, clock.instant());
+    }
+
+    /**
+     * Where the version stands once every expected evaluator has it, or when {@code wait} ends,
+     * whichever is first. A version not written yet (of a flag perhaps not created yet) is waited
+     * for too; if it still is not there when the wait ends, that is {@code VERSION_NOT_FOUND} (or
+     * {@code FLAG_NOT_FOUND}).
+     */
+    public Propagation await(FlagRef flag, Long version, Duration wait, String authorization) throws InterruptedException {
+        if (!waits.tryAcquire()) {
+            throw QueryException.unavailable("this instance already holds " + maxWaits + " propagation waits; retry without "
+                    + "\"wait\", or later");
+        }
+        try {
+            long deadline = System.nanoTime() + wait.toNanos();
+            long seen = signal.generation();
+            while (true) {
+                Propagation answer = null;
+                QueryException unknown = null;
+                try {
+                    answer = now(flag, version, authorization);
+                    if (answer.complete()) {
+                        return answer;
+                    }
+                } catch (QueryException e) {
+                    boolean notYet = e.code() == QueryErrorCode.VERSION_NOT_FOUND || e.code() == QueryErrorCode.FLAG_NOT_FOUND;
+                    if (version == null || !notYet) {
+                        throw e;
+                    }
+                    unknown = e;   // not folded yet: the command (a creation, too) was just acknowledged
+                }
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    if (unknown != null) {
+                        throw unknown;
+                    }
+                    return answer;
+                }
+                long recheck = unknown != null ? UNKNOWN_VERSION_RECHECK_MS : cluster.clustered() ? CLUSTER_RECHECK_MS : LOCAL_RECHECK_MS;
+                seen = signal.awaitAfter(seen, Math.min(left, recheck));
+            }
+        } finally {
+            waits.release();
+        }
+    }
+}
