@@ -114,14 +114,14 @@ class FailoverUnderLoadIT {
         assertThat(refused).isEmpty();
         assertThat(found.values()).as("no command was applied twice").allSatisfy(events -> assertThat(events).hasSize(1));
         assertThat(found.keySet()).as("every acknowledged command is on the log").containsAll(acked.keySet());
-        // Printed, not asserted: the old writer usually answers 503, but it can win back the
-        // transactional id — when its commit races the standby's fence, the broker answers the
-        // commit with an unexpected error, the old writer takes that for an unknown outcome and
-        // re-initialises its producer, fencing the new one (seen once in `mvn verify`; RELIABILITY.md,
-        // "Findings"). Exactly-once held then too, which is what this test guards.
+        // The deposed writer must not write: when its commit raced the standby's fence, the broker
+        // answered with an unexpected error, and the writer used to recover on its own, fencing the
+        // new writer (RELIABILITY.md). Now it steps down and waits for the election to confirm it.
         Api.Response old = send(fixture.admin(), "load-zombie-1");
         System.out.printf("failover under load: the old writer answered a write after the failover with %s%n",
                 old == null ? "no answer" : old.status() + " " + old.raw());
+        assertThat(old).as("the deposed writer answers").isNotNull();
+        assertThat(old.status()).as(old.raw()).isEqualTo(503);
     }
 
     private static Api.Response send(Api api, String key) {

@@ -257,6 +257,7 @@ public final class CommandProcessor implements AutoCloseable {
                 LOG.error("command batch failed unexpectedly", e);
                 batch.forEach(p -> fail(p, unavailable("unexpected error: " + e)));
                 log.markUncertain();
+                stepDownToRecover();
             } finally {
                 batch.clear();
             }
@@ -300,6 +301,23 @@ public final class CommandProcessor implements AutoCloseable {
         onStall.run();
     }
 
+    /**
+     * A write's outcome is unknown. Recovering means a new producer and {@code initTransactions},
+     * which fences whoever holds the transactional id now; if a standby took over while this write
+     * was in flight (its fencing can make the broker fail our commit with an unexpected error rather
+     * than a fence), recovering on our own would fence the new writer and write on as a deposed one.
+     * So, under an election, the writer steps down as after a stall and recovers only when the group
+     * confirms it still holds the role (which promotes it again and reopens the log). Without an
+     * election it is the only writer and recovers before its next write, as before.
+     */
+    private void stepDownToRecover() {
+        if (stallLimitNanos > 0) {
+            LOG.warn("a write's outcome is unknown; this writer refuses commands until the election confirms it is still the writer");
+            wanted = false;
+            onStall.run();
+        }
+    }
+
     /** As a standby: reads what the writer committed, so a promotion has only the tail left to read. */
     private void follow() {
         try {
@@ -337,6 +355,9 @@ public final class CommandProcessor implements AutoCloseable {
             CommandException error = e.fenced() ? fencedError() : unavailable("Kafka did not confirm the write ("
                     + e.rootMessage() + "); retry with the same Idempotency-Key");
             decided.forEach(d -> fail(d.pending(), error));
+            if (!e.fenced()) {
+                stepDownToRecover();
+            }
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
