@@ -86,7 +86,7 @@ public final class LeaderElection implements AutoCloseable {
             long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(10).toNanos());
             List<PartitionInfo> partitions = election.consumer.partitionsFor(settings.topic(), timeout);
             while ((partitions == null || partitions.isEmpty()) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+                Thread.sleep(100);   // metadata has no change notification: look again shortly, until the deadline
                 partitions = election.consumer.partitionsFor(settings.topic(), timeout);
             }
             if (partitions == null || partitions.isEmpty()) {

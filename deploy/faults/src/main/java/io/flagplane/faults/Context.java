@@ -116,6 +116,7 @@ final class Context {
         return condition.getAsBoolean();
     }
 
+    /** The pause between looks in {@link #await} and the pacing of the faults: the cluster offers no change notification to wait on. */
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fault-injection suite against a running deploy/cluster (see deploy/cluster/faults.sh, which
@@ -19,6 +21,8 @@ import java.util.List;
  * </pre>
  */
 public final class FaultSuite {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FaultSuite.class);
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(".flagplane-cluster");
@@ -61,7 +65,7 @@ public final class FaultSuite {
                     }
                 } catch (Exception e) {
                     report.check(false, "fault %s did not complete: %s", fault, e);
-                    e.printStackTrace();
+                    LOG.error("fault {} did not complete; the suite goes on with the next one", fault, e);
                 }
             }
         }

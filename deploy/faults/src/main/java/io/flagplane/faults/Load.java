@@ -130,6 +130,8 @@ final class Load {
             // this one refuses or is gone: the other may be the writer now
             current.compareAndSet(which, 1 - which);
             try {
+                // a growing pause before retrying, as a real client backs off: during a takeover
+                // neither instance may answer yet, and a tight retry loop would only add load
                 Thread.sleep(Math.min(500, 25L * attempt));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
