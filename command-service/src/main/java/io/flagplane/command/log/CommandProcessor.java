@@ -314,6 +314,7 @@ public final class CommandProcessor implements AutoCloseable {
         if (stallLimitNanos > 0) {
             LOG.warn("a write's outcome is unknown; this writer refuses commands until the election confirms it is still the writer");
             wanted = false;
+            log.abandonProducer();
             onStall.run();
         }
     }

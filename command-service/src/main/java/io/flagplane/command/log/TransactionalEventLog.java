@@ -154,6 +154,19 @@ final class TransactionalEventLog implements AutoCloseable {
         return needsRecovery;
     }
 
+    /**
+     * Stops a producer whose last transaction's outcome is unknown, without fencing anyone (no new
+     * {@code initTransactions}): left open, it would keep retrying that commit while the writer
+     * waits for the election, and could commit it long after the caller was told to retry.
+     */
+    void abandonProducer() {
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
+        needsRecovery = true;
+    }
+
     /** Something unexpected happened mid-batch: read the log on before writing again. */
     void markUncertain() {
         needsRecovery = true;
@@ -239,7 +252,9 @@ final class TransactionalEventLog implements AutoCloseable {
             return true;
         }
         try {
-            producer.close(Duration.ZERO);
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+            }
             producer = newProducer();
             producer.initTransactions();
             long folded = reader.catchUp(model, settings.kafkaTimeout().multipliedBy(4));
