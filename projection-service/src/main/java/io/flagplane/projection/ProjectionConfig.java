@@ -13,11 +13,12 @@ import java.time.Duration;
  * @param advertisedHost the host other instances use to reach this one's HTTP port (queries are
  *                       forwarded to the instance holding the data)
  * @param reports        how evaluator reports are folded and answered
+ * @param experiments    how exposures and tracked events are folded into experiment results
  */
 public record ProjectionConfig(String host, int port, String advertisedHost, String bootstrapServers, String schemaRegistryUrl,
                                TopicNames topics, String applicationId, Path stateDir, int replicationFactor,
                                Duration commitInterval, boolean authEnabled, Path tokensFile, Duration streamHeartbeat,
-                               int maxStreams, Reports reports) {
+                               int maxStreams, Reports reports, Experiments experiments) {
 
     /**
      * Evaluator reports: liveness thresholds, how long a silent node is remembered, the bounds of
@@ -25,6 +26,13 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Str
      */
     public record Reports(Liveness.Rules liveness, Duration forgetAfter, Duration maxWait, int maxWaits, int maxStreams,
                           Duration maxStreamDuration, Duration staleCheckEvery) {
+    }
+
+    /**
+     * The experiment analysis: how long a tracked event waits for its exposure ({@code grace}), how
+     * many events a user keeps, and the bounds of the results streams.
+     */
+    public record Experiments(Duration grace, int maxEventsPerUser, int maxStreams, Duration maxStreamDuration) {
     }
 
     public ProjectionConfig {
@@ -67,6 +75,10 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Str
                         settings.integer("projection.propagation.max.waits", 64, 1, 10_000),
                         settings.integer("projection.propagation.max.streams", 32, 1, 10_000),
                         settings.millis("projection.propagation.stream.max.ms", Duration.ofMinutes(10)),
-                        settings.millis("projection.lifecycle.check.ms", Duration.ofMinutes(1))));
+                        settings.millis("projection.lifecycle.check.ms", Duration.ofMinutes(1))),
+                new Experiments(settings.millis("projection.experiments.grace.ms", Duration.ofHours(1)),
+                        settings.integer("projection.experiments.max.events.per.user", 200, 1, 10_000),
+                        settings.integer("projection.experiments.max.streams", 32, 1, 10_000),
+                        settings.millis("projection.experiments.stream.max.ms", Duration.ofHours(1))));
     }
 }

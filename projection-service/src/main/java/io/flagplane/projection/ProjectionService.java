@@ -1,5 +1,8 @@
 package io.flagplane.projection;
 
+import io.flagplane.projection.experiments.ExperimentMetrics;
+import io.flagplane.projection.experiments.ExperimentsTopology;
+import io.flagplane.projection.experiments.UserFold;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.auth.TokenRegistry;
@@ -17,6 +20,7 @@ import io.flagplane.projection.query.PropagationQueries;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.TelemetryQueries;
 import io.flagplane.projection.telemetry.EvaluatorReportsTopology;
+import io.flagplane.projection.telemetry.FlagStatesGlobal;
 import io.flagplane.projection.telemetry.FoldSignal;
 import io.flagplane.projection.telemetry.Liveness;
 import io.flagplane.projection.telemetry.ReportLimits;
@@ -89,6 +93,7 @@ public final class ProjectionService implements AutoCloseable {
     public static ProjectionService start(ProjectionConfig config, Clock clock) {
         ProjectionMetrics metrics = new ProjectionMetrics();
         TelemetryMetrics reports = new TelemetryMetrics();
+        ExperimentMetrics experimentMetrics = new ExperimentMetrics();
         FoldSignal signal = new FoldSignal();
         ProjectionConfig.Reports reportSettings = config.reports();
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
@@ -127,8 +132,12 @@ public final class ProjectionService implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
         FlagProjectionTopology.build(builder, config.topics(), registry, metrics, FlagProjectionTopology.Options.LIVE,
                 new FlagProjectionTopology.Notices(clock, reportSettings.staleCheckEvery()));
+        FlagStatesGlobal.add(builder, config.topics());
         EvaluatorReportsTopology.build(builder, config.topics(), registry, new EvaluatorReportsTopology.Settings(reports, signal,
                 clock, ReportLimits.DEFAULT, reportSettings.forgetAfter(), Duration.ofMinutes(1)));
+        ExperimentsTopology.build(builder, config.topics(), registry, new ExperimentsTopology.Settings(experimentMetrics,
+                new UserFold.Limits(config.experiments().grace(), config.experiments().maxEventsPerUser(), 32, 16),
+                Duration.ofSeconds(10), 2_000));
         KafkaStreams streams = new KafkaStreams(builder.build(), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("projection thread failed; replacing it and resuming from the last commit", e);

@@ -29,7 +29,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *
  * <p>Only the stream thread that owns the task writes; interactive queries read concurrently.
  */
-final class WriteBackStore<V> implements KeyValueStore<String, V> {
+public final class WriteBackStore<V> implements KeyValueStore<String, V> {
 
     private final KeyValueStore<String, V> inner;
     private final ConcurrentHashMap<String, V> pending = new ConcurrentHashMap<>();
@@ -39,7 +39,7 @@ final class WriteBackStore<V> implements KeyValueStore<String, V> {
     }
 
     /** Wraps a store builder; caching below this layer would only add another copy, so it is off. */
-    static <V> StoreBuilder<KeyValueStore<String, V>> wrap(StoreBuilder<KeyValueStore<String, V>> builder) {
+    public static <V> StoreBuilder<KeyValueStore<String, V>> wrap(StoreBuilder<KeyValueStore<String, V>> builder) {
         StoreBuilder<KeyValueStore<String, V>> inner = builder.withCachingDisabled();
         return new StoreBuilder<>() {
             @Override

@@ -13,6 +13,11 @@ public final class Names {
     private static final Pattern FLAG_KEY = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)+");
     private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern SEGMENT_KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+    /** Seed 003's kebab-case or dotted words, as the command-service takes them, e.g. {@code pricing-display-test}. */
+    private static final Pattern EXPERIMENT_KEY = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*");
+    /** A tracked event's key, as the tracking API takes it, e.g. {@code booking_confirmed}. */
+    private static final Pattern EVENT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    public static final int MAX_EXPERIMENT_KEY = 100;
     public static final int MAX_FLAG_KEY = 128;
     public static final int MAX_ENVIRONMENT = 64;
     public static final int MAX_SEGMENT_KEY = 128;
@@ -45,6 +50,24 @@ public final class Names {
                     + " characters, e.g. beta-users");
         }
         return key;
+    }
+
+    public static String experimentKey(String key, String field) {
+        if (!isExperimentKey(key)) {
+            throw new QueryException(QueryErrorCode.INVALID_EXPERIMENT_KEY, field, "experiment key '" + abbreviate(key)
+                    + "' is not a valid name: lowercase letters, digits, '_' and '-', optionally in parts joined by dots, at most "
+                    + MAX_EXPERIMENT_KEY + " characters, e.g. pricing-display-test");
+        }
+        return key;
+    }
+
+    public static boolean isExperimentKey(String key) {
+        return key != null && key.length() <= MAX_EXPERIMENT_KEY && EXPERIMENT_KEY.matcher(key).matches();
+    }
+
+    /** True for a tracked event key the tracking API accepts. */
+    public static boolean isEventKey(String key) {
+        return key != null && EVENT_KEY.matcher(key).matches();
     }
 
     /** True for a name {@link #environment} accepts (for readers that skip rather than refuse). */

@@ -15,6 +15,8 @@ public enum QueryErrorCode {
     INVALID_FLAG_KEY,
     /** The segment key is not one the command-service would accept. */
     INVALID_SEGMENT_KEY,
+    /** The experiment key is not one the command-service would accept. */
+    INVALID_EXPERIMENT_KEY,
     /** The evaluation context is not an object of attributes with a string targeting key. */
     INVALID_CONTEXT,
     /** Missing or unknown credentials. */
@@ -25,6 +27,8 @@ public enum QueryErrorCode {
     FLAG_NOT_FOUND,
     /** No such segment (now, or at the instant asked for). */
     SEGMENT_NOT_FOUND,
+    /** No launched or drafted experiment with that key in the environment. */
+    EXPERIMENT_NOT_FOUND,
     /** The flag or segment has no such version. */
     VERSION_NOT_FOUND,
     /** The answer cannot be given right now (starting, rebalancing, another instance away); retry. */

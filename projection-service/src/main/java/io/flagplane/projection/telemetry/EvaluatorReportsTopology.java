@@ -18,8 +18,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The evaluator-reports part of the projection: {@code evaluator-reports} → {@link ReportFoldProcessor}
- * → the registry, applied versions and usage stores ({@link TelemetryStores}), plus a global copy
- * of {@code flag-state}. It shares the projection's application (one process, one set of
+ * → the registry, applied versions and usage stores ({@link TelemetryStores}); it reads the global
+ * copy of {@code flag-state}, which the application adds once ({@link FlagStatesGlobal#add}). It shares the projection's application (one process, one set of
  * instances, one way of asking each other) but not its sub-topology: reports are partitioned by
  * node, flags by flag. Not part of a replay: reports are telemetry, not the record of truth.
  */
@@ -37,14 +37,11 @@ public final class EvaluatorReportsTopology {
     private EvaluatorReportsTopology() {
     }
 
+    /** Needs {@link FlagStatesGlobal#add} on the same builder. */
     public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, Settings settings) {
         builder.addStateStore(store(TelemetryStores.EVALUATORS));
         builder.addStateStore(store(TelemetryStores.APPLIED));
         builder.addStateStore(store(TelemetryStores.USAGE));
-        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TelemetryStores.FLAG_STATES),
-                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
-                topics.flagState(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("flag-state-global"),
-                FlagStateCopy::new);
         builder.stream(topics.evaluatorReports(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("evaluator-reports"))
                 .process(() -> new ReportFoldProcessor(new AvroDeserializer<>(registry, EvaluatorReport.class),
                         new AvroDeserializer<>(registry, FlagState.class), settings), Named.as("report-fold"),

@@ -1,0 +1,26 @@
+package io.flagplane.projection.telemetry;
+
+import io.flagplane.contract.TopicNames;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The global copy of {@code flag-state} ({@value TelemetryStores#FLAG_STATES}) on every instance, added
+ * once to the application: Kafka Streams reads a topic into one global store only, and two parts
+ * read it — the report fold (a version's event time, flags by lifecycle status) and the experiment
+ * analysis (each experiment's metrics, windows and arms).
+ */
+public final class FlagStatesGlobal {
+
+    private FlagStatesGlobal() {
+    }
+
+    public static void add(StreamsBuilder builder, TopicNames topics) {
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TelemetryStores.FLAG_STATES),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
+                topics.flagState(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("flag-state-global"),
+                FlagStateCopy::new);
+    }
+}
