@@ -14,7 +14,10 @@ import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.SegmentStateWire;
 import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.stream.EventStream;
+import io.flagplane.projection.http.ExperimentEvents;
 import io.flagplane.projection.http.PropagationEvents;
+import io.flagplane.projection.query.ClusterExperiments;
+import io.flagplane.projection.query.ExperimentQueries;
 import io.flagplane.projection.query.ClusterTelemetry;
 import io.flagplane.projection.query.PropagationQueries;
 import io.flagplane.projection.query.QueryException;
@@ -74,8 +77,14 @@ public final class ProjectionService implements AutoCloseable {
     private final PropagationEvents propagationEvents;
     private final TelemetryMetrics reports;
 
+    private final ExperimentEvents experimentEvents;
+    private final ExperimentMetrics experimentMetrics;
+
     private ProjectionService(KafkaStreams streams, Javalin http, EventStream stream, ProjectionMetrics metrics,
-                              CountDownLatch running, PropagationEvents propagationEvents, TelemetryMetrics reports) {
+                              CountDownLatch running, PropagationEvents propagationEvents, TelemetryMetrics reports,
+                              ExperimentEvents experimentEvents, ExperimentMetrics experimentMetrics) {
+        this.experimentEvents = experimentEvents;
+        this.experimentMetrics = experimentMetrics;
         this.streams = streams;
         this.http = http;
         this.stream = stream;
@@ -117,13 +126,17 @@ public final class ProjectionService implements AutoCloseable {
                 reportSettings.maxStreamDuration(), config.streamHeartbeat());
         PrometheusMetrics prometheus = new PrometheusMetrics(PrometheusMetrics.live(metrics, streamsRef::get, stores,
                 config.topics().flagEvents(), stream, reports, () -> evaluatorsByLiveness(streamsRef.get(), telemetry,
-                        reportSettings.liveness(), clock)));
+                        reportSettings.liveness(), clock), experimentMetrics));
+        ClusterExperiments experiments = new ClusterExperiments(new ExperimentQueries(stores, telemetry), router);
+        ExperimentEvents experimentEvents = ExperimentEvents.of(experiments, clock, config.experiments().maxStreams(),
+                config.experiments().maxStreamDuration(), config.streamHeartbeat());
         // HTTP first: its port is what the other instances are told to forward queries to
         SegmentStateWire segments = new SegmentStateWire(registry, config.topics().segmentState());
         ShareWire shares = new ShareWire(registry, config.topics());
         Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries,
                 new ClusterQueries(queries, router, segments, shares), router, stream, segments, shares, metrics, prometheus, tokens,
-                new ProjectionHttpApi.Telemetry(clusterTelemetry, propagation, propagationEvents, reports, reportSettings.maxWait())))
+                new ProjectionHttpApi.Telemetry(clusterTelemetry, propagation, propagationEvents, reports, reportSettings.maxWait()),
+                new ProjectionHttpApi.Experiments(experiments, experimentEvents, experimentMetrics, clock)))
                 .start(config.host(), config.port());
         self.set(new HostInfo(config.advertisedHost(), http.port()));
 
@@ -154,7 +167,8 @@ public final class ProjectionService implements AutoCloseable {
         streams.start();
         LOG.info("projection-service folding {} into {} and serving port {}", config.topics().flagEvents(),
                 config.topics().flagState(), http.port());
-        return new ProjectionService(streams, http, stream, metrics, running, propagationEvents, reports);
+        return new ProjectionService(streams, http, stream, metrics, running, propagationEvents, reports, experimentEvents,
+                experimentMetrics);
     }
 
     /** For a metrics scrape: this instance's evaluators by liveness; nothing while the stores cannot be read. */
@@ -214,6 +228,11 @@ public final class ProjectionService implements AutoCloseable {
         return metrics;
     }
 
+    /** What the experiment analysis counted. */
+    public ExperimentMetrics experiments() {
+        return experimentMetrics;
+    }
+
     /** What the evaluator-report fold counted. */
     public TelemetryMetrics reports() {
         return reports;
@@ -223,6 +242,7 @@ public final class ProjectionService implements AutoCloseable {
     public void close() {
         stream.close();
         propagationEvents.close();
+        experimentEvents.close();
         http.stop();
         // leave the group so that a restarted instance is assigned at once, not after the session timeout
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -1,5 +1,6 @@
 package io.flagplane.projection;
 
+import io.flagplane.projection.experiments.ExperimentMetrics;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.stream.EventStream;
@@ -61,6 +62,11 @@ public final class PrometheusMetrics {
             return NO_REPORTS;
         }
 
+        /** What the experiment analysis counted; a service without it reads zeros. */
+        default ExperimentMetrics experiments() {
+            return NO_EXPERIMENTS;
+        }
+
         /** Evaluators registered on this instance's partitions, by liveness now; empty while the stores cannot be read. */
         default Map<Liveness, Long> evaluators() {
             return Map.of();
@@ -68,6 +74,7 @@ public final class PrometheusMetrics {
     }
 
     private static final TelemetryMetrics NO_REPORTS = new TelemetryMetrics();
+    private static final ExperimentMetrics NO_EXPERIMENTS = new ExperimentMetrics();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -136,6 +143,32 @@ public final class PrometheusMetrics {
                     }
                 }).register(registry);
         registry.register(new LatencyCollector(readings));
+        CounterWithCallback.builder().name("flagplane_experiment_records_folded_total")
+                .help("Records the experiment analysis folded, by kind: exposure (flag-exposures), tracking (tracking-events)")
+                .labelNames("kind").callback(cb -> {
+                    cb.call(readings.experiments().exposures(), "exposure");
+                    cb.call(readings.experiments().tracked(), "tracking");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_experiment_records_skipped_total")
+                .help("Records the experiment analysis skipped, by reason: undecodable (logged), refused (names or key not"
+                        + " valid, a variant that is not an arm, an exposure from before the launch), duplicate (a tracked"
+                        + " event id already held)")
+                .labelNames("reason").callback(cb -> {
+                    ExperimentMetrics e = readings.experiments();
+                    cb.call(e.undecodable(), "undecodable");
+                    cb.call(e.refused(), "refused");
+                    cb.call(e.duplicates(), "duplicate");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_experiment_exposures_late_total")
+                .help("Exposures older than the grace period when they arrived, or earlier than a final first exposure:"
+                        + " tracked events they would have counted may be gone")
+                .callback(cb -> cb.call(readings.experiments().late())).register(registry);
+        CounterWithCallback.builder().name("flagplane_experiment_entries_dropped_total")
+                .help("Tracked events, experiments or variants a user could not keep (per-user bounds)")
+                .callback(cb -> cb.call(readings.experiments().dropped())).register(registry);
+        CounterWithCallback.builder().name("flagplane_experiment_mixed_users_total")
+                .help("Users who were served a second variant of an experiment (counted apart, excluded from the results)")
+                .callback(cb -> cb.call(readings.experiments().mixed())).register(registry);
         GaugeWithCallback.builder().name("flagplane_event_streams")
                 .help("Open event-stream (SSE) connections")
                 .callback(cb -> cb.call(readings.eventStreams())).register(registry);
@@ -178,7 +211,19 @@ public final class PrometheusMetrics {
     /** The same, with the report fold's counters and a way to count evaluators by liveness. */
     public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
                                 EventStream stream, TelemetryMetrics reports, Supplier<Map<Liveness, Long>> evaluators) {
+        return live(fold, streams, stores, eventsTopic, stream, reports, evaluators, NO_EXPERIMENTS);
+    }
+
+    /** The same, with the experiment analysis' counters. */
+    public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
+                                EventStream stream, TelemetryMetrics reports, Supplier<Map<Liveness, Long>> evaluators,
+                                ExperimentMetrics experiments) {
         return new Readings() {
+            @Override
+            public ExperimentMetrics experiments() {
+                return experiments;
+            }
+
             @Override
             public TelemetryMetrics reports() {
                 return reports;

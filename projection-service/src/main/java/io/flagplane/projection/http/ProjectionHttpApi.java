@@ -19,7 +19,9 @@ import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.projection.PrometheusMetrics;
+import io.flagplane.projection.experiments.ExperimentMetrics;
 import io.flagplane.projection.fold.ProjectionMetrics;
+import io.flagplane.projection.query.ClusterExperiments;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.projection.query.AuditCursor;
 import io.flagplane.projection.query.ClusterQueries;
@@ -68,7 +70,11 @@ public final class ProjectionHttpApi {
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
                         SegmentStateWire segments, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
-                        TokenRegistry tokens, Telemetry telemetry) {
+                        TokenRegistry tokens, Telemetry telemetry, Experiments experiments) {
+    }
+
+    /** What the experiment routes work with ({@link ExperimentRoutes}); {@code clock} stamps each result. */
+    public record Experiments(ClusterExperiments cluster, ExperimentEvents events, ExperimentMetrics metrics, java.time.Clock clock) {
     }
 
     /**
@@ -118,6 +124,9 @@ public final class ProjectionHttpApi {
             routes.get("/internal/v1/environments/{env}/segments/{key}", api::segmentLocal);
             TelemetryRoutes.install(config, new TelemetryRoutes.Parts(parts.telemetry().cluster(), parts.telemetry().propagation(),
                     parts.telemetry().events(), parts.telemetry().maxWait()));
+
+            ExperimentRoutes.install(config, new ExperimentRoutes.Parts(parts.experiments().cluster(), parts.experiments().events(),
+                    parts.experiments().clock()));
 
             routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
@@ -359,6 +368,12 @@ public final class ProjectionHttpApi {
         status.put("reportsSkipped", reports.skipped());
         status.put("reportEntriesDropped", reports.droppedEntries());
         status.put("propagationStreamsOpen", parts.telemetry().events().openConnections());
+        ExperimentMetrics experiments = parts.experiments().metrics();
+        status.put("experimentRecordsFolded", experiments.folded());
+        status.put("experimentRecordsSkipped", experiments.undecodable() + experiments.refused() + experiments.duplicates());
+        status.put("experimentExposuresLate", experiments.late());
+        status.put("experimentMixedUsers", experiments.mixed());
+        status.put("experimentStreamsOpen", parts.experiments().events().openConnections());
         status.put("partitions", parts.stores().streams().state() == KafkaStreams.State.RUNNING
                 ? parts.stores().localPartitions() : List.of());
         render(ctx, 200, JSON.valueToTree(status));

@@ -2,6 +2,9 @@ package io.flagplane.projection.query;
 
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.projection.experiments.ExperimentStores;
+import io.flagplane.projection.experiments.ExperimentTotals;
+import io.flagplane.projection.experiments.Snapshot;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.telemetry.TelemetryStores;
 import java.util.ArrayList;
@@ -88,6 +91,16 @@ public final class LocalStores {
         return store(TelemetryStores.FLAG_STATES, null);
     }
 
+    /** Each experiment's totals, one entry per partition of {@code flag-exposures} held here. */
+    public ReadOnlyKeyValueStore<String, ExperimentTotals> experimentTotals() {
+        return store(ExperimentStores.TOTALS, null);
+    }
+
+    /** The experiments' time-series points of the partitions held here. */
+    public ReadOnlyKeyValueStore<String, Snapshot> experimentSeries() {
+        return store(ExperimentStores.SERIES, null);
+    }
+
     /** The partitions of {@code flag-events} whose stores this instance holds. */
     public List<Integer> localPartitions() {
         List<Integer> partitions = new ArrayList<>();
@@ -112,7 +125,8 @@ public final class LocalStores {
         }
         for (String name : List.of(FlagProjectionTopology.FLAG_STORE, FlagProjectionTopology.SEGMENT_STORE,
                 FlagProjectionTopology.HISTORY_STORE, FlagProjectionTopology.AUDIT_STORE, TelemetryStores.EVALUATORS,
-                TelemetryStores.APPLIED, TelemetryStores.USAGE)) {
+                TelemetryStores.APPLIED, TelemetryStores.USAGE, ExperimentStores.USERS, ExperimentStores.TOTALS,
+                ExperimentStores.SERIES)) {
             try {
                 ReadOnlyKeyValueStore<String, Object> store = s.store(StoreQueryParameters.fromNameAndType(name,
                         QueryableStoreTypes.keyValueStore()));

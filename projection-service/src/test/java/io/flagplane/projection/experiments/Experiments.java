@@ -32,6 +32,10 @@ public final class Experiments {
     public static final Instant LAUNCHED = Instant.parse("2026-03-01T12:00:00Z");
     public static final long LAUNCHED_AT_VERSION = 3;
 
+    static {
+        io.flagplane.contract.AvroContract.trustGeneratedClasses();
+    }
+
     private String key = KEY;
     private String flag = FLAG;
     private ExperimentStatus status = ExperimentStatus.RUNNING;
