@@ -106,8 +106,7 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
 
     private void exposure(Record<String, byte[]> record, Exposure e) {
         String environment = e.getEnvironment();
-        if (!Names.isEnvironment(environment) || !Names.isExperimentKey(e.getExperimentKey()) || !Names.isFlagKey(e.getFlagKey())
-                || !isText(e.getVariant()) || !isText(e.getTargetingKey())
+        if (!validNames(environment, e.getExperimentKey(), e.getFlagKey()) || !isText(e.getVariant()) || !isText(e.getTargetingKey())
                 || !record.key().equals(RecordKeys.ofUser(environment, e.getTargetingKey()))) {
             refuse(record, "an exposure whose names are not valid or whose key is not its user");
             return;
@@ -130,7 +129,7 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
 
     private void tracked(Record<String, byte[]> record, TrackingEvent t) {
         String environment = t.getEnvironment();
-        if (!Names.isEnvironment(environment) || !Names.isEventKey(t.getEventKey()) || !isText(t.getEventId())
+        if (!validNames(environment, t.getEventKey(), null) || !isText(t.getEventId())
                 || !isText(t.getTargetingKey()) || t.getValue() != null && !Units.accepts(t.getValue())
                 || !record.key().equals(RecordKeys.ofUser(environment, t.getTargetingKey()))) {
             refuse(record, "a tracking event whose names or value are not valid or whose key is not its user");
@@ -249,6 +248,29 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
         metrics.refused.incrementAndGet();
         LOG.debug("skipping {} ({}, key {})", why, position(), Names.abbreviate(record.key()));
     }
+
+    /**
+     * Environment, experiment and flag names (or environment and event key) as the command-service
+     * writes them. A handful of names recur across millions of records, so the ones that passed
+     * are remembered (bounded) and the patterns run once per name, not once per record.
+     */
+    private boolean validNames(String environment, String keyOrEvent, String flagKey) {
+        String names = environment + '\u0000' + keyOrEvent + '\u0000' + flagKey;
+        if (validNames.contains(names)) {
+            return true;
+        }
+        boolean valid = Names.isEnvironment(environment) && (flagKey == null ? Names.isEventKey(keyOrEvent)
+                : Names.isExperimentKey(keyOrEvent) && Names.isFlagKey(flagKey));
+        if (valid) {
+            if (validNames.size() >= 10_000) {
+                validNames.clear();
+            }
+            validNames.add(names);
+        }
+        return valid;
+    }
+
+    private final Set<String> validNames = new java.util.HashSet<>();
 
     private static boolean isText(String text) {
         return text != null && !text.isEmpty() && text.length() <= MAX_TEXT;
