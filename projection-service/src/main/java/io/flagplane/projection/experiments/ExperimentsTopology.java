@@ -47,9 +47,10 @@ public final class ExperimentsTopology {
 
     /** Needs {@link FlagStatesGlobal#add} on the same builder. */
     public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, Settings settings) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ExperimentStores.USERS),
-                Serdes.String(), ExperimentCodec.userFacts()).withCachingEnabled().withLoggingEnabled(Map.of()));
-        // the totals change on every record: kept as objects between commits and written once per commit
+        // a user's facts and the totals change on every record: kept as objects between commits and written once per
+        // commit (WriteBackStore), so a user seen twice in a commit interval is encoded once and never decoded back
+        builder.addStateStore(WriteBackStore.wrap(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ExperimentStores.USERS),
+                Serdes.String(), ExperimentCodec.userFacts()).withLoggingEnabled(Map.of())));
         builder.addStateStore(WriteBackStore.wrap(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ExperimentStores.TOTALS),
                 Serdes.String(), ExperimentCodec.json(ExperimentTotals.class)).withLoggingEnabled(Map.of())));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ExperimentStores.SERIES),

@@ -219,43 +219,78 @@ public final class WriteBackStore<V> implements KeyValueStore<String, V> {
         return inner.approximateNumEntries() + pending.size();
     }
 
-    /** The stored entries with the pending ones laid over them, in key order; materialised (these stores hold one entry per flag). */
+    /**
+     * The stored entries with the pending ones laid over them, in key order. Lazy: the stored side is
+     * read as the caller iterates (a store may hold millions of keys and a caller may stop early);
+     * only the pending entries in range, at most one commit's worth, are sorted up front.
+     */
     private KeyValueIterator<String, V> merged(KeyValueIterator<String, V> stored, String from, String to, boolean reverse) {
-        TreeMap<String, V> all = new TreeMap<>(reverse ? Comparator.<String>reverseOrder() : Comparator.<String>naturalOrder());
-        try (stored) {
-            stored.forEachRemaining(kv -> all.put(kv.key, kv.value));
-        }
+        Comparator<String> order = reverse ? Comparator.<String>reverseOrder() : Comparator.<String>naturalOrder();
+        TreeMap<String, V> laid = new TreeMap<>(order);
         pending.forEach((key, value) -> {
             if ((from == null || key.compareTo(from) >= 0) && (to == null || key.compareTo(to) <= 0)) {
-                all.put(key, value);
+                laid.put(key, value);
             }
         });
-        var entries = all.entrySet().iterator();
+        var over = laid.entrySet().iterator();
         return new KeyValueIterator<>() {
-            private Map.Entry<String, V> peeked;
+            private KeyValue<String, V> nextStored;
+            private Map.Entry<String, V> nextPending;
+            private KeyValue<String, V> peeked;
+
+            private KeyValue<String, V> advance() {
+                if (nextStored == null && stored.hasNext()) {
+                    nextStored = stored.next();
+                }
+                if (nextPending == null && over.hasNext()) {
+                    nextPending = over.next();
+                }
+                if (nextStored == null && nextPending == null) {
+                    return null;
+                }
+                int c = nextStored == null ? 1 : nextPending == null ? -1 : order.compare(nextStored.key, nextPending.getKey());
+                if (c < 0) {
+                    KeyValue<String, V> out = nextStored;
+                    nextStored = null;
+                    return out;
+                }
+                if (c == 0) {
+                    nextStored = null;   // the pending value is the newer one
+                }
+                KeyValue<String, V> out = KeyValue.pair(nextPending.getKey(), nextPending.getValue());
+                nextPending = null;
+                return out;
+            }
 
             @Override
             public boolean hasNext() {
-                return peeked != null || entries.hasNext();
+                if (peeked == null) {
+                    peeked = advance();
+                }
+                return peeked != null;
             }
 
             @Override
             public KeyValue<String, V> next() {
-                Map.Entry<String, V> e = peeked != null ? peeked : entries.next();
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                KeyValue<String, V> out = peeked;
                 peeked = null;
-                return KeyValue.pair(e.getKey(), e.getValue());
+                return out;
             }
 
             @Override
             public String peekNextKey() {
-                if (peeked == null) {
-                    peeked = entries.next();
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
                 }
-                return peeked.getKey();
+                return peeked.key;
             }
 
             @Override
             public void close() {
+                stored.close();
             }
         };
     }
