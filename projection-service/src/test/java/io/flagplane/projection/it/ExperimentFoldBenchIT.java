@@ -80,8 +80,61 @@ class ExperimentFoldBenchIT {
                 .value("booking_confirmed", ValueAggregation.SUM, 168).value("booking_confirmed", ValueAggregation.MEAN, 168);
     }
 
+    /**
+     * The results query at a size: {@code -Dbench.exposures=10000000} exposure records (every user exposed
+     * {@code -Dbench.repeats=5} times, as evaluators on several nodes or after restarts would log them) and
+     * a booking for 12 %/15 % of users, written as a stream (no list in memory), folded by a projection
+     * from offset zero, then {@code GET …/results} timed. Skips the other measurement when set.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "bench.exposures", matches = "[0-9]+")
+    void results_latency_at_many_exposures(TestStack stack) throws Exception {
+        long exposures = Long.getLong("bench.exposures");
+        int repeats = Integer.getInteger("bench.repeats", 5);
+        long users = exposures / repeats;
+        try (ProjectionFixture fixture = new ProjectionFixture(stack, "expquery", 0)) {
+            stack.publishStates(fixture.topics.flagState(), experiment().flagState());
+            AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(stack.registryClient(), true);
+            SplittableRandom random = new SplittableRandom(17);
+            long base = Instant.now().minus(Duration.ofMinutes(30)).toEpochMilli();
+            long records = 0;
+            long writeStarted = System.nanoTime();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20,
+                    ProducerConfig.BATCH_SIZE_CONFIG, 262_144, ProducerConfig.ACKS_CONFIG, "1"),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (long u = 0; u < users; u++) {
+                    String user = "user-" + u;
+                    String key = RecordKeys.ofUser(Experiments.ENV, user);
+                    String variant = random.nextBoolean() ? "control" : "upfront-fees";
+                    long at = base + u * 1_800_000L / users;
+                    for (int r = 0; r < repeats; r++) {
+                        String topic = fixture.topics.flagExposures();
+                        producer.send(new ProducerRecord<>(topic, null, at + r, key,
+                                serializer.serialize(topic, Experiments.exposure(user, variant, Instant.ofEpochMilli(at + r)))));
+                        records++;
+                    }
+                    if (random.nextDouble() < (variant.equals("control") ? 0.12 : 0.15)) {
+                        String topic = fixture.topics.trackingEvents();
+                        producer.send(new ProducerRecord<>(topic, null, at + 10, key, serializer.serialize(topic,
+                                Experiments.event(user, user + "-b", "booking_confirmed", 20 + random.nextDouble() * 80,
+                                        Instant.ofEpochMilli(at + 10)))));
+                        records++;
+                    }
+                }
+                producer.flush();
+            }
+            System.out.printf("written %,d records (%,d exposures of %,d users) in %.1f s%n", records, exposures, users,
+                    (System.nanoTime() - writeStarted) / 1e9);
+            fold(stack, fixture, records);
+        }
+    }
+
     @Test
     void fold_throughput_and_results_latency(TestStack stack) throws Exception {
+        if (Long.getLong("bench.exposures") != null) {
+            return;
+        }
         int users = Integer.getInteger("bench.users", 200_000);
         List<Rec> records = workload(users);
         long exposures = records.stream().filter(Rec::exposure).count();
@@ -124,53 +177,58 @@ class ExperimentFoldBenchIT {
             }
             System.out.printf("written to the broker in %.1f s%n", (System.nanoTime() - writeStarted) / 1e9);
 
-            Path state = Files.createTempDirectory(Path.of("target"), "expbench");
-            long started = System.nanoTime();
-            try (ProjectionService projection = ProjectionService.start(ProjectionConfig.from(fixture.settings(Map.of(
-                    "projection.port", "0", "projection.host", "127.0.0.1",
-                    "projection.application.id", TestStack.uniqueName("expbench"),
-                    "projection.state.dir", state.toString()))), fixture.clock)) {
-                long firstSeen = 0;
-                long lastReport = System.nanoTime();
-                while (projection.experiments().folded() < records.size()) {
-                    Thread.sleep(50);
-                    long folded = projection.experiments().folded();
-                    if (firstSeen == 0 && folded > 0) {
-                        firstSeen = System.nanoTime();
-                    }
-                    if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
-                        System.out.printf("  … %,d folded%n", folded);
-                        lastReport = System.nanoTime();
-                    }
-                    if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(30)) {
-                        throw new IllegalStateException("not folded within 30 minutes");
-                    }
-                }
-                long done = System.nanoTime();
-                System.out.printf("projection-service from offset zero: %,d records, %.2f s from start (%,.0f records/s), %.2f s from "
-                                + "its first record (%,.0f records/s)%n", records.size(), (done - started) / 1e9,
-                        records.size() / ((done - started) / 1e9), (done - firstSeen) / 1e9, records.size() / ((done - firstSeen) / 1e9));
+            fold(stack, fixture, records.size());
+        }
+    }
 
-                // 3. results over HTTP
-                Api api = new Api(projection.url(), fixture.admin);
-                String path = "/api/v1/environments/production/experiments/" + Experiments.KEY + "/results";
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.get(path).status() == 200);
-                JsonNode body = api.get(path).body();
-                System.out.printf("results: %,d users, %,d exposures%n", body.get("users").asLong(), body.get("exposures").asLong());
-                for (int i = 0; i < 100; i++) {
-                    api.get(path);
+    /** A projection-service folding {@code total} records from offset zero, then {@code GET …/results} timed over HTTP. */
+    private static void fold(TestStack stack, ProjectionFixture fixture, long total) throws Exception {
+        Path state = Files.createTempDirectory(Path.of("target"), "expbench");
+        long started = System.nanoTime();
+        try (ProjectionService projection = ProjectionService.start(ProjectionConfig.from(fixture.settings(Map.of(
+                "projection.port", "0", "projection.host", "127.0.0.1",
+                "projection.application.id", TestStack.uniqueName("expbench"),
+                "projection.state.dir", state.toString()))), fixture.clock)) {
+            long firstSeen = 0;
+            long lastReport = System.nanoTime();
+            while (projection.experiments().folded() < total) {
+                Thread.sleep(50);
+                long folded = projection.experiments().folded();
+                if (firstSeen == 0 && folded > 0) {
+                    firstSeen = System.nanoTime();
                 }
-                long[] micros = new long[1_000];
-                for (int i = 0; i < micros.length; i++) {
-                    long t0 = System.nanoTime();
-                    Api.Response response = api.get(path);
-                    micros[i] = (System.nanoTime() - t0) / 1_000;
-                    assertThat(response.status()).isEqualTo(200);
+                if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
+                    System.out.printf("  … %,d folded%n", folded);
+                    lastReport = System.nanoTime();
                 }
-                java.util.Arrays.sort(micros);
-                System.out.printf("GET …/results over HTTP (%,d exposures, 1,000 requests): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-                        body.get("exposures").asLong(), micros[500] / 1000.0, micros[990] / 1000.0, micros[999] / 1000.0);
+                if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(30)) {
+                    throw new IllegalStateException("not folded within 30 minutes");
+                }
             }
+            long done = System.nanoTime();
+            System.out.printf("projection-service from offset zero: %,d records, %.2f s from start (%,.0f records/s), %.2f s from "
+                            + "its first record (%,.0f records/s)%n", total, (done - started) / 1e9,
+                    total / ((done - started) / 1e9), (done - firstSeen) / 1e9, total / ((done - firstSeen) / 1e9));
+
+            // 3. results over HTTP
+            Api api = new Api(projection.url(), fixture.admin);
+            String path = "/api/v1/environments/production/experiments/" + Experiments.KEY + "/results";
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.get(path).status() == 200);
+            JsonNode body = api.get(path).body();
+            System.out.printf("results: %,d users, %,d exposures%n", body.get("users").asLong(), body.get("exposures").asLong());
+            for (int i = 0; i < 100; i++) {
+                api.get(path);
+            }
+            long[] micros = new long[1_000];
+            for (int i = 0; i < micros.length; i++) {
+                long t0 = System.nanoTime();
+                Api.Response response = api.get(path);
+                micros[i] = (System.nanoTime() - t0) / 1_000;
+                assertThat(response.status()).isEqualTo(200);
+            }
+            java.util.Arrays.sort(micros);
+            System.out.printf("GET …/results over HTTP (%,d exposures, 1,000 requests): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    body.get("exposures").asLong(), micros[500] / 1000.0, micros[990] / 1000.0, micros[999] / 1000.0);
         }
     }
 }
