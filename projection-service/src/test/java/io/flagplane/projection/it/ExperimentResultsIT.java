@@ -165,7 +165,12 @@ class ExperimentResultsIT {
         assertThat(lift.get("fixedHorizon").get("significant").asBoolean()).isTrue();
         assertThat(lift.get("alwaysValid").get("differenceCi")).hasSize(2);
 
+        Files.writeString(Path.of("target", "experiment-results-example.json"), Api.JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(results));   // the README's example is this answer
+
         JsonNode series = ok(projection.get(EXPERIMENTS + "/" + Experiments.KEY + "/results/timeseries?resolution=minute"));
+        assertThat(projection.get(EXPERIMENTS + "/" + Experiments.KEY + "/results/timeseries?resolution=week").status())
+                .isEqualTo(400);
         assertThat(series.get("points").size()).isGreaterThanOrEqualTo(3);
         JsonNode first = series.get("points").get(0);
         JsonNode last = series.get("points").get(series.get("points").size() - 1);
