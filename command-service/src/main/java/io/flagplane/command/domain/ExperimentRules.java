@@ -25,6 +25,7 @@ import io.flagplane.avro.Serve;
 import io.flagplane.avro.ValueAggregation;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
+import io.flagplane.contract.AvroContract;
 import io.flagplane.contract.ExperimentFold;
 import io.flagplane.contract.FlagRef;
 import java.util.ArrayList;
@@ -54,6 +55,10 @@ import java.util.function.Predicate;
  * when the result came from the split, so a killed or disabled flag simply measures nothing.
  */
 public final class ExperimentRules {
+
+    static {
+        AvroContract.trustGeneratedClasses();   // Avro builders resolve defaults through the generated classes
+    }
 
     public static final int MAX_SECONDARY_METRICS = 10;
     public static final int MIN_WINDOW_HOURS = 1;

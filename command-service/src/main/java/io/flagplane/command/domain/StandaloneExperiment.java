@@ -7,6 +7,7 @@ import io.flagplane.avro.Serve;
 import io.flagplane.avro.Split;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
+import io.flagplane.contract.AvroContract;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -23,6 +24,10 @@ import java.util.Set;
  * experiment runs); the launch enables it.
  */
 public final class StandaloneExperiment {
+
+    static {
+        AvroContract.trustGeneratedClasses();   // Avro builders resolve defaults through the generated classes
+    }
 
     /** The flag a standalone experiment runs on is {@code experiment.<key>} unless it names one. */
     public static final String FLAG_PREFIX = "experiment.";
