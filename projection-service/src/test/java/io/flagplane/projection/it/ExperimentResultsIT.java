@@ -201,6 +201,59 @@ class ExperimentResultsIT {
     }
 
     @Test
+    void an_experiment_drafted_launched_and_stopped_through_the_command_service_is_analysed_from_the_flag_it_runs_on()
+            throws Exception {
+        Api commands = fixture.commands();
+        Api projection = fixture.projection();
+        String written = "/api/v1/environments/production/experiments";
+        assertThat(commands.post(written, "{\"key\":\"pricing-display-test\",\"description\":\"fees upfront vs at checkout\","
+                + "\"variants\":[{\"key\":\"control\",\"weight\":50},{\"key\":\"upfront-fees\",\"weight\":50}],"
+                + "\"primaryMetric\":{\"eventKey\":\"booking_confirmed\",\"kind\":\"conversion\"},"
+                + "\"secondaryMetrics\":[{\"eventKey\":\"revenue\",\"kind\":\"value\",\"aggregation\":\"sum\"}]}").status())
+                .isBetween(200, 201);
+        assertThat(commands.post(written + "/pricing-display-test/launch", "{\"reason\":\"upfront fees convert better\"}").status())
+                .isBetween(200, 201);
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+            Api.Response r = projection.get(EXPERIMENTS + "/" + Experiments.KEY);
+            return r.status() == 200 && r.body().get("status").asText().equals("running");
+        });
+        JsonNode experiment = ok(projection.get(EXPERIMENTS + "/" + Experiments.KEY));
+        String flag = experiment.get("flag").asText();
+        long launchedAt = experiment.get("launchedAtVersion").asLong();
+        assertThat(experiment.get("arms")).extracting(a -> a.get("variant").asText() + ":" + a.get("weight").asInt())
+                .containsExactly("control:5000", "upfront-fees:5000");
+        assertThat(experiment.get("metrics")).extracting(m -> m.get("eventKey").asText()).containsExactly("booking_confirmed", "revenue");
+        assertThat(ok(projection.get(EXPERIMENTS + "/" + Experiments.KEY + "/results")).get("enoughData").asBoolean()).isFalse();
+
+        Instant base = Instant.now().minus(Duration.ofMinutes(2));
+        for (int u = 0; u < 200; u++) {
+            String variant = u % 2 == 0 ? "control" : "upfront-fees";
+            Instant at = base.plusMillis(u * 10L);
+            send(Exposure.newBuilder(Experiments.exposure("user-" + u, variant, at)).setFlagKey(flag).setFlagVersion(launchedAt)
+                    .build(), at);
+            if (u % 4 == 1) {   // half of upfront-fees' users book and pay 10; control's do not
+                send(Experiments.event("user-" + u, "b-" + u, "booking_confirmed", null, at.plusSeconds(1)), at.plusSeconds(1));
+                send(Experiments.event("user-" + u, "r-" + u, "revenue", 10.0, at.plusSeconds(1)), at.plusSeconds(1));
+            }
+        }
+        flushAndAwait(fixture.projections.get(0));
+        assertThat(commands.post(written + "/pricing-display-test/stop", "{\"winner\":\"upfront-fees\"}").status()).isBetween(200, 201);
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() ->
+                ok(projection.get(EXPERIMENTS + "/" + Experiments.KEY)).get("status").asText().equals("stopped"));
+
+        JsonNode results = ok(projection.get(EXPERIMENTS + "/" + Experiments.KEY + "/results"));
+        assertThat(results.get("status").asText()).isEqualTo("stopped");
+        assertThat(results.get("variants")).extracting(v -> v.get("users").asLong()).containsExactly(100L, 100L);
+        assertThat(results.get("metrics").get(0).get("variants")).extracting(v -> v.get("conversions").asLong())
+                .containsExactly(0L, 50L);
+        JsonNode revenue = results.get("metrics").get(1);
+        assertThat(revenue.get("kind").asText()).isEqualTo("value_sum");
+        assertThat(revenue.get("variants").get(1).get("mean").asDouble()).isEqualTo(5.0);
+        assertThat(revenue.get("comparisons").get(0).get("fixedHorizon").get("test").asText()).isEqualTo("welch_t");
+        assertThat(ok(projection.get(EXPERIMENTS)).get("experiments").get(0).get("winner").asText()).isEqualTo("upfront-fees");
+    }
+
+    @Test
     void a_split_far_from_its_weights_raises_the_sample_ratio_mismatch() throws Exception {
         stack.publishStates(fixture.topics.flagState(), Experiments.pricingDisplayTest().arms(new WeightedVariant("control", 5_000),
                 new WeightedVariant("upfront-fees", 5_000)).flagState());
