@@ -12,6 +12,8 @@ import io.flagplane.projection.telemetry.TelemetryCodec;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -78,8 +80,10 @@ final class ExperimentRoutes {
         ExperimentStores.Resolution resolution = resolution(ctx);
         String authorization = ctx.header("Authorization");
         ClusterExperiments.Answer answer = parts.cluster().answer(environment, key, authorization);
-        render(ctx, 200, ExperimentJson.series(environment, key, resolution, answer.spec(),
-                parts.cluster().series(environment, key, resolution, authorization)));
+        List<ClusterExperiments.Point> points = new ArrayList<>(parts.cluster().series(environment, key, resolution, authorization));
+        // points are written as stream time crosses a minute: the series ends with the totals as they are now
+        points.add(new ClusterExperiments.Point(parts.clock().millis(), answer.totals()));
+        render(ctx, 200, ExperimentJson.series(environment, key, resolution, answer.spec(), points));
     }
 
     /** Everything that can fail is checked here, before the stream's 200 goes out. */

@@ -188,6 +188,16 @@ class ExperimentFoldTopologyTest {
     }
 
     @Test
+    void a_paused_experiment_needs_nothing_special_an_exposure_logged_before_the_pause_still_counts() {
+        seed003();
+        driver.publish(Experiments.pricingDisplayTest().conversion("booking_confirmed", 168).status(ExperimentStatus.PAUSED)
+                .flagState());
+        driver.send(exposure("u1", UPFRONT, T));
+        driver.send(event("u1", "e1", "booking_confirmed", null, T.plusSeconds(5)));
+        assertThat(driver.totals(Experiments.KEY).variant(UPFRONT).conversions()[0]).isEqualTo(1);
+    }
+
+    @Test
     void a_stopped_experiment_keeps_counting_conversions_inside_the_window_of_users_exposed_while_it_ran() {
         driver.publish(Experiments.pricingDisplayTest().conversion("booking_confirmed", 168).flagState());
         driver.send(exposure("u1", CONTROL, T));

@@ -254,6 +254,43 @@ class ExperimentResultsIT {
     }
 
     @Test
+    void with_two_instances_each_holding_some_users_either_one_answers_the_whole_results_and_series() throws Exception {
+        ProjectionService second = fixture.addInstance();
+        assertThat(second.awaitRunning(WAIT)).isTrue();
+        stack.publishStates(fixture.topics.flagState(), Experiments.pricingDisplayTest().conversion("booking_confirmed", 168)
+                .flagState());
+        Instant base = Instant.now().minus(Duration.ofMinutes(5));
+        for (int u = 0; u < 600; u++) {
+            String variant = u % 2 == 0 ? "control" : "upfront-fees";
+            Instant at = base.plusMillis(u * 400L);
+            send(Experiments.exposure("user-" + u, variant, at), at);
+            if (u % 3 == 0) {
+                send(Experiments.event("user-" + u, "b-" + u, "booking_confirmed", null, at.plusSeconds(1)), at.plusSeconds(1));
+            }
+        }
+        producer.flush();
+        for (Future<?> future : sent) {
+            future.get();
+        }
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> fixture.projections.stream()
+                .mapToLong(p -> p.experiments().folded()).sum() >= records);
+        assertThat(fixture.projections).allSatisfy(p -> assertThat(p.experiments().folded()).as("each holds some users").isPositive());
+
+        String path = EXPERIMENTS + "/" + Experiments.KEY + "/results";
+        JsonNode one = ok(fixture.projection(0).get(path));
+        JsonNode two = ok(fixture.projection(1).get(path));
+        ((ObjectNode) one).remove("computedAt");
+        ((ObjectNode) two).remove("computedAt");
+        assertThat(one.get("users").asLong()).isEqualTo(600);
+        assertThat(one.get("metrics").get(0).get("variants")).extracting(v -> v.get("conversions").asLong())
+                .containsExactly(100L, 100L);
+        assertThat(two).isEqualTo(one);
+        JsonNode series = ok(fixture.projection(1).get(path + "/timeseries?resolution=minute")).get("points");
+        JsonNode last = series.get(series.size() - 1);
+        assertThat(last.get("users").get("control").asLong() + last.get("users").get("upfront-fees").asLong()).isEqualTo(600);
+    }
+
+    @Test
     void a_split_far_from_its_weights_raises_the_sample_ratio_mismatch() throws Exception {
         stack.publishStates(fixture.topics.flagState(), Experiments.pricingDisplayTest().arms(new WeightedVariant("control", 5_000),
                 new WeightedVariant("upfront-fees", 5_000)).flagState());
