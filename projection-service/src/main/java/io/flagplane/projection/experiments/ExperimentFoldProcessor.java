@@ -120,11 +120,11 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
         if (spec == null) {
             metrics.unknownExperiment.incrementAndGet();
         }
-        UserFacts facts = tidy(record.key(), environment);
-        UserFold.Result result = fold.expose(facts, new UserFold.Exposure(e.getExperimentKey(), e.getFlagKey(), e.getVariant(),
+        Loaded user = load(record.key(), environment);
+        UserFold.Result result = fold.expose(user.facts(), new UserFold.Exposure(e.getExperimentKey(), e.getFlagKey(), e.getVariant(),
                 e.getExposedAt().toEpochMilli()), spec, record.timestamp());
         metrics.exposures.incrementAndGet();
-        finish(record.key(), environment, facts, result);
+        finish(record.key(), environment, user, result);
     }
 
     private void tracked(Record<String, byte[]> record, TrackingEvent t) {
@@ -135,43 +135,44 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
             refuse(record, "a tracking event whose names or value are not valid or whose key is not its user");
             return;
         }
-        UserFacts facts = tidy(record.key(), environment);
+        Loaded user = load(record.key(), environment);
         UserFacts.Tracked event = new UserFacts.Tracked(t.getOccurredAt().toEpochMilli(), t.getEventId(), t.getEventKey(),
                 t.getValue() == null ? 0 : Units.of(t.getValue()), record.timestamp());
-        UserFold.Result result = fold.track(facts, event, specs(environment));
+        UserFold.Result result = fold.track(user.facts(), event, specs(environment));
         metrics.tracked.incrementAndGet();
         if (result.duplicate()) {
             metrics.duplicates.incrementAndGet();
-            if (facts != stored) {
-                save(record.key(), facts);
-            }
-            return;
         }
-        finish(record.key(), environment, facts, result);
+        finish(record.key(), environment, user, result);
     }
 
-    private UserFacts stored;
+    /** A user's facts as stored (null: none) and as tidied against stream time. */
+    private record Loaded(UserFacts stored, UserFacts facts) {
+    }
 
-    /** The user's facts, tidied against stream time (its changes to the totals applied). */
-    private UserFacts tidy(String userKey, String environment) {
-        UserFacts facts = users.get(userKey);
-        stored = facts;
-        if (facts == null) {
-            return UserFacts.EMPTY;
+    /** The user's facts, tidied against stream time (what tidying changed in the totals applied). */
+    private Loaded load(String userKey, String environment) {
+        UserFacts stored = users.get(userKey);
+        if (stored == null) {
+            return new Loaded(null, UserFacts.EMPTY);
         }
-        UserFold.Result tidied = fold.tidy(facts, specs(environment), context.currentStreamTimeMs());
+        UserFold.Result tidied = fold.tidy(stored, specs(environment), context.currentStreamTimeMs());
         apply(environment, tidied.deltas());
-        return tidied.facts();
+        return new Loaded(stored, tidied.facts());
     }
 
-    private void finish(String userKey, String environment, UserFacts before, UserFold.Result result) {
+    private void finish(String userKey, String environment, Loaded user, UserFold.Result result) {
         apply(environment, result.deltas());
         metrics.late.addAndGet(result.late());
         metrics.dropped.addAndGet(result.dropped());
-        save(userKey, result.facts());
+        save(userKey, user.stored(), result.facts());
     }
 
-    private void save(String userKey, UserFacts facts) {
+    /** Writes the facts if they changed; deletes a user left with nothing. */
+    private void save(String userKey, UserFacts stored, UserFacts facts) {
+        if (facts == stored) {
+            return;
+        }
         if (facts.isEmpty()) {
             if (stored != null) {
                 users.delete(userKey);
@@ -236,11 +237,8 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
         for (KeyValue<String, UserFacts> user : seen) {
             String environment = RecordKeys.parse(user.key).environment();
             UserFold.Result tidied = fold.tidy(user.value, specs(environment), now);
-            if (tidied.facts() != user.value) {
-                apply(environment, tidied.deltas());
-                stored = user.value;
-                save(user.key, tidied.facts());
-            }
+            apply(environment, tidied.deltas());
+            save(user.key, user.value, tidied.facts());
         }
     }
 
