@@ -291,15 +291,30 @@ class ExperimentResultsIT {
     }
 
     @Test
-    void a_split_far_from_its_weights_raises_the_sample_ratio_mismatch() throws Exception {
+    void a_split_far_from_its_weights_raises_the_sample_ratio_mismatch_and_the_stream_pushes_the_results_as_they_change()
+            throws Exception {
         stack.publishStates(fixture.topics.flagState(), Experiments.pricingDisplayTest().arms(new WeightedVariant("control", 5_000),
                 new WeightedVariant("upfront-fees", 5_000)).flagState());
+        Awaitility.await().atMost(WAIT).until(() -> fixture.projection().get(EXPERIMENTS + "/" + Experiments.KEY).status() == 200);
+        SseReader stream = new SseReader(fixture.projections.get(0).url() + EXPERIMENTS + "/" + Experiments.KEY + "/results/stream",
+                fixture.admin, null);
         Instant base = Instant.now().minus(Duration.ofMinutes(1));
         for (int u = 0; u < 1_300; u++) {
             String variant = u < 500 ? "control" : "upfront-fees";   // 500 against 800 on a 50/50 split
             send(Experiments.exposure("user-" + u, variant, base.plusMillis(u)), base.plusMillis(u));
         }
         flushAndAwait(fixture.projections.get(0));
+        try (stream) {   // the stream pushes the results as they change, at most once a second, until they show every user
+            long users = -1;
+            long events = 0;
+            long started = System.nanoTime();
+            while (users != 1_300) {
+                users = Api.JSON.readTree(stream.next("results", WAIT).data()).get("users").asLong();
+                events++;
+            }
+            assertThat(events).as("no more than one event a second (plus the first)")
+                    .isLessThanOrEqualTo(2 + (System.nanoTime() - started) / 1_000_000_000L);
+        }
 
         JsonNode results = ok(fixture.projection().get(EXPERIMENTS + "/" + Experiments.KEY + "/results"));
         assertThat(results.get("sampleRatio").get("mismatch").asBoolean()).isTrue();
