@@ -11,6 +11,17 @@ import org.junit.jupiter.api.Test;
 class ExperimentCodecTest {
 
     @Test
+    void a_users_facts_read_back_equal_names_in_any_script_and_truncated_bytes_are_refused() {
+        UserFacts facts = new UserFacts(List.of(new UserFacts.Exposed(Experiments.KEY, Experiments.FLAG, 1_700_000_000_000L, "contrôle",
+                List.of("contrôle", "試験"), true, new Contribution("contrôle", true, new long[]{3, 0}, new long[]{Long.MIN_VALUE, -1}))),
+                List.of(new UserFacts.Tracked(-5, "évènement-1", "booking_confirmed", Units.of(-12.5), Long.MAX_VALUE)));
+        byte[] bytes = ExperimentCodec.encode(facts);
+        assertThat(ExperimentCodec.decode(bytes)).isEqualTo(facts);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExperimentCodec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 3)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void totals_and_points_read_back_equal_with_128_bit_squares_intact() {
         ExperimentSpec spec = Experiments.pricingDisplayTest().conversion("booking_confirmed", 168)
                 .value("revenue", ValueAggregation.SUM, 168).spec();
