@@ -3,6 +3,7 @@ package io.flagplane.connections;
 import io.flagplane.settings.SecretMasking;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,10 +41,15 @@ import org.slf4j.LoggerFactory;
  * <p>Secrets come from files or the environment through {@code ${file:…}}, {@code ${dir:…}} and
  * {@code ${env:…}} references (see {@link io.flagplane.settings.SecretReferences}); {@link #summary()}
  * masks every secret.
+ *
+ * @param checkTimeout how long the start-up check waits for an answer ({@code kafka.check.timeout.ms}; 0 skips it)
  */
-public record KafkaClientSettings(String bootstrapServers, Map<String, String> common, Map<ClientRole, Map<String, String>> roles) {
+public record KafkaClientSettings(String bootstrapServers, Map<String, String> common, Map<ClientRole, Map<String, String>> roles,
+                                  Duration checkTimeout) {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaClientSettings.class);
+    /** How long the {@linkplain KafkaConnectionCheck start-up check} waits for the cluster ({@code kafka.check.timeout.ms}). */
+    public static final Duration DEFAULT_CHECK_TIMEOUT = Duration.ofSeconds(10);
 
     /** Flagplane sets these itself; its promises depend on them. */
     static final Map<String, String> OWNED = ownedProperties();
@@ -54,6 +60,7 @@ public record KafkaClientSettings(String bootstrapServers, Map<String, String> c
 
     public KafkaClientSettings {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(checkTimeout, "checkTimeout");
         common = Map.copyOf(common);
         Map<ClientRole, Map<String, String>> copy = new EnumMap<>(ClientRole.class);
         roles.forEach((role, properties) -> copy.put(role, Map.copyOf(properties)));
@@ -62,7 +69,7 @@ public record KafkaClientSettings(String bootstrapServers, Map<String, String> c
 
     /** No pass-through: plaintext to {@code bootstrapServers}, as tests and the local stack run. */
     public static KafkaClientSettings plaintext(String bootstrapServers) {
-        return new KafkaClientSettings(bootstrapServers, Map.of(), Map.of());
+        return new KafkaClientSettings(bootstrapServers, Map.of(), Map.of(), DEFAULT_CHECK_TIMEOUT);
     }
 
     /**
@@ -81,21 +88,22 @@ public record KafkaClientSettings(String bootstrapServers, Map<String, String> c
                 roles.put(role, own);
             }
         }
-        KafkaClientSettings kafka = new KafkaClientSettings(bootstrap, common, roles);
+        KafkaClientSettings kafka = new KafkaClientSettings(bootstrap, common, roles,
+                settings.millis("kafka.check.timeout.ms", DEFAULT_CHECK_TIMEOUT));
         kafka.check();
         return kafka;
     }
 
     /** The same pass-through to other servers (a test broker's second listener, say). */
     public KafkaClientSettings withBootstrapServers(String servers) {
-        return new KafkaClientSettings(servers, common, roles);
+        return new KafkaClientSettings(servers, common, roles, checkTimeout);
     }
 
     /** A copy with {@code properties} added to the common pass-through (the SDK's builder, tests). */
     public KafkaClientSettings withCommon(Map<String, String> properties) {
         Map<String, String> merged = new HashMap<>(common);
         merged.putAll(properties);
-        return new KafkaClientSettings(bootstrapServers, merged, roles);
+        return new KafkaClientSettings(bootstrapServers, merged, roles, checkTimeout);
     }
 
     private void check() {

@@ -41,7 +41,8 @@ public final class KafkaConnectionCheck {
      *         skipped or the cluster did not answer in time
      * @throws SettingsException naming the setting, when the cluster refused the connection
      */
-    public static boolean check(String who, KafkaClientSettings kafka, Collection<String> topics, Duration timeout) {
+    public static boolean check(String who, KafkaClientSettings kafka, Collection<String> topics) {
+        Duration timeout = kafka.checkTimeout();
         LOG.info("{} connects to Kafka with {}", who, kafka.summary());
         if (timeout.isZero() || kafka.securityProtocol(ClientRole.ADMIN).equals("PLAINTEXT")) {
             return false;
