@@ -48,11 +48,22 @@ final class RegistryHttpApi {
     }
 
     static Javalin create(KafkaSchemaStore store) {
+        return create(store, RegistryCredentials.none());
+    }
+
+    static Javalin create(KafkaSchemaStore store, RegistryCredentials credentials) {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = 4_000_000L;
             var routes = config.routes;
+
+            routes.before(ctx -> {
+                if (!credentials.admits(ctx.header("Authorization"))) {
+                    ctx.header("WWW-Authenticate", "Basic realm=\"flagplane-registry\"");
+                    throw new BadRequest(401, 40101, "Unauthorized: this registry requires credentials (basic auth or a bearer token)");
+                }
+            });
 
             routes.get("/", ctx -> render(ctx, 200, JSON.createObjectNode()));
             routes.get("/schemas/types", ctx -> render(ctx, 200, List.of("AVRO")));
