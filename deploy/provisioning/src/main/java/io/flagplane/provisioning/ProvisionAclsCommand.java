@@ -97,7 +97,8 @@ public final class ProvisionAclsCommand implements Callable<Integer> {
         this(System.getenv(), System.out, System.err);
     }
 
-    ProvisionAclsCommand(Map<String, String> environment, PrintStream out, PrintStream err) {
+    /** @param environment where the Kafka client pass-through ({@code FLAGPLANE_KAFKA_CLIENT_*}) is read from */
+    public ProvisionAclsCommand(Map<String, String> environment, PrintStream out, PrintStream err) {
         this.environment = environment;
         this.out = out;
         this.err = err;

@@ -49,6 +49,17 @@ public final class ProvisionTopicsCommand implements Callable<Integer> {
             split = ",")
     Map<String, String> extra = Map.of();
 
+    private final Map<String, String> environment;
+
+    public ProvisionTopicsCommand() {
+        this(System.getenv());
+    }
+
+    /** @param environment where the Kafka client pass-through ({@code FLAGPLANE_KAFKA_CLIENT_*}) is read from */
+    public ProvisionTopicsCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() {
         ProvisioningSettings settings;
@@ -65,7 +76,7 @@ public final class ProvisionTopicsCommand implements Callable<Integer> {
         // the Kafka client pass-through from the environment (FLAGPLANE_KAFKA_CLIENT_*, FLAGPLANE_CONFIG), as every process
         KafkaClientSettings kafka;
         try {
-            kafka = KafkaClientSettings.from(Settings.fromEnvironment().with(Map.of("kafka.bootstrap.servers", bootstrapServers)));
+            kafka = KafkaClientSettings.from(Settings.load(environment, Map.of("kafka.bootstrap.servers", bootstrapServers)));
         } catch (SettingsException e) {
             System.err.println("flagplane-topics: " + e.getMessage());
             return 2;
