@@ -53,6 +53,11 @@ final class Principals {
         return passwords.get(user);
     }
 
+    /** Every password made here. */
+    java.util.Collection<String> secrets() {
+        return List.copyOf(passwords.values());
+    }
+
     /** {@code user}'s client properties (SCRAM over SASL_SSL, trusting the test CA). */
     Map<String, String> client(String user) {
         return kafka.scram(user, passwords.get(user));

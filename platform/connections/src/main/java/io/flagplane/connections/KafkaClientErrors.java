@@ -30,6 +30,11 @@ public final class KafkaClientErrors {
                 return where + " refused the SASL credentials (" + mechanism(effective) + ") in "
                         + kafka.settingFor(role, "sasl.jaas.config") + ": " + t.getMessage();
             }
+            if (t instanceof SslAuthenticationException && refusedClientCertificate(t)) {
+                return where + " refused this client's certificate, or it sent none: " + root(t) + ". Check "
+                        + kafka.settingFor(role, "ssl.keystore.location") + " (a certificate signed by a CA the brokers trust, "
+                        + "for a listener with ssl.client.auth=required)";
+            }
             if (t instanceof SslAuthenticationException) {
                 boolean keystore = effective.containsKey("ssl.keystore.location") || effective.containsKey("ssl.keystore.key");
                 return "the TLS handshake with " + where + " failed: " + root(t) + ". Check "
@@ -64,6 +69,13 @@ public final class KafkaClientErrors {
             }
         }
         return null;
+    }
+
+    /** The broker's alert when it wants a client certificate it did not get, or does not trust the one it got. */
+    private static boolean refusedClientCertificate(Throwable t) {
+        String message = root(t).toLowerCase(Locale.ROOT);
+        return message.contains("bad_certificate") || message.contains("certificate_required")
+                || message.contains("unknown_ca") && !message.contains("pkix");
     }
 
     private static String mechanism(Map<String, Object> effective) {

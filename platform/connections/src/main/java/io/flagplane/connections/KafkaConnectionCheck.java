@@ -51,7 +51,7 @@ public final class KafkaConnectionCheck {
         Map<String, Object> config = new HashMap<>();
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, who + "-startup-check");
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, who.replaceAll("[^A-Za-z0-9._-]", "-") + "-startup-check");
         kafka.applyTo(ClientRole.ADMIN, config);
         long began = System.nanoTime();
         try (Admin admin = Admin.create(config)) {

@@ -110,6 +110,9 @@ class KafkaClientSettingsTest {
                 new RuntimeException("PKIX path building failed")), kafka, ClientRole.ADMIN))
                 .startsWith("the TLS handshake with Kafka at kafka:9093 failed: PKIX path building failed. Check "
                         + "kafka.client.ssl.truststore.location");
+        assertThat(KafkaClientErrors.explain(new SslAuthenticationException("Failed to process post-handshake messages",
+                new javax.net.ssl.SSLHandshakeException("Received fatal alert: bad_certificate")), kafka, ClientRole.ADMIN))
+                .contains("refused this client's certificate, or it sent none").contains("kafka.client.ssl.keystore.location");
         assertThat(KafkaClientErrors.explain(new TopicAuthorizationException("Not authorized to access topics: [flag-events]"),
                 kafka, ClientRole.PRODUCER)).contains("lacks an ACL").contains("flagplane acls");
         assertThat(KafkaClientErrors.explain(new RuntimeException("broker away"), kafka, ClientRole.PRODUCER)).isNull();
