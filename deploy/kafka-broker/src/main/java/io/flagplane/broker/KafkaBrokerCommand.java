@@ -74,9 +74,9 @@ public final class KafkaBrokerCommand {
                 return null;
             case "sasl_ssl":
                 return new BrokerSecurity(
-                        readable(settings, "broker.ssl.keystore.location"),
+                        Path.of(settings.required("broker.ssl.keystore.location")),
                         settings.required("broker.ssl.keystore.password"),
-                        readable(settings, "broker.ssl.truststore.location"),
+                        Path.of(settings.required("broker.ssl.truststore.location")),
                         settings.required("broker.ssl.truststore.password"),
                         settings.string("broker.super.user", "admin"),
                         settings.required("broker.super.user.password"),
@@ -88,12 +88,18 @@ public final class KafkaBrokerCommand {
         }
     }
 
-    private static Path readable(Settings settings, String name) {
-        Path file = Path.of(settings.required(name));
-        if (!Files.isReadable(file)) {
-            throw new SettingsException(name + " names " + file + ", which cannot be read");
+    /** Fails naming the setting when a key or trust store of a secured node cannot be read (checked at start, not when read). */
+    static void checkFiles(LocalKafkaBroker.Settings node) {
+        BrokerSecurity security = node.security();
+        if (security == null) {
+            return;
         }
-        return file;
+        if (!Files.isReadable(security.keystore())) {
+            throw new SettingsException("broker.ssl.keystore.location names " + security.keystore() + ", which cannot be read");
+        }
+        if (!Files.isReadable(security.truststore())) {
+            throw new SettingsException("broker.ssl.truststore.location names " + security.truststore() + ", which cannot be read");
+        }
     }
 
     /** How long the process waits for the node to answer before it gives up (a quorum needs a majority of its voters up). */
@@ -116,6 +122,7 @@ public final class KafkaBrokerCommand {
     public static void main(String[] args) throws InterruptedException {
         Settings settings = Settings.fromEnvironment();
         LocalKafkaBroker.Settings node = settings(settings);
+        checkFiles(node);
         Duration ready = readyTimeout(settings);
         LocalKafkaBroker broker = new LocalKafkaBroker(node);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));

@@ -59,7 +59,9 @@ final class RegistryHttpApi {
             var routes = config.routes;
 
             routes.before(ctx -> {
-                if (!credentials.admits(ctx.header("Authorization"))) {
+                // GET / answers {} and nothing else: a readiness probe's path, open like Confluent's
+                boolean probe = ctx.path().equals("/") && ctx.method() == io.javalin.http.HandlerType.GET;
+                if (!probe && !credentials.admits(ctx.header("Authorization"))) {
                     ctx.header("WWW-Authenticate", "Basic realm=\"flagplane-registry\"");
                     throw new BadRequest(401, 40101, "Unauthorized: this registry requires credentials (basic auth or a bearer token)");
                 }

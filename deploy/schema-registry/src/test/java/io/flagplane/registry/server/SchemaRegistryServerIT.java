@@ -191,7 +191,8 @@ class SchemaRegistryServerIT {
     }
 
     @Test
-    void a_registry_told_to_require_credentials_admits_basic_auth_and_bearer_tokens_and_nothing_else(KafkaTestCluster kafka) {
+    void a_registry_told_to_require_credentials_admits_basic_auth_and_bearer_tokens_and_nothing_else(KafkaTestCluster kafka)
+            throws Exception {
         server.close();
         server = SchemaRegistryServer.start(SchemaRegistryServer.Settings.local(kafka.bootstrapServers(), topic, 0)
                 .requiring(java.util.List.of("flagplane-command:s3cret", "flagplane-edge:other"), java.util.List.of("t0ken")));
@@ -206,6 +207,8 @@ class SchemaRegistryServerIT {
             assertThatThrownBy(() -> refused.schemaTextById(id)).isInstanceOfSatisfying(SchemaRegistryException.class,
                     e -> assertThat(e.kind()).isEqualTo(SchemaRegistryException.Kind.UNAUTHORIZED));
         }
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).as("the readiness probe's path").isEqualTo(200);
     }
 
     @Test
