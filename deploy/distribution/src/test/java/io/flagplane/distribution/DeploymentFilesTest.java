@@ -61,7 +61,7 @@ class DeploymentFilesTest {
             "certs", CertificatesCommand::new);
     /** Where the files mount secrets; a secret reference must point into one of them. */
     private static final List<String> SECRET_MOUNTS = List.of("/run/secrets", "/etc/flagplane-kafka", "/etc/flagplane-kafka-admin",
-            "/etc/flagplane-kafka-tls", "/etc/flagplane-registry");
+            "/etc/flagplane-kafka-tls", "/etc/flagplane-registry", "/etc/flagplane-registry-tls");
 
     /** Each long-running service's configuration, built the way its main builds it. */
     private static final Map<String, Consumer<Settings>> SERVICES = Map.of(

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole system on a secured broker, every part as its own principal holding only the ACLs
- * {@code flagplane acls} grants: the topics are provisioned, the registry (requiring credentials),
+ * {@code flagplane acls} grants: the topics are provisioned, the registry (over HTTPS, requiring credentials),
  * the command-service, the projection-service, an edge node and an SDK client start over SASL_SSL
  * with SCRAM-SHA-512, and a flag created through the command API is served by the edge and the SDK,
  * whose reports reach the projection.
@@ -72,12 +72,18 @@ class SecuredClusterIT {
         String printed = p.grant(roles);
         assertThat(printed).contains("ALLOW User:" + commandUser).contains("ACLs in place");
 
-        Map<String, String> registryCredential = Map.of("schema.registry.basic.auth.user.info", "flagplane:registry-pw");
+        // the registry over HTTPS (the test CA's certificate for 127.0.0.1), requiring basic auth
+        String trustStore = kafka.certificates().truststore().toString();
         try (SchemaRegistryServer registry = SchemaRegistryServer.start(SchemaRegistryCommand.settings(p.settings(registryUser,
                 Map.of("registry.topic", p.schemaTopic, "registry.host", "127.0.0.1", "registry.port", "0",
-                        "registry.auth.basic.user.info", "flagplane:registry-pw"))))) {
-            Map<String, String> common = new HashMap<>(registryCredential);
-            common.put("schema.registry.url", registry.url());
+                        "registry.auth.basic.user.info", "flagplane:registry-pw",
+                        "registry.ssl.keystore.location", kafka.certificates().keystore("broker").toString(),
+                        "registry.ssl.keystore.password", kafka.certificates().password()))))) {
+            assertThat(registry.url()).startsWith("https://");
+            Map<String, String> common = new HashMap<>(Map.of("schema.registry.url", registry.url(),
+                    "schema.registry.basic.auth.user.info", "flagplane:registry-pw",
+                    "schema.registry.ssl.truststore.location", trustStore,
+                    "schema.registry.ssl.truststore.password", kafka.certificates().password()));
 
             Map<String, String> command = new HashMap<>(common);
             command.putAll(Map.of("command.host", "127.0.0.1", "command.port", "0", "command.auth.enabled", "false",
@@ -94,7 +100,8 @@ class SecuredClusterIT {
                  EdgeNode node = EdgeNode.start(EdgeConfig.from(p.settings(edgeUser, edge)));
                  FlagplaneClient sdk = FlagplaneClient.builder()
                          .bootstrapServers(kafka.bootstrapServers()).kafkaProperties(p.client(sdkUser))
-                         .schemaRegistry(RegistryAccess.of(registry.url()).withBasicAuth("flagplane:registry-pw"))
+                         .schemaRegistry(RegistryAccess.of(registry.url()).withBasicAuth("flagplane:registry-pw")
+                                 .withTrustStore(new RegistryAccess.TrustStore(kafka.certificates().caPem(), null, "PEM")))
                          .topicPrefix(p.prefix).environment("production")
                          .reporting(io.flagplane.reporting.ReportingSettings.defaults().withHeartbeat(Duration.ofMillis(500)))
                          .build()) {

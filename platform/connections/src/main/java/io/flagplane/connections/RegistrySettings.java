@@ -6,7 +6,6 @@ import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -33,11 +32,8 @@ public final class RegistrySettings {
         Duration timeout = settings.millis("schema.registry.timeout.ms", RestSchemaRegistryClient.DEFAULT_TIMEOUT);
         RegistryAccess.TrustStore trust = null;
         if (trustStore != null && !trustStore.isBlank()) {
-            Path location = Path.of(trustStore);
-            if (!Files.isReadable(location)) {
-                throw new SettingsException("schema.registry.ssl.truststore.location names " + location + ", which cannot be read");
-            }
-            trust = new RegistryAccess.TrustStore(location, trustPassword, trustType);
+            // read when the client is made (client(...)), so that configuration can be checked where the file is not
+            trust = new RegistryAccess.TrustStore(Path.of(trustStore), trustPassword, trustType);
         }
         try {
             RegistryAccess access = new RegistryAccess(url, timeout, userInfo, token, trust);
@@ -51,7 +47,7 @@ public final class RegistrySettings {
         }
     }
 
-    /** A caching client for {@code access}. */
+    /** A caching client for {@code access}; its trust store is read now, and a failure names the setting. */
     public static SchemaRegistryClient client(RegistryAccess access) {
         try {
             return new CachingSchemaRegistryClient(new RestSchemaRegistryClient(access));

@@ -48,11 +48,15 @@ final class RegistryHttpApi {
     }
 
     static Javalin create(KafkaSchemaStore store) {
-        return create(store, RegistryCredentials.none());
+        return create(store, RegistryCredentials.none(), null, null, 0);
     }
 
-    static Javalin create(KafkaSchemaStore store, RegistryCredentials credentials) {
+    /** @param tls HTTPS on {@code host:port} instead of HTTP, or null */
+    static Javalin create(KafkaSchemaStore store, RegistryCredentials credentials, RegistryTls tls, String host, int port) {
         return Javalin.create(config -> {
+            if (tls != null) {
+                tls.configure(config, host, port);
+            }
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = 4_000_000L;

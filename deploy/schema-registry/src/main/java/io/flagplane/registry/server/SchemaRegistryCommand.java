@@ -14,7 +14,8 @@ import java.util.Set;
  * three-broker cluster give its topic {@code registry.replication.factor=3} and
  * {@code registry.min.insync.replicas=2}, like the flag topics. With {@code registry.auth.basic.user.info}
  * ({@code user:password}, comma-separated) or {@code registry.auth.bearer.tokens} set, every request must carry
- * one of those credentials (give them as {@code ${file:…}}/{@code ${dir:…}}/{@code ${env:…}} references).
+ * one of those credentials (give them as {@code ${file:…}}/{@code ${dir:…}}/{@code ${env:…}} references);
+ * with {@code registry.ssl.keystore.location} it serves HTTPS ({@link RegistryTls}).
  */
 public final class SchemaRegistryCommand {
 
@@ -32,7 +33,18 @@ public final class SchemaRegistryCommand {
                 new ProvisioningSettings(1, (short) replication, minIsr),
                 settings.millis("registry.kafka.timeout.ms", Duration.ofSeconds(5)),
                 List.copyOf(settings.list("registry.auth.basic.user.info", Set.of())),
-                List.copyOf(settings.list("registry.auth.bearer.tokens", Set.of())));
+                List.copyOf(settings.list("registry.auth.bearer.tokens", Set.of())),
+                tls(settings));
+    }
+
+    /** {@code registry.ssl.keystore.location} (and {@code .password}, {@code .type}): HTTPS; none, HTTP. */
+    static RegistryTls tls(Settings settings) {
+        String keystore = settings.string("registry.ssl.keystore.location", null);
+        if (keystore == null || keystore.isBlank()) {
+            return null;
+        }
+        return new RegistryTls(java.nio.file.Path.of(keystore), settings.required("registry.ssl.keystore.password"),
+                settings.string("registry.ssl.keystore.type", "PKCS12"));
     }
 
     public static void main(String[] args) {

@@ -33,10 +33,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
      * @param kafka             the bootstrap servers and the Kafka client pass-through (TLS, SASL)
      * @param basicAuthUserInfo {@code user:password} pairs a request may authenticate with; with these and
      *                          {@code bearerTokens} both empty, no credentials are required
+     * @param tls               HTTPS instead of HTTP, or null
      */
     public record Settings(KafkaClientSettings kafka, String topic, String host, int port,
                            ProvisioningSettings provisioning, Duration timeout, List<String> basicAuthUserInfo,
-                           List<String> bearerTokens) {
+                           List<String> bearerTokens, RegistryTls tls) {
         public Settings {
             basicAuthUserInfo = List.copyOf(basicAuthUserInfo);
             bearerTokens = List.copyOf(bearerTokens);
@@ -44,7 +45,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
         public static Settings local(String bootstrapServers, String topic, int port) {
             return new Settings(KafkaClientSettings.plaintext(bootstrapServers), topic, "127.0.0.1", port,
-                    ProvisioningSettings.local(), Duration.ofSeconds(5), List.of(), List.of());
+                    ProvisioningSettings.local(), Duration.ofSeconds(5), List.of(), List.of(), null);
         }
 
         public String bootstrapServers() {
@@ -53,24 +54,32 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
         /** The same registry, requiring these credentials. */
         public Settings requiring(List<String> userInfos, List<String> tokens) {
-            return new Settings(kafka, topic, host, port, provisioning, timeout, userInfos, tokens);
+            return new Settings(kafka, topic, host, port, provisioning, timeout, userInfos, tokens, tls);
+        }
+
+        /** The same registry over HTTPS. */
+        public Settings over(RegistryTls https) {
+            return new Settings(kafka, topic, host, port, provisioning, timeout, basicAuthUserInfo, bearerTokens, https);
         }
 
         @Override
         public String toString() {
             return "Settings[" + kafka.summary() + ", topic=" + topic + ", " + host + ":" + port + ", "
-                    + basicAuthUserInfo.size() + " basic-auth users, " + bearerTokens.size() + " bearer tokens]";
+                    + basicAuthUserInfo.size() + " basic-auth users, " + bearerTokens.size() + " bearer tokens"
+                    + (tls == null ? "" : ", " + tls) + "]";
         }
     }
 
     private final KafkaSchemaStore store;
     private final Javalin http;
     private final String host;
+    private final boolean https;
 
-    private SchemaRegistryServer(KafkaSchemaStore store, Javalin http, String host) {
+    private SchemaRegistryServer(KafkaSchemaStore store, Javalin http, String host, boolean https) {
         this.store = store;
         this.http = http;
         this.host = host;
+        this.https = https;
     }
 
     /** Ensures the topic, rebuilds the state from it, and starts serving. */
@@ -81,8 +90,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
         try {
             store.start();
             RegistryCredentials credentials = RegistryCredentials.of(settings.basicAuthUserInfo(), settings.bearerTokens());
-            Javalin http = RegistryHttpApi.create(store, credentials).start(settings.host(), settings.port());
-            SchemaRegistryServer server = new SchemaRegistryServer(store, http, settings.host());
+            Javalin http = RegistryHttpApi.create(store, credentials, settings.tls(), settings.host(), settings.port())
+                    .start(settings.host(), settings.port());
+            SchemaRegistryServer server = new SchemaRegistryServer(store, http, settings.host(), settings.tls() != null);
             LOG.info("schema registry serving {} from topic {}{}", server.url(), settings.topic(),
                     credentials.required() ? " (credentials required)" : "");
             return server;
@@ -105,7 +115,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + http.port();
+        return (https ? "https://" : "http://") + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + http.port();
     }
 
     public int port() {
