@@ -25,13 +25,6 @@ import org.apache.kafka.common.resource.ResourceType;
  */
 public final class FlagplaneAcls {
 
-    /**
-     * Exposures logged by evaluators for flags under an experiment or a measured rollout. Not in
-     * {@link Topics} yet (being added beside this); the name is what it will be.
-     */
-    public static final String FLAG_EXPOSURES = "flag-exposures";
-    /** Outcomes reported with {@code track()} by the SDK, edges and any service. Not in {@link Topics} yet, as above. */
-    public static final String TRACKING_EVENTS = "tracking-events";
     /** Kafka Streams application ids of replays start with this ({@code flagplane-replay-<uuid>}). */
     public static final String REPLAY_PREFIX = "flagplane-replay-";
 
@@ -56,8 +49,7 @@ public final class FlagplaneAcls {
      * command-service's transactional id (also its election's group) and the projection's
      * application id (also its group and the prefix of its internal topics).
      */
-    public record Names(TopicNames topics, String topicPrefix, String schemaTopic, String transactionalId,
-                        String applicationId) {
+    public record Names(TopicNames topics, String schemaTopic, String transactionalId, String applicationId) {
         public Names {
             Objects.requireNonNull(topics, "topics");
             Objects.requireNonNull(schemaTopic, "schemaTopic");
@@ -70,15 +62,7 @@ public final class FlagplaneAcls {
         }
 
         public static Names of(String topicPrefix, String schemaTopic, String transactionalId, String applicationId) {
-            return new Names(TopicNames.withPrefix(topicPrefix), topicPrefix, schemaTopic, transactionalId, applicationId);
-        }
-
-        String exposures() {
-            return topicPrefix + FLAG_EXPOSURES;
-        }
-
-        String tracking() {
-            return topicPrefix + TRACKING_EVENTS;
+            return new Names(TopicNames.withPrefix(topicPrefix), schemaTopic, transactionalId, applicationId);
         }
     }
 
@@ -116,8 +100,8 @@ public final class FlagplaneAcls {
                 topic(g, t.flagNotices(), AclOperation.WRITE, "announces potentially stale flags");
                 topic(g, t.flagNotices(), AclOperation.READ, "the live event stream reads the notices");
                 topic(g, t.evaluatorReports(), AclOperation.READ, "folds evaluator reports (registry, propagation, usage)");
-                topic(g, n.exposures(), AclOperation.READ, "folds exposures into experiment metrics");
-                topic(g, n.tracking(), AclOperation.READ, "folds tracking events into experiment and guardrail metrics");
+                topic(g, t.flagExposures(), AclOperation.READ, "folds exposures into experiment metrics");
+                topic(g, t.trackingEvents(), AclOperation.READ, "folds tracking events into experiment and guardrail metrics");
                 g.add(new Grant(ResourceType.TOPIC, n.applicationId() + "-", PatternType.PREFIXED, AclOperation.ALL,
                         "Kafka Streams' internal topics (changelogs, repartitions): create, read, write, delete records, configs"));
                 g.add(new Grant(ResourceType.GROUP, n.applicationId(), PatternType.LITERAL, AclOperation.READ,
@@ -127,8 +111,8 @@ public final class FlagplaneAcls {
                 topic(g, t.flagState(), AclOperation.READ, "tails the flags");
                 topic(g, t.segmentState(), AclOperation.READ, "tails the segments");
                 topic(g, t.evaluatorReports(), AclOperation.WRITE, "reports what it applied and served");
-                topic(g, n.exposures(), AclOperation.WRITE, "logs exposures for experiments");
-                topic(g, n.tracking(), AclOperation.WRITE, "sends track() events");
+                topic(g, t.flagExposures(), AclOperation.WRITE, "logs exposures for experiments");
+                topic(g, t.trackingEvents(), AclOperation.WRITE, "sends track() events");
             }
             case REGISTRY -> {
                 topic(g, n.schemaTopic(), AclOperation.READ, "rebuilds its state from the topic, and tails it");

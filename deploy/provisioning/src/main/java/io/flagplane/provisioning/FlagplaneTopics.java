@@ -15,7 +15,7 @@ public final class FlagplaneTopics {
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
                 deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
-                flagNotices(names, settings));
+                flagNotices(names, settings), flagExposures(names, settings), trackingEvents(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -89,6 +89,28 @@ public final class FlagplaneTopics {
                 "min.insync.replicas", String.valueOf(settings.minInsyncReplicas())));
     }
 
+    /**
+     * Exposures to running experiments, from every evaluator. Kept 90 days: the projection rebuilds an
+     * experiment's results from it (and from {@code tracking-events}), so retention bounds how far back a
+     * rebuild reaches. Keyed by user and partitioned like {@code tracking-events}, so the two join on one
+     * partition. Like the reports, one in-sync replica accepts a record: losing one costs a count.
+     */
+    public static TopicSpec flagExposures(TopicNames names, ProvisioningSettings settings) {
+        return telemetry(names.flagExposures(), settings);
+    }
+
+    /** What users did ({@code track()}), for experiments and guardrails: as {@link #flagExposures}. */
+    public static TopicSpec trackingEvents(TopicNames names, ProvisioningSettings settings) {
+        return telemetry(names.trackingEvents(), settings);
+    }
+
+    private static TopicSpec telemetry(String topic, ProvisioningSettings settings) {
+        return new TopicSpec(topic, settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", String.valueOf(90L * 24 * 60 * 60 * 1000),
+                "min.insync.replicas", "1"));
+    }
+
     /** The embedded schema registry's store: compacted, one partition (a total order of registrations). */
     public static TopicSpec schemas(String topic, ProvisioningSettings settings) {
         return new TopicSpec(topic, 1, settings.replicationFactor(), Map.of(
@@ -101,7 +123,7 @@ public final class FlagplaneTopics {
     public static List<TopicSpec> all(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
                 deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
-                flagNotices(names, settings),
+                flagNotices(names, settings), flagExposures(names, settings), trackingEvents(names, settings),
                 schemas(Topics.SCHEMAS, settings));
     }
 }

@@ -2,6 +2,7 @@ package io.flagplane.contract;
 
 import io.flagplane.avro.ChangeInfo;
 import io.flagplane.avro.DefinitionReplaced;
+import io.flagplane.avro.Experiment;
 import io.flagplane.avro.FlagArchived;
 import io.flagplane.avro.FlagCreated;
 import io.flagplane.avro.FlagDefinition;
@@ -23,6 +24,7 @@ import io.flagplane.avro.TargetsChanged;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -95,7 +97,16 @@ public final class FlagStateFold {
         boolean enabled = current.getEnabled();
         boolean killed = current.getKilled();
         boolean archived = current.getArchived();
-        if (payload instanceof DefinitionReplaced replaced) {
+        List<Experiment> experiments = current.getExperiments();
+        if (ExperimentFold.handles(payload)) {
+            Optional<ExperimentFold.Change> change = ExperimentFold.apply(experiments, definition, event);
+            if (change.isEmpty()) {
+                return new Result(Outcome.REJECTED, current, typeOf(event) + " names an experiment flag " + event.getFlagKey()
+                        + " does not carry (or creates one it already carries)");
+            }
+            experiments = change.get().experiments();
+            definition = change.get().definition();
+        } else if (payload instanceof DefinitionReplaced replaced) {
             definition = FlagDefinition.newBuilder(replaced.getDefinition()).build();
         } else if (payload instanceof FlagEnabled) {
             enabled = true;
@@ -127,7 +138,7 @@ public final class FlagStateFold {
             return new Result(Outcome.REJECTED, current, "unknown event type " + typeOf(event));
         }
         FlagState next = new FlagState(current.getEnvironment(), current.getFlagKey(), event.getVersion(), definition, enabled,
-                killed, archived, current.getCreatedAt(), changeInfo(event));
+                killed, archived, current.getCreatedAt(), changeInfo(event), experiments);
         String gap = event.getVersion() == current.getVersion() + 1 ? null
                 : "version gap: the flag was at " + current.getVersion() + ", the event is " + event.getVersion();
         return new Result(Outcome.APPLIED, next, gap);

@@ -40,6 +40,14 @@ public final class RecordKeys {
         return of(environment, CHANGE_REQUEST_PREFIX + id);
     }
 
+    /**
+     * The key of a user's exposures and tracking events: {@code environment/targetingKey}. Both
+     * topics are keyed alike (and have as many partitions), so one user's records meet on one partition.
+     */
+    public static String ofUser(String environment, String targetingKey) {
+        return of(environment, targetingKey);
+    }
+
     /** The key of an environment's own events on {@code flag-events}. */
     public static String ofEnvironmentEvents(String environment) {
         return of(environment, ENVIRONMENT_KEY);

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * several installations (or several tests) share one cluster without seeing each other's data.
  */
 public record TopicNames(String flagEvents, String flagState, String segmentState, String deadLetters,
-                         String evaluatorReports, String commandLeader, String flagNotices) {
+                         String evaluatorReports, String commandLeader, String flagNotices,
+                         String flagExposures, String trackingEvents) {
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
 
@@ -22,6 +23,8 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
         Objects.requireNonNull(evaluatorReports, "evaluatorReports");
         Objects.requireNonNull(commandLeader, "commandLeader");
         Objects.requireNonNull(flagNotices, "flagNotices");
+        Objects.requireNonNull(flagExposures, "flagExposures");
+        Objects.requireNonNull(trackingEvents, "trackingEvents");
     }
 
     /** {@code prefix +} each of {@link Topics}' names; the prefix may be empty. */
@@ -31,6 +34,6 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
         }
         return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE, prefix + Topics.SEGMENT_STATE,
                 prefix + Topics.DEAD_LETTERS, prefix + Topics.EVALUATOR_REPORTS, prefix + Topics.COMMAND_LEADER,
-                prefix + Topics.FLAG_NOTICES);
+                prefix + Topics.FLAG_NOTICES, prefix + Topics.FLAG_EXPOSURES, prefix + Topics.TRACKING_EVENTS);
     }
 }

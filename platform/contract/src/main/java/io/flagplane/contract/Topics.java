@@ -40,6 +40,18 @@ public final class Topics {
      */
     public static final String FLAG_NOTICES = "flag-notices";
 
+    /**
+     * Exposures to running experiments, logged by evaluators (telemetry, kept 90 days so that the
+     * projection can rebuild an experiment's results). Key: {@link RecordKeys#ofUser}. Value: {@code Exposure}.
+     */
+    public static final String FLAG_EXPOSURES = "flag-exposures";
+
+    /**
+     * What users did ({@code track()}), for experiments and guardrails, kept 90 days. Key:
+     * {@link RecordKeys#ofUser}, co-partitioned with {@link #FLAG_EXPOSURES}. Value: {@code TrackingEvent}.
+     */
+    public static final String TRACKING_EVENTS = "tracking-events";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 

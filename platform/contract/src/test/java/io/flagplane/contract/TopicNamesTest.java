@@ -10,13 +10,15 @@ class TopicNamesTest {
     @Test
     void default_names_have_no_prefix() {
         assertThat(TopicNames.DEFAULT).isEqualTo(new TopicNames("flag-events", "flag-state", "segment-state", "flag-events-dlq",
-                "evaluator-reports", "command-leader", "flag-notices"));
+                "evaluator-reports", "command-leader", "flag-notices",
+                "flag-exposures", "tracking-events"));
     }
 
     @Test
     void a_prefix_goes_in_front_of_every_topic() {
         assertThat(TopicNames.withPrefix("team-a.")).isEqualTo(new TopicNames("team-a.flag-events", "team-a.flag-state", "team-a.segment-state",
-                "team-a.flag-events-dlq", "team-a.evaluator-reports", "team-a.command-leader", "team-a.flag-notices"));
+                "team-a.flag-events-dlq", "team-a.evaluator-reports", "team-a.command-leader", "team-a.flag-notices",
+                "team-a.flag-exposures", "team-a.tracking-events"));
     }
 
     @Test
