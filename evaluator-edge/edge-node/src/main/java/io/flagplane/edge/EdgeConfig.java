@@ -1,5 +1,8 @@
 package io.flagplane.edge;
 
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.connections.RegistrySettings;
+import io.flagplane.registry.RegistryAccess;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.settings.Settings;
@@ -23,8 +26,11 @@ import java.util.Set;
  * @param snapshotFile where the last known ruleset is kept, so the node can start while Kafka is down; null for none
  * @param heartbeat    how often the change stream sends a heartbeat
  * @param reporting    how the node reports to {@code evaluator-reports} ({@code edge.report.*}, {@code edge.node.id})
+ * @param kafka        the bootstrap servers and the Kafka client pass-through ({@code kafka.client.*}: TLS, SASL); its
+ *                     consumer settings reach the ruleset's reader, its producer settings the report sender
+ * @param registry     the schema registry's URL, credentials and trust store
  */
-public record EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
+public record EdgeConfig(String host, int port, KafkaClientSettings kafka, RegistryAccess registry, TopicNames topics,
                          List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
                          Duration heartbeat, int maxStreams, ReportingSettings reporting) {
 
@@ -49,18 +55,26 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
         }
     }
 
-    /** A node with the default reporting settings (reporting on, every 5 s). */
+    /** A node with the default reporting settings (reporting on, every 5 s), plaintext to Kafka and the registry. */
     public EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
                       List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
                       Duration heartbeat, int maxStreams) {
-        this(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile, snapshotFile,
-                heartbeat, maxStreams, ReportingSettings.defaults());
+        this(host, port, KafkaClientSettings.plaintext(bootstrapServers), RegistryAccess.of(schemaRegistryUrl), topics,
+                environments, authEnabled, tokensFile, snapshotFile, heartbeat, maxStreams, ReportingSettings.defaults());
     }
 
     /** The same node reporting as {@code settings} say. */
     public EdgeConfig withReporting(ReportingSettings settings) {
-        return new EdgeConfig(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile,
+        return new EdgeConfig(host, port, kafka, registry, topics, environments, authEnabled, tokensFile,
                 snapshotFile, heartbeat, maxStreams, settings);
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return registry.url();
     }
 
     /** A node with authentication off and no snapshot: for tests and benchmarks. */
@@ -76,8 +90,8 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
         return new EdgeConfig(
                 settings.string("edge.host", "0.0.0.0"),
                 settings.integer("edge.port", 8083, 0, 65_535),
-                settings.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-                settings.string("schema.registry.url", "http://127.0.0.1:8081"),
+                KafkaClientSettings.from(settings),
+                RegistrySettings.from(settings),
                 TopicNames.withPrefix(settings.string("topic.prefix", "")),
                 List.copyOf(settings.list("edge.environments", Set.of("production"))),
                 settings.bool("edge.auth.enabled", true),

@@ -1,11 +1,13 @@
 package io.flagplane.edge;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaConnectionCheck;
+import io.flagplane.connections.RegistrySettings;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.EvaluatorKind;
 import io.flagplane.edge.http.EdgeHttpApi;
 import io.flagplane.edge.stream.ChangeFeed;
-import io.flagplane.registry.CachingSchemaRegistryClient;
-import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.reporting.EvaluatorIdentity;
 import io.flagplane.reporting.EvaluatorReporter;
 import io.flagplane.reporting.NodeIds;
@@ -14,6 +16,8 @@ import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -41,15 +45,15 @@ public final class EdgeNode implements AutoCloseable {
 
     private EdgeNode(EdgeConfig config, boolean bareEndpoint) {
         this.config = config;
-        var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+        var registry = RegistrySettings.client(config.registry());
         LiveRuleset.Options options = new LiveRuleset.Options(config.bootstrapServers(), config.topics(),
-                config.rulesetEnvironments(), config.snapshotFile(), Duration.ofSeconds(5), Map.of(),
-                config.reporting().enabled());
+                config.rulesetEnvironments(), config.snapshotFile(), Duration.ofSeconds(5),
+                config.kafka().forRole(ClientRole.CONSUMER), config.reporting().enabled());
         this.ruleset = new LiveRuleset(options, registry);
         this.reporter = !config.reporting().enabled() ? null : EvaluatorReporter.create(
                 EvaluatorIdentity.of(NodeIds.forEdge(config.reporting().nodeId(), config.snapshotFile(), NodeIds.hostName(),
                         config.port()), EvaluatorKind.EDGE_NODE, config.environments(), Instant.now()),
-                config.reporting(), ruleset, config.bootstrapServers(), config.topics(), registry);
+                reportingWithPassThrough(config), ruleset, config.bootstrapServers(), config.topics(), registry);
         this.feed = new ChangeFeed(ruleset, config.heartbeat(), config.maxStreams());
         this.metrics = new EdgeMetrics(ruleset, feed::connections, this::reportingStats);
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
@@ -60,6 +64,13 @@ public final class EdgeNode implements AutoCloseable {
         this.http = EdgeHttpApi.create(config, ruleset, metrics, feed, tokens, reporter, bareEndpoint);
     }
 
+    /** The reporting settings with the Kafka producer pass-through over any overrides they carry. */
+    private static ReportingSettings reportingWithPassThrough(EdgeConfig config) {
+        Map<String, Object> producer = new HashMap<>(config.reporting().producerOverrides());
+        producer.putAll(config.kafka().forRole(ClientRole.PRODUCER));
+        return config.reporting().withProducerOverrides(producer);
+    }
+
     /** Starts tailing and serving; readiness turns true once there is a ruleset (read from Kafka, or a snapshot). */
     public static EdgeNode start(EdgeConfig config) {
         return start(config, false);
@@ -67,6 +78,8 @@ public final class EdgeNode implements AutoCloseable {
 
     /** As {@link #start(EdgeConfig)}, optionally with the constant {@code /bench/bare} route for HTTP benchmarks. */
     public static EdgeNode start(EdgeConfig config, boolean bareEndpoint) {
+        KafkaConnectionCheck.check("edge node", config.kafka(), List.of(config.topics().flagState(),
+                config.topics().segmentState(), config.topics().evaluatorReports()));
         EdgeNode node = new EdgeNode(config, bareEndpoint);
         node.ruleset.start();
         node.http.start(config.host(), config.port());
