@@ -63,9 +63,9 @@ final class ExperimentJson {
         for (WeightedVariant arm : e.getArms()) {
             arms.addObject().put("variant", arm.getVariant()).put("weight", arm.getWeight());
         }
-        String control = d.getControlVariant() != null ? d.getControlVariant()
-                : e.getArms().isEmpty() ? null : e.getArms().get(0).getVariant();
-        json.put("control", control);
+        // launched: the control the results use (the named one if it is an arm, else the first arm); a draft: as named
+        json.put("control", ExperimentSpec.of(environment, found.flag().getFlagKey(), e).map(ExperimentSpec::control)
+                .orElse(d.getControlVariant()));
         ArrayNode metrics = json.putArray("metrics");
         metrics.add(metric(d.getPrimaryMetric(), true));
         d.getSecondaryMetrics().forEach(m -> metrics.add(metric(m, false)));
