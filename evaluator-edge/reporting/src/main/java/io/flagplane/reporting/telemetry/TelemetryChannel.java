@@ -23,12 +23,15 @@ import org.slf4j.LoggerFactory;
  * queued, and on each pass also runs a {@code tick} (the exposure log refreshes its coarse clock
  * there). What the sink reports back is counted as sent or failed; a failed record is not retried
  * (telemetry whose value decays in seconds is not worth holding memory for while Kafka is away).
+ * Drops and failures are warned about at most once a minute each, with the totals.
  */
 public final class TelemetryChannel<T> implements AutoCloseable {
 
     static final long IDLE_MILLIS = 20;
     private static final int BATCH = 1_000;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
+    /** Drops and failures come in floods: one warning per kind per minute, with the totals, is enough. */
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryChannel.class);
 
     /**
@@ -55,10 +58,9 @@ public final class TelemetryChannel<T> implements AutoCloseable {
     private final TelemetrySink.Outcome outcome = new Counting();
     private volatile boolean running = true;
     private volatile boolean started;
-    /** Whether the last outcome was a failure: the first failure after a success is logged loudly. */
-    private volatile boolean failing;
-    /** Whether the buffer overflowed since the last record got through: logged once per episode. */
-    private final AtomicBoolean overflowing = new AtomicBoolean();
+    /** When a drop, and a failure, were last warned about (System.nanoTime). */
+    private final AtomicLong droppedWarnedAt = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
+    private final AtomicLong failedWarnedAt = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
     /**
      * @param name     what it carries, for the thread's name and the log ({@code exposures}, {@code tracking events})
@@ -115,10 +117,18 @@ public final class TelemetryChannel<T> implements AutoCloseable {
     }
 
     private void overflow(int n) {
-        dropped.addAndGet(n);
-        if (overflowing.compareAndSet(false, true)) {
-            LOG.warn("the {} buffer is full ({} records): dropping until it drains", name, capacity);
+        long total = dropped.addAndGet(n);
+        if (due(droppedWarnedAt)) {
+            LOG.warn("the {} buffer is full ({} records): dropping what does not fit, {} dropped since the start",
+                    name, capacity, total);
         }
+    }
+
+    /** Whether a minute has passed since the last warning of this kind (and this caller gets to warn). */
+    private static boolean due(AtomicLong warnedAt) {
+        long now = System.nanoTime();
+        long last = warnedAt.get();
+        return now - last >= WARN_INTERVAL_NANOS && warnedAt.compareAndSet(last, now);
     }
 
     public Stats stats() {
@@ -197,19 +207,14 @@ public final class TelemetryChannel<T> implements AutoCloseable {
         @Override
         public void sent() {
             sent.incrementAndGet();
-            overflowing.set(false);
-            if (failing) {
-                failing = false;
-                LOG.info("{} are getting through to Kafka again ({} failed so far)", name, failed.get());
-            }
         }
 
         @Override
         public void failed(String why) {
-            failed.incrementAndGet();
-            if (!failing) {
-                failing = true;
-                LOG.warn("{} are not getting through to Kafka; counting what is lost: {}", name, why);
+            long total = failed.incrementAndGet();
+            if (due(failedWarnedAt)) {
+                LOG.warn("{} are not all getting through to Kafka ({} lost since the start, {} sent); the latest: {}", name,
+                        total, sent.get(), why);
             } else {
                 LOG.debug("{}: a record was lost: {}", name, why);
             }
