@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The edge benchmarks (BENCHMARKS.md, issue 6) that run in one JVM: kill-switch propagation to
-# 20 edge nodes through the whole pipeline, and cold start with 10,000 flags. For HTTP
+# 20 edge nodes through the whole pipeline, and cold start with 10,000 flags. Arguments go to the
+# propagation run (e.g. `--reporting false` for the pair with evaluator reporting off). For HTTP
 # throughput with wrk see edge-http.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -5,6 +5,7 @@ import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.command.log.WriterListener;
+import io.flagplane.command.release.ExperimentScheduler;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -35,7 +36,7 @@ import java.util.Locale;
  * (action, outcome) counter is resolved when the class is built, histograms keep classic buckets
  * only, and exemplars are off. Gauges are callbacks read at scrape time.
  */
-public final class CommandMetrics implements WriterListener {
+public final class CommandMetrics implements WriterListener, ExperimentScheduler.Listener {
 
     private static final Command.Kind[] KINDS = Command.Kind.values();
     private static final Outcome[] OUTCOMES = Outcome.values();
@@ -46,6 +47,7 @@ public final class CommandMetrics implements WriterListener {
     /** By {@code kind.ordinal() * OUTCOMES.length + outcome.ordinal()}. */
     private final CounterDataPoint[] commands = new CounterDataPoint[KINDS.length * OUTCOMES.length];
     private final Counter refusals;
+    private final Counter scheduleRefusals;
     private final Histogram commitSeconds;
     private final Histogram batchCommands;
     private final Histogram batchEvents;
@@ -64,6 +66,13 @@ public final class CommandMetrics implements WriterListener {
         refusals = Counter.builder().name("flagplane_command_refusals_total")
                 .help("Requests the writer refused, by error code (nothing was written)")
                 .labelNames("code").withoutExemplars().register(registry);
+        scheduleRefusals = Counter.builder().name("flagplane_experiment_schedule_refusals_total")
+                .help("Scheduled experiment launches and stops that were due but refused for good (left, not retried), by"
+                        + " action and error code")
+                .labelNames("action", "code").withoutExemplars().register(registry);
+        GaugeWithCallback.builder().name("flagplane_write_model_experiments")
+                .help("Experiments in the write model, over all environments, stopped ones and those on archived flags included")
+                .callback(cb -> cb.call(model.experimentCount())).register(registry);
         commitSeconds = Histogram.builder().name("flagplane_commit_seconds")
                 .help("Group commits: from beginning the Kafka transaction to the commit confirmed")
                 .unit(Unit.SECONDS).classicOnly()
@@ -130,6 +139,11 @@ public final class CommandMetrics implements WriterListener {
     @Override
     public void refused(ErrorCode code) {
         refusals.labelValues(code.name()).inc();   // off the hot path: the series appears with its first refusal
+    }
+
+    @Override
+    public void refused(String action, ErrorCode code) {
+        scheduleRefusals.labelValues(action, code.name()).inc();
     }
 
     @Override

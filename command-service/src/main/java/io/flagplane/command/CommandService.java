@@ -5,6 +5,7 @@ import io.flagplane.command.http.CommandHttpApi;
 import io.flagplane.command.leadership.LeaderElection;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.release.ChangeRequestScheduler;
+import io.flagplane.command.release.ExperimentScheduler;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.registry.CachingSchemaRegistryClient;
@@ -33,16 +34,18 @@ public final class CommandService implements AutoCloseable {
     private final Javalin http;
     private final LeaderElection election;
     private final ChangeRequestScheduler scheduler;
+    private final ExperimentScheduler experiments;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
-                           LeaderElection election, ChangeRequestScheduler scheduler) {
+                           LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
         this.http = http;
         this.election = election;
         this.scheduler = scheduler;
+        this.experiments = experiments;
     }
 
     /**
@@ -84,7 +87,9 @@ public final class CommandService implements AutoCloseable {
                     processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
             // on every instance: it applies nothing unless this one is the ready writer
             ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC()).start(Duration.ofSeconds(1));
-            return new CommandService(processor, model, metrics, http, election, scheduler);
+            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, Clock.systemUTC(), metrics)
+                    .start(Duration.ofSeconds(1));
+            return new CommandService(processor, model, metrics, http, election, scheduler, experiments);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -151,6 +156,7 @@ public final class CommandService implements AutoCloseable {
             return;
         }
         scheduler.close();
+        experiments.close();
         http.stop();
         processor.close();
         if (election != null) {

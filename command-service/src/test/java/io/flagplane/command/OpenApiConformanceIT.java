@@ -134,6 +134,32 @@ class OpenApiConformanceIT {
         call(admin, "GET", "/api/v1/tokens", null);
         call(admin, "GET", "/health/ready", null);
         call(fixture.api(null), "GET", "/metrics", null);
+        String experiments = "/api/v1/environments/production/experiments";
+        call(admin, "POST", experiments, "{\"key\":\"pricing-display-test\",\"description\":\"seed 003\",\"variants\":["
+                + "{\"key\":\"control\",\"weight\":50},{\"name\":\"upfront-fees\",\"weight\":50}]}");
+        call(admin, "POST", experiments, "{\"key\":\"banner-test\",\"flagKey\":\"ui.banner\",\"primaryMetric\":{\"eventKey\":"
+                + "\"click\",\"kind\":\"conversion\"},\"launchAt\":\"2030-01-01T00:00:00Z\"}");
+        call(admin, "PUT", experiments + "/pricing-display-test", "{\"description\":\"fees\",\"primaryMetric\":{\"eventKey\":"
+                + "\"booking_confirmed\",\"kind\":\"conversion\",\"windowHours\":72},\"secondaryMetrics\":[{\"eventKey\":"
+                + "\"revenue\",\"kind\":\"value\",\"aggregation\":\"mean\",\"minimumSample\":100}]}");
+        call(admin, "GET", experiments, null);
+        call(admin, "GET", experiments + "?status=draft", null);
+        call(admin, "POST", experiments + "/pricing-display-test/launch", "{\"reason\":\"go\"}");
+        call(admin, "GET", experiments + "/pricing-display-test", null);
+        call(admin, "GET", flags + "/experiment.pricing-display-test", null);
+        call(admin, "POST", experiments + "/pricing-display-test/pause", "");
+        call(admin, "POST", experiments + "/pricing-display-test/resume", "");
+        refused(admin, "PATCH", flags + "/experiment.pricing-display-test/rollout", "{\"percentage\":90,\"variant\":\"upfront-fees\"}");
+        refused(admin, "PUT", experiments + "/pricing-display-test", "{\"primaryMetric\":{\"eventKey\":\"x\",\"kind\":\"conversion\"}}");
+        refused(admin, "POST", experiments + "/banner-test/launch", "");
+        refused(admin, "POST", experiments + "/pricing-display-test/stop", "{\"winner\":\"nope\"}");
+        call(admin, "POST", experiments + "/pricing-display-test/stop", "{\"winner\":\"upfront-fees\"}");
+        refused(admin, "POST", experiments + "/pricing-display-test/launch", "");
+        refused(admin, "GET", experiments + "/ghost", null);
+        refused(admin, "POST", experiments, "{\"key\":\"pricing-display-test\",\"flagKey\":\"ui.banner\",\"primaryMetric\":"
+                + "{\"eventKey\":\"click\",\"kind\":\"conversion\"}}");
+        call(admin, "POST", "/api/v1/changesets", "{\"commands\":[{\"action\":\"updateExperiment\",\"environment\":\"production\","
+                + "\"experiment\":\"banner-test\",\"primaryMetric\":{\"eventKey\":\"click\",\"kind\":\"conversion\"}}]}");
         // refusals
         refused(admin, "POST", flags, "{not json");
         refused(admin, "POST", flags, "{\"key\":\"NoDots\",\"type\":\"boolean\"}");

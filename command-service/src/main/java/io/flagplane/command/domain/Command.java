@@ -3,6 +3,7 @@ package io.flagplane.command.domain;
 import io.flagplane.auth.Role;
 import io.flagplane.avro.Actor;
 import io.flagplane.avro.ApprovalPolicy;
+import io.flagplane.avro.ExperimentDefinition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
@@ -24,6 +25,15 @@ public sealed interface Command {
 
     /** The environment the command acts in (authorisation is per environment). */
     String environment();
+
+    /**
+     * Whether this one command may write more than one event (kill by tag; an experiment that
+     * creates its flag; a launch that also enables its flag): its request is then a change set, so
+     * its events share an id and carry their order.
+     */
+    default boolean maySpread() {
+        return false;
+    }
 
     /** The version the caller last saw, or null to apply to whatever is current. */
     Long expectedVersion();
@@ -54,7 +64,9 @@ public sealed interface Command {
         EDIT_CHANGE_REQUEST("editChangeRequest"), SUBMIT_CHANGE_REQUEST("submitChangeRequest"),
         APPROVE_CHANGE_REQUEST("approveChangeRequest"), REJECT_CHANGE_REQUEST("rejectChangeRequest"),
         COMMENT_CHANGE_REQUEST("commentChangeRequest"), CANCEL_CHANGE_REQUEST("cancelChangeRequest"),
-        SCHEDULE_CHANGE_REQUEST("scheduleChangeRequest"), APPLY_CHANGE_REQUEST("applyChangeRequest");
+        SCHEDULE_CHANGE_REQUEST("scheduleChangeRequest"), APPLY_CHANGE_REQUEST("applyChangeRequest"),
+        CREATE_EXPERIMENT("createExperiment"), UPDATE_EXPERIMENT("updateExperiment"), LAUNCH_EXPERIMENT("launchExperiment"),
+        PAUSE_EXPERIMENT("pauseExperiment"), RESUME_EXPERIMENT("resumeExperiment"), STOP_EXPERIMENT("stopExperiment");
 
         private final String action;
 
@@ -199,6 +211,73 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * A command on an experiment. An experiment lives on a flag (the flag aggregate decides it, and
+     * its events are versioned in the flag's sequence; {@code expectedVersion} is the flag's), but is
+     * named by its own key, unique in the environment: the decider finds the flag through the
+     * experiment index of the {@link ReadModel}, except on creation, which names the flag.
+     */
+    sealed interface OnExperiment extends Command {
+        String experimentKey();
+    }
+
+    /**
+     * Draft an experiment on {@code flagKey}'s split. With {@code newFlag} (seed 003's standalone
+     * shape, variants with relative weights), the flag is created by the same command, first: both
+     * events, one change set.
+     */
+    record CreateExperiment(String environment, String experimentKey, String flagKey, ExperimentDefinition definition,
+                            FlagDefinition newFlag) implements OnExperiment {
+        @Override
+        public Kind kind() {
+            return Kind.CREATE_EXPERIMENT;
+        }
+
+        @Override
+        public Long expectedVersion() {
+            return null;
+        }
+
+        @Override
+        public boolean maySpread() {
+            return newFlag != null;
+        }
+    }
+
+    /** Replace a draft's definition as a whole. */
+    record UpdateExperiment(String environment, String experimentKey, ExperimentDefinition definition, Long expectedVersion)
+            implements OnExperiment {
+        @Override
+        public Kind kind() {
+            return Kind.UPDATE_EXPERIMENT;
+        }
+    }
+
+    /**
+     * A step in an experiment's lifecycle: launch, pause, resume, or stop ({@code winner}, optional and
+     * only for a stop: the arm to serve afterwards).
+     */
+    record ExperimentStep(Kind kind, String environment, String experimentKey, String winner, Long expectedVersion)
+            implements OnExperiment {
+        public ExperimentStep {
+            if (!EXPERIMENT_STEPS.contains(kind)) {
+                throw new IllegalArgumentException(kind + " is not an experiment step");
+            }
+            if (winner != null && kind != Kind.STOP_EXPERIMENT) {
+                throw new IllegalArgumentException("only a stop names a winner");
+            }
+        }
+
+        @Override
+        public boolean maySpread() {
+            return kind == Kind.LAUNCH_EXPERIMENT;   // a launch also enables a disabled flag
+        }
+    }
+
+    /** The kinds {@link ExperimentStep} carries. */
+    Set<Kind> EXPERIMENT_STEPS = Set.of(Kind.LAUNCH_EXPERIMENT, Kind.PAUSE_EXPERIMENT, Kind.RESUME_EXPERIMENT,
+            Kind.STOP_EXPERIMENT);
+
     /** A command on an environment itself. */
     sealed interface OnEnvironment extends Command {
         EnvironmentRef target();
@@ -240,6 +319,11 @@ public sealed interface Command {
         @Override
         public Kind kind() {
             return Kind.KILL_BY_TAG;
+        }
+
+        @Override
+        public boolean maySpread() {
+            return true;
         }
 
         @Override

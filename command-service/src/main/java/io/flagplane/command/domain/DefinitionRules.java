@@ -57,7 +57,7 @@ public final class DefinitionRules {
     public static final int MIN_LIFETIME_DAYS = 1;
     public static final int MAX_LIFETIME_DAYS = 3_650;
 
-    private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Keys evaluators write into every evaluation's metadata themselves. */
     private static final Set<String> RESERVED_METADATA = Set.of("flagVersion", "environment");
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0," + (MAX_METADATA_KEY - 1) + "}");

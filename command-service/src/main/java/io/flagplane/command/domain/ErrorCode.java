@@ -43,6 +43,25 @@ public enum ErrorCode {
     APPROVAL_NOT_ALLOWED,
     /** A flag or segment the request touches moved since it was drafted; edit the request (it lists what moved). */
     REBASE_REQUIRED,
+    /** No such experiment in the environment. */
+    EXPERIMENT_NOT_FOUND,
+    /** An experiment with this key already exists in the environment (on any flag, archived ones included). */
+    EXPERIMENT_ALREADY_EXISTS,
+    /** The experiment is not a draft (it was launched): only a draft's definition can change. */
+    EXPERIMENT_NOT_DRAFT,
+    /** The experiment is a draft: it must be launched before it can be paused, resumed or stopped. */
+    EXPERIMENT_NOT_RUNNING,
+    /** The experiment is stopped, which is final: it cannot be launched, paused, resumed or edited again. */
+    EXPERIMENT_STOPPED,
+    /** Another experiment of the flag is running or paused; a flag runs one at a time (it is named). */
+    EXPERIMENT_ALREADY_RUNNING,
+    /**
+     * The change would alter the arms or weights of a running or paused experiment's split, or archive
+     * its flag (the experiment is named); stop the experiment first. A kill is never refused.
+     */
+    EXPERIMENT_RUNNING,
+    /** The split an experiment measures is missing, is not a split of two or more variants, or lacks the control variant. */
+    EXPERIMENT_SPLIT_INVALID,
     /** Missing or unknown credentials. */
     UNAUTHENTICATED,
     /** The credentials do not grant this. */

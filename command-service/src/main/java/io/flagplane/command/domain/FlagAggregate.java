@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Flags: {@link FlagState}, folded by {@link FlagStateFold}, decided by {@link FlagDecider} (kill
- * by tag included). Owns every event no other kind owns, so it is registered last.
+ * by tag and experiments included). Owns every event no other kind owns, so it is registered last.
  */
 final class FlagAggregate implements Aggregate<FlagState> {
 
@@ -56,7 +56,8 @@ final class FlagAggregate implements Aggregate<FlagState> {
 
     @Override
     public boolean decides(Command command) {
-        return command instanceof Command.OnFlag || command instanceof Command.KillByTag;
+        return command instanceof Command.OnFlag || command instanceof Command.KillByTag
+                || command instanceof Command.OnExperiment;
     }
 
     @Override

@@ -39,6 +39,10 @@ import java.util.function.Predicate;
  *
  * <p>Archived flags take no changes but a restore (and a kill, which is then a no-op: a kill is
  * never refused).
+ *
+ * <p>Experiments are flag-aggregate commands (they live on the flag and are versioned with it), but
+ * their rules are {@link ExperimentRules}': this class hands experiment commands over, and asks it
+ * whether a flag change is one a running experiment forbids.
  */
 public final class FlagDecider {
 
@@ -56,6 +60,8 @@ public final class FlagDecider {
             for (int i = 0; i < rules.rules().size(); i++) {
                 DefinitionRules.checkConditions(rules.rules().get(i).getConditions(), anySegment, "rules[" + i + "].conditions");
             }
+        } else if (command instanceof Command.OnExperiment experiment) {
+            ExperimentRules.precheck(experiment);
         }
     }
 
@@ -67,8 +73,14 @@ public final class FlagDecider {
         if (command instanceof Command.KillByTag kill) {
             return killByTag(model, kill);
         }
+        if (command instanceof Command.OnExperiment experiment) {
+            return ExperimentRules.decide(model, experiment);
+        }
         Command.OnFlag onFlag = (Command.OnFlag) command;
-        return List.of(new Decision(onFlag.flag(), decideFlag(model, onFlag)));
+        Object payload = decideFlag(model, onFlag);
+        // a running (or paused) experiment's arms and weights are fixed, and its flag stays live; a kill is never refused
+        ExperimentRules.guardRunning(model.flag(onFlag.flag().environment(), onFlag.flag().key()), payload);
+        return List.of(new Decision(onFlag.flag(), payload));
     }
 
     private static Object decideFlag(ReadModel model, Command.OnFlag command) {

@@ -2,7 +2,10 @@ package io.flagplane.command.domain;
 
 import java.util.regex.Pattern;
 
-/** The rules for names users choose: flag keys, environments, variant keys, tags. */
+/**
+ * The rules for names users choose: flag keys, environments, variant keys, tags, segment and
+ * experiment keys, and the keys of tracked events that experiments measure.
+ */
 public final class Names {
 
     /** Dot notation: two or more lowercase segments, e.g. {@code checkout.new_ui}, {@code booking.enabled}. */
@@ -13,6 +16,18 @@ public final class Names {
     /** Segments: lowercase words joined by '-', '_' or '.', e.g. {@code beta-users}, {@code tiers.paying}. */
     private static final Pattern SEGMENT = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
     public static final int MAX_SEGMENT = 128;
+    /**
+     * Experiments: seed 003's kebab-case ({@code pricing-display-test}), or dotted words; one or more
+     * lowercase segments joined by dots, so that {@code experiment.} + the key is always a valid flag key.
+     */
+    private static final Pattern EXPERIMENT = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*");
+    public static final int MAX_EXPERIMENT = 100;
+    /**
+     * The key of a tracked event ({@code track()}), as every part of Flagplane reads it: the metrics
+     * an experiment measures name one, and the tracking API accepts the same. The one copy of the
+     * pattern: {@code [A-Za-z0-9][A-Za-z0-9._:-]{0,127}}.
+     */
+    public static final Pattern TRACKED_EVENT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
     public static final int MAX_FLAG_KEY = 128;
     public static final int MAX_ENVIRONMENT = 64;
@@ -46,6 +61,25 @@ public final class Names {
             throw CommandException.invalid(field, "segment key '" + abbreviate(String.valueOf(key))
                     + "' is not allowed: use lowercase letters, digits, '_', '.' and '-' (at most " + MAX_SEGMENT
                     + " characters), e.g. beta-users");
+        }
+    }
+
+    public static void checkExperimentKey(String key, String field) {
+        if (key == null || key.isEmpty()) {
+            throw CommandException.invalid(field, "an experiment key is required");
+        }
+        if (key.length() > MAX_EXPERIMENT || !EXPERIMENT.matcher(key).matches()) {
+            throw CommandException.invalid(field, "experiment key '" + abbreviate(key) + "' is not allowed: use lowercase"
+                    + " letters, digits, '_' and '-', in words joined by dots if you like, e.g. pricing-display-test (at most "
+                    + MAX_EXPERIMENT + " characters)");
+        }
+    }
+
+    /** A tracked event's key: {@link #TRACKED_EVENT_KEY}. */
+    public static void checkTrackedEventKey(String key, String field) {
+        if (key == null || !TRACKED_EVENT_KEY.matcher(key).matches()) {
+            throw CommandException.invalid(field, "event key '" + abbreviate(String.valueOf(key)) + "' is not allowed: 1 to 128"
+                    + " letters, digits, '.', '_', ':' and '-', starting with a letter or digit, e.g. booking_confirmed");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.flagplane.command.domain;
 
 import io.flagplane.avro.EnvironmentState;
+import io.flagplane.avro.Experiment;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
@@ -32,6 +33,22 @@ public interface ReadModel {
 
     default SegmentState segment(String environment, String key) {
         return (SegmentState) state(new SegmentRef(environment, key));
+    }
+
+    /**
+     * The key of the flag that carries an experiment, or null when no flag of the environment does.
+     * Experiment keys are unique per environment and an experiment never leaves its flag, so the
+     * answer never changes once there is one. This default scans the flags; the write model keeps an index.
+     */
+    default String experimentFlag(String environment, String experimentKey) {
+        for (FlagState flag : flags(environment)) {
+            for (Experiment experiment : flag.getExperiments()) {
+                if (experiment.getKey().equals(experimentKey)) {
+                    return flag.getFlagKey();
+                }
+            }
+        }
+        return null;
     }
 
     /** Every flag of an environment, archived ones included. */

@@ -8,7 +8,9 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
+import io.flagplane.command.domain.ExperimentRules;
 import io.flagplane.command.domain.ReadModel;
+import io.flagplane.contract.FlagRef;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +21,9 @@ import java.util.Set;
  * may bypass, in which case the change goes through and its events say so ({@code policyBypassed}).
  *
  * <p>Never blocked: a kill and a kill by tag (stopping harm must not wait for a second person).
- * Blocked like any change: revive, since it re-exposes what someone stopped on purpose. A request's
+ * Blocked like any change: revive, since it re-exposes what someone stopped on purpose; and every
+ * experiment command, which changes the flag it runs on (what it serves, at launch or at a stop
+ * with a winner) — a kill still stops a running experiment's harm at once. A request's
  * own commands, applied after its approvals, do not pass through here.
  *
  * <p>This is a check of who may do what, like the role checks beside it, so it sits with them at
@@ -59,19 +63,26 @@ final class ApprovalGate {
     }
 
     private static boolean inScope(ReadModel model, ApprovalPolicy policy, Command command) {
-        if (!(command instanceof Command.OnFlag) && !(command instanceof Command.OnSegment)) {
+        if (!(command instanceof Command.OnFlag) && !(command instanceof Command.OnSegment)
+                && !(command instanceof Command.OnExperiment)) {
             return false;
         }
         if (policy.getTags().isEmpty()) {
             return true;
         }
-        if (!(command instanceof Command.OnFlag onFlag)) {
+        if (command instanceof Command.OnSegment) {
             return false;   // segments carry no tags: a tag-scoped policy protects flags only
         }
+        // an experiment is a change to the flag it runs on, protected by that flag's tags
+        FlagRef flag = command instanceof Command.OnFlag onFlag ? onFlag.flag()
+                : ExperimentRules.flagOf(model, (Command.OnExperiment) command);
         Set<String> tags = new HashSet<>();
-        FlagState current = model.flag(onFlag.flag().environment(), onFlag.flag().key());
+        FlagState current = flag == null ? null : model.flag(flag.environment(), flag.key());
         if (current != null) {
             tags.addAll(current.getDefinition().getTags());
+        }
+        if (command instanceof Command.CreateExperiment create && create.newFlag() != null) {
+            tags.addAll(create.newFlag().getTags());
         }
         if (command instanceof Command.CreateFlag create) {
             tags.addAll(create.definition().getTags());
@@ -86,6 +97,9 @@ final class ApprovalGate {
     private static String what(Command command) {
         if (command instanceof Command.OnFlag onFlag) {
             return "flag '" + onFlag.flag().key() + "'";
+        }
+        if (command instanceof Command.OnExperiment experiment) {
+            return "experiment '" + experiment.experimentKey() + "'";
         }
         return "segment '" + ((Command.OnSegment) command).segment().key() + "'";
     }

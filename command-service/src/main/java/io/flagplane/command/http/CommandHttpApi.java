@@ -18,7 +18,8 @@ import java.util.Locale;
  * The command API, versioned under {@code /api/v1} and scoped by environment, described by
  * {@code /api/v1/openapi.yaml}: built here from its collaborators. Every request under
  * {@code /api/v1} is authenticated first ({@link Authenticator}); then the routes of
- * {@link EnvironmentRoutes}, {@link ReadRoutes} and {@link WriteRoutes} parse, check the role,
+ * {@link EnvironmentRoutes}, {@link ReadRoutes}, {@link WriteRoutes} (and the policy, change-request and
+ * experiment routes beside them) parse, check the role,
  * hand commands to the single writer ({@link Submission}) and render what it did. Every refusal is
  * rendered in {@link CommandErrors}. Operations ({@code /health/live}, {@code /health/ready},
  * {@code /metrics}) are outside {@code /api/v1} and open to the infrastructure that watches the
@@ -62,6 +63,7 @@ public final class CommandHttpApi {
             new WriteRoutes(model, submission).register(routes, ENV);
             new PolicyRoutes(model, submission).register(routes, ENV);
             new ChangeRequestRoutes(model, submission).register(routes, ENV);
+            new ExperimentRoutes(model, submission).register(routes, ENV);
             routes.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
 
             routes.get("/health/live", ctx -> CommandErrors.json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP")));

@@ -33,7 +33,12 @@ final class CommandJson {
             Map.entry("killByTag", "tag"),
             Map.entry("createSegment", "key and the segment definition"),
             Map.entry("replaceSegment", "segment and the whole new definition"),
-            Map.entry("archiveSegment", "segment"));
+            Map.entry("archiveSegment", "segment"),
+            Map.entry("createExperiment", "key, and flagKey with the experiment definition (primaryMetric, ...); or seed 003's"
+                    + " variants with relative weights, which create the flag too"),
+            Map.entry("updateExperiment", "experiment and the whole new definition (only a draft)"),
+            Map.entry("launchExperiment", "experiment"), Map.entry("pauseExperiment", "experiment"),
+            Map.entry("resumeExperiment", "experiment"), Map.entry("stopExperiment", "experiment, and optionally winner"));
 
     /** The fields of a flag definition, shared by createFlag and replaceFlag. */
     private static final Set<String> DEFINITION = Set.of("type", "description", "tags", "owner", "variants", "offVariant",
@@ -54,7 +59,15 @@ final class CommandJson {
             Map.entry("killByTag", Set.of("tag")),
             Map.entry("createSegment", union(SEGMENT_DEFINITION, Set.of("key"))),
             Map.entry("replaceSegment", union(SEGMENT_DEFINITION, Set.of("segment"))),
-            Map.entry("archiveSegment", Set.of("segment")));
+            Map.entry("archiveSegment", Set.of("segment")),
+            Map.entry("createExperiment", union(ExperimentJson.DEFINITION, Set.of("key", "flagKey", "variants"))),
+            Map.entry("updateExperiment", union(ExperimentJson.DEFINITION, Set.of("experiment"))),
+            Map.entry("launchExperiment", Set.of("experiment")), Map.entry("pauseExperiment", Set.of("experiment")),
+            Map.entry("resumeExperiment", Set.of("experiment")), Map.entry("stopExperiment", Set.of("experiment", "winner")));
+
+    private static final Map<String, Command.Kind> EXPERIMENT_STEPS = Map.of("launchExperiment", Command.Kind.LAUNCH_EXPERIMENT,
+            "pauseExperiment", Command.Kind.PAUSE_EXPERIMENT, "resumeExperiment", Command.Kind.RESUME_EXPERIMENT,
+            "stopExperiment", Command.Kind.STOP_EXPERIMENT);
 
     private CommandJson() {
     }
@@ -139,6 +152,12 @@ final class CommandJson {
             }
             case "replaceSegment" -> new Command.ReplaceSegment(segment(environment, node), DefinitionJson.segment(node), expected);
             case "archiveSegment" -> new Command.ArchiveSegment(segment(environment, node), expected);
+            case "createExperiment" -> ExperimentJson.create(node, environment);
+            case "updateExperiment" -> new Command.UpdateExperiment(environment, experiment(node),
+                    ExperimentJson.definition(node, false), expected);
+            case "launchExperiment", "pauseExperiment", "resumeExperiment", "stopExperiment" -> new Command.ExperimentStep(
+                    EXPERIMENT_STEPS.get(action), environment, experiment(node), Json.optionalText(node, "winner", "winner", null),
+                    expected);
             default -> throw new IllegalStateException("action '" + action + "' has fields but no parser");
         };
     }
@@ -147,6 +166,12 @@ final class CommandJson {
         String key = Json.requiredText(node, "flag", "flag");
         Names.checkFlagKey(key, "flag");
         return new FlagRef(environment, key);
+    }
+
+    private static String experiment(JsonNode node) {
+        String key = Json.requiredText(node, "experiment", "experiment");
+        Names.checkExperimentKey(key, "experiment");
+        return key;
     }
 
     private static SegmentRef segment(String environment, JsonNode node) {

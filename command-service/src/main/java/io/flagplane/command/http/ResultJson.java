@@ -8,6 +8,7 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.log.Change;
 import io.flagplane.command.log.CommandResult;
+import io.flagplane.contract.ExperimentFold;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.json.StateJson;
 
@@ -31,6 +32,25 @@ final class ResultJson {
         } else if (change.state() instanceof ChangeRequestState r) {
             body.set("changeRequest", StateJson.changeRequest(r));
         }
+        return body;
+    }
+
+    /**
+     * The result of an experiment command: where its last event went on the flag (the one version to
+     * wait for; {@code changed} when any event was written, {@code changeSetId} when there were two),
+     * and the experiment afterwards.
+     */
+    static ObjectNode experiment(CommandResult result, String experimentKey) {
+        Change last = result.changes().get(result.changes().size() - 1);
+        ObjectNode body = position(last);
+        body.put("changed", result.changes().stream().anyMatch(Change::changed));
+        body.put("replayed", result.replayed());
+        if (result.changeSetId() != null) {
+            body.put("changeSetId", result.changeSetId());
+        }
+        FlagState flag = (FlagState) last.state();
+        ExperimentFold.named(flag.getExperiments(), experimentKey)
+                .ifPresent(experiment -> body.set("experiment", StateJson.experiment(flag, experiment)));
         return body;
     }
 

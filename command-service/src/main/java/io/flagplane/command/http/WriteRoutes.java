@@ -57,11 +57,19 @@ final class WriteRoutes {
     }
 
     /** A single-command route's command and the reason its body gave, from one reading of the body. */
-    private record Parsed(Command command, String reason) {
+    record Parsed(Command command, String reason) {
     }
 
-    /** The command of a single-command route, from its path and body. */
     private Parsed command(Context ctx, String action, String targetField) {
+        return parse(model, ctx, action, targetField);
+    }
+
+    /**
+     * The command of a single-command route, from its path and body: the body read as the change-set
+     * command {@code action}, with the environment and (in {@code targetField}) the path's key put in,
+     * {@code If-Match} as the expected version, and {@code reason} taken out.
+     */
+    static Parsed parse(WriteModel model, Context ctx, String action, String targetField) {
         String environment = Requests.environment(ctx);
         Requests.requireDeclared(model, environment); // before the body: a typo in the path is the first thing to say
         ObjectNode node = (ObjectNode) Json.parse(ctx.bodyAsBytes(), false);

@@ -33,8 +33,8 @@ public record CommandRequest(List<Command> commands, Actor actor, String reason,
         return new CommandRequest(List.of(command), actor, reason, null, null, false);
     }
 
-    /** Several commands, or a command that expands to several (kill by tag), share a change-set id. */
+    /** Several commands, or a command that may write several events (kill by tag, ...), share a change-set id. */
     public boolean isChangeSet() {
-        return commands.size() > 1 || commands.get(0) instanceof Command.KillByTag;
+        return commands.size() > 1 || commands.get(0).maySpread();
     }
 }

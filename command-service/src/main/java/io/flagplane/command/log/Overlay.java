@@ -1,5 +1,6 @@
 package io.flagplane.command.log;
 
+import io.flagplane.avro.FlagState;
 import io.flagplane.command.domain.Aggregate;
 import io.flagplane.command.domain.Aggregates;
 import io.flagplane.command.domain.ReadModel;
@@ -39,6 +40,18 @@ final class Overlay implements ReadModel {
     @Override
     public Object state(AggregateRef target) {
         return layer.containsKey(target) ? layer.get(target) : base.state(target);
+    }
+
+    /** An experiment created in this batch (or request) is on a flag laid over; any other, the base knows. */
+    @Override
+    public String experimentFlag(String environment, String experimentKey) {
+        for (Map.Entry<AggregateRef, Object> e : layer.entrySet()) {
+            if (e.getValue() instanceof FlagState flag && flag.getEnvironment().equals(environment)
+                    && flag.getExperiments().stream().anyMatch(x -> x.getKey().equals(experimentKey))) {
+                return flag.getFlagKey();
+            }
+        }
+        return base.experimentFlag(environment, experimentKey);
     }
 
     @Override

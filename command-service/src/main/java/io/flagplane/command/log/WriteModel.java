@@ -1,6 +1,7 @@
 package io.flagplane.command.log;
 
 import io.flagplane.avro.EnvironmentState;
+import io.flagplane.avro.Experiment;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
@@ -11,6 +12,7 @@ import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.EnvironmentRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.SegmentRef;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +42,8 @@ public final class WriteModel implements ReadModel {
 
     /** Per kind (its ref type), every aggregate's state (a kind's state type). */
     private final Map<Class<?>, Map<AggregateRef, Object>> states = new HashMap<>();
+    /** {@code environment/experimentKey} → the key of the flag carrying it (experiments never leave their flag). */
+    private final Map<String, String> experimentFlags = new ConcurrentHashMap<>();
     private final Map<String, Remembered> idempotency = new ConcurrentHashMap<>();
     private final Duration idempotencyRetention;
 
@@ -116,8 +120,27 @@ public final class WriteModel implements ReadModel {
         return states.get(EnvironmentRef.class).size();
     }
 
+    @Override
+    public String experimentFlag(String environment, String experimentKey) {
+        return experimentFlags.get(RecordKeys.of(environment, experimentKey));
+    }
+
+    /** Experiments in every environment, on archived flags too. */
+    public int experimentCount() {
+        return experimentFlags.size();
+    }
+
+    /**
+     * Every state goes in through here (folded from the log, or committed by the writer), so the
+     * experiment index is kept with the flags, and rebuilt with them when the log is read at start.
+     */
     void put(AggregateRef target, Object state) {
         states.get(target.getClass()).put(target, Aggregates.of(target).stateType().cast(state));
+        if (state instanceof FlagState flag) {
+            for (Experiment experiment : flag.getExperiments()) {
+                experimentFlags.putIfAbsent(RecordKeys.of(flag.getEnvironment(), experiment.getKey()), flag.getFlagKey());
+            }
+        }
     }
 
     /**

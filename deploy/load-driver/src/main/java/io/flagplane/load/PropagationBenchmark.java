@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.command.CommandService;
 import io.flagplane.command.CommandServiceConfig;
 import io.flagplane.edge.EdgeConfig;
+import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.edge.EdgeNode;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.projection.ProjectionConfig;
@@ -47,6 +48,10 @@ public final class PropagationBenchmark implements Callable<Integer> {
     @Option(names = "--pause-ms", defaultValue = "50", description = "pause between commands (default ${DEFAULT-VALUE})")
     int pauseMillis;
 
+    @Option(names = "--reporting", defaultValue = "true", arity = "1",
+            description = "whether the edge nodes report to evaluator-reports, as in production (default ${DEFAULT-VALUE})")
+    boolean reporting;
+
     PrintStream out = System.out;
 
     @Override
@@ -64,13 +69,14 @@ public final class PropagationBenchmark implements Callable<Integer> {
             try {
                 for (int i = 0; i < nodes; i++) {
                     edges.add(EdgeNode.start(EdgeConfig.open("127.0.0.1", 0, stack.bootstrapServers(), stack.registry.url(),
-                            stack.topics, List.of(ENV))));
+                            stack.topics, List.of(ENV)).withReporting(ReportingSettings.defaults().withEnabled(reporting))));
                 }
                 projection.awaitRunning(Duration.ofSeconds(60));
                 for (EdgeNode edge : edges) {
                     edge.awaitReady(Duration.ofSeconds(60));
                 }
-                out.printf("started: broker, registry, command-service, projection, %d edge nodes%n", nodes);
+                out.printf("started: broker, registry, command-service, projection, %d edge nodes (reporting %s)%n", nodes,
+                        reporting ? "on" : "off");
                 run(command, edges, stack.adminToken);
             } finally {
                 edges.forEach(EdgeNode::close);

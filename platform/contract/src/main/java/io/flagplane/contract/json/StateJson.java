@@ -13,7 +13,12 @@ import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.EnvironmentState;
+import io.flagplane.avro.Experiment;
+import io.flagplane.avro.ExperimentDefinition;
+import io.flagplane.avro.ExperimentMetric;
+import io.flagplane.avro.ExperimentStatus;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.MetricKind;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentRule;
 import io.flagplane.avro.SegmentState;
@@ -30,8 +35,9 @@ import java.util.TreeMap;
 /**
  * The JSON view of flags and segments that every HTTP API shows (the command API, history, time
  * travel, exports): variant values as JSON, split weights as percentages with two decimals,
- * instants as ISO-8601, the OpenFeature metadata as an object, and {@code offVariant} null for a
- * flag that serves the caller's default when off.
+ * instants as ISO-8601, the OpenFeature metadata as an object, {@code offVariant} null for a
+ * flag that serves the caller's default when off, and the flag's experiments (only when it has
+ * carried any).
  */
 public final class StateJson {
 
@@ -85,7 +91,71 @@ public final class StateJson {
         flag.put("version", state.getVersion());
         flag.put("createdAt", state.getCreatedAt().toString());
         flag.set("lastChange", change(state.getLastChange()));
+        if (!state.getExperiments().isEmpty()) {   // left out for a flag that never carried one, as before experiments
+            ArrayNode experiments = flag.putArray("experiments");
+            state.getExperiments().forEach(e -> experiments.add(experiment(state, e)));
+        }
         return flag;
+    }
+
+    /**
+     * An experiment and the flag it runs on: its status, whether evaluators log exposures for it now
+     * ({@code measuring}: running on a flag that is enabled, not killed and not archived, so the
+     * split serves), its definition (the body an update takes back; {@code ruleId} left out means
+     * the fallthrough), the arms and weights fixed at launch, and its instants.
+     */
+    public static ObjectNode experiment(FlagState flag, Experiment experiment) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("environment", flag.getEnvironment());
+        node.put("key", experiment.getKey());
+        node.put("flagKey", flag.getFlagKey());
+        node.put("flagVersion", flag.getVersion());
+        node.put("status", experiment.getStatus().name());
+        node.put("measuring", experiment.getStatus() == ExperimentStatus.RUNNING && flag.getEnabled() && !flag.getKilled()
+                && !flag.getArchived());
+        ExperimentDefinition d = experiment.getDefinition();
+        ObjectNode definition = node.putObject("definition");
+        definition.put("description", d.getDescription());
+        if (d.getRuleId() != null) {
+            definition.put("ruleId", d.getRuleId());
+        }
+        if (d.getControlVariant() != null) {
+            definition.put("controlVariant", d.getControlVariant());
+        }
+        definition.set("primaryMetric", metric(d.getPrimaryMetric()));
+        ArrayNode secondary = definition.putArray("secondaryMetrics");
+        d.getSecondaryMetrics().forEach(m -> secondary.add(metric(m)));
+        if (d.getLaunchAt() != null) {
+            definition.put("launchAt", d.getLaunchAt().toString());
+        }
+        if (d.getStopAt() != null) {
+            definition.put("stopAt", d.getStopAt().toString());
+        }
+        ArrayNode arms = node.putArray("arms");
+        for (WeightedVariant arm : experiment.getArms()) {
+            arms.addObject().put("variant", arm.getVariant()).put("weight", BigDecimal.valueOf(arm.getWeight(), 2));
+        }
+        node.put("createdAt", experiment.getCreatedAt().toString());
+        node.put("launchedAt", experiment.getLaunchedAt() == null ? null : experiment.getLaunchedAt().toString());
+        node.put("launchedAtVersion", experiment.getLaunchedAtVersion());
+        node.put("stoppedAt", experiment.getStoppedAt() == null ? null : experiment.getStoppedAt().toString());
+        node.put("winner", experiment.getWinner());
+        return node;
+    }
+
+    /** A metric as the command API takes it: lower-case kind, aggregation for value metrics, minimumSample when set. */
+    public static ObjectNode metric(ExperimentMetric metric) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("eventKey", metric.getEventKey());
+        node.put("kind", metric.getKind().name().toLowerCase(Locale.ROOT));
+        if (metric.getKind() == MetricKind.VALUE) {
+            node.put("aggregation", metric.getAggregation().name().toLowerCase(Locale.ROOT));
+        }
+        node.put("windowHours", metric.getWindowHours());
+        if (metric.getMinimumSample() != null) {
+            node.put("minimumSample", metric.getMinimumSample());
+        }
+        return node;
     }
 
     /**

@@ -3,8 +3,17 @@ package io.flagplane.contract.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagplane.avro.Experiment;
+import io.flagplane.avro.ExperimentDefinition;
+import io.flagplane.avro.ExperimentMetric;
+import io.flagplane.avro.ExperimentStatus;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.MetricKind;
+import io.flagplane.avro.ValueAggregation;
+import io.flagplane.avro.WeightedVariant;
 import io.flagplane.fixtures.States;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,5 +30,39 @@ class StateJsonTest {
         assertThat(json.get("metadata").toString()).isEqualTo("{\"beta\":true,\"count\":2,\"ratio\":0.5,\"ticket\":\"JIRA-1\"}");
         assertThat(json.get("offVariant").isNull()).isTrue();
         assertThat(StateJson.flag(States.booleanState("production", "b.flag", 1)).get("metadata").isEmpty()).isTrue();
+    }
+
+    @Test
+    void a_flag_shows_its_experiments_only_once_it_has_carried_one_and_each_says_whether_it_is_measuring() {
+        FlagState plain = States.booleanState("production", "pricing.display", 3);
+        assertThat(StateJson.flag(plain).has("experiments")).as("the JSON of a flag without experiments is as before").isFalse();
+
+        FlagState state = FlagState.newBuilder(plain).setVersion(5).setExperiments(List.of(Experiment.newBuilder()
+                .setKey("pricing-display-test").setStatus(ExperimentStatus.RUNNING)
+                .setDefinition(ExperimentDefinition.newBuilder().setDescription("fees").setRuleId("beta")
+                        .setPrimaryMetric(ExperimentMetric.newBuilder().setEventKey("booking_confirmed").setKind(MetricKind.CONVERSION).build())
+                        .setSecondaryMetrics(List.of(ExperimentMetric.newBuilder().setEventKey("revenue").setKind(MetricKind.VALUE)
+                                .setAggregation(ValueAggregation.MEAN).setWindowHours(24).setMinimumSample(100L).build()))
+                        .setStopAt(Instant.parse("2026-12-15T09:00:00Z")).build())
+                .setCreatedAt(Instant.parse("2026-11-01T09:00:00Z")).setLaunchedAt(Instant.parse("2026-11-02T09:00:00Z"))
+                .setLaunchedAtVersion(4).setArms(List.of(new WeightedVariant("on", 2_550), new WeightedVariant("off", 7_450))).build()))
+                .build();
+
+        ObjectNode json = StateJson.flag(state);
+
+        assertThat(json.get("experiments")).hasSize(1);
+        ObjectNode experiment = (ObjectNode) json.get("experiments").get(0);
+        assertThat(experiment.toString()).isEqualTo("{\"environment\":\"production\",\"key\":\"pricing-display-test\","
+                + "\"flagKey\":\"pricing.display\",\"flagVersion\":5,\"status\":\"RUNNING\",\"measuring\":true,"
+                + "\"definition\":{\"description\":\"fees\",\"ruleId\":\"beta\",\"primaryMetric\":{\"eventKey\":\"booking_confirmed\","
+                + "\"kind\":\"conversion\",\"windowHours\":168},\"secondaryMetrics\":[{\"eventKey\":\"revenue\",\"kind\":\"value\","
+                + "\"aggregation\":\"mean\",\"windowHours\":24,\"minimumSample\":100}],\"stopAt\":\"2026-12-15T09:00:00Z\"},"
+                + "\"arms\":[{\"variant\":\"on\",\"weight\":25.50},{\"variant\":\"off\",\"weight\":74.50}],"
+                + "\"createdAt\":\"2026-11-01T09:00:00Z\",\"launchedAt\":\"2026-11-02T09:00:00Z\",\"launchedAtVersion\":4,"
+                + "\"stoppedAt\":null,\"winner\":null}");
+        FlagState killed = FlagState.newBuilder(state).setKilled(true).build();
+        assertThat(StateJson.flag(killed).get("experiments").get(0).get("measuring").asBoolean()).as("a kill stops the measuring").isFalse();
+        FlagState disabled = FlagState.newBuilder(state).setEnabled(false).build();
+        assertThat(StateJson.experiment(disabled, disabled.getExperiments().get(0)).get("measuring").asBoolean()).isFalse();
     }
 }
