@@ -41,7 +41,7 @@ public final class EvaluatorTelemetry implements AutoCloseable {
                                            String bootstrapServers, TopicNames topics, SchemaRegistryClient registry,
                                            Map<String, Object> producerOverrides) {
         if (!exposureSettings.enabled() && !trackingSettings.enabled()) {
-            return new EvaluatorTelemetry(nodeId, ExposureLog.OFF, TrackingLog.OFF, null);
+            return new EvaluatorTelemetry(nodeId, ExposureLog.OFF, TrackingLog.off(), null);
         }
         TelemetryProducer producer = new TelemetryProducer(bootstrapServers, registry, "flagplane-telemetry-" + nodeId,
                 producerOverrides);
@@ -53,7 +53,7 @@ public final class EvaluatorTelemetry implements AutoCloseable {
 
     /** Nothing on: exposures not logged, tracking refused. */
     public static EvaluatorTelemetry off(String nodeId) {
-        return new EvaluatorTelemetry(nodeId, ExposureLog.OFF, TrackingLog.OFF, null);
+        return new EvaluatorTelemetry(nodeId, ExposureLog.OFF, TrackingLog.off(), null);
     }
 
     public String nodeId() {

@@ -47,7 +47,7 @@ public final class EdgeHttpApi {
         OfrepRoutes ofrep = new OfrepRoutes(ruleset, metrics, feed, contexts, telemetry.exposures());
         RestRoutes rest = new RestRoutes(ruleset, metrics, contexts, telemetry.exposures());
         TrackRoutes track = new TrackRoutes(telemetry.tracking(), admission);
-        OperationsRoutes operations = new OperationsRoutes(ruleset, metrics, feed, admission, reporter, bare);
+        OperationsRoutes operations = new OperationsRoutes(ruleset, metrics, feed, admission, reporter, telemetry, bare);
         return Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;

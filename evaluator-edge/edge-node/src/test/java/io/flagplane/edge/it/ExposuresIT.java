@@ -3,6 +3,7 @@ package io.flagplane.edge.it;
 import static io.flagplane.edge.it.EdgeFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.ExperimentStatus;
 import io.flagplane.avro.Exposure;
 import io.flagplane.contract.RecordKeys;
@@ -73,6 +74,10 @@ class ExposuresIT {
                 assertThat(node.telemetry().exposures().stats().logged()).isEqualTo(31);
                 assertThat(node.telemetry().exposures().stats().deduplicated()).isEqualTo(60 + 2);
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.telemetry().exposures().stats().sent() == 31);
+                JsonNode status = send(node, "GET", "/api/v1/status", null, null).body().get("exposures");
+                assertThat(status.get("enabled").asBoolean()).isTrue();
+                assertThat(status.get("logged").asLong()).isEqualTo(31);
+                assertThat(status.get("sent").asLong()).isEqualTo(31);
                 assertThat(send(node, "GET", "/metrics", null, null).raw().body())
                         .contains("flagplane_exposures_total{outcome=\"logged\"} 31.0",
                                 "flagplane_exposures_total{outcome=\"deduplicated\"} 62.0",

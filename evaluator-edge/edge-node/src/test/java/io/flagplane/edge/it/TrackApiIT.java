@@ -148,7 +148,7 @@ class TrackApiIT {
     }
 
     @Test
-    void the_metrics_count_what_was_accepted_refused_and_sent() {
+    void the_metrics_and_the_status_count_what_was_accepted_refused_and_sent() {
         track("{\"eventKey\":\"a\",\"targetingKey\":\"u\"}");
         track("{\"eventKey\":\"\",\"targetingKey\":\"u\"}");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.telemetry().tracking().stats().sent() == 1);
@@ -158,6 +158,10 @@ class TrackApiIT {
                 "flagplane_tracking_events_total{outcome=\"invalid\"} 1.0",
                 "flagplane_tracking_events_total{outcome=\"dropped\"} 0.0",
                 "flagplane_tracking_events_sent_total 1.0", "flagplane_tracking_send_errors_total 0.0");
+        JsonNode status = send(node, "GET", "/api/v1/status", null, null).body().get("tracking");
+        assertThat(status.get("enabled").asBoolean()).isTrue();
+        assertThat(status.get("accepted").asLong()).isEqualTo(1);
+        assertThat(status.get("invalid").asLong()).isEqualTo(1);
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link RecordKeys#ofUser}, {@code source} this evaluator's node id) through a bounded buffer and
  * a background thread, like the exposures. {@link #submit} never blocks: a batch that does not
  * fit in the buffer is refused whole and counted as dropped, so the caller can say "nothing
- * taken, retry" (the edge answers 503) or count it (the SDK). {@link #OFF} takes nothing.
+ * taken, retry" (the edge answers 503) or count it (the SDK). {@link #off()} takes nothing.
  */
 public final class TrackingLog implements AutoCloseable {
 
@@ -25,8 +25,10 @@ public final class TrackingLog implements AutoCloseable {
         public static final Stats ZERO = new Stats(0, 0, 0, 0, 0);
     }
 
-    /** Takes nothing: an evaluator with tracking off. */
-    public static final TrackingLog OFF = new TrackingLog();
+    /** Takes nothing (an evaluator with tracking off); it still counts the invalid events its owner refused. */
+    public static TrackingLog off() {
+        return new TrackingLog();
+    }
 
     private final TrackingSettings settings;
     private final TrackingRules rules;
@@ -46,16 +48,16 @@ public final class TrackingLog implements AutoCloseable {
                 (event, outcome) -> sink.send(event.toAvro(nodeId), outcome), () -> { });
     }
 
-    /** A tracking log sending to {@code topic} through {@code producer}, started; {@link #OFF} when disabled. */
+    /** A tracking log sending to {@code topic} through {@code producer}, started; {@link #off()} when disabled. */
     public static TrackingLog start(TrackingSettings settings, String nodeId, TelemetryProducer producer, String topic) {
         return start(settings, nodeId, (event, outcome) -> producer.send(topic,
                 RecordKeys.ofUser(event.getEnvironment(), event.getTargetingKey()), event, outcome));
     }
 
-    /** A tracking log handing its records to {@code sink} (on its background thread), started; {@link #OFF} when disabled. */
+    /** A tracking log handing its records to {@code sink} (on its background thread), started; {@link #off()} when disabled. */
     public static TrackingLog start(TrackingSettings settings, String nodeId, TelemetrySink<TrackingEvent> sink) {
         if (!settings.enabled()) {
-            return OFF;
+            return off();
         }
         TrackingLog log = new TrackingLog(settings, TrackingRules.of(settings), nodeId, sink);
         log.channel.start();

@@ -63,8 +63,12 @@ class TrackingLogTest {
 
     @Test
     void the_off_log_takes_nothing() {
-        assertThat(TrackingLog.start(TrackingSettings.disabled(), "n", sink)).isSameAs(TrackingLog.OFF);
-        assertThat(TrackingLog.OFF.submit(List.of(event("a")))).isFalse();
-        assertThat(TrackingLog.OFF.enabled()).isFalse();
+        TrackingLog off = TrackingLog.start(TrackingSettings.disabled(), "n", sink);
+
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.submit(List.of(event("a")))).isFalse();
+        off.countInvalid(2);
+        assertThat(off.stats()).isEqualTo(new TrackingLog.Stats(0, 0, 2, 0, 0));
+        assertThat(TrackingLog.off().stats().invalid()).as("each its own counts").isZero();
     }
 }
