@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
  * cannot make an entry large): about 100 bytes per entry for typical keys.
  *
  * <p>Hot path ({@link #admit} for a user already logged): three cached {@link String#hashCode()}s
- * mixed, up to {@value #WAYS} reads of an {@link AtomicReferenceArray}, and {@code equals} on
+ * mixed, up to {@value #WAYS} acquire reads of an {@link AtomicReferenceArray} (entries are
+ * immutable records, so no stronger ordering is needed to read one whole), and {@code equals} on
  * strings that are usually the very same instances. No lock and no allocation; an entry is
  * allocated only when an exposure is logged. Entries are immutable and swapped by
  * compare-and-set (a thread that loses the race looks again, so it usually finds the winner's
@@ -72,7 +73,7 @@ final class ExposureDedup {
             Entry victimEntry = null;
             Entry expired = null;
             for (int i = 0; i < WAYS; i++) {
-                Entry entry = table.get(base + i);
+                Entry entry = table.getAcquire(base + i);
                 if (entry == null) {
                     if (victimEntry != null || victim < 0) {
                         victim = i;
@@ -113,7 +114,7 @@ final class ExposureDedup {
         if (slot < 0) {
             return;
         }
-        Entry entry = table.get(slot);
+        Entry entry = table.getAcquire(slot);
         if (entry != null && same(entry, environment, experiment, targetingKey)) {
             table.compareAndSet(slot, entry, null);
         }
