@@ -17,7 +17,7 @@ java -Xmx1g -cp "$classpath" io.flagplane.load.LoadDriver edge-serve --flags 100
 server=$!
 script=""
 users=""
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; grep "^EXPOSURES " "$log" || true; rm -f "$log" "$script" "$users"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; grep "^EXPOSURES " "$log" || true; rm -f "$log" "$script" "$users"' EXIT
 for _ in $(seq 1 120); do grep -q '^READY ' "$log" && break; sleep 0.5; done
 grep -q '^READY ' "$log" || { cat "$log"; echo "the edge node did not start" >&2; exit 1; }
 url=$(grep '^READY ' "$log" | cut -d' ' -f2)
