@@ -6,11 +6,18 @@
 # eleven JVMs); run it by hand or in a CI job of its own:
 #   deploy/cluster/smoke.sh                 (uses a fresh data dir under target/, removed afterwards)
 #   FLAGPLANE_CLUSTER_DIR=… deploy/cluster/smoke.sh --keep   (keeps the data dir and the cluster running)
+#   deploy/cluster/smoke.sh --secure        (the cluster secured: SASL_SSL, a SCRAM user and ACLs per service)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 keep=false
-[ "${1:-}" = "--keep" ] && keep=true
+secure=()
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=true ;;
+    --secure) secure=(--secure) ;;
+  esac
+done
 if [ -z "${FLAGPLANE_CLUSTER_DIR:-}" ]; then
   export FLAGPLANE_CLUSTER_DIR="$here/target/smoke-$$"
 fi
@@ -31,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 began=$SECONDS
-"$cluster" start
+"$cluster" start ${secure[@]+"${secure[@]}"}
 started=$((SECONDS - began))
 # shellcheck disable=SC1091
 . "$FLAGPLANE_CLUSTER_DIR/cluster.env"

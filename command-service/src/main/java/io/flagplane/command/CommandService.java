@@ -8,12 +8,13 @@ import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.release.ExperimentScheduler;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
-import io.flagplane.registry.CachingSchemaRegistryClient;
-import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.connections.KafkaConnectionCheck;
+import io.flagplane.connections.RegistrySettings;
 import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +59,12 @@ public final class CommandService implements AutoCloseable {
             LOG.warn("authentication is OFF (command.auth.enabled=false): anyone who can reach port {} is an admin",
                     config.port());
         }
+        KafkaConnectionCheck.check("command-service", config.kafka(),
+                List.of(config.topics().flagEvents(), config.topics().commandLeader()));
         WriteModel model = new WriteModel(config.idempotencyRetention());
-        var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+        var registry = RegistrySettings.client(config.registry());
         CommandMetrics metrics = new CommandMetrics(model);
-        CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(config.bootstrapServers(),
+        CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(config.kafka(),
                 config.topics().flagEvents(), config.transactionalId(), config.kafkaTimeout(), 10_000),
                 registry, model, Clock.systemUTC(), metrics);
         metrics.watch(processor);
@@ -72,7 +75,7 @@ public final class CommandService implements AutoCloseable {
                 Activation activation = new Activation(processor, model, config.environments(), config.commandTimeout());
                 processor.onActive(activation::declareEnvironments).startStandby();
                 http = startHttp(config, processor, model, metrics, tokens);
-                election = LeaderElection.join(new LeaderElection.Settings(config.bootstrapServers(),
+                election = LeaderElection.join(new LeaderElection.Settings(config.kafka(),
                         config.topics().commandLeader(), config.transactionalId(), config.leaderSessionTimeout()),
                         new Candidate(processor), config.startupTimeout());
                 // frozen for a third of the session, it may have been replaced: confirm before answering again

@@ -1,6 +1,9 @@
 package io.flagplane.command;
 
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.connections.RegistrySettings;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.registry.RegistryAccess;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
@@ -16,8 +19,10 @@ import io.flagplane.command.domain.Names;
  *                              other instance, for a deployment that runs exactly one
  * @param leaderSessionTimeout  how long an active instance that stopped heartbeating keeps the role; within the
  *                              brokers' {@code group.min.session.timeout.ms} (6 s unless lowered there)
+ * @param kafka                 the bootstrap servers and the Kafka client pass-through ({@code kafka.client.*}: TLS, SASL)
+ * @param registry              the schema registry's URL, credentials and trust store ({@code schema.registry.*})
  */
-public record CommandServiceConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl,
+public record CommandServiceConfig(String host, int port, KafkaClientSettings kafka, RegistryAccess registry,
                                    TopicNames topics, String transactionalId, Duration kafkaTimeout,
                                    Duration commandTimeout, Duration startupTimeout, boolean authEnabled,
                                    Path tokensFile, Duration idempotencyRetention, Set<String> environments,
@@ -44,13 +49,21 @@ public record CommandServiceConfig(String host, int port, String bootstrapServer
         }
     }
 
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return registry.url();
+    }
+
     public static CommandServiceConfig from(Settings settings) {
         String tokens = settings.string("command.tokens.file", null);
         return new CommandServiceConfig(
                 settings.string("command.host", "0.0.0.0"),
                 settings.integer("command.port", 8080, 0, 65_535),
-                settings.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-                settings.string("schema.registry.url", "http://127.0.0.1:8081"),
+                KafkaClientSettings.from(settings),
+                RegistrySettings.from(settings),
                 TopicNames.withPrefix(settings.string("topic.prefix", "")),
                 settings.string("command.transactional.id", "flagplane-command-service"),
                 settings.millis("command.kafka.timeout.ms", Duration.ofSeconds(3)),

@@ -1,5 +1,8 @@
 package io.flagplane.projection;
 
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.connections.RegistrySettings;
+import io.flagplane.registry.RegistryAccess;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.telemetry.Liveness;
 import io.flagplane.settings.Settings;
@@ -13,8 +16,10 @@ import java.time.Duration;
  * @param advertisedHost the host other instances use to reach this one's HTTP port (queries are
  *                       forwarded to the instance holding the data)
  * @param reports        how evaluator reports are folded and answered
+ * @param kafka          the bootstrap servers and the Kafka client pass-through ({@code kafka.client.*}, {@code kafka.streams.*})
+ * @param registry       the schema registry's URL, credentials and trust store
  */
-public record ProjectionConfig(String host, int port, String advertisedHost, String bootstrapServers, String schemaRegistryUrl,
+public record ProjectionConfig(String host, int port, String advertisedHost, KafkaClientSettings kafka, RegistryAccess registry,
                                TopicNames topics, String applicationId, Path stateDir, int replicationFactor,
                                Duration commitInterval, boolean authEnabled, Path tokensFile, Duration streamHeartbeat,
                                int maxStreams, Reports reports) {
@@ -44,14 +49,22 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Str
         return new Liveness.Rules(live, gone);
     }
 
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return registry.url();
+    }
+
     public static ProjectionConfig from(Settings settings) {
         String tokens = settings.string("projection.tokens.file", settings.string("command.tokens.file", null));
         return new ProjectionConfig(
                 settings.string("projection.host", "0.0.0.0"),
                 settings.integer("projection.port", 8082, 0, 65_535),
                 settings.string("projection.advertised.host", "127.0.0.1"),
-                settings.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-                settings.string("schema.registry.url", "http://127.0.0.1:8081"),
+                KafkaClientSettings.from(settings),
+                RegistrySettings.from(settings),
                 TopicNames.withPrefix(settings.string("topic.prefix", "")),
                 settings.string("projection.application.id", "flagplane-projection"),
                 Path.of(settings.string("projection.state.dir", System.getProperty("java.io.tmpdir") + "/flagplane-streams")),

@@ -1,5 +1,8 @@
 package io.flagplane.projection;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaConnectionCheck;
+import io.flagplane.connections.RegistrySettings;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.auth.TokenRegistry;
@@ -24,10 +27,9 @@ import io.flagplane.projection.telemetry.TelemetryMetrics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import io.flagplane.registry.CachingSchemaRegistryClient;
-import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Duration;
@@ -91,7 +93,9 @@ public final class ProjectionService implements AutoCloseable {
         TelemetryMetrics reports = new TelemetryMetrics();
         FoldSignal signal = new FoldSignal();
         ProjectionConfig.Reports reportSettings = config.reports();
-        var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+        KafkaConnectionCheck.check("projection-service", config.kafka(), List.of(config.topics().flagEvents(),
+                config.topics().flagState(), config.topics().segmentState(), config.topics().evaluatorReports()));
+        var registry = RegistrySettings.client(config.registry());
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
             LOG.warn("authentication is OFF (projection.auth.enabled=false): anyone who can reach port {} reads every "
@@ -102,7 +106,7 @@ public final class ProjectionService implements AutoCloseable {
         LocalStores stores = new LocalStores(streamsRef::get, config.topics().flagEvents(), self::get);
         ProjectionQueries queries = new ProjectionQueries(stores, registry);
         Router router = new Router(stores);
-        EventStream stream = new EventStream(config.bootstrapServers(), config.topics(), registry, config.streamHeartbeat(),
+        EventStream stream = new EventStream(config.kafka(), config.topics(), registry, config.streamHeartbeat(),
                 config.maxStreams());
         TelemetryQueries telemetry = new TelemetryQueries(stores, registry);
         ClusterTelemetry clusterTelemetry = new ClusterTelemetry(telemetry, queries, router);
@@ -167,7 +171,6 @@ public final class ProjectionService implements AutoCloseable {
     static Properties streamsProperties(ProjectionConfig config) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
@@ -181,7 +184,7 @@ public final class ProjectionService implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         // never fold an event of an aborted change set
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
-        return p;
+        return config.kafka().applyTo(ClientRole.STREAMS, p);
     }
 
     public int port() {

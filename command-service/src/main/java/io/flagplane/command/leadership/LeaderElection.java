@@ -1,5 +1,7 @@
 package io.flagplane.command.leadership;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaClientSettings;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -54,7 +56,11 @@ public final class LeaderElection implements AutoCloseable {
      * @param groupId        one per installation: every instance of one command-service shares it
      * @param sessionTimeout how long a silent active writer keeps the role (the takeover gap, mostly)
      */
-    public record Settings(String bootstrapServers, String topic, String groupId, Duration sessionTimeout) {
+    public record Settings(KafkaClientSettings kafka, String topic, String groupId, Duration sessionTimeout) {
+        /** Plaintext to {@code bootstrapServers}: tests. */
+        public Settings(String bootstrapServers, String topic, String groupId, Duration sessionTimeout) {
+            this(KafkaClientSettings.plaintext(bootstrapServers), topic, groupId, sessionTimeout);
+        }
     }
 
     private final Settings settings;
@@ -108,7 +114,6 @@ public final class LeaderElection implements AutoCloseable {
     private static Map<String, Object> config(Settings settings) {
         long session = settings.sessionTimeout().toMillis();
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
         config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
@@ -120,7 +125,7 @@ public final class LeaderElection implements AutoCloseable {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(5_000, session));
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-election");
-        return config;
+        return settings.kafka().applyTo(ClientRole.CONSUMER, config);
     }
 
     private void run() {

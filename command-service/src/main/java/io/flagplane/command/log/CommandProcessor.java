@@ -6,6 +6,7 @@ import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.registry.SchemaRegistryClient;
 import java.time.Clock;
+import io.flagplane.connections.KafkaClientSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,9 +52,13 @@ public final class CommandProcessor implements AutoCloseable {
     private static final int MAX_BATCH = 500;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    /** How to reach Kafka and identify this writer role. */
-    public record Settings(String bootstrapServers, String topic, String transactionalId, Duration kafkaTimeout,
+    /** How to reach Kafka (the bootstrap servers and the client pass-through) and identify this writer role. */
+    public record Settings(KafkaClientSettings kafka, String topic, String transactionalId, Duration kafkaTimeout,
                            int queueCapacity) {
+        /** Plaintext to {@code bootstrapServers}: tests. */
+        public Settings(String bootstrapServers, String topic, String transactionalId, Duration kafkaTimeout, int queueCapacity) {
+            this(KafkaClientSettings.plaintext(bootstrapServers), topic, transactionalId, kafkaTimeout, queueCapacity);
+        }
     }
 
     private record Pending(CommandRequest request, CompletableFuture<CommandResult> result) {

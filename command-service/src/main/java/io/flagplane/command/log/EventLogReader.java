@@ -1,5 +1,7 @@
 package io.flagplane.command.log;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaClientSettings;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.command.domain.Aggregates;
 import io.flagplane.contract.AggregateRef;
@@ -37,16 +39,16 @@ final class EventLogReader implements AutoCloseable {
     private final AtomicLong undecodable = new AtomicLong();
     private List<TopicPartition> partitions;
 
-    EventLogReader(String bootstrapServers, String topic, SchemaRegistryClient registry) {
+    EventLogReader(KafkaClientSettings kafka, String topic, SchemaRegistryClient registry) {
         this.topic = topic;
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        kafka.applyTo(ClientRole.CONSUMER, config);
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         this.deserializer = new AvroDeserializer<>(registry, FlagEvent.class);
     }

@@ -2,6 +2,7 @@ package io.flagplane.command.log;
 
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.command.domain.Aggregates;
+import io.flagplane.connections.ClientRole;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroSerializer;
 import java.time.Duration;
@@ -75,7 +76,7 @@ final class TransactionalEventLog implements AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         this.model = model;
-        this.reader = new EventLogReader(settings.bootstrapServers(), settings.topic(), registry);
+        this.reader = new EventLogReader(settings.kafka(), settings.topic(), registry);
     }
 
     /**
@@ -133,7 +134,6 @@ final class TransactionalEventLog implements AutoCloseable {
 
     private KafkaProducer<String, FlagEvent> newProducer() {
         Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -143,6 +143,7 @@ final class TransactionalEventLog implements AutoCloseable {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs * 2);
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Math.max(15_000, timeoutMs * 4));
+        settings.kafka().applyTo(ClientRole.PRODUCER, config);
         return new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(registry, true));
     }
 

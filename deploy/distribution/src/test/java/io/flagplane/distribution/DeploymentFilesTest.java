@@ -10,7 +10,11 @@ import io.flagplane.broker.KafkaBrokerCommand;
 import io.flagplane.command.CommandServiceConfig;
 import io.flagplane.edge.EdgeConfig;
 import io.flagplane.projection.ProjectionConfig;
+import io.flagplane.broker.CertificatesCommand;
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.provisioning.ProvisionAclsCommand;
 import io.flagplane.provisioning.ProvisionTopicsCommand;
+import io.flagplane.provisioning.ProvisionUsersCommand;
 import io.flagplane.registry.server.SchemaRegistryCommand;
 import io.flagplane.settings.Settings;
 import java.io.IOException;
@@ -23,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,7 +41,9 @@ import picocli.CommandLine;
  * (no Docker): every container the compose file and the Kubernetes manifests start runs a service
  * the launcher knows, and every {@code FLAGPLANE_*} variable it passes is a setting that service
  * reads, with a value the service's own configuration accepts. The tool containers' arguments
- * parse as the tool's options.
+ * parse as the tool's options, and the only settings a tool is given are the Kafka client
+ * pass-through's. Secrets the files refer to ({@code ${dir:/run/secrets:…}}) exist only where the
+ * containers run: a stand-in is read for each, after checking the reference names a mounted path.
  */
 class DeploymentFilesTest {
 
@@ -46,6 +53,15 @@ class DeploymentFilesTest {
     /** Read by the launcher or by Settings itself, not by a service's configuration. */
     private static final Set<String> NOT_SETTINGS = Set.of("FLAGPLANE_JAVA_OPTS", "FLAGPLANE_CONFIG");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Z_][A-Z0-9_]*)\\)");
+    /** The tools a container may run, each a picocli command. */
+    private static final Map<String, Supplier<Object>> TOOLS = Map.of(
+            "topics", ProvisionTopicsCommand::new,
+            "acls", ProvisionAclsCommand::new,
+            "users", ProvisionUsersCommand::new,
+            "certs", CertificatesCommand::new);
+    /** Where the files mount secrets; a secret reference must point into one of them. */
+    private static final List<String> SECRET_MOUNTS = List.of("/run/secrets", "/etc/flagplane-kafka", "/etc/flagplane-kafka-admin",
+            "/etc/flagplane-kafka-tls", "/etc/flagplane-registry", "/etc/flagplane-registry-tls");
 
     /** Each long-running service's configuration, built the way its main builds it. */
     private static final Map<String, Consumer<Settings>> SERVICES = Map.of(
@@ -75,15 +91,17 @@ class DeploymentFilesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("containers")
     void every_container_passes_only_settings_its_service_reads_with_valid_values(Container container) {
-        if (container.service().equals("topics")) {
-            assertThatCode(() -> new CommandLine(new ProvisionTopicsCommand()).parseArgs(container.args().toArray(String[]::new)))
+        Map<String, String> variables = flagplaneVariables(container);
+        Settings settings = Settings.load(variables, Map.of()).readingSecretsWith(DeploymentFilesTest::standIn);
+        if (TOOLS.containsKey(container.service())) {
+            assertThatCode(() -> new CommandLine(TOOLS.get(container.service()).get()).parseArgs(container.args().toArray(String[]::new)))
                     .as("the arguments of %s", container).doesNotThrowAnyException();
-            assertThat(flagplaneVariables(container)).as("a tool takes options, not settings").isEmpty();
+            assertThat(variables.keySet()).as("a tool takes options, and the Kafka client pass-through")
+                    .allMatch(name -> name.startsWith("FLAGPLANE_KAFKA_CLIENT_"));
+            assertThatCode(() -> KafkaClientSettings.from(settings)).as("the pass-through of %s", container).doesNotThrowAnyException();
             return;
         }
         assertThat(SERVICES).as("%s runs a service the launcher starts", container).containsKey(container.service());
-        Map<String, String> variables = flagplaneVariables(container);
-        Settings settings = Settings.load(variables, Map.of());
 
         assertThatCode(() -> SERVICES.get(container.service()).accept(settings))
                 .as("the settings of %s", container).doesNotThrowAnyException();
@@ -95,10 +113,34 @@ class DeploymentFilesTest {
 
     @Test
     void the_files_hold_the_whole_topology() throws IOException {
-        assertThat(compose()).extracting(Container::service).containsExactlyInAnyOrder("broker", "broker", "broker",
-                "topics", "registry", "command", "command", "projection", "projection", "edge", "edge", "edge");
-        assertThat(kubernetes()).extracting(Container::service).containsExactlyInAnyOrder("broker", "topics", "registry",
-                "command", "projection", "edge");
+        assertThat(compose()).extracting(Container::service).containsExactlyInAnyOrder("certs", "broker", "broker", "broker",
+                "topics", "users", "acls", "registry", "command", "command", "projection", "projection", "edge", "edge", "edge");
+        assertThat(kubernetes()).extracting(Container::service).containsExactlyInAnyOrder("broker", "topics", "users", "acls",
+                "registry", "command", "projection", "edge");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void every_service_connects_to_kafka_over_sasl_ssl_with_a_secret_it_reads_from_a_file(Container container) {
+        Map<String, String> variables = flagplaneVariables(container);
+        if (container.service().equals("certs")) {
+            return;
+        }
+        if (container.service().equals("broker")) {
+            assertThat(variables).containsEntry("FLAGPLANE_BROKER_SECURITY", "sasl_ssl");
+            assertThat(variables.get("FLAGPLANE_BROKER_SUPER_USER_PASSWORD")).startsWith("${dir:");
+            return;
+        }
+        assertThat(variables).as("%s", container).containsEntry("FLAGPLANE_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL");
+        assertThat(variables.get("FLAGPLANE_KAFKA_CLIENT_SASL_JAAS_CONFIG")).as("%s", container)
+                .containsPattern("password=\"\\$\\{dir:[^}]+}\";$");
+    }
+
+    /** What a secret reference reads where the containers run; here, a stand-in once the reference is checked. */
+    private static String standIn(String provider, String path, String key) {
+        assertThat(provider).as("secrets are mounted files, read with ${dir:…}").isEqualTo("dir");
+        assertThat(SECRET_MOUNTS).as("the directory of ${dir:%s:%s}", path, key).contains(path);
+        return "stand-in-" + key;
     }
 
     @Test
@@ -110,7 +152,7 @@ class DeploymentFilesTest {
             classes.put(m.group(1), m.group(2));
         }
         assertThat(classes.keySet()).containsExactlyInAnyOrder("broker", "registry", "command", "projection", "edge",
-                "local", "topics", "replay", "token");
+                "local", "topics", "replay", "token", "acls", "users", "certs");
         for (String name : classes.values()) {
             assertThat(Class.forName(name).getMethod("main", String[].class)).as(name).isNotNull();
         }
@@ -132,7 +174,9 @@ class DeploymentFilesTest {
         services.fields().forEachRemaining(service -> {
             List<String> command = strings(service.getValue().path("command"));
             Map<String, String> env = new LinkedHashMap<>();
-            service.getValue().path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+            // compose reads $$ as a literal $ (how the file keeps ${dir:…} references from its own interpolation)
+            service.getValue().path("environment").fields().forEachRemaining(e -> env.put(e.getKey(),
+                    e.getValue().asText().replace("$$", "$")));
             containers.add(new Container("compose.yaml " + service.getKey(), command.get(0), command.subList(1, command.size()), env));
         });
         return containers;

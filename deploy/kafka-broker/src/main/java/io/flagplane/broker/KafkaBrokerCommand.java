@@ -57,7 +57,49 @@ public final class KafkaBrokerCommand {
             properties.putAll(read(Path.of(extra)));
         }
         return new LocalKafkaBroker.Settings(dataDir, host, port, controllerPort, nodeId,
-                voters == null || voters.isBlank() ? null : voters, clusterId, properties);
+                voters == null || voters.isBlank() ? null : voters, clusterId, properties, security(settings));
+    }
+
+    /**
+     * {@code broker.security}: {@code plaintext} (the default: no TLS, no authentication, no
+     * authorizer; a desk machine) or {@code sasl_ssl} ({@link BrokerSecurity}: TLS on every
+     * listener with {@code broker.ssl.keystore.*} and {@code broker.ssl.truststore.*}, SCRAM-SHA-512
+     * and PLAIN, the standard authorizer, the super user {@code broker.super.user} with
+     * {@code broker.super.user.password}, and a mutual-TLS listener on {@code broker.mtls.port} if set).
+     */
+    static BrokerSecurity security(Settings settings) {
+        String mode = settings.string("broker.security", "plaintext").toLowerCase(java.util.Locale.ROOT);
+        switch (mode) {
+            case "plaintext":
+                return null;
+            case "sasl_ssl":
+                return new BrokerSecurity(
+                        Path.of(settings.required("broker.ssl.keystore.location")),
+                        settings.required("broker.ssl.keystore.password"),
+                        Path.of(settings.required("broker.ssl.truststore.location")),
+                        settings.required("broker.ssl.truststore.password"),
+                        settings.string("broker.super.user", "admin"),
+                        settings.required("broker.super.user.password"),
+                        Map.of(),
+                        settings.integer("broker.mtls.port", 0, 0, 65_535),
+                        false);
+            default:
+                throw new SettingsException("broker.security is '" + mode + "'; it must be plaintext or sasl_ssl");
+        }
+    }
+
+    /** Fails naming the setting when a key or trust store of a secured node cannot be read (checked at start, not when read). */
+    static void checkFiles(LocalKafkaBroker.Settings node) {
+        BrokerSecurity security = node.security();
+        if (security == null) {
+            return;
+        }
+        if (!Files.isReadable(security.keystore())) {
+            throw new SettingsException("broker.ssl.keystore.location names " + security.keystore() + ", which cannot be read");
+        }
+        if (!Files.isReadable(security.truststore())) {
+            throw new SettingsException("broker.ssl.truststore.location names " + security.truststore() + ", which cannot be read");
+        }
     }
 
     /** How long the process waits for the node to answer before it gives up (a quorum needs a majority of its voters up). */
@@ -80,6 +122,7 @@ public final class KafkaBrokerCommand {
     public static void main(String[] args) throws InterruptedException {
         Settings settings = Settings.fromEnvironment();
         LocalKafkaBroker.Settings node = settings(settings);
+        checkFiles(node);
         Duration ready = readyTimeout(settings);
         LocalKafkaBroker broker = new LocalKafkaBroker(node);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));

@@ -41,16 +41,28 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param voters     the controller quorum, {@code id@host:port,…}; null for this node alone
      * @param clusterId  the id every node of one cluster is formatted with; null for a random one (a single node)
      * @param properties broker properties over {@link SingleNodeSettings} (a multi-node cluster's replication factors)
+     * @param security   TLS, SASL and the authorizer ({@link BrokerSecurity}); null for a plaintext node with no authorizer
      */
     public record Settings(Path dataDir, String host, int port, int controllerPort, int nodeId, String voters,
-                           String clusterId, Map<String, String> properties) {
+                           String clusterId, Map<String, String> properties, BrokerSecurity security) {
         public Settings {
             properties = Map.copyOf(properties);
+        }
+
+        /** A plaintext node. */
+        public Settings(Path dataDir, String host, int port, int controllerPort, int nodeId, String voters,
+                        String clusterId, Map<String, String> properties) {
+            this(dataDir, host, port, controllerPort, nodeId, voters, clusterId, properties, null);
         }
 
         /** A single-node cluster. */
         public Settings(Path dataDir, String host, int port, int controllerPort) {
             this(dataDir, host, port, controllerPort, 1, null, null, Map.of());
+        }
+
+        /** The same node, secured. */
+        public Settings secured(BrokerSecurity with) {
+            return new Settings(dataDir, host, port, controllerPort, nodeId, voters, clusterId, properties, with);
         }
 
         public static Settings defaults(Path dataDir) {
@@ -69,8 +81,27 @@ public final class LocalKafkaBroker implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** The client listener: plaintext, or {@code SASL_SSL} on a secured node. */
     public String bootstrapServers() {
         return settings.host() + ":" + settings.port();
+    }
+
+    /** The mutual-TLS listener of a secured node that has one. */
+    public String mtlsBootstrapServers() {
+        if (settings.security() == null || settings.security().mtlsPort() == 0) {
+            throw new IllegalStateException("this node has no mutual-TLS listener");
+        }
+        return settings.host() + ":" + settings.security().mtlsPort();
+    }
+
+    /** Client properties an admin of this node connects with: none on a plaintext node, the super user's on a secured one. */
+    public Map<String, Object> adminClientProperties() {
+        Map<String, Object> p = new java.util.HashMap<>();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (settings.security() != null) {
+            p.putAll(settings.security().superUserClient());
+        }
+        return p;
     }
 
     /** Formats if needed, starts, and returns once the broker answers an admin request. */
@@ -117,11 +148,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("node.id", String.valueOf(settings.nodeId()));
         p.put("controller.quorum.voters", settings.quorumVoters());
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("listeners", "PLAINTEXT://" + settings.host() + ":" + settings.port()
-                + ",CONTROLLER://" + settings.host() + ":" + settings.controllerPort());
-        p.put("advertised.listeners", "PLAINTEXT://" + settings.host() + ":" + settings.port());
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
+        if (settings.security() != null) {
+            p.putAll(settings.security().brokerProperties(settings.host(), settings.port(), settings.controllerPort()));
+        } else {
+            p.put("listeners", "PLAINTEXT://" + settings.host() + ":" + settings.port()
+                    + ",CONTROLLER://" + settings.host() + ":" + settings.controllerPort());
+            p.put("advertised.listeners", "PLAINTEXT://" + settings.host() + ":" + settings.port());
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+        }
         p.put("log.dirs", logDir.toString());
         p.put("metadata.log.dir", logDir.toString());
         return p;
@@ -129,10 +164,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
+        Map<String, Object> config = adminClientProperties();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
         try (Admin admin = Admin.create(config)) {
             while (true) {
                 try {

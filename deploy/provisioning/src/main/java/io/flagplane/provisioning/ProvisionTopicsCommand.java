@@ -1,5 +1,9 @@
 package io.flagplane.provisioning;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.settings.Settings;
+import io.flagplane.settings.SettingsException;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.contract.Topics;
 import java.time.Duration;
@@ -8,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +22,9 @@ import picocli.CommandLine.Option;
  * an unreachable cluster.
  */
 @Command(name = "flagplane-topics", mixinStandardHelpOptions = true,
-        description = "Create Flagplane's topics where missing and check the ones that exist.")
+        description = {"Create Flagplane's topics where missing and check the ones that exist.",
+            "Secured clusters: the Kafka client pass-through (FLAGPLANE_KAFKA_CLIENT_*, e.g. _SECURITY_PROTOCOL,",
+            "_SASL_MECHANISM, _SASL_JAAS_CONFIG, _SSL_TRUSTSTORE_LOCATION) is read from the environment, as every service reads it."})
 public final class ProvisionTopicsCommand implements Callable<Integer> {
 
     @Option(names = {"-b", "--bootstrap-server"}, required = true, description = "Kafka bootstrap servers")
@@ -44,6 +49,17 @@ public final class ProvisionTopicsCommand implements Callable<Integer> {
             split = ",")
     Map<String, String> extra = Map.of();
 
+    private final Map<String, String> environment;
+
+    public ProvisionTopicsCommand() {
+        this(System.getenv());
+    }
+
+    /** @param environment where the Kafka client pass-through ({@code FLAGPLANE_KAFKA_CLIENT_*}) is read from */
+    public ProvisionTopicsCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() {
         ProvisioningSettings settings;
@@ -57,14 +73,23 @@ public final class ProvisionTopicsCommand implements Callable<Integer> {
         if (schemaTopic != null) {
             specs.add(FlagplaneTopics.schemas(schemaTopic, settings));
         }
-        Map<String, Object> config = new java.util.HashMap<>(extra);
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // the Kafka client pass-through from the environment (FLAGPLANE_KAFKA_CLIENT_*, FLAGPLANE_CONFIG), as every process
+        KafkaClientSettings kafka;
+        try {
+            kafka = KafkaClientSettings.from(Settings.load(environment, Map.of("kafka.bootstrap.servers", bootstrapServers)));
+        } catch (SettingsException e) {
+            System.err.println("flagplane-topics: " + e.getMessage());
+            return 2;
+        }
+        Map<String, Object> config = kafka.applyTo(ClientRole.ADMIN, new java.util.HashMap<>());
+        config.putAll(extra);
         try (Admin admin = Admin.create(config)) {
             ProvisioningReport report = new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(specs);
             System.out.println(report.describe());
             return report.ok() ? 0 : 1;
         } catch (ProvisioningException e) {
-            System.err.println("flagplane-topics: " + e.getMessage());
+            String why = io.flagplane.connections.KafkaClientErrors.explain(e, kafka, ClientRole.ADMIN);
+            System.err.println("flagplane-topics: " + (why != null ? why : e.getMessage()));
             return 2;
         }
     }

@@ -1,5 +1,8 @@
 package io.flagplane.edge;
 
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.connections.RegistrySettings;
+import io.flagplane.registry.RegistryAccess;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.reporting.exposure.ExposureSettings;
@@ -27,8 +30,12 @@ import java.util.Set;
  * @param reporting    how the node reports to {@code evaluator-reports} ({@code edge.report.*}, {@code edge.node.id})
  * @param exposures    how the node logs exposures to running experiments on {@code flag-exposures} ({@code edge.exposures.*})
  * @param tracking     how the node takes {@code POST /api/v1/track} to {@code tracking-events} ({@code edge.tracking.*})
+ * @param kafka        the bootstrap servers and the Kafka client pass-through ({@code kafka.client.*}: TLS, SASL); its
+ *                     consumer settings reach the ruleset's reader, its producer settings the report sender and the
+ *                     exposure and tracking producer
+ * @param registry     the schema registry's URL, credentials and trust store
  */
-public record EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
+public record EdgeConfig(String host, int port, KafkaClientSettings kafka, RegistryAccess registry, TopicNames topics,
                          List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
                          Duration heartbeat, int maxStreams, ReportingSettings reporting, ExposureSettings exposures,
                          TrackingSettings tracking) {
@@ -54,38 +61,49 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
         }
     }
 
-    /** A node with the default reporting, exposure and tracking settings (all on). */
+    /**
+     * A node with the default reporting, exposure and tracking settings (all on), plaintext to Kafka
+     * and the registry.
+     */
     public EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
                       List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
                       Duration heartbeat, int maxStreams) {
-        this(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile, snapshotFile,
-                heartbeat, maxStreams, ReportingSettings.defaults());
+        this(host, port, KafkaClientSettings.plaintext(bootstrapServers), RegistryAccess.of(schemaRegistryUrl), topics,
+                environments, authEnabled, tokensFile, snapshotFile, heartbeat, maxStreams, ReportingSettings.defaults());
     }
 
     /** A node with these reporting settings and the default exposure and tracking settings (on). */
-    public EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
+    public EdgeConfig(String host, int port, KafkaClientSettings kafka, RegistryAccess registry, TopicNames topics,
                       List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
                       Duration heartbeat, int maxStreams, ReportingSettings reporting) {
-        this(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile, snapshotFile,
-                heartbeat, maxStreams, reporting, ExposureSettings.defaults(), TrackingSettings.defaults());
+        this(host, port, kafka, registry, topics, environments, authEnabled, tokensFile, snapshotFile, heartbeat, maxStreams,
+                reporting, ExposureSettings.defaults(), TrackingSettings.defaults());
     }
 
     /** The same node reporting as {@code settings} say. */
     public EdgeConfig withReporting(ReportingSettings settings) {
-        return new EdgeConfig(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile,
+        return new EdgeConfig(host, port, kafka, registry, topics, environments, authEnabled, tokensFile,
                 snapshotFile, heartbeat, maxStreams, settings, exposures, tracking);
     }
 
     /** The same node logging exposures as {@code settings} say. */
     public EdgeConfig withExposures(ExposureSettings settings) {
-        return new EdgeConfig(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile,
+        return new EdgeConfig(host, port, kafka, registry, topics, environments, authEnabled, tokensFile,
                 snapshotFile, heartbeat, maxStreams, reporting, settings, tracking);
     }
 
     /** The same node taking tracking events as {@code settings} say. */
     public EdgeConfig withTracking(TrackingSettings settings) {
-        return new EdgeConfig(host, port, bootstrapServers, schemaRegistryUrl, topics, environments, authEnabled, tokensFile,
+        return new EdgeConfig(host, port, kafka, registry, topics, environments, authEnabled, tokensFile,
                 snapshotFile, heartbeat, maxStreams, reporting, exposures, settings);
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return registry.url();
     }
 
     /** A node with authentication off and no snapshot: for tests and benchmarks. */
@@ -101,8 +119,8 @@ public record EdgeConfig(String host, int port, String bootstrapServers, String 
         return new EdgeConfig(
                 settings.string("edge.host", "0.0.0.0"),
                 settings.integer("edge.port", 8083, 0, 65_535),
-                settings.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-                settings.string("schema.registry.url", "http://127.0.0.1:8081"),
+                KafkaClientSettings.from(settings),
+                RegistrySettings.from(settings),
                 TopicNames.withPrefix(settings.string("topic.prefix", "")),
                 List.copyOf(settings.list("edge.environments", Set.of("production"))),
                 settings.bool("edge.auth.enabled", true),

@@ -1,11 +1,13 @@
 package io.flagplane.edge;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaConnectionCheck;
+import io.flagplane.connections.RegistrySettings;
 import io.flagplane.auth.TokenRegistry;
 import io.flagplane.avro.EvaluatorKind;
 import io.flagplane.edge.http.EdgeHttpApi;
 import io.flagplane.edge.stream.ChangeFeed;
-import io.flagplane.registry.CachingSchemaRegistryClient;
-import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.reporting.EvaluatorIdentity;
 import io.flagplane.reporting.EvaluatorReporter;
 import io.flagplane.reporting.EvaluatorTelemetry;
@@ -15,6 +17,9 @@ import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -46,17 +51,18 @@ public final class EdgeNode implements AutoCloseable {
 
     private EdgeNode(EdgeConfig config, boolean bareEndpoint) {
         this.config = config;
-        var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+        var registry = RegistrySettings.client(config.registry());
         LiveRuleset.Options options = new LiveRuleset.Options(config.bootstrapServers(), config.topics(),
-                config.rulesetEnvironments(), config.snapshotFile(), Duration.ofSeconds(5), Map.of(),
-                config.reporting().enabled());
+                config.rulesetEnvironments(), config.snapshotFile(), Duration.ofSeconds(5),
+                config.kafka().forRole(ClientRole.CONSUMER), config.reporting().enabled());
         this.ruleset = new LiveRuleset(options, registry);
         String nodeId = NodeIds.forEdge(config.reporting().nodeId(), config.snapshotFile(), NodeIds.hostName(), config.port());
         this.reporter = !config.reporting().enabled() ? null : EvaluatorReporter.create(
                 EvaluatorIdentity.of(nodeId, EvaluatorKind.EDGE_NODE, config.environments(), Instant.now()),
-                config.reporting(), ruleset, config.bootstrapServers(), config.topics(), registry);
+                reportingWithPassThrough(config), ruleset, config.bootstrapServers(), config.topics(), registry);
+        // the exposure and tracking producer connects like the report sender: the same pass-through
         this.telemetry = EvaluatorTelemetry.start(nodeId, config.exposures(), config.tracking(), config.bootstrapServers(),
-                config.topics(), registry, config.reporting().producerOverrides());
+                config.topics(), registry, reportingWithPassThrough(config).producerOverrides());
         this.feed = new ChangeFeed(ruleset, config.heartbeat(), config.maxStreams());
         this.metrics = new EdgeMetrics(ruleset, feed::connections, this::reportingStats, telemetry.exposures()::stats,
                 telemetry.tracking()::stats);
@@ -68,6 +74,26 @@ public final class EdgeNode implements AutoCloseable {
         this.http = EdgeHttpApi.create(config, ruleset, metrics, feed, tokens, reporter, telemetry, bareEndpoint);
     }
 
+    /** The topics the node reads and writes, for the start-up check: a principal that may not describe one fails it. */
+    private static List<String> topicsUsed(EdgeConfig config) {
+        List<String> topics = new ArrayList<>(List.of(config.topics().flagState(), config.topics().segmentState(),
+                config.topics().evaluatorReports()));
+        if (config.exposures().enabled()) {
+            topics.add(config.topics().flagExposures());
+        }
+        if (config.tracking().enabled()) {
+            topics.add(config.topics().trackingEvents());
+        }
+        return topics;
+    }
+
+    /** The reporting settings with the Kafka producer pass-through over any overrides they carry. */
+    private static ReportingSettings reportingWithPassThrough(EdgeConfig config) {
+        Map<String, Object> producer = new HashMap<>(config.reporting().producerOverrides());
+        producer.putAll(config.kafka().forRole(ClientRole.PRODUCER));
+        return config.reporting().withProducerOverrides(producer);
+    }
+
     /** Starts tailing and serving; readiness turns true once there is a ruleset (read from Kafka, or a snapshot). */
     public static EdgeNode start(EdgeConfig config) {
         return start(config, false);
@@ -75,6 +101,7 @@ public final class EdgeNode implements AutoCloseable {
 
     /** As {@link #start(EdgeConfig)}, optionally with the constant {@code /bench/bare} route for HTTP benchmarks. */
     public static EdgeNode start(EdgeConfig config, boolean bareEndpoint) {
+        KafkaConnectionCheck.check("edge node", config.kafka(), topicsUsed(config));
         EdgeNode node = new EdgeNode(config, bareEndpoint);
         node.ruleset.start();
         node.http.start(config.host(), config.port());

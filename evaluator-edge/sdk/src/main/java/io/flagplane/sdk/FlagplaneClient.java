@@ -10,6 +10,7 @@ import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.FlagType;
 import io.flagplane.registry.CachingSchemaRegistryClient;
+import io.flagplane.registry.RegistryAccess;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.reporting.EvaluatorIdentity;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  *         .bootstrapServers("kafka:9092").schemaRegistryUrl("http://registry:8081")
  *         .environment("production").snapshotFile(Path.of("/var/cache/app/flags.avro"))
  *         .build();
+ * // a secured cluster: .kafkaProperties(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+ * //         "sasl.jaas.config", jaas, "ssl.truststore.location", "/etc/app/kafka-ca.p12", "ssl.truststore.password", pw))
+ * //     .schemaRegistry(RegistryAccess.of("https://registry:8081").withBasicAuth(user + ":" + password))
  * flags.awaitReady(Duration.ofSeconds(5));
  * if (flags.getBoolean("checkout.new_ui", false, EvaluationContext.of(userId, Map.of("tier", tier)))) { ... }
  * }</pre>
@@ -98,17 +102,21 @@ public final class FlagplaneClient implements AutoCloseable {
     private FlagplaneClient(Builder b) {
         this.environment = b.environment;
         SchemaRegistryClient registry = b.registry != null ? b.registry
-                : new CachingSchemaRegistryClient(new RestSchemaRegistryClient(b.schemaRegistryUrl));
+                : new CachingSchemaRegistryClient(new RestSchemaRegistryClient(b.registryAccess));
         TopicNames topics = TopicNames.withPrefix(b.topicPrefix);
+        Map<String, Object> consumer = new HashMap<>(b.kafkaProperties);
+        consumer.putAll(b.consumerOverrides);
         LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, topics, Set.of(environment),
-                b.snapshotFile, b.snapshotInterval, b.consumerOverrides, b.reporting.enabled());
+                b.snapshotFile, b.snapshotInterval, consumer, b.reporting.enabled());
         this.ruleset = new LiveRuleset(options, registry);
+        Map<String, Object> producer = new HashMap<>(b.kafkaProperties);
+        producer.putAll(b.reporting.producerOverrides());
         String nodeId = NodeIds.forSdk(b.reporting.nodeId());
         this.reporter = !b.reporting.enabled() ? null : EvaluatorReporter.create(
                 EvaluatorIdentity.of(nodeId, EvaluatorKind.SDK_CLIENT, List.of(environment), Instant.now()),
-                b.reporting, ruleset, b.bootstrapServers, topics, registry);
+                b.reporting.withProducerOverrides(producer), ruleset, b.bootstrapServers, topics, registry);
         this.telemetry = EvaluatorTelemetry.start(nodeId, b.exposures, b.tracking, b.bootstrapServers, topics, registry,
-                b.reporting.producerOverrides());
+                producer);
         this.exposures = telemetry.exposures();
         this.tracking = telemetry.tracking();
         this.listenerThread = Executors.newSingleThreadExecutor(r -> {
@@ -364,8 +372,9 @@ public final class FlagplaneClient implements AutoCloseable {
     /** Configures and starts a client; {@link #build()} returns at once (see {@link #awaitReady}). */
     public static final class Builder {
         private String bootstrapServers = "127.0.0.1:9092";
-        private String schemaRegistryUrl = "http://127.0.0.1:8081";
+        private RegistryAccess registryAccess = RegistryAccess.of("http://127.0.0.1:8081");
         private SchemaRegistryClient registry;
+        private Map<String, Object> kafkaProperties = Map.of();
         private String environment = "production";
         private String topicPrefix = "";
         private Path snapshotFile;
@@ -384,7 +393,29 @@ public final class FlagplaneClient implements AutoCloseable {
         }
 
         public Builder schemaRegistryUrl(String url) {
-            this.schemaRegistryUrl = Objects.requireNonNull(url);
+            this.registryAccess = new RegistryAccess(Objects.requireNonNull(url), registryAccess.timeout(),
+                    registryAccess.basicAuthUserInfo(), registryAccess.bearerToken(), registryAccess.trustStore());
+            return this;
+        }
+
+        /**
+         * How to reach the schema registry with credentials and over HTTPS, e.g.
+         * {@code RegistryAccess.of("https://registry:8081").withBasicAuth(user + ":" + password)
+         * .withTrustStore(new RegistryAccess.TrustStore(Path.of("ca.pem"), null, "PEM"))}.
+         */
+        public Builder schemaRegistry(RegistryAccess access) {
+            this.registryAccess = Objects.requireNonNull(access);
+            return this;
+        }
+
+        /**
+         * Kafka client properties for every client this SDK creates (the ruleset's consumer, the
+         * report producer and the exposure and tracking producer): the way to a secured cluster, e.g.
+         * {@code security.protocol=SASL_SSL}, {@code sasl.mechanism=SCRAM-SHA-512}, {@code sasl.jaas.config=…}, {@code ssl.truststore.location=…}.
+         * {@link #consumerProperties} and the reporting settings' producer properties go over these.
+         */
+        public Builder kafkaProperties(Map<String, ?> properties) {
+            this.kafkaProperties = Map.copyOf(properties);
             return this;
         }
 

@@ -27,6 +27,12 @@ import java.util.stream.Collectors;
  * </ol>
  * A value that does not parse fails with a {@link SettingsException} naming the setting and
  * where its value came from. Services turn this into one immutable config record at start-up.
+ *
+ * <p>Any value may refer to secrets kept elsewhere, in Kafka's config-provider syntax, resolved
+ * when the setting is read (see {@link SecretReferences}): {@code ${file:/path/to/file.properties:key}},
+ * {@code ${dir:/path/to/dir:file}} (a Kubernetes Secret volume) and {@code ${env:NAME}}. A group of
+ * settings under one prefix (the Kafka client pass-through, {@code kafka.client.*}) is read with
+ * {@link #prefixed(String)}.
  */
 public final class Settings {
 
@@ -36,14 +42,16 @@ public final class Settings {
     private final String fileName;
     /** Every name looked up, through this instance and its copies. */
     private final Set<String> asked;
+    private final SecretReferences.Reader secrets;
 
     private Settings(Map<String, String> overrides, Map<String, String> environment, Properties file, String fileName,
-                     Set<String> asked) {
+                     Set<String> asked, SecretReferences.Reader secrets) {
         this.overrides = Map.copyOf(overrides);
         this.environment = Map.copyOf(environment);
         this.file = file;
         this.fileName = fileName;
         this.asked = asked;
+        this.secrets = secrets;
     }
 
     /** Settings from the process environment (and its {@code FLAGPLANE_CONFIG} file). */
@@ -61,19 +69,29 @@ public final class Settings {
                 throw new SettingsException("FLAGPLANE_CONFIG names " + fileName + ", which cannot be read: " + e.getMessage());
             }
         }
-        return new Settings(overrides, environment, file, fileName, ConcurrentHashMap.newKeySet());
+        return new Settings(overrides, environment, file, fileName, ConcurrentHashMap.newKeySet(),
+                SecretReferences.files(environment));
     }
 
     /** Only the given values and the callers' defaults; for tests and embedded use. */
     public static Settings of(Map<String, String> values) {
-        return new Settings(values, Map.of(), new Properties(), null, ConcurrentHashMap.newKeySet());
+        return new Settings(values, Map.of(), new Properties(), null, ConcurrentHashMap.newKeySet(),
+                SecretReferences.files(Map.of()));
     }
 
     /** A copy where {@code extra} overrides everything else. */
     public Settings with(Map<String, String> extra) {
         Map<String, String> merged = new HashMap<>(overrides);
         merged.putAll(extra);
-        return new Settings(merged, environment, file, fileName, asked);
+        return new Settings(merged, environment, file, fileName, asked, secrets);
+    }
+
+    /**
+     * A copy that reads secret references with {@code reader} instead of from files and the
+     * environment: for a check of deployment files, whose secrets exist only where they run.
+     */
+    public Settings readingSecretsWith(SecretReferences.Reader reader) {
+        return new Settings(overrides, environment, file, fileName, asked, reader);
     }
 
     public static String environmentVariable(String name) {
@@ -94,6 +112,11 @@ public final class Settings {
 
     private Found find(String name) {
         asked.add(name);
+        Found raw = findRaw(name);
+        return raw == null ? null : new Found(SecretReferences.resolve(raw.value(), name, secrets), raw.source());
+    }
+
+    private Found findRaw(String name) {
         if (overrides.containsKey(name)) {
             return new Found(overrides.get(name), "the override " + name);
         }
@@ -105,6 +128,35 @@ public final class Settings {
             return new Found(file.getProperty(name), name + " in " + fileName);
         }
         return null;
+    }
+
+    /**
+     * Every setting whose name starts with {@code prefix} (which ends with a dot), by the rest of
+     * its name, each value resolved as {@link #string} resolves it; the same order of sources
+     * holds for each name. From the environment, {@code FLAGPLANE_KAFKA_CLIENT_SASL_JAAS_CONFIG}
+     * is {@code kafka.client.sasl.jaas.config}: underscores after the prefix become dots, so a
+     * name with {@code _} or {@code -} in it can only come from an override or the file. Each name
+     * found counts as {@linkplain #asked() asked for}.
+     */
+    public Map<String, String> prefixed(String prefix) {
+        if (!prefix.endsWith(".")) {
+            throw new IllegalArgumentException("a settings prefix ends with a dot: " + prefix);
+        }
+        Set<String> names = new java.util.TreeSet<>();
+        overrides.keySet().stream().filter(n -> n.startsWith(prefix)).forEach(names::add);
+        file.stringPropertyNames().stream().filter(n -> n.startsWith(prefix)).forEach(names::add);
+        String variablePrefix = environmentVariable(prefix);
+        environment.keySet().stream()
+                .filter(v -> v.startsWith(variablePrefix) && v.length() > variablePrefix.length())
+                .forEach(v -> names.add(prefix + v.substring(variablePrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.')));
+        Map<String, String> values = new java.util.TreeMap<>();
+        for (String name : names) {
+            Found found = find(name);
+            if (found != null && name.length() > prefix.length()) {
+                values.put(name.substring(prefix.length()), found.value().trim());
+            }
+        }
+        return values;
     }
 
     public String string(String name, String defaultValue) {

@@ -65,4 +65,23 @@ class SettingsTest {
 
         assertThat(settings.asked()).containsExactlyInAnyOrder("edge.port", "kafka.bootstrap.servers");
     }
+
+    @Test
+    void a_prefix_collects_its_settings_from_every_source_with_the_same_precedence(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("flagplane.properties");
+        Files.writeString(file, "kafka.client.security.protocol=SSL\nkafka.client.ssl.truststore.location=/from/file\n"
+                + "kafka.client.client.dns.lookup=use_all_dns_ips\nkafka.clientele=not-mine\n");
+        Settings settings = Settings.load(Map.of("FLAGPLANE_CONFIG", file.toString(),
+                "FLAGPLANE_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL",
+                "FLAGPLANE_KAFKA_CLIENT_SASL_MECHANISM", "SCRAM-SHA-512",
+                "FLAGPLANE_KAFKA_CLIENTS", "not-mine either"), Map.of("kafka.client.sasl.mechanism", "PLAIN"));
+
+        assertThat(settings.prefixed("kafka.client.")).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "PLAIN",
+                "ssl.truststore.location", "/from/file",
+                "client.dns.lookup", "use_all_dns_ips"));
+        assertThat(settings.asked()).contains("kafka.client.security.protocol", "kafka.client.sasl.mechanism",
+                "kafka.client.ssl.truststore.location", "kafka.client.client.dns.lookup");
+    }
 }

@@ -14,9 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.avro.Schema;
 
 /**
@@ -24,6 +25,7 @@ import org.apache.avro.Schema;
  * Redpanda, Karapace, Apicurio's ccompat API and Flagplane's embedded registry. Every call is
  * bounded by the request timeout; failures become {@link SchemaRegistryException}s carrying the
  * registry's error code. No caching here: put a {@link CachingSchemaRegistryClient} in front.
+ * Credentials (basic auth or a bearer token) and the HTTPS trust come with its {@link RegistryAccess}.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -38,7 +40,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final HttpClient http;
 
     public RestSchemaRegistryClient(String baseUrl) {
-        this(baseUrl, DEFAULT_TIMEOUT, null);
+        this(RegistryAccess.of(baseUrl));
     }
 
     /**
@@ -47,6 +49,24 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      * @param basicAuthUserInfo {@code user:password} for HTTP basic auth, or null
      */
     public RestSchemaRegistryClient(String baseUrl, Duration timeout, String basicAuthUserInfo) {
+        this(new RegistryAccess(checked(baseUrl), timeout, basicAuthUserInfo, null, null));
+    }
+
+    /** A client that sends {@code access}'s credentials and trusts its trust store for HTTPS. */
+    public RestSchemaRegistryClient(RegistryAccess access) {
+        String baseUrl = checked(access.url());
+        this.baseUrl = baseUrl.trim().replaceAll("/+$", "");
+        this.timeout = access.timeout();
+        this.authorization = access.authorization();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(timeout);
+        SSLContext ssl = access.sslContext();
+        if (ssl != null) {
+            http.sslContext(ssl);
+        }
+        this.http = http.build();
+    }
+
+    private static String checked(String baseUrl) {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("schema registry URL is missing");
         }
@@ -54,11 +74,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (parsed.getScheme() == null || parsed.getHost() == null) {
             throw new IllegalArgumentException("schema registry URL is not an absolute http(s) URL: " + baseUrl);
         }
-        this.baseUrl = baseUrl.trim().replaceAll("/+$", "");
-        this.timeout = timeout;
-        this.authorization = basicAuthUserInfo == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        return baseUrl;
     }
 
     public String baseUrl() {
@@ -193,6 +209,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (SSLHandshakeException e) {
+            throw new SchemaRegistryException(Kind.UNAVAILABLE, 0, 0, "the TLS handshake with the schema registry at "
+                    + baseUrl + " failed; is its certificate trusted (schema.registry.ssl.truststore.location)? " + e, e);
         } catch (IOException e) {
             throw new SchemaRegistryException(Kind.UNAVAILABLE, 0, 0,
                     "schema registry at " + baseUrl + " did not answer " + method + " " + path + ": " + e, e);
@@ -212,8 +231,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         int errorCode = json == null ? status : json.path("error_code").asInt(status);
         String message = json == null ? abbreviate(response.body()) : json.path("message").asText(abbreviate(response.body()));
+        String hint = status == 401 ? (authorization == null
+                ? " (it wants credentials: set schema.registry.basic.auth.user.info or schema.registry.bearer.auth.token)"
+                : " (it refused the credentials: check schema.registry.basic.auth.user.info or schema.registry.bearer.auth.token)")
+                : status == 403 ? " (the credentials may not do this)" : "";
         throw new SchemaRegistryException(SchemaRegistryException.kindOf(status), status, errorCode,
-                "schema registry refused " + method + " " + path + " (HTTP " + status + ", error " + errorCode + "): " + message);
+                "schema registry refused " + method + " " + path + " (HTTP " + status + ", error " + errorCode + "): " + message + hint);
     }
 
     private static JsonNode parse(String body) {

@@ -1,5 +1,7 @@
 package io.flagplane.projection.replay;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaClientSettings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.fold.FlagProjectionTopology;
@@ -25,7 +27,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -48,8 +49,13 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class Replay implements AutoCloseable {
 
     /** How to reach Kafka and what to compare with. */
-    public record Options(String bootstrapServers, TopicNames topics, String liveApplicationId, Path stateDir, int threads,
+    public record Options(KafkaClientSettings kafka, TopicNames topics, String liveApplicationId, Path stateDir, int threads,
                           PrintStream progress) {
+        /** Plaintext to {@code bootstrapServers}: tests and benchmarks. */
+        public Options(String bootstrapServers, TopicNames topics, String liveApplicationId, Path stateDir, int threads,
+                       PrintStream progress) {
+            this(KafkaClientSettings.plaintext(bootstrapServers), topics, liveApplicationId, stateDir, threads, progress);
+        }
     }
 
     /** What the rebuild read and how fast. */
@@ -172,7 +178,6 @@ public final class Replay implements AutoCloseable {
     private Properties properties() {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
@@ -186,11 +191,11 @@ public final class Replay implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 64 * 1024 * 1024);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 8 * 1024 * 1024);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        return p;
+        return options.kafka().applyTo(ClientRole.STREAMS, p);
     }
 
     private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()));
+        return Admin.create(options.kafka().forRole(ClientRole.ADMIN));
     }
 
     /** Waits out a rebalance of the replay itself (Kafka Streams may have one after start-up) before reading its stores. */
@@ -209,7 +214,7 @@ public final class Replay implements AutoCloseable {
     /** Compares the rebuilt stores with the live application's changelogs. */
     public Verifier.Report verify(Duration patience) throws InterruptedException {
         awaitQueryable();
-        return new Verifier(options.bootstrapServers(), options.liveApplicationId(), registry, stores, options.progress())
+        return new Verifier(options.kafka(), options.liveApplicationId(), registry, stores, options.progress())
                 .verify(patience);
     }
 

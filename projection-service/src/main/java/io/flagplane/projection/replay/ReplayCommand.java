@@ -1,13 +1,15 @@
 package io.flagplane.projection.replay;
 
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.connections.RegistrySettings;
+import io.flagplane.settings.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.contract.TopicNames;
-import io.flagplane.registry.CachingSchemaRegistryClient;
-import io.flagplane.registry.RestSchemaRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +21,9 @@ import picocli.CommandLine.Option;
  * projection byte for byte, and can export the whole ruleset as of an instant.
  */
 @Command(name = "flagplane-replay", mixinStandardHelpOptions = true,
-        description = "Rebuild the projection from offset zero, verify it equals the live one, export the ruleset as of an instant.")
+        description = {"Rebuild the projection from offset zero, verify it equals the live one, export the ruleset as of an instant.",
+            "Secured clusters: the Kafka client pass-through (FLAGPLANE_KAFKA_CLIENT_*, e.g. _SECURITY_PROTOCOL, _SASL_JAAS_CONFIG)",
+            "and the registry's FLAGPLANE_SCHEMA_REGISTRY_* credentials are read from the environment, as every service reads them."})
 public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-server", defaultValue = "127.0.0.1:9092", description = "Kafka (default ${DEFAULT-VALUE})")
@@ -54,8 +58,12 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant asOf = exportAsOf == null ? null : Instant.parse(exportAsOf);
         Path stateDir = Files.createTempDirectory("flagplane-replay");
-        var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl));
-        Replay.Options options = new Replay.Options(bootstrapServers, TopicNames.withPrefix(topicPrefix), liveApplicationId,
+        // the client pass-through (FLAGPLANE_KAFKA_CLIENT_*, FLAGPLANE_CONFIG) and the registry's credentials, as every process
+        Settings settings = Settings.fromEnvironment().with(Map.of("kafka.bootstrap.servers", bootstrapServers,
+                "schema.registry.url", registryUrl));
+        KafkaClientSettings kafka = KafkaClientSettings.from(settings);
+        var registry = RegistrySettings.client(RegistrySettings.from(settings));
+        Replay.Options options = new Replay.Options(kafka, TopicNames.withPrefix(topicPrefix), liveApplicationId,
                 stateDir, threads != null ? threads : Runtime.getRuntime().availableProcessors(), System.out);
         try (Replay replay = new Replay(options, registry)) {
             replay.rebuild(timeout);

@@ -1,5 +1,7 @@
 package io.flagplane.projection.replay;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaClientSettings;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.projection.fold.FlagProjectionTopology;
@@ -57,15 +59,15 @@ public final class Verifier {
         }
     }
 
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final String liveApplicationId;
     private final LocalStores replay;
     private final AvroSerializer<SpecificRecord> serializer;
     private final PrintStream progress;
 
-    Verifier(String bootstrapServers, String liveApplicationId, SchemaRegistryClient registry, LocalStores replay,
+    Verifier(KafkaClientSettings kafka, String liveApplicationId, SchemaRegistryClient registry, LocalStores replay,
              PrintStream progress) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.liveApplicationId = liveApplicationId;
         this.replay = replay;
         this.serializer = new AvroSerializer<>(registry, true);
@@ -235,8 +237,8 @@ public final class Verifier {
 
     private Map<String, byte[]> readChangelog(String topic) {
         Map<String, byte[]> out = new HashMap<>();
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        Map<String, Object> config = kafka.applyTo(ClientRole.CONSUMER, new HashMap<>(Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000)));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
             if (infos == null || infos.isEmpty()) {

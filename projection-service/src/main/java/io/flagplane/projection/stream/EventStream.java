@@ -1,5 +1,7 @@
 package io.flagplane.projection.stream;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaClientSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.DefinitionReplaced;
@@ -70,7 +72,7 @@ public final class EventStream implements AutoCloseable {
     public record Start(String lastEventId, Instant since) {
     }
 
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final TopicNames topics;
     private final SchemaRegistryClient registry;
     private final Duration heartbeat;
@@ -79,9 +81,9 @@ public final class EventStream implements AutoCloseable {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    public EventStream(String bootstrapServers, TopicNames topics, SchemaRegistryClient registry, Duration heartbeat,
+    public EventStream(KafkaClientSettings kafka, TopicNames topics, SchemaRegistryClient registry, Duration heartbeat,
                        int maxConnections) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.topics = topics;
         this.registry = registry;
         this.heartbeat = heartbeat;
@@ -168,11 +170,11 @@ public final class EventStream implements AutoCloseable {
 
     private KafkaConsumer<String, byte[]> newConsumer() {
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        kafka.applyTo(ClientRole.CONSUMER, config);
         return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

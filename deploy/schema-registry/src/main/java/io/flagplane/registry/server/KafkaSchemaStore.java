@@ -1,5 +1,7 @@
 package io.flagplane.registry.server;
 
+import io.flagplane.connections.ClientRole;
+import io.flagplane.connections.KafkaClientSettings;
 import io.flagplane.registry.RegistryRecord;
 import io.flagplane.registry.SchemaRegistryException;
 import io.flagplane.registry.SchemaRegistryException.ErrorCodes;
@@ -7,6 +9,7 @@ import io.flagplane.registry.SchemaRegistryException.Kind;
 import io.flagplane.registry.SchemaRegistryState;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,23 +62,21 @@ final class KafkaSchemaStore implements AutoCloseable {
     private boolean tailStarted;
     private volatile RuntimeException tailFailure;
 
-    KafkaSchemaStore(String bootstrapServers, String topic, Duration timeout) {
+    KafkaSchemaStore(KafkaClientSettings kafka, String topic, Duration timeout) {
         this.topic = topic;
         this.timeout = timeout;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(kafka.applyTo(ClientRole.PRODUCER, new HashMap<>(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() * 2),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() * 2))),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = new KafkaConsumer<>(kafka.applyTo(ClientRole.CONSUMER, new HashMap<>(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.tail = new Thread(this::tailLoop, "schema-registry-tail");
         this.tail.setDaemon(true);

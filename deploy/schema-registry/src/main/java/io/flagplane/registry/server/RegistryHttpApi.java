@@ -48,11 +48,28 @@ final class RegistryHttpApi {
     }
 
     static Javalin create(KafkaSchemaStore store) {
+        return create(store, RegistryCredentials.none(), null, null, 0);
+    }
+
+    /** @param tls HTTPS on {@code host:port} instead of HTTP, or null */
+    static Javalin create(KafkaSchemaStore store, RegistryCredentials credentials, RegistryTls tls, String host, int port) {
         return Javalin.create(config -> {
+            if (tls != null) {
+                tls.configure(config, host, port);
+            }
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = 4_000_000L;
             var routes = config.routes;
+
+            routes.before(ctx -> {
+                // GET / answers {} and nothing else: a readiness probe's path, open like Confluent's
+                boolean probe = ctx.path().equals("/") && ctx.method() == io.javalin.http.HandlerType.GET;
+                if (!probe && !credentials.admits(ctx.header("Authorization"))) {
+                    ctx.header("WWW-Authenticate", "Basic realm=\"flagplane-registry\"");
+                    throw new BadRequest(401, 40101, "Unauthorized: this registry requires credentials (basic auth or a bearer token)");
+                }
+            });
 
             routes.get("/", ctx -> render(ctx, 200, JSON.createObjectNode()));
             routes.get("/schemas/types", ctx -> render(ctx, 200, List.of("AVRO")));

@@ -191,6 +191,27 @@ class SchemaRegistryServerIT {
     }
 
     @Test
+    void a_registry_told_to_require_credentials_admits_basic_auth_and_bearer_tokens_and_nothing_else(KafkaTestCluster kafka)
+            throws Exception {
+        server.close();
+        server = SchemaRegistryServer.start(SchemaRegistryServer.Settings.local(kafka.bootstrapServers(), topic, 0)
+                .requiring(java.util.List.of("flagplane-command:s3cret", "flagplane-edge:other"), java.util.List.of("t0ken")));
+        java.time.Duration timeout = java.time.Duration.ofSeconds(5);
+
+        int id = new RestSchemaRegistryClient(server.url(), timeout, "flagplane-command:s3cret").register("t-value", V1);
+        assertThat(new RestSchemaRegistryClient(io.flagplane.registry.RegistryAccess.of(server.url()).withBearerToken("t0ken"))
+                .schemaTextById(id)).contains("Thing");
+        for (RestSchemaRegistryClient refused : java.util.List.of(new RestSchemaRegistryClient(server.url()),
+                new RestSchemaRegistryClient(server.url(), timeout, "flagplane-command:wrong"),
+                new RestSchemaRegistryClient(io.flagplane.registry.RegistryAccess.of(server.url()).withBearerToken("t0ken2")))) {
+            assertThatThrownBy(() -> refused.schemaTextById(id)).isInstanceOfSatisfying(SchemaRegistryException.class,
+                    e -> assertThat(e.kind()).isEqualTo(SchemaRegistryException.Kind.UNAUTHORIZED));
+        }
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).as("the readiness probe's path").isEqualTo(200);
+    }
+
+    @Test
     void the_wire_format_serdes_work_through_it() {
         var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(server.url()));
         FlagEvent event = Events.on("production", "checkout.new_ui").reason("seed 002").createdBoolean(false);
