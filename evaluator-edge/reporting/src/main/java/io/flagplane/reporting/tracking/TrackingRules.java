@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  */
 public final class TrackingRules {
 
-    public static final Pattern EVENT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    /** The contract's one copy, which the command-service checks experiment metrics against too. */
+    public static final Pattern EVENT_KEY = io.flagplane.contract.TrackedEvents.KEY;
     static final String EVENT_KEY_RULE = "1 to 128 letters, digits and . _ : -, starting with a letter or digit";
     public static final int MAX_TARGETING_KEY = 1_024;
     public static final int MAX_ATTRIBUTES = 50;
