@@ -22,12 +22,8 @@ public final class Names {
      */
     private static final Pattern EXPERIMENT = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*");
     public static final int MAX_EXPERIMENT = 100;
-    /**
-     * The key of a tracked event ({@code track()}), as every part of Flagplane reads it: the metrics
-     * an experiment measures name one, and the tracking API accepts the same. The one copy of the
-     * pattern: {@code [A-Za-z0-9][A-Za-z0-9._:-]{0,127}}.
-     */
-    public static final Pattern TRACKED_EVENT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    /** The key of a tracked event ({@code track()}): {@link io.flagplane.contract.TrackedEvents#KEY}, shared with the evaluators. */
+    public static final Pattern TRACKED_EVENT_KEY = io.flagplane.contract.TrackedEvents.KEY;
 
     public static final int MAX_FLAG_KEY = 128;
     public static final int MAX_ENVIRONMENT = 64;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.avro.Condition;
+import io.flagplane.avro.Experiment;
+import io.flagplane.avro.ExperimentStatus;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.Rule;
@@ -15,6 +17,7 @@ import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.contract.AvroContract;
+import io.flagplane.contract.ExperimentFold;
 import io.flagplane.evaluation.ConditionSpec;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.FlagType;
@@ -30,7 +33,10 @@ import java.util.Map;
  * Turns the wire contract's {@link FlagState} (and {@link SegmentState}) into the engine's
  * prepared {@link Flag} (and {@link Segment}). This is
  * the only place the two models meet (a null off variant stays null: the flag serves the caller's
- * default when off; metadata values arrive as String, Boolean, Long or Double); a state that does not make sense (a variant value of the
+ * default when off; metadata values arrive as String, Boolean, Long or Double; of the flag's
+ * experiments only a RUNNING one reaches the engine, with the split it measures, so a launch, a
+ * pause or a stop changes what evaluators log as soon as the flag's new state arrives, like a
+ * kill); a state that does not make sense (a variant value of the
  * wrong JSON type, a serve naming a missing variant) is refused with
  * {@link IllegalArgumentException}, and the caller keeps the flag's previous version.
  */
@@ -70,7 +76,14 @@ public final class FlagStateMapper {
             Object value = entry.getValue() instanceof CharSequence text ? text.toString() : entry.getValue();
             flag.metadata(entry.getKey(), value);
         }
+        ExperimentFold.active(state.getExperiments())
+                .filter(experiment -> experiment.getStatus() == ExperimentStatus.RUNNING)
+                .ifPresent(experiment -> flag.experiment(experiment.getKey(), measuredRule(experiment)));
         return flag.build();
+    }
+
+    private static String measuredRule(Experiment experiment) {
+        return experiment.getDefinition().getRuleId();
     }
 
     /**

@@ -3,7 +3,12 @@ package io.flagplane.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flagplane.avro.Experiment;
+import io.flagplane.avro.ExperimentDefinition;
+import io.flagplane.avro.ExperimentMetric;
+import io.flagplane.avro.ExperimentStatus;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.MetricKind;
 import io.flagplane.avro.FlagType;
 import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
@@ -12,9 +17,12 @@ import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.Reason;
 import io.flagplane.fixtures.States;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class FlagStateMapperTest {
 
@@ -102,5 +110,61 @@ class FlagStateMapperTest {
         assertThat(result.reason()).isEqualTo(Reason.DISABLED);
         assertThat(result.variant()).isNull();
         assertThat(result.flagMetadata()).isEqualTo(Map.of("ticket", "JIRA-7", "count", 2L, "ratio", 0.1, "beta", true));
+    }
+
+    /** A 50/50 fallthrough split, a 20/80 split for admins (rule "cohort"), and an experiment in {@code status} on one of them. */
+    private static FlagState withExperiment(ExperimentStatus status, String ruleId) {
+        FlagState state = States.booleanState("production", "pricing.upfront", 9);
+        var half = new io.flagplane.avro.Split(List.of(new io.flagplane.avro.WeightedVariant("on", 5_000),
+                new io.flagplane.avro.WeightedVariant("off", 5_000)), null);
+        var fifth = new io.flagplane.avro.Split(List.of(new io.flagplane.avro.WeightedVariant("on", 2_000),
+                new io.flagplane.avro.WeightedVariant("off", 8_000)), null);
+        state.getDefinition().setRules(List.of(new io.flagplane.avro.Rule("cohort", null,
+                List.of(new io.flagplane.avro.Condition("role", "in", List.of("ADMIN"))),
+                io.flagplane.avro.Serve.newBuilder().setSplit(fifth).build())));
+        state.getDefinition().setFallthrough(io.flagplane.avro.Serve.newBuilder().setSplit(half).build());
+        ExperimentDefinition definition = ExperimentDefinition.newBuilder().setRuleId(ruleId)
+                .setPrimaryMetric(ExperimentMetric.newBuilder().setEventKey("booking_confirmed").setKind(MetricKind.CONVERSION)
+                        .build()).build();
+        Experiment older = Experiment.newBuilder().setKey("last-year").setStatus(ExperimentStatus.STOPPED)
+                .setDefinition(definition).setCreatedAt(Instant.EPOCH).build();
+        Experiment experiment = Experiment.newBuilder().setKey("upfront-fees").setStatus(status).setDefinition(definition)
+                .setCreatedAt(Instant.EPOCH).setLaunchedAtVersion(status == ExperimentStatus.DRAFT ? 0 : 8).build();
+        state.setExperiments(List.of(older, experiment));
+        return state;
+    }
+
+    @Test
+    void a_running_experiment_on_the_fallthrough_marks_the_fallthrough_splits_results_as_its_exposures() {
+        Flag flag = FlagStateMapper.toFlag(withExperiment(ExperimentStatus.RUNNING, null));
+
+        assertThat(flag.experiment()).isEqualTo("upfront-fees");
+        assertThat(Evaluator.evaluate(k -> flag, "pricing.upfront", null, null, EvaluationContext.of("user-1")).experiment())
+                .isEqualTo("upfront-fees");
+        assertThat(Evaluator.evaluate(k -> flag, "pricing.upfront", null, null,
+                EvaluationContext.of("user-1", Map.of("role", "ADMIN"))).experiment()).isNull();
+    }
+
+    @Test
+    void a_running_experiment_on_a_rule_marks_only_that_rules_split() {
+        Flag flag = FlagStateMapper.toFlag(withExperiment(ExperimentStatus.RUNNING, "cohort"));
+
+        assertThat(Evaluator.evaluate(k -> flag, "pricing.upfront", null, null,
+                EvaluationContext.of("user-1", Map.of("role", "ADMIN"))).experiment()).isEqualTo("upfront-fees");
+        assertThat(Evaluator.evaluate(k -> flag, "pricing.upfront", null, null, EvaluationContext.of("user-1")).experiment())
+                .isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ExperimentStatus.class, names = {"DRAFT", "PAUSED", "STOPPED"})
+    void an_experiment_that_is_not_running_marks_nothing(ExperimentStatus status) {
+        Flag flag = FlagStateMapper.toFlag(withExperiment(status, null));
+
+        assertThat(flag.experiment()).isNull();
+        for (int i = 0; i < 100; i++) {
+            var result = Evaluator.evaluate(k -> flag, "pricing.upfront", null, null, EvaluationContext.of("user-" + i));
+            assertThat(result.reason()).isEqualTo(Reason.SPLIT);
+            assertThat(result.isExposure()).isFalse();
+        }
     }
 }

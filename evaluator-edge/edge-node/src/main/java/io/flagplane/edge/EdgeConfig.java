@@ -5,6 +5,8 @@ import io.flagplane.connections.RegistrySettings;
 import io.flagplane.registry.RegistryAccess;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.reporting.ReportingSettings;
+import io.flagplane.reporting.exposure.ExposureSettings;
+import io.flagplane.reporting.tracking.TrackingSettings;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
@@ -26,21 +28,25 @@ import java.util.Set;
  * @param snapshotFile where the last known ruleset is kept, so the node can start while Kafka is down; null for none
  * @param heartbeat    how often the change stream sends a heartbeat
  * @param reporting    how the node reports to {@code evaluator-reports} ({@code edge.report.*}, {@code edge.node.id})
+ * @param exposures    how the node logs exposures to running experiments on {@code flag-exposures} ({@code edge.exposures.*})
+ * @param tracking     how the node takes {@code POST /api/v1/track} to {@code tracking-events} ({@code edge.tracking.*})
  * @param kafka        the bootstrap servers and the Kafka client pass-through ({@code kafka.client.*}: TLS, SASL); its
- *                     consumer settings reach the ruleset's reader, its producer settings the report sender
+ *                     consumer settings reach the ruleset's reader, its producer settings the report sender and the
+ *                     exposure and tracking producer
  * @param registry     the schema registry's URL, credentials and trust store
  */
 public record EdgeConfig(String host, int port, KafkaClientSettings kafka, RegistryAccess registry, TopicNames topics,
                          List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
-                         Duration heartbeat, int maxStreams, ReportingSettings reporting) {
+                         Duration heartbeat, int maxStreams, ReportingSettings reporting, ExposureSettings exposures,
+                         TrackingSettings tracking) {
 
     public static final String ENVIRONMENT_HEADER = "X-Flagplane-Environment";
     /** {@code edge.environments=*}: serve every environment. */
     public static final String EVERY_ENVIRONMENT = "*";
 
     public EdgeConfig {
-        if (reporting == null) {
-            throw new SettingsException("the edge node's reporting settings are missing");
+        if (reporting == null || exposures == null || tracking == null) {
+            throw new SettingsException("the edge node's reporting, exposure or tracking settings are missing");
         }
         if (environments.isEmpty()) {
             throw new SettingsException("edge.environments must name at least one environment");
@@ -55,7 +61,10 @@ public record EdgeConfig(String host, int port, KafkaClientSettings kafka, Regis
         }
     }
 
-    /** A node with the default reporting settings (reporting on, every 5 s), plaintext to Kafka and the registry. */
+    /**
+     * A node with the default reporting, exposure and tracking settings (all on), plaintext to Kafka
+     * and the registry.
+     */
     public EdgeConfig(String host, int port, String bootstrapServers, String schemaRegistryUrl, TopicNames topics,
                       List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
                       Duration heartbeat, int maxStreams) {
@@ -63,10 +72,30 @@ public record EdgeConfig(String host, int port, KafkaClientSettings kafka, Regis
                 environments, authEnabled, tokensFile, snapshotFile, heartbeat, maxStreams, ReportingSettings.defaults());
     }
 
+    /** A node with these reporting settings and the default exposure and tracking settings (on). */
+    public EdgeConfig(String host, int port, KafkaClientSettings kafka, RegistryAccess registry, TopicNames topics,
+                      List<String> environments, boolean authEnabled, Path tokensFile, Path snapshotFile,
+                      Duration heartbeat, int maxStreams, ReportingSettings reporting) {
+        this(host, port, kafka, registry, topics, environments, authEnabled, tokensFile, snapshotFile, heartbeat, maxStreams,
+                reporting, ExposureSettings.defaults(), TrackingSettings.defaults());
+    }
+
     /** The same node reporting as {@code settings} say. */
     public EdgeConfig withReporting(ReportingSettings settings) {
         return new EdgeConfig(host, port, kafka, registry, topics, environments, authEnabled, tokensFile,
-                snapshotFile, heartbeat, maxStreams, settings);
+                snapshotFile, heartbeat, maxStreams, settings, exposures, tracking);
+    }
+
+    /** The same node logging exposures as {@code settings} say. */
+    public EdgeConfig withExposures(ExposureSettings settings) {
+        return new EdgeConfig(host, port, kafka, registry, topics, environments, authEnabled, tokensFile,
+                snapshotFile, heartbeat, maxStreams, reporting, settings, tracking);
+    }
+
+    /** The same node taking tracking events as {@code settings} say. */
+    public EdgeConfig withTracking(TrackingSettings settings) {
+        return new EdgeConfig(host, port, kafka, registry, topics, environments, authEnabled, tokensFile,
+                snapshotFile, heartbeat, maxStreams, reporting, exposures, settings);
     }
 
     public String bootstrapServers() {
@@ -99,7 +128,42 @@ public record EdgeConfig(String host, int port, KafkaClientSettings kafka, Regis
                 snapshot == null || snapshot.isBlank() ? null : Path.of(snapshot),
                 settings.millis("edge.stream.heartbeat.ms", Duration.ofSeconds(15)),
                 settings.integer("edge.stream.max.connections", 10_000, 1, 1_000_000),
-                reporting(settings));
+                reporting(settings), exposures(settings), tracking(settings));
+    }
+
+    /**
+     * {@code edge.exposures.enabled} (true), {@code edge.exposures.dedup.window.ms} (3600000: a user's
+     * exposure to an experiment is logged once an hour per node; 0 logs every evaluation),
+     * {@code edge.exposures.dedup.capacity} (131072 users remembered) and {@code edge.exposures.buffer}
+     * (10000 exposures waiting for Kafka).
+     */
+    static ExposureSettings exposures(Settings settings) {
+        try {
+            return new ExposureSettings(settings.bool("edge.exposures.enabled", true),
+                    settings.millis("edge.exposures.dedup.window.ms", ExposureSettings.DEFAULT_WINDOW),
+                    settings.integer("edge.exposures.dedup.capacity", ExposureSettings.DEFAULT_DEDUP_CAPACITY, 4,
+                            ExposureSettings.MAX_DEDUP_CAPACITY),
+                    settings.integer("edge.exposures.buffer", ExposureSettings.DEFAULT_BUFFER, 1, 1_000_000));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("edge.exposures: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code edge.tracking.enabled} (true), {@code edge.tracking.buffer} (10000 events waiting for
+     * Kafka), {@code edge.tracking.max.batch} (1000 events per request), {@code edge.tracking.max.future.ms}
+     * (3600000: timestamps at most an hour ahead) and {@code edge.tracking.max.past.ms} (604800000: at most 7 days old).
+     */
+    static TrackingSettings tracking(Settings settings) {
+        try {
+            return new TrackingSettings(settings.bool("edge.tracking.enabled", true),
+                    settings.integer("edge.tracking.buffer", TrackingSettings.DEFAULT_BUFFER, 1, 1_000_000),
+                    settings.integer("edge.tracking.max.batch", TrackingSettings.DEFAULT_MAX_BATCH, 1, 10_000),
+                    settings.millis("edge.tracking.max.future.ms", TrackingSettings.DEFAULT_MAX_FUTURE),
+                    settings.millis("edge.tracking.max.past.ms", TrackingSettings.DEFAULT_MAX_PAST));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("edge.tracking: " + e.getMessage());
+        }
     }
 
     /**

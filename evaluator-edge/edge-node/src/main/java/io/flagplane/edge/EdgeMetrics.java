@@ -2,6 +2,8 @@ package io.flagplane.edge;
 
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.reporting.EvaluatorReporter;
+import io.flagplane.reporting.exposure.ExposureLog;
+import io.flagplane.reporting.tracking.TrackingLog;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.RulesetTail;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -24,7 +26,8 @@ import java.util.function.Supplier;
  * The node's Prometheus metrics, in a registry of its own (several nodes can share a JVM):
  * evaluations by flag, variant and reason; the ruleset's size, generation and age; whether it is
  * stale; restarts of its Kafka reader; propagation lag from a change's event time to this node applying it; consumer lag; change
- * stream connections; evaluator reports sent and dropped, and when the last one that got through was made.
+ * stream connections; evaluator reports sent and dropped, and when the last one that got through was made;
+ * exposures logged, de-duplicated, dropped and sent, and tracking events accepted, refused and sent.
  *
  * <p>Counting an evaluation allocates nothing: a flag's successful results are shared objects
  * built when the flag arrives, so the counter for one is found by identity.
@@ -42,7 +45,8 @@ public final class EdgeMetrics {
     private final LiveRuleset ruleset;
 
     /** @param reports what the node's reporter has done so far (all zero when reporting is off) */
-    EdgeMetrics(LiveRuleset ruleset, IntSupplier streams, Supplier<EvaluatorReporter.Stats> reports) {
+    EdgeMetrics(LiveRuleset ruleset, IntSupplier streams, Supplier<EvaluatorReporter.Stats> reports,
+                Supplier<ExposureLog.Stats> exposures, Supplier<TrackingLog.Stats> tracking) {
         this.ruleset = ruleset;
         evaluations = Counter.builder().name("flagplane_evaluations_total")
                 .help("Flag evaluations served, by environment, flag, variant and reason")
@@ -100,6 +104,42 @@ public final class EdgeMetrics {
                         cb.call(last.toEpochMilli() / 1000.0);
                     }
                 }).register(registry);
+        CounterWithCallback.builder().name("flagplane_exposures_total")
+                .help("Evaluations from a running experiment's split, by what became of them: logged (queued for"
+                        + " flag-exposures), deduplicated (the user was logged within the window), dropped (buffer full),"
+                        + " no_targeting_key (cannot be attributed)")
+                .labelNames("outcome").callback(cb -> {
+                    ExposureLog.Stats s = exposures.get();
+                    cb.call(s.logged(), "logged");
+                    cb.call(s.deduplicated(), "deduplicated");
+                    cb.call(s.dropped(), "dropped");
+                    cb.call(s.withoutTargetingKey(), "no_targeting_key");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_exposures_sent_total")
+                .help("Exposures Kafka acknowledged on flag-exposures")
+                .callback(cb -> cb.call(exposures.get().sent())).register(registry);
+        CounterWithCallback.builder().name("flagplane_exposure_send_errors_total")
+                .help("Exposures lost on the way to Kafka (slow or away, or a schema it could not register)")
+                .callback(cb -> cb.call(exposures.get().sendErrors())).register(registry);
+        CounterWithCallback.builder().name("flagplane_exposure_dedup_evictions_total")
+                .help("Users forgotten by exposure de-duplication before their window ended, to make room (each may"
+                        + " repeat an exposure; raise edge.exposures.dedup.capacity if this grows fast)")
+                .callback(cb -> cb.call(exposures.get().dedupEvictions())).register(registry);
+        CounterWithCallback.builder().name("flagplane_tracking_events_total")
+                .help("Tracking events received, by what became of them: accepted (queued for tracking-events),"
+                        + " dropped (buffer full: the request got 503), invalid (refused with 400)")
+                .labelNames("outcome").callback(cb -> {
+                    TrackingLog.Stats s = tracking.get();
+                    cb.call(s.accepted(), "accepted");
+                    cb.call(s.dropped(), "dropped");
+                    cb.call(s.invalid(), "invalid");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_tracking_events_sent_total")
+                .help("Tracking events Kafka acknowledged on tracking-events")
+                .callback(cb -> cb.call(tracking.get().sent())).register(registry);
+        CounterWithCallback.builder().name("flagplane_tracking_send_errors_total")
+                .help("Tracking events lost on the way to Kafka after they were accepted")
+                .callback(cb -> cb.call(tracking.get().sendErrors())).register(registry);
         ruleset.onStates(this::applied);
     }
 

@@ -12,12 +12,22 @@ import java.util.Map;
  * <p>A flag without an off variant that is disabled, killed or denies the key serves the
  * caller's default with reason {@link Reason#DISABLED}, no variant and no error: the
  * <em>code default</em> ({@link #isCodeDefault()}).
+ *
+ * <p>{@code experiment} is the key of the flag's RUNNING experiment when this result came from
+ * the split that experiment measures (reason {@link Reason#SPLIT}, from that rule or the
+ * fallthrough), else null: a delivery layer that sees it set logs an exposure. Such results are
+ * pre-built with the flag like every other success, so marking them costs no allocation.
  */
 public record Evaluation<T>(T value, String variant, Reason reason, ErrorCode errorCode, String errorMessage,
-                            long flagVersion, Map<String, Object> flagMetadata) {
+                            long flagVersion, Map<String, Object> flagMetadata, String experiment) {
 
     public Evaluation {
         flagMetadata = flagMetadata == null ? Map.of() : flagMetadata;
+    }
+
+    public Evaluation(T value, String variant, Reason reason, ErrorCode errorCode, String errorMessage, long flagVersion,
+                      Map<String, Object> flagMetadata) {
+        this(value, variant, reason, errorCode, errorMessage, flagVersion, flagMetadata, null);
     }
 
     public Evaluation(T value, String variant, Reason reason, ErrorCode errorCode, String errorMessage, long flagVersion) {
@@ -30,6 +40,11 @@ public record Evaluation<T>(T value, String variant, Reason reason, ErrorCode er
 
     public boolean isError() {
         return errorCode != null;
+    }
+
+    /** Whether this result came from the split of the flag's RUNNING experiment, so it is an exposure to log. */
+    public boolean isExposure() {
+        return experiment != null;
     }
 
     /** The flag chose not to serve a variant of its own: the caller's default, with reason DISABLED. */

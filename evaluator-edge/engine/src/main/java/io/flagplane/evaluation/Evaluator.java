@@ -12,6 +12,11 @@ package io.flagplane.evaluation;
  * split); then the fallthrough ({@code DEFAULT}, {@code SPLIT}, or {@code STATIC} for a flag
  * with no targeting and no split).
  *
+ * <p>A result from the split the flag's RUNNING experiment measures is the pre-built exposure
+ * instance of that variant ({@link Evaluation#experiment()} set); a split reached any other way
+ * (another rule, a flag whose experiment is paused or stopped) and every other path (killed,
+ * disabled, deny and allow lists, fixed serves) are not exposures.
+ *
  * <p>Hot path: successful results are the flag's pre-built instances and bucketing hashes
  * characters in place, so a boolean evaluation allocates nothing.
  */
@@ -95,6 +100,7 @@ public final class Evaluator {
         if (value == null) {
             return NOTHING_TO_BUCKET;
         }
-        return flag.result(split.variantFor(flag.bucketing().bucket(value)), Reason.SPLIT);
+        int variant = split.variantFor(flag.bucketing().bucket(value));
+        return serve == flag.measured() ? flag.exposure(variant) : flag.result(variant, Reason.SPLIT);
     }
 }

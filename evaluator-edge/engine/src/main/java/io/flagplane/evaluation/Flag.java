@@ -24,6 +24,14 @@ import java.util.TreeSet;
  * caller's default (the <em>code default</em>) with reason {@link Reason#DISABLED}. Those
  * results are pre-built for the boolean defaults and null, so the boolean path stays allocation-free.
  *
+ * <p>A flag may carry a RUNNING experiment, which measures one of its splits (a rule's, or the
+ * fallthrough's). The results that split serves are pre-built a second time, marked with the
+ * experiment's key ({@link Evaluation#experiment()}), so telling an exposure apart costs one
+ * reference comparison and no allocation, and a flag without an experiment is served exactly as
+ * before. An experiment naming a rule the flag does not have, or a serve that is not a split,
+ * marks nothing: the flag is still served (never refused for it, or a kill behind it would not
+ * arrive).
+ *
  * <p>Immutable and safe to share between threads. Build with {@link #builder(String, FlagType)};
  * {@link Builder#build()} refuses a flag whose serves name variants it does not have.
  */
@@ -54,6 +62,12 @@ public final class Flag {
     private final Evaluation<Object> codeDefaultTrue;
     private final Evaluation<Object> codeDefaultFalse;
     private final Evaluation<Object> codeDefaultNull;
+    /** The key of the RUNNING experiment measuring {@link #measured}, or null. */
+    private final String experiment;
+    /** The split the RUNNING experiment measures (a rule's serve or the fallthrough), or null. */
+    private final Serve measured;
+    /** exposures[variant]: the shared result of {@link #measured} for each variant, marked with the experiment. */
+    private final Evaluation<Object>[] exposures;
 
     @SuppressWarnings("unchecked")
     private Flag(Builder b) {
@@ -98,6 +112,29 @@ public final class Flag {
         this.codeDefaultTrue = codeDefaultOf(Boolean.TRUE);
         this.codeDefaultFalse = codeDefaultOf(Boolean.FALSE);
         this.codeDefaultNull = codeDefaultOf(null);
+        this.measured = b.experimentKey == null ? null : measuredSplit(b.experimentRuleId);
+        this.experiment = measured == null ? null : b.experimentKey;
+        this.exposures = new Evaluation[measured == null ? 0 : variants.length];
+        for (int v = 0; v < exposures.length; v++) {
+            exposures[v] = new Evaluation<>(variants[v].value(), variants[v].key(), Reason.SPLIT, null, null, version,
+                    metadata, experiment);
+        }
+    }
+
+    /** The split serve of the rule with this id (null: the fallthrough), or null when there is none. */
+    private Serve measuredSplit(String ruleId) {
+        Serve serve = null;
+        if (ruleId == null) {
+            serve = fallthrough;
+        } else {
+            for (Rule rule : rules) {
+                if (rule.id.equals(ruleId)) {
+                    serve = rule.serve;
+                    break;
+                }
+            }
+        }
+        return serve instanceof Serve.Split ? serve : null;
     }
 
     private Evaluation<Object> codeDefaultOf(Object defaultValue) {
@@ -204,6 +241,14 @@ public final class Flag {
         return metadata;
     }
 
+    /**
+     * The key of the RUNNING experiment whose split this flag serves, or null: no experiment is
+     * running (none, or it is a draft, paused or stopped), or it names a split the flag does not have.
+     */
+    public String experiment() {
+        return experiment;
+    }
+
     /** The key of the variant served when the flag is off, killed or denies a key; null when it serves the code default. */
     public String offVariantKey() {
         return offVariant < 0 ? null : variants[offVariant].key();
@@ -264,9 +309,20 @@ public final class Flag {
         return results[variant][reason.ordinal()];
     }
 
+    /** The serve the RUNNING experiment measures, or null; compared by identity on the hot path. */
+    Serve measured() {
+        return measured;
+    }
+
+    /** The result of the measured split for this variant, marked as an exposure. */
+    Evaluation<Object> exposure(int variant) {
+        return exposures[variant];
+    }
+
     @Override
     public String toString() {
-        return "Flag[" + key + " v" + version + (killed ? " killed" : enabled ? " enabled" : " disabled") + "]";
+        return "Flag[" + key + " v" + version + (killed ? " killed" : enabled ? " enabled" : " disabled")
+                + (experiment == null ? "" : " experiment " + experiment) + "]";
     }
 
     /** Collects a flag's parts; {@link #build()} prepares and checks them. */
@@ -288,6 +344,8 @@ public final class Flag {
         private long version;
         private String salt;
         private final Map<String, Object> metadata = new LinkedHashMap<>();
+        private String experimentKey;
+        private String experimentRuleId;
 
         private Builder(String key, FlagType type) {
             this.key = Objects.requireNonNull(key, "key");
@@ -365,6 +423,17 @@ public final class Flag {
 
         public Builder salt(String salt) {
             this.salt = salt;
+            return this;
+        }
+
+        /**
+         * The flag's RUNNING experiment: its key, and the split it measures, the rule with id
+         * {@code ruleId} or, when null, the fallthrough. Results from that split are exposures.
+         * Paused, stopped and draft experiments are not given here: they log nothing.
+         */
+        public Builder experiment(String key, String ruleId) {
+            this.experimentKey = Objects.requireNonNull(key, "experiment key");
+            this.experimentRuleId = ruleId;
             return this;
         }
 

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ARCHITECTURE.md: "no allocation on the boolean path". Counts the bytes this thread allocates
- * over many evaluations of every kind of boolean flag (static, rules, split, lists, segments, and a
- * disabled one without an off variant serving the code default).
+ * over many evaluations of every kind of boolean flag (static, rules, split, lists, segments, a
+ * disabled one without an off variant serving the code default, and one whose split a RUNNING
+ * experiment measures, so that telling exposures apart costs nothing either).
  * Counting bytes, not time, so the machine's noise cannot make it flaky.
  */
 class ZeroAllocationTest {
@@ -31,7 +32,10 @@ class ZeroAllocationTest {
                 booleanFlag("f.lists").fallthrough("off").deny(List.of("user-1")).allow("on", List.of("user-2")).build(),
                 booleanFlag("f.segment").fallthrough("off")
                         .rule("beta", all(when("targetingKey", "in_segment", "beta")), ServeSpec.variant("on")).build(),
-                booleanFlag("f.code-default").offVariant(null).enabled(false).metadata("team", "checkout").build());
+                booleanFlag("f.code-default").offVariant(null).enabled(false).metadata("team", "checkout").build(),
+                booleanFlag("f.experiment").fallthrough(ServeSpec.rollout("on", 5_000, "off"))
+                        .rule("pro", all(when("tier", "in", "enterprise")), ServeSpec.rollout("on", 2_000, "off"))
+                        .experiment("checkout-test", null).build());
         FlagView view = Fixtures.view(flags, List.of(beta));
         EvaluationContext[] contexts = new EvaluationContext[16];
         for (int i = 0; i < contexts.length; i++) {

@@ -8,6 +8,7 @@ import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.Structure;
+import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
 import dev.openfeature.sdk.exceptions.FatalError;
 import dev.openfeature.sdk.exceptions.GeneralError;
@@ -17,8 +18,13 @@ import io.flagplane.sdk.FlagplaneClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An OpenFeature provider over a {@link FlagplaneClient}: evaluation in process, with the client's
@@ -40,6 +46,15 @@ import java.util.Map;
  * <li>CONFIGURATION_CHANGED with the changed flag keys.</li>
  * </ul>
  *
+ * <p>OpenFeature's Tracking API, {@code client.track("booking_confirmed", ctx, new
+ * MutableTrackingEventDetails(99.5).add("plan", "pro"))}, becomes {@link FlagplaneClient#track}: the event name as the event key, the context's targeting
+ * key, the details' value, and the details' fields as flat attributes (strings, booleans,
+ * numbers; an instant becomes its ISO-8601 text). A nested structure or a list is refused, not
+ * flattened: {@code a.b} keys invented here would be names nobody chose. A refused event is
+ * counted ({@code invalid} in the client's tracking stats) and logged, never thrown: OpenFeature's
+ * client passes a provider's exception straight to the application, and telemetry must not break it.
+ * Exposures to running experiments are logged by the client as it evaluates.
+ *
  * <pre>{@code
  * OpenFeatureAPI.getInstance().setProviderAndWait(new FlagplaneProvider(client));
  * Client features = OpenFeatureAPI.getInstance().getClient();
@@ -49,6 +64,7 @@ import java.util.Map;
 public final class FlagplaneProvider extends EventProvider {
 
     private static final Metadata METADATA = () -> "Flagplane";
+    private static final Logger LOG = LoggerFactory.getLogger(FlagplaneProvider.class);
 
     private final FlagplaneClient client;
     private final Duration readyTimeout;
@@ -56,6 +72,7 @@ public final class FlagplaneProvider extends EventProvider {
     private volatile boolean initialized;
     /** initialize() ended without a ruleset (ERROR or FATAL): a later ruleset is announced with READY. */
     private volatile boolean startFailed;
+    private final AtomicLong refusedEvents = new AtomicLong();
 
     public FlagplaneProvider(FlagplaneClient client) {
         this(client, Duration.ofSeconds(30));
@@ -134,6 +151,34 @@ public final class FlagplaneProvider extends EventProvider {
     public void shutdown() {
         super.shutdown();
         client.close();
+    }
+
+    /**
+     * OpenFeature's Tracking API: sends the event through the client (fire and forget). Never
+     * throws: an event the client refuses is counted and logged (the 1st, 2nd, 4th, 8th... refusal).
+     */
+    @Override
+    public void track(String eventName, EvaluationContext ctx, TrackingEventDetails details) {
+        try {
+            OptionalDouble value = details == null ? OptionalDouble.empty()
+                    : details.getValue().map(n -> OptionalDouble.of(n.doubleValue())).orElse(OptionalDouble.empty());
+            client.track(eventName, context(ctx), value, details == null ? Map.of() : attributes(details));
+        } catch (IllegalArgumentException e) {
+            long refused = refusedEvents.incrementAndGet();
+            if (Long.bitCount(refused) == 1) {
+                LOG.warn("a tracking event was refused and not sent ({} so far): {}", refused, e.getMessage());
+            }
+        }
+    }
+
+    /** The details' fields as flat attributes; nested values are passed on as maps and lists for the client to refuse. */
+    static Map<String, Object> attributes(Structure details) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Value> e : details.asMap().entrySet()) {
+            Value v = e.getValue();
+            out.put(e.getKey(), v != null && v.isInstant() ? v.asInstant().toString() : plain(v));
+        }
+        return out;
     }
 
     @Override

@@ -15,8 +15,15 @@ import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.reporting.EvaluatorIdentity;
 import io.flagplane.reporting.EvaluatorReporter;
+import io.flagplane.reporting.EvaluatorTelemetry;
 import io.flagplane.reporting.NodeIds;
 import io.flagplane.reporting.ReportingSettings;
+import io.flagplane.reporting.exposure.ExposureLog;
+import io.flagplane.reporting.exposure.ExposureSettings;
+import io.flagplane.reporting.tracking.InvalidTrackingEvent;
+import io.flagplane.reporting.tracking.TrackedEvent;
+import io.flagplane.reporting.tracking.TrackingLog;
+import io.flagplane.reporting.tracking.TrackingSettings;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.RulesetTail;
 import io.flagplane.ruleset.RulesetView;
@@ -29,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +70,12 @@ import org.slf4j.LoggerFactory;
  * {@code evaluator-reports} as an {@code SDK_CLIENT}: a heartbeat every few seconds, the versions
  * it applied, and how often it served each flag and variant (counted without allocating, sent from
  * a background thread, dropped and counted when Kafka is away).
+ *
+ * <p>Experiments: when an evaluation's result comes from the split of its flag's RUNNING
+ * experiment, the client logs an exposure on {@code flag-exposures} (once per user and experiment
+ * within {@link ExposureSettings#dedupWindow()}); {@link #track} sends what users do on
+ * {@code tracking-events}. Both go through bounded buffers and a background thread: never
+ * blocking, dropped and counted under pressure ({@link #exposureStats()}, {@link #trackingStats()}).
  */
 public final class FlagplaneClient implements AutoCloseable {
 
@@ -71,6 +85,10 @@ public final class FlagplaneClient implements AutoCloseable {
     private final LiveRuleset ruleset;
     /** Null when reporting is off. */
     private final EvaluatorReporter reporter;
+    private final EvaluatorTelemetry telemetry;
+    /** {@link ExposureLog#OFF} when exposures are off: the evaluation path calls it either way. */
+    private final ExposureLog exposures;
+    private final TrackingLog tracking;
     private final ExecutorService listenerThread;
     private final List<Consumer<List<String>>> anyChange = new CopyOnWriteArrayList<>();
     private final Map<String, List<Consumer<String>>> flagChange = new HashMap<>();
@@ -93,10 +111,14 @@ public final class FlagplaneClient implements AutoCloseable {
         this.ruleset = new LiveRuleset(options, registry);
         Map<String, Object> producer = new HashMap<>(b.kafkaProperties);
         producer.putAll(b.reporting.producerOverrides());
+        String nodeId = NodeIds.forSdk(b.reporting.nodeId());
         this.reporter = !b.reporting.enabled() ? null : EvaluatorReporter.create(
-                EvaluatorIdentity.of(NodeIds.forSdk(b.reporting.nodeId()), EvaluatorKind.SDK_CLIENT, List.of(environment),
-                        Instant.now()),
+                EvaluatorIdentity.of(nodeId, EvaluatorKind.SDK_CLIENT, List.of(environment), Instant.now()),
                 b.reporting.withProducerOverrides(producer), ruleset, b.bootstrapServers, topics, registry);
+        this.telemetry = EvaluatorTelemetry.start(nodeId, b.exposures, b.tracking, b.bootstrapServers, topics, registry,
+                producer);
+        this.exposures = telemetry.exposures();
+        this.tracking = telemetry.tracking();
         this.listenerThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "flagplane-listeners");
             t.setDaemon(true);
@@ -194,7 +216,8 @@ public final class FlagplaneClient implements AutoCloseable {
 
     /**
      * Every evaluation: the engine against the current view, then one count beside the flag (no
-     * allocation). Before the client has a ruleset: PROVIDER_NOT_READY, uncounted.
+     * allocation), and, only for a result from a running experiment's split, the exposure log.
+     * Before the client has a ruleset: PROVIDER_NOT_READY, uncounted.
      */
     private <T> Evaluation<T> evaluate(RulesetView current, String flagKey, FlagType type, T defaultValue,
                                        EvaluationContext context) {
@@ -203,6 +226,9 @@ public final class FlagplaneClient implements AutoCloseable {
         }
         Evaluation<T> result = Evaluator.evaluate(current, flagKey, type, defaultValue, context);
         current.count(flagKey, result);
+        if (result.experiment() != null) {
+            exposures.log(environment, flagKey, result, context == null ? null : context.targetingKey());
+        }
         return result;
     }
 
@@ -227,6 +253,52 @@ public final class FlagplaneClient implements AutoCloseable {
     /** Whatever type the flag has (as OFREP does). */
     public Evaluation<Object> detail(String flagKey, EvaluationContext context) {
         return evaluate(view, flagKey, null, null, context);
+    }
+
+    // ------------------------------------------------------------------ tracking
+
+    /** {@link #track(String, EvaluationContext, OptionalDouble, Map)} without a value or attributes: a conversion. */
+    public boolean track(String eventKey, EvaluationContext context) {
+        return track(eventKey, context, OptionalDouble.empty(), Map.of());
+    }
+
+    /** {@link #track(String, EvaluationContext, OptionalDouble, Map)} with a value (revenue, latency) and no attributes. */
+    public boolean track(String eventKey, EvaluationContext context, double value) {
+        return track(eventKey, context, OptionalDouble.of(value), Map.of());
+    }
+
+    /**
+     * Reports that the context's user did {@code eventKey} (e.g. {@code booking_confirmed}), now,
+     * on {@code tracking-events}, for experiments and guardrails to measure. Fire and forget: the
+     * event is checked here and queued; a background thread sends it.
+     *
+     * @param attributes flat details: String, Boolean, Integer, Long, Float or Double values (at most 50)
+     * @return true when queued; false when tracking is off or the buffer is full (then it is counted
+     *         as dropped in {@link #trackingStats()}); never blocks
+     * @throws IllegalArgumentException ({@link InvalidTrackingEvent}, naming the field) when the event
+     *         cannot be accepted: an event key that is not 1 to 128 letters, digits and {@code . _ : -},
+     *         a context without a targeting key, a value that is not finite, attributes that are not flat
+     */
+    public boolean track(String eventKey, EvaluationContext context, OptionalDouble value, Map<String, ?> attributes) {
+        TrackedEvent event;
+        try {
+            event = tracking.rules().event(null, environment, eventKey, context == null ? null : context.targetingKey(),
+                    value == null || value.isEmpty() ? null : value.getAsDouble(), null, attributes);
+        } catch (InvalidTrackingEvent e) {
+            tracking.countInvalid(1);
+            throw e;
+        }
+        return tracking.submit(event);
+    }
+
+    /** What exposure logging has done so far (all zero when it is off). */
+    public ExposureLog.Stats exposureStats() {
+        return exposures.stats();
+    }
+
+    /** What tracking has taken, dropped, refused and sent so far (all zero when it is off). */
+    public TrackingLog.Stats trackingStats() {
+        return tracking.stats();
     }
 
     // ------------------------------------------------------------------ lifecycle and listeners
@@ -289,6 +361,7 @@ public final class FlagplaneClient implements AutoCloseable {
 
     @Override
     public void close() {
+        telemetry.close();   // sends the exposures and tracking events still queued, a few seconds at most
         if (reporter != null) {
             reporter.close();   // first: its STOPPING report still reads the ruleset's status
         }
@@ -308,6 +381,8 @@ public final class FlagplaneClient implements AutoCloseable {
         private Duration snapshotInterval = Duration.ofSeconds(5);
         private Map<String, Object> consumerOverrides = Map.of();
         private ReportingSettings reporting = ReportingSettings.defaults();
+        private ExposureSettings exposures = ExposureSettings.defaults();
+        private TrackingSettings tracking = TrackingSettings.defaults();
 
         private Builder() {
         }
@@ -334,9 +409,9 @@ public final class FlagplaneClient implements AutoCloseable {
         }
 
         /**
-         * Kafka client properties for every client this SDK creates (the ruleset's consumer and the
-         * report producer): the way to a secured cluster, e.g. {@code security.protocol=SASL_SSL},
-         * {@code sasl.mechanism=SCRAM-SHA-512}, {@code sasl.jaas.config=…}, {@code ssl.truststore.location=…}.
+         * Kafka client properties for every client this SDK creates (the ruleset's consumer, the
+         * report producer and the exposure and tracking producer): the way to a secured cluster, e.g.
+         * {@code security.protocol=SASL_SSL}, {@code sasl.mechanism=SCRAM-SHA-512}, {@code sasl.jaas.config=…}, {@code ssl.truststore.location=…}.
          * {@link #consumerProperties} and the reporting settings' producer properties go over these.
          */
         public Builder kafkaProperties(Map<String, ?> properties) {
@@ -389,7 +464,31 @@ public final class FlagplaneClient implements AutoCloseable {
             return this;
         }
 
-        /** The node id to report under (default: random per process). */
+        /** How exposures to running experiments are logged (de-duplication window and capacity, buffer). */
+        public Builder exposures(ExposureSettings settings) {
+            this.exposures = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** Exposure logging on (the default) or off. */
+        public Builder exposures(boolean enabled) {
+            this.exposures = exposures.withEnabled(enabled);
+            return this;
+        }
+
+        /** How {@link FlagplaneClient#track} sends (buffer size). */
+        public Builder tracking(TrackingSettings settings) {
+            this.tracking = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** Tracking on (the default) or off: off, {@code track} checks the event and returns false. */
+        public Builder tracking(boolean enabled) {
+            this.tracking = tracking.withEnabled(enabled);
+            return this;
+        }
+
+        /** The node id to report under, and to stamp on exposures and tracking events (default: random per process). */
         public Builder nodeId(String nodeId) {
             this.reporting = reporting.withNodeId(nodeId);
             return this;

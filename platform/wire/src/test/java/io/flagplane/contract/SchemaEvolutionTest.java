@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.EvaluatorReport;
+import io.flagplane.avro.Exposure;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.avro.TrackingEvent;
 import io.flagplane.registry.CompatibilityLevel;
 import io.flagplane.registry.InMemorySchemaRegistry;
 import java.io.IOException;
@@ -41,6 +43,8 @@ class SchemaEvolutionTest {
         add(cases, Topics.valueSubject(Topics.SEGMENT_STATE), SegmentState.getClassSchema());
         add(cases, Topics.valueSubject(Topics.EVALUATOR_REPORTS), EvaluatorReport.getClassSchema());
         add(cases, Topics.valueSubject(Topics.FLAG_NOTICES), FlagNotice.getClassSchema());
+        add(cases, Topics.valueSubject(Topics.FLAG_EXPOSURES), Exposure.getClassSchema());
+        add(cases, Topics.valueSubject(Topics.TRACKING_EVENTS), TrackingEvent.getClassSchema());
         return cases.stream();
     }
 
@@ -71,7 +75,7 @@ class SchemaEvolutionTest {
     void every_subject_has_at_least_one_released_schema() throws Exception {
         assertThat(releasedSchemas().map(a -> a.get()[0]).distinct())
                 .containsExactlyInAnyOrder("flag-events-value", "flag-state-value", "segment-state-value",
-                        "evaluator-reports-value", "flag-notices-value");
+                        "evaluator-reports-value", "flag-notices-value", "flag-exposures-value", "tracking-events-value");
     }
 
     @Test
@@ -83,6 +87,8 @@ class SchemaEvolutionTest {
         registry.register("segment-state-value", SegmentState.getClassSchema());
         registry.register("evaluator-reports-value", EvaluatorReport.getClassSchema());
         registry.register("flag-notices-value", FlagNotice.getClassSchema());
+        registry.register("flag-exposures-value", Exposure.getClassSchema());
+        registry.register("tracking-events-value", TrackingEvent.getClassSchema());
     }
 
     @Test

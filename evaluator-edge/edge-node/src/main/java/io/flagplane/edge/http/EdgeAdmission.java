@@ -49,6 +49,17 @@ final class EdgeAdmission {
         return ctx.attribute(ENVIRONMENT);
     }
 
+    /** Who {@link #admit} let in. */
+    static Principal principal(Context ctx) {
+        return ctx.attribute(PRINCIPAL);
+    }
+
+    /** Whether this node answers for the environment (with {@code *}: whether its ruleset holds anything there). */
+    boolean serves(String environment) {
+        return config.servesEveryEnvironment() ? ruleset.current().environments().contains(environment)
+                : config.environments().contains(environment);
+    }
+
     /**
      * The environments this node answers for: its configured list, or with {@code *} every
      * environment its ruleset holds flags or segments for (only declared environments take any).

@@ -124,7 +124,11 @@ final class EdgeErrors {
             }
             body.put("errorCode", error.code.name()).put("errorDetails", error.getMessage());
         } else {
-            body.putObject("error").put("code", restCode(error)).put("message", error.getMessage());
+            ObjectNode fields = body.putObject("error").put("code", restCode(error));
+            if (error.field != null) {
+                fields.put("field", error.field);
+            }
+            fields.put("message", error.getMessage());
         }
         ctx.status(error.status).contentType("application/json").result(bytes(body));
     }

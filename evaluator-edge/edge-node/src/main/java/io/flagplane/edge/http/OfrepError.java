@@ -15,15 +15,22 @@ final class OfrepError extends RuntimeException {
     final ErrorCode code;
     /** For REST routes; null means the OpenFeature code, or for {@code GENERAL} the status's own code. */
     final String restCode;
+    /** For REST routes: the request field concerned ({@code events[3].eventKey}), or null. */
+    final String field;
 
     OfrepError(int status, ErrorCode code, String details) {
         this(status, code, null, details);
     }
 
     OfrepError(int status, ErrorCode code, String restCode, String details) {
+        this(status, code, restCode, null, details);
+    }
+
+    OfrepError(int status, ErrorCode code, String restCode, String field, String details) {
         super(details, null, false, false);
         this.status = status;
         this.code = code;
         this.restCode = restCode;
+        this.field = field;
     }
 }

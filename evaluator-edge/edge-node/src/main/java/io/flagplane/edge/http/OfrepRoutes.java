@@ -13,6 +13,7 @@ import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.Flag;
+import io.flagplane.reporting.exposure.ExposureLog;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.Ruleset;
 import io.flagplane.ruleset.RulesetView;
@@ -28,7 +29,9 @@ import java.util.Set;
  * OFREP: {@code POST /ofrep/v1/evaluate/flags/{key}}, the bulk {@code POST /ofrep/v1/evaluate/flags}
  * (with an {@code ETag} and {@code 304} for a matching {@code If-None-Match}, and an
  * {@code eventStreams} entry pointing at the change stream), {@code GET /ofrep/v1/configuration}
- * and the change stream {@code GET /ofrep/v1/events}. Runs after {@link EdgeAdmission}.
+ * and the change stream {@code GET /ofrep/v1/events}. Runs after {@link EdgeAdmission}. Every result
+ * from a running experiment's split, single or in the bulk answer, is logged as an exposure (the
+ * bulk answer is what a client-side SDK serves from, so it counts: every arm is diluted alike).
  */
 final class OfrepRoutes {
 
@@ -40,12 +43,14 @@ final class OfrepRoutes {
     private final EdgeMetrics metrics;
     private final ChangeFeed feed;
     private final ContextParser contexts;
+    private final ExposureLog exposures;
 
-    OfrepRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ChangeFeed feed, ContextParser contexts) {
+    OfrepRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ChangeFeed feed, ContextParser contexts, ExposureLog exposures) {
         this.ruleset = ruleset;
         this.metrics = metrics;
         this.feed = feed;
         this.contexts = contexts;
+        this.exposures = exposures;
     }
 
     void register(RoutesConfig routes) {
@@ -67,6 +72,7 @@ final class OfrepRoutes {
             throw EdgeErrors.evaluationFailed(key, result);
         }
         metrics.evaluated(environment, key, result);
+        exposures.log(environment, key, result, context.targetingKey());
         json(ctx, 200, render(gen -> writeSuccess(gen, key, result, environment)));
     }
 
@@ -93,6 +99,7 @@ final class OfrepRoutes {
                     gen.writeEndObject();
                 } else {
                     metrics.evaluated(environment, flag.key(), result);
+                    exposures.log(environment, flag.key(), result, context.targetingKey());
                     writeSuccess(gen, flag.key(), result, environment);
                 }
             }

@@ -7,6 +7,9 @@ import static io.flagplane.edge.http.JsonResponses.render;
 import io.flagplane.edge.EdgeMetrics;
 import io.flagplane.edge.stream.ChangeFeed;
 import io.flagplane.reporting.EvaluatorReporter;
+import io.flagplane.reporting.EvaluatorTelemetry;
+import io.flagplane.reporting.exposure.ExposureLog;
+import io.flagplane.reporting.tracking.TrackingLog;
 import io.flagplane.ruleset.LiveRuleset;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -27,15 +30,17 @@ final class OperationsRoutes {
     private final EdgeAdmission admission;
     /** Null when reporting is off. */
     private final EvaluatorReporter reporter;
+    private final EvaluatorTelemetry telemetry;
     private final boolean bare;
 
     OperationsRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ChangeFeed feed, EdgeAdmission admission,
-                     EvaluatorReporter reporter, boolean bare) {
+                     EvaluatorReporter reporter, EvaluatorTelemetry telemetry, boolean bare) {
         this.ruleset = ruleset;
         this.metrics = metrics;
         this.feed = feed;
         this.admission = admission;
         this.reporter = reporter;
+        this.telemetry = telemetry;
         this.bare = bare;
     }
 
@@ -95,6 +100,24 @@ final class OperationsRoutes {
                 gen.writeStringField("lastReportAt", reports.lastSentAt() == null ? null : reports.lastSentAt().toString());
                 gen.writeEndObject();
             }
+            ExposureLog.Stats exposures = telemetry.exposures().stats();
+            gen.writeObjectFieldStart("exposures");
+            gen.writeBooleanField("enabled", telemetry.exposures().enabled());
+            gen.writeNumberField("logged", exposures.logged());
+            gen.writeNumberField("deduplicated", exposures.deduplicated());
+            gen.writeNumberField("dropped", exposures.dropped());
+            gen.writeNumberField("sent", exposures.sent());
+            gen.writeNumberField("sendErrors", exposures.sendErrors());
+            gen.writeEndObject();
+            TrackingLog.Stats tracking = telemetry.tracking().stats();
+            gen.writeObjectFieldStart("tracking");
+            gen.writeBooleanField("enabled", telemetry.tracking().enabled());
+            gen.writeNumberField("accepted", tracking.accepted());
+            gen.writeNumberField("dropped", tracking.dropped());
+            gen.writeNumberField("invalid", tracking.invalid());
+            gen.writeNumberField("sent", tracking.sent());
+            gen.writeNumberField("sendErrors", tracking.sendErrors());
+            gen.writeEndObject();
             gen.writeEndObject();
         }));
     }

@@ -11,6 +11,7 @@ import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Evaluator;
 import io.flagplane.evaluation.Flag;
+import io.flagplane.reporting.exposure.ExposureLog;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.ruleset.Ruleset;
 import io.flagplane.ruleset.RulesetView;
@@ -25,18 +26,21 @@ import java.util.Set;
  * Simple REST in the seeds' shapes: {@code /api/v1/check/{key}} and {@code /api/v1/features}, and
  * seed 001's {@code /api/feature-flags/check/{name}} and {@code /api/feature-flags/user/features}.
  * Whether a flag is on for the user is the engine's {@link Enabled} rule, the one the SDK's
- * {@code isEnabled} applies too. Runs after {@link EdgeAdmission}.
+ * {@code isEnabled} applies too. Runs after {@link EdgeAdmission}. Results from a running
+ * experiment's split are logged as exposures, as on the OFREP routes.
  */
 final class RestRoutes {
 
     private final LiveRuleset ruleset;
     private final EdgeMetrics metrics;
     private final ContextParser contexts;
+    private final ExposureLog exposures;
 
-    RestRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ContextParser contexts) {
+    RestRoutes(LiveRuleset ruleset, EdgeMetrics metrics, ContextParser contexts, ExposureLog exposures) {
         this.ruleset = ruleset;
         this.metrics = metrics;
         this.contexts = contexts;
+        this.exposures = exposures;
     }
 
     void register(RoutesConfig routes) {
@@ -66,6 +70,7 @@ final class RestRoutes {
             throw EdgeErrors.evaluationFailed(key, result);
         }
         metrics.evaluated(environment, key, result);
+        exposures.log(environment, key, result, context.targetingKey());
         boolean enabled = Enabled.of(snapshot.flag(environment, key), result);
         json(ctx, 200, render(gen -> {
             gen.writeStartObject();
@@ -95,6 +100,7 @@ final class RestRoutes {
             if (!flag.archived()) {
                 Evaluation<Object> result = Evaluator.evaluate(view, flag.key(), null, null, context);
                 view.count(flag.key(), result);
+                exposures.log(environment, flag.key(), result, context.targetingKey());
                 results.put(flag.key(), result);
             }
         }

@@ -122,7 +122,7 @@ class HardeningIT {
     void a_wrong_method_gets_405_and_an_unknown_route_404_in_the_routes_shape() {
         String[][] requests = {{"GET", ONE}, {"DELETE", BULK}, {"PUT", "/ofrep/v1/configuration"}, {"POST", "/ofrep/v1/events"},
                 {"PUT", "/api/v1/features"}, {"DELETE", "/api/v1/check/checkout.new_ui"}, {"POST", "/health/live"},
-                {"POST", "/metrics"}};
+                {"POST", "/metrics"}, {"GET", "/api/v1/track"}, {"PUT", "/api/v1/track"}};
         for (String[] request : requests) {
             EdgeFixture.Response response = send(node, request[0], request[1], null, fixture.reader);
             assertError(request[0] + " " + request[1], response.status(), response.raw().body(), 405,
