@@ -1,12 +1,10 @@
 package io.flagplane.projection.http;
 
 import io.flagplane.projection.query.QueryException;
+import io.flagplane.projection.stream.SseConnections;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +28,17 @@ public final class ExperimentEvents implements AutoCloseable {
     }
 
     private final Function<Request, String> results;
-    private final int maxConnections;
+    private final SseConnections connections;
     private final Duration every;
     private final Duration maxDuration;
     private final Duration heartbeat;
-    private final AtomicInteger open = new AtomicInteger();
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
 
     /** @param results the results' JSON for a request (as {@code GET …/results} answers it) */
     public ExperimentEvents(Function<Request, String> results, int maxConnections, Duration every, Duration maxDuration,
                             Duration heartbeat) {
         this.results = results;
-        this.maxConnections = maxConnections;
+        this.connections = new SseConnections(LOG, "experiment results stream", "experiment result streams",
+                "experiment-results-stream", maxConnections);
         this.every = every;
         this.maxDuration = maxDuration;
         this.heartbeat = heartbeat;
@@ -57,47 +53,25 @@ public final class ExperimentEvents implements AutoCloseable {
     }
 
     void admit(Context ctx, Request request) {
-        if (open.get() >= maxConnections) {
-            throw QueryException.unavailable("this instance already serves " + maxConnections + " experiment result streams; try "
-                    + "another instance or later");
-        }
+        connections.admit();
         ctx.attribute(REQUEST, request);
     }
 
     public int openConnections() {
-        return open.get();
+        return connections.openConnections();
     }
 
     void open(SseClient client) {
         Request request = client.ctx().attribute(REQUEST);
-        client.keepAlive();
-        open.incrementAndGet();
-        Thread thread = new Thread(() -> {
-            try {
-                run(client, request);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                if (!closed) {
-                    LOG.warn("experiment results stream ended: {}", e.toString());
-                }
-            } finally {
-                open.decrementAndGet();
-                threads.remove(Thread.currentThread());
-                client.close();
-            }
-        }, "experiment-results-stream");
-        thread.setDaemon(true);
-        threads.add(thread);
-        thread.start();
+        connections.start(client, () -> run(client, request));
     }
 
     private void run(SseClient client, Request request) throws InterruptedException {
         long end = System.nanoTime() + maxDuration.toNanos();
-        long nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
+        SseConnections.Heartbeat nextHeartbeat = new SseConnections.Heartbeat(heartbeat);
         String last = null;
         long sent = 0;
-        while (!client.terminated() && !closed && System.nanoTime() - end < 0) {
+        while (!client.terminated() && !connections.closed() && System.nanoTime() - end < 0) {
             String json;
             try {
                 json = results.apply(request);
@@ -107,10 +81,9 @@ public final class ExperimentEvents implements AutoCloseable {
             if (json != null && !withoutClock(json).equals(last)) {
                 client.sendEvent("results", json, String.valueOf(++sent));
                 last = withoutClock(json);
-                nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
-            } else if (System.nanoTime() - nextHeartbeat >= 0) {
+                nextHeartbeat.restart();
+            } else if (nextHeartbeat.due()) {
                 client.sendComment("heartbeat");
-                nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
             }
             Thread.sleep(every.toMillis());   // the rate limit: one look per interval, not a wait for a condition
         }
@@ -123,14 +96,6 @@ public final class ExperimentEvents implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        for (Thread thread : threads) {
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        connections.close();
     }
 }

@@ -2,15 +2,12 @@ package io.flagplane.projection.http;
 
 import io.flagplane.contract.FlagRef;
 import io.flagplane.projection.query.PropagationQueries;
-import io.flagplane.projection.query.QueryException;
+import io.flagplane.projection.stream.SseConnections;
 import io.flagplane.projection.telemetry.FoldSignal;
 import io.flagplane.projection.telemetry.Propagation;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,63 +31,38 @@ public final class PropagationEvents implements AutoCloseable {
 
     private final PropagationQueries queries;
     private final FoldSignal signal;
-    private final int maxConnections;
+    private final SseConnections connections;
     private final Duration maxDuration;
     private final Duration heartbeat;
-    private final AtomicInteger open = new AtomicInteger();
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
 
     public PropagationEvents(PropagationQueries queries, FoldSignal signal, int maxConnections, Duration maxDuration, Duration heartbeat) {
         this.queries = queries;
         this.signal = signal;
-        this.maxConnections = maxConnections;
+        this.connections = new SseConnections(LOG, "propagation stream", "propagation streams", "propagation-stream", maxConnections);
         this.maxDuration = maxDuration;
         this.heartbeat = heartbeat;
     }
 
     void admit(Context ctx, Request request) {
-        if (open.get() >= maxConnections) {
-            throw QueryException.unavailable("this instance already serves " + maxConnections + " propagation streams; try "
-                    + "another instance or later");
-        }
+        connections.admit();
         ctx.attribute(REQUEST, request);
     }
 
     public int openConnections() {
-        return open.get();
+        return connections.openConnections();
     }
 
     void open(SseClient client) {
         Request request = client.ctx().attribute(REQUEST);
-        client.keepAlive();
-        open.incrementAndGet();
-        Thread thread = new Thread(() -> {
-            try {
-                run(client, request);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                if (!closed) {
-                    LOG.warn("propagation stream ended: {}", e.toString());
-                }
-            } finally {
-                open.decrementAndGet();
-                threads.remove(Thread.currentThread());
-                client.close();
-            }
-        }, "propagation-stream");
-        thread.setDaemon(true);
-        threads.add(thread);
-        thread.start();
+        connections.start(client, () -> run(client, request));
     }
 
     private void run(SseClient client, Request request) throws InterruptedException {
         long end = System.nanoTime() + maxDuration.toNanos();
-        long nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
+        SseConnections.Heartbeat nextHeartbeat = new SseConnections.Heartbeat(heartbeat);
         long seen = signal.generation();
         String last = null;
-        while (!client.terminated() && !closed) {
+        while (!client.terminated() && !connections.closed()) {
             Propagation answer = queries.now(request.flag(), request.version(), request.authorization());
             String json = TelemetryJson.propagation(answer).toString();
             if (answer.complete()) {
@@ -106,9 +78,8 @@ public final class PropagationEvents implements AutoCloseable {
                 client.sendEvent("incomplete", json, null);
                 return;
             }
-            if (System.nanoTime() - nextHeartbeat >= 0) {
+            if (nextHeartbeat.due()) {
                 client.sendComment("heartbeat");
-                nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
             }
             seen = signal.awaitAfter(seen, RECHECK_MS);
         }
@@ -124,14 +95,6 @@ public final class PropagationEvents implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        for (Thread thread : threads) {
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        connections.close();
     }
 }

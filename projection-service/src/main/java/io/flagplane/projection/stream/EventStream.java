@@ -28,9 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,10 +73,7 @@ public final class EventStream implements AutoCloseable {
     private final TopicNames topics;
     private final SchemaRegistryClient registry;
     private final Duration heartbeat;
-    private final int maxConnections;
-    private final AtomicInteger open = new AtomicInteger();
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final SseConnections connections;
 
     public EventStream(KafkaClientSettings kafka, TopicNames topics, SchemaRegistryClient registry, Duration heartbeat,
                        int maxConnections) {
@@ -87,19 +81,16 @@ public final class EventStream implements AutoCloseable {
         this.topics = topics;
         this.registry = registry;
         this.heartbeat = heartbeat;
-        this.maxConnections = maxConnections;
+        this.connections = new SseConnections(LOG, "event stream", "event streams", "event-stream", maxConnections);
     }
 
     public int openConnections() {
-        return open.get();
+        return connections.openConnections();
     }
 
     /** Checks what can be checked before the response starts: capacity and the resume position. */
     public void admit(Start start) {
-        if (open.get() >= maxConnections) {
-            throw QueryException.unavailable("this instance already serves " + maxConnections + " event streams; try another"
-                    + " instance or later");
-        }
+        connections.admit();
         if (start.lastEventId() != null) {
             Resume.decode(start.lastEventId(), partitionCount(topics.flagEvents()), partitionCount(topics.flagNotices()));
         }
@@ -134,38 +125,13 @@ public final class EventStream implements AutoCloseable {
 
     /** Streams to {@code client} on a thread of its own until the client goes away. */
     public void open(SseClient client, Filter filter, Start start) {
-        client.keepAlive();
-        open.incrementAndGet();
-        Thread thread = new Thread(() -> {
-            try {
-                run(client, filter, start);
-            } catch (RuntimeException e) {
-                if (!closed) {
-                    LOG.warn("event stream ended: {}", e.toString());
-                }
-            } finally {
-                open.decrementAndGet();
-                threads.remove(Thread.currentThread());
-                client.close();
-            }
-        }, "event-stream");
-        thread.setDaemon(true);
-        threads.add(thread);
-        thread.start();
+        connections.start(client, () -> run(client, filter, start));
     }
 
     /** Ends every open stream (before the HTTP server stops under them). */
     @Override
     public void close() {
-        closed = true;
-        for (Thread thread : threads) {
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        connections.close();
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
@@ -193,8 +159,8 @@ public final class EventStream implements AutoCloseable {
             Resume position = new Resume(startPosition(consumer, eventPartitions, start, resume == null ? null : resume.events()),
                     startPosition(consumer, noticePartitions, start, resume == null ? null : resume.notices()));
             client.sendComment("flagplane event stream; position " + position.encode());
-            long nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
-            while (!client.terminated() && !closed) {
+            SseConnections.Heartbeat nextHeartbeat = new SseConnections.Heartbeat(heartbeat);
+            while (!client.terminated() && !connections.closed()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     boolean notice = record.topic().equals(topics.flagNotices());
                     (notice ? position.notices() : position.events()).advance(record.partition(), record.offset());
@@ -225,9 +191,8 @@ public final class EventStream implements AutoCloseable {
                     StreamPosition on = partition.topic().equals(topics.flagNotices()) ? position.notices() : position.events();
                     on.set(partition.partition(), Math.max(on.next(partition.partition()), consumer.position(partition)));
                 }
-                if (System.nanoTime() - nextHeartbeat >= 0) {
+                if (nextHeartbeat.due()) {
                     client.sendEvent("heartbeat", "{\"at\":\"" + Instant.now() + "\"}", position.encode());
-                    nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
                 }
             }
         }
