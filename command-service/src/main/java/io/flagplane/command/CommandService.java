@@ -89,9 +89,10 @@ public final class CommandService implements AutoCloseable {
             LOG.info("command-service on port {}: {} (writer of {})", http.port(),
                     processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
             // on every instance: it applies nothing unless this one is the ready writer
-            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC()).start(Duration.ofSeconds(1));
-            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, Clock.systemUTC(), metrics)
-                    .start(Duration.ofSeconds(1));
+            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC());
+            scheduler.start(Duration.ofSeconds(1));
+            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, Clock.systemUTC(), metrics);
+            experiments.start(Duration.ofSeconds(1));
             return new CommandService(processor, model, metrics, http, election, scheduler, experiments);
         } catch (RuntimeException e) {
             if (http != null) {

@@ -11,14 +11,10 @@ import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.contract.ChangeRequestRef;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,47 +25,24 @@ import org.slf4j.LoggerFactory;
  * standby that takes over mid-apply) cannot apply it twice; a request in flight is not submitted
  * again meanwhile. Only a writer that is ready writes; on any other instance the tick does nothing.
  */
-public final class ChangeRequestScheduler implements AutoCloseable {
+public final class ChangeRequestScheduler extends DueWorkScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeRequestScheduler.class);
     static final Actor SCHEDULER = new Actor("flagplane-scheduler", ActorKind.SYSTEM);
 
     private final CommandProcessor processor;
     private final WriteModel model;
-    private final Clock clock;
     private final Set<ChangeRequestRef> inFlight = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService ticker;
 
     public ChangeRequestScheduler(CommandProcessor processor, WriteModel model, Clock clock) {
+        super("change-request-scheduler", LOG, "scheduled change requests", processor::isReady, clock);
         this.processor = processor;
         this.model = model;
-        this.clock = clock;
-    }
-
-    public ChangeRequestScheduler start(Duration every) {
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "change-request-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
-        ticker.scheduleWithFixedDelay(this::tickSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-        return this;
-    }
-
-    private void tickSafely() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            LOG.warn("scheduled change requests could not be checked: {}", e.toString());
-        }
     }
 
     /** Submits every scheduled request that is due; returns how many it submitted. */
-    public int tick() {
-        if (!processor.isReady()) {
-            return 0;
-        }
-        Instant now = clock.instant();
+    @Override
+    int submitDue(Instant now) {
         int submitted = 0;
         for (EnvironmentState environment : model.environments()) {
             for (Object state : model.all(ChangeRequestRef.class, environment.getName())) {
@@ -101,13 +74,6 @@ public final class ChangeRequestScheduler implements AutoCloseable {
         } catch (RuntimeException e) {
             inFlight.remove(ref);
             LOG.warn("scheduled change request {} in {} was not applied: {}", request.getId(), request.getEnvironment(), e.toString());
-        }
-    }
-
-    @Override
-    public void close() {
-        if (ticker != null) {
-            ticker.shutdownNow();
         }
     }
 }

@@ -14,7 +14,6 @@ import io.flagplane.command.log.CommandResult;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.contract.AvroContract;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,9 +21,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -47,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * no longer scheduled and history says what happened; a new {@code launchAt} schedules it again.
  * Experiments of archived flags are never due.
  */
-public final class ExperimentScheduler implements AutoCloseable {
+public final class ExperimentScheduler extends DueWorkScheduler {
 
     static {
         AvroContract.trustGeneratedClasses();   // Avro builders resolve defaults through the generated classes
@@ -72,14 +68,11 @@ public final class ExperimentScheduler implements AutoCloseable {
         }
     }
 
-    private final BooleanSupplier ready;
     private final Function<CommandRequest, CompletableFuture<CommandResult>> writer;
     private final WriteModel model;
-    private final Clock clock;
     private final Listener listener;
     private final Set<Due> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<Due> givenUp = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService ticker;
 
     public ExperimentScheduler(CommandProcessor processor, WriteModel model, Clock clock, Listener listener) {
         this(processor::isReady, processor::submit, model, clock, listener);
@@ -88,37 +81,15 @@ public final class ExperimentScheduler implements AutoCloseable {
     /** @param writer submits a request to the single writer (tests: a writer without Kafka) */
     ExperimentScheduler(BooleanSupplier ready, Function<CommandRequest, CompletableFuture<CommandResult>> writer, WriteModel model,
                         Clock clock, Listener listener) {
-        this.ready = ready;
+        super("experiment-scheduler", LOG, "scheduled experiment launches and stops", ready, clock);
         this.writer = writer;
         this.model = model;
-        this.clock = clock;
         this.listener = listener;
     }
 
-    public ExperimentScheduler start(Duration every) {
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "experiment-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
-        ticker.scheduleWithFixedDelay(this::tickSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-        return this;
-    }
-
-    private void tickSafely() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            LOG.warn("scheduled experiment launches and stops could not be checked: {}", e.toString());
-        }
-    }
-
     /** Submits every launch and stop that is due; returns how many it submitted. */
-    public int tick() {
-        if (!ready.getAsBoolean()) {
-            return 0;
-        }
-        Instant now = clock.instant();
+    @Override
+    int submitDue(Instant now) {
         int submitted = 0;
         for (EnvironmentState environment : model.environments()) {
             if (environment.getArchived()) {
@@ -216,13 +187,6 @@ public final class ExperimentScheduler implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("the launchAt of experiment {} in {} could not be cleared: {}", experiment.getKey(), due.environment(),
                     e.toString());
-        }
-    }
-
-    @Override
-    public void close() {
-        if (ticker != null) {
-            ticker.shutdownNow();
         }
     }
 }
