@@ -200,7 +200,7 @@ public final class ProjectionService implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         p.put(StreamsConfig.POLL_MS_CONFIG, 10);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        // the Kafka 5.0 default, recommended now (the constant is deprecated until then); we have no global stores
+        // the Kafka 5.0 default, recommended now (the constant is deprecated until then)
         p.put("processing.exception.handler.global.enabled", true);
         // Streams sets linger.ms=100 on its producer; a kill must not wait for a batch to fill
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
