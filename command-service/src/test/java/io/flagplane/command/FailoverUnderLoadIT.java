@@ -83,7 +83,7 @@ class FailoverUnderLoadIT {
                         // refused (503: standby or fenced) or unanswered: retry the same key, on the other instance
                         retries.incrementAndGet();
                         target = 1 - target;
-                        sleep(50);
+                        sleep(50);   // a client's back-off before its retry, not a wait for a condition
                     }
                 }
             }, "load-" + c);

@@ -242,6 +242,11 @@ public final class ProjectionService implements AutoCloseable {
     }
 
     /** What the evaluator-report fold counted. */
+    /** Propagation {@code wait}s this instance holds right now. */
+    public int propagationWaits() {
+        return propagationEvents.queries().waiting();
+    }
+
     public TelemetryMetrics reports() {
         return reports;
     }

@@ -18,7 +18,7 @@ final class BrokerKill {
         c.declare(env);
         Load load = new Load(c.http, c.cluster.commandUrls(), env, c.rate, Duration.ofSeconds(60));
         load.start();
-        Context.sleep(5_000);
+        Context.sleep(5_000);   // pacing: the fault strikes 5 s into the load
 
         String victim = c.cluster.leaderOf(EventLog.TOPIC, 0);
         long killed = System.nanoTime();
@@ -36,7 +36,7 @@ final class BrokerKill {
             killsOk += kill.ok() ? 1 : 0;
             slowestKillMs = Math.max(slowestKillMs, kill.nanos() / 1e6);
             c.flipProbe(false, "f1-revive-" + c.run + "-" + i);
-            Context.sleep(500);
+            Context.sleep(500);   // pacing: kill/revive pairs half a second apart across the outage
         }
         int isr = c.cluster.isr(EventLog.TOPIC, 0);
         report.check(killsOk == kills, "flag kills while %s was down: %d of %d succeeded (slowest attempt %.0f ms); "
@@ -66,7 +66,7 @@ final class BrokerKill {
         report.figure("%s-0 in-sync replicas %.1f s after the restart: %d", EventLog.TOPIC,
                 Context.ms(back, System.nanoTime()) / 1000, c.cluster.isr(EventLog.TOPIC, 0));
 
-        Context.sleep(Math.max(0, c.loadSeconds - 5) * 1000L);
+        Context.sleep(Math.max(0, c.loadSeconds - 5) * 1000L);   // pacing: the load runs its full time after the fault
         load.stop();
         ExactlyOnce.check(load, c.log, report);
     }

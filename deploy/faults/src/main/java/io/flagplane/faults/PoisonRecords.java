@@ -66,7 +66,7 @@ final class PoisonRecords {
         report.check(kill.ok() && converged >= 0, "a kill written after the poison: HTTP %d; every edge served it %.0f ms "
                 + "later", kill.status(), converged);
         c.flipProbe(false, "f6-revive-" + c.run);
-        Context.sleep(5_000);
+        Context.sleep(5_000);   // an observation window: no service may fall over while it keeps reading past the poison
 
         List<String> down = new ArrayList<>();
         for (String name : List.of("command-a", "command-b", "projection-1", "projection-2", "edge-1", "edge-2", "edge-3")) {

@@ -30,7 +30,7 @@ final class WriterKill {
 
         Load load = new Load(c.http, c.cluster.commandUrls(), env, c.rate, Duration.ofSeconds(60));
         load.start();
-        Context.sleep(5_000);
+        Context.sleep(5_000);   // pacing: the fault strikes 5 s into the load
         long killed = System.nanoTime();
         c.cluster.kill9(oldName);
         boolean took = c.await(() -> c.http.get(standby + "/health/ready", Duration.ofSeconds(1)).status() == 200,
@@ -52,7 +52,7 @@ final class WriterKill {
                 retried.status(), retried.replayed(), same ? "returned" : "NOT returned", EventLog.TOPIC,
                 first.json().path("partition").asText(), first.json().path("offset").asText());
 
-        Context.sleep(Math.max(0, c.loadSeconds - 5) * 1000L);
+        Context.sleep(Math.max(0, c.loadSeconds - 5) * 1000L);   // pacing: the load runs its full time after the fault
         load.stop();
         ExactlyOnce.check(load, c.log, report);
 

@@ -54,11 +54,11 @@ final class ZombieWriter {
             if (i < 3) {
                 codes.append(r.status()).append(' ').append(r.json().path("error").path("code").asText()).append("; ");
             }
-            Context.sleep(200);
+            Context.sleep(200);   // pacing: the writes spread over two seconds after the wake-up
         }
         report.check(answers503 == writes, "after SIGCONT %s answered %d of %d writes with 503 (first: %s)", oldName,
                 answers503, writes, codes);
-        Context.sleep(3_000);
+        Context.sleep(3_000);   // an observation window: the check is that nothing appears, which has no event to wait on
         List<FlagEvent> after = c.log.eventsAfter(mark);
         long fromZombie = after.stream().filter(e -> ("zombie-" + c.run).equals(e.getReason())).count();
         report.check(after.isEmpty(), "committed events on %s since the wake-up (%.1f s): %d, of them the zombie's: %d",

@@ -2,20 +2,12 @@ package io.flagplane.reporting;
 
 import io.flagplane.avro.EvaluatorReport;
 import io.flagplane.registry.SchemaRegistryClient;
-import io.flagplane.wire.AvroSerializer;
+import io.flagplane.reporting.telemetry.TelemetryProducer;
+import io.flagplane.reporting.telemetry.TelemetrySink;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sends reports to {@code evaluator-reports}, keyed by node id, in the Confluent wire format.
@@ -27,25 +19,21 @@ import org.slf4j.LoggerFactory;
  * tailing one) at most 500 ms when it has no metadata or no room. On top of that at most
  * {@value #MAX_IN_FLIGHT} reports may be unacknowledged at once: beyond that a report is dropped at
  * once instead of queued behind the others, so that a Kafka that is slow or away costs a bounded
- * amount of memory and the counts say what was lost.
+ * amount of memory and the counts say what was lost. The sending itself is {@link TelemetryProducer}'s,
+ * shared with the exposures and tracked events; only the settings and the cap are the reports' own.
  */
 final class KafkaReportSender implements ReportSender {
 
     static final int MAX_IN_FLIGHT = 16;
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaReportSender.class);
-
     private final String topic;
-    private final AvroSerializer<EvaluatorReport> serializer;
-    private final KafkaProducer<String, byte[]> producer;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final TelemetryProducer producer;
 
     KafkaReportSender(String bootstrapServers, String topic, SchemaRegistryClient registry, String clientId,
                       Map<String, Object> overrides) {
         this.topic = topic;
-        this.serializer = new AvroSerializer<>(registry, true);
-        this.producer = new KafkaProducer<>(config(bootstrapServers, clientId, overrides), new StringSerializer(),
-                new ByteArraySerializer());
+        this.producer = new TelemetryProducer(config(bootstrapServers, clientId, overrides), registry, MAX_IN_FLIGHT,
+                Duration.ofSeconds(2));
     }
 
     static Map<String, Object> config(String bootstrapServers, String clientId, Map<String, Object> overrides) {
@@ -67,53 +55,21 @@ final class KafkaReportSender implements ReportSender {
 
     @Override
     public void send(EvaluatorReport report, Outcome outcome) {
-        if (inFlight.get() >= MAX_IN_FLIGHT) {
-            outcome.dropped(MAX_IN_FLIGHT + " reports are still waiting for Kafka");
-            return;
-        }
-        byte[] value;
-        try {
-            value = serializer.serialize(topic, report);
-        } catch (RuntimeException e) {
-            outcome.dropped("cannot encode the report: " + e.getMessage());
-            return;
-        }
-        AtomicBoolean settled = new AtomicBoolean();
-        inFlight.incrementAndGet();
-        try {
-            producer.send(new ProducerRecord<>(topic, report.getNodeId(), value), (metadata, error) -> {
-                if (settled.compareAndSet(false, true)) {
-                    inFlight.decrementAndGet();
-                    if (error == null) {
-                        outcome.sent();
-                    } else {
-                        outcome.dropped(error.toString());
-                    }
-                }
-            });
-        } catch (InterruptException e) {
-            Thread.currentThread().interrupt();
-            settle(settled, outcome, "interrupted");
-        } catch (RuntimeException e) {
-            settle(settled, outcome, e.toString());
-        }
-    }
+        producer.send(topic, report.getNodeId(), report, new TelemetrySink.Outcome() {
+            @Override
+            public void sent() {
+                outcome.sent();
+            }
 
-    private void settle(AtomicBoolean settled, Outcome outcome, String why) {
-        if (settled.compareAndSet(false, true)) {
-            inFlight.decrementAndGet();
-            outcome.dropped(why);
-        }
+            @Override
+            public void failed(String why) {
+                outcome.dropped(why);
+            }
+        });
     }
 
     @Override
     public void close() {
-        try {
-            producer.close(Duration.ofSeconds(2));
-        } catch (InterruptException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warn("closing the report producer failed: {}", e.toString());
-        }
+        producer.close();
     }
 }

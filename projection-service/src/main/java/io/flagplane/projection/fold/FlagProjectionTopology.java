@@ -90,7 +90,8 @@ public final class FlagProjectionTopology {
             return;
         }
         builder.addStateStore(store(StaleNotices.STORE, Serdes.String(), options, false));
-        out.process(() -> new StaleNotices(FLAG_STORE, notices.clock(), notices.checkEvery()), Named.as("stale-notices"),
+        out.process(() -> new StaleNotices(FLAG_STORE, notices.clock(), notices.checkEvery(),
+                metrics.lifetimeChecks::incrementAndGet), Named.as("stale-notices"),
                         FLAG_STORE, StaleNotices.STORE)
                 .to(topics.flagNotices(), Produced.with(Serdes.String(), new AvroSerde<>(registry, FlagNotice.class))
                         .withName("flag-notices"));

@@ -10,10 +10,16 @@ public final class ProjectionMetrics {
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong undecodable = new AtomicLong();
     final AtomicLong deadLettered = new AtomicLong();
+    final AtomicLong lifetimeChecks = new AtomicLong();
 
     /** Events that moved a flag forward. */
     public long applied() {
         return applied.get();
+    }
+
+    /** Scheduled passes over every flag looking for ones that outlived their kind's lifetime (flag-notices). */
+    public long lifetimeChecks() {
+        return lifetimeChecks.get();
     }
 
     /** Duplicated or replayed events, ignored by the version gate. */

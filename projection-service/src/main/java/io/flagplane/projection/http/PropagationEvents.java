@@ -97,4 +97,9 @@ public final class PropagationEvents implements AutoCloseable {
     public void close() {
         connections.close();
     }
+
+    /** The propagation queries this stream and the {@code wait} parameter share. */
+    public PropagationQueries queries() {
+        return queries;
+    }
 }

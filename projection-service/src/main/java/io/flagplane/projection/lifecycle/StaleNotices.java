@@ -37,15 +37,20 @@ public final class StaleNotices implements Processor<String, Object, String, Fla
     private final String flagStore;
     private final Clock clock;
     private final Duration checkEvery;
+    private final Runnable afterCheck;
     private ProcessorContext<String, FlagNotice> context;
     private KeyValueStore<String, FlagState> flags;
     private KeyValueStore<String, String> announced;
 
-    /** @param flagStore the fold's store of current flags, read here */
-    public StaleNotices(String flagStore, Clock clock, Duration checkEvery) {
+    /**
+     * @param flagStore  the fold's store of current flags, read here
+     * @param afterCheck told after each scheduled pass over every flag (a counter)
+     */
+    public StaleNotices(String flagStore, Clock clock, Duration checkEvery, Runnable afterCheck) {
         this.flagStore = flagStore;
         this.clock = clock;
         this.checkEvery = checkEvery;
+        this.afterCheck = afterCheck;
     }
 
     @Override
@@ -70,6 +75,7 @@ public final class StaleNotices implements Processor<String, Object, String, Fla
             it.forEachRemaining(all::add);
         }
         all.forEach(kv -> check(kv.key, kv.value, now));
+        afterCheck.run();
     }
 
     private void check(String key, FlagState flag, Instant now) {

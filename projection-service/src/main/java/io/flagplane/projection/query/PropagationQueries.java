@@ -60,6 +60,11 @@ public final class PropagationQueries {
      * for too; if it still is not there when the wait ends, that is {@code VERSION_NOT_FOUND} (or
      * {@code FLAG_NOT_FOUND}).
      */
+    /** Propagation waits this instance holds right now (each holds a request thread). */
+    public int waiting() {
+        return maxWaits - waits.availablePermits();
+    }
+
     public Propagation await(FlagRef flag, Long version, Duration wait, String authorization) throws InterruptedException {
         if (!waits.tryAcquire()) {
             throw QueryException.unavailable("this instance already holds " + maxWaits + " propagation waits; retry without "

@@ -70,6 +70,12 @@ class EvaluatorReportsIT {
         return created;
     }
 
+    /** The propagation request sent from another thread is holding its wait on the projection. */
+    private void awaitWaiting() {
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() ->
+                fixture.projections.get(0).propagationWaits() == 1);
+    }
+
     private void awaitNodes(int count) {
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() ->
                 fixture.projections.get(0).reports().folded() >= count);
@@ -169,7 +175,7 @@ class EvaluatorReportsIT {
         assertThat(tookMs).as("the wait ends when asked").isBetween(650L, 5_000L);
 
         CompletableFuture<Api.Response> waiting = CompletableFuture.supplyAsync(() -> projection.get(propagation + "20s"));
-        Thread.sleep(300);
+        awaitWaiting();
         assertThat(waiting).isNotDone();
         long sent = System.nanoTime();
         reporter.send(node("edge-2").applied("production", "checkout.button", 1, fixture.clock.instant()).build());
@@ -190,7 +196,7 @@ class EvaluatorReportsIT {
 
         CompletableFuture<Api.Response> waiting = CompletableFuture.supplyAsync(() ->
                 projection.get(FLAGS + "/checkout.banner/propagation?version=2&wait=20s"));
-        Thread.sleep(200);
+        awaitWaiting();
         JsonNode killed = ok(commands.post(FLAGS + "/checkout.banner/kill", "{\"reason\":\"test\"}"));
         assertThat(killed.get("version").asLong()).isEqualTo(2);
         reporter.send(node("edge-1").applied("production", "checkout.banner", 2, fixture.clock.instant()).build());

@@ -192,7 +192,7 @@ class ExperimentFoldBenchIT {
             long firstSeen = 0;
             long lastReport = System.nanoTime();
             while (projection.experiments().folded() < total) {
-                Thread.sleep(50);
+                Thread.sleep(50);   // the benchmark's progress poll (its resolution), bounded by the 30-minute deadline below
                 long folded = projection.experiments().folded();
                 if (firstSeen == 0 && folded > 0) {
                     firstSeen = System.nanoTime();

@@ -3,6 +3,7 @@ package io.flagplane.projection.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flagplane.projection.ProjectionService;
 import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.SseReader;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,10 +67,13 @@ class StaleNoticeIT {
             assertThat(notice.id()).as("the id holds the notices' position too").contains("~");
         }
 
-        Thread.sleep(500);   // five re-checks
+        ProjectionService first = fixture.projections.get(0);
+        long checked = first.metrics().lifetimeChecks();
+        awaitChecks(first, checked + 5);   // five re-checks
         fixture.projections.remove(0).close();
-        fixture.addInstance().awaitRunning(WAIT);
-        Thread.sleep(1_000);  // ten re-checks by the restarted instance
+        ProjectionService restarted = fixture.addInstance();
+        restarted.awaitRunning(WAIT);
+        awaitChecks(restarted, 10);   // ten re-checks by the restarted instance
 
         assertThat(notices()).as("announced once").hasSize(1);
     }
@@ -88,5 +93,9 @@ class StaleNoticeIT {
             }
         }
         return keys;
+    }
+
+    private static void awaitChecks(ProjectionService projection, long passes) {
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> projection.metrics().lifetimeChecks() >= passes);
     }
 }

@@ -37,12 +37,23 @@ public final class TelemetryProducer implements AutoCloseable {
     private final AvroSerializer<SpecificRecord> serializer;
     private final KafkaProducer<String, byte[]> producer;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxInFlight;
+    private final Duration closeWait;
 
     public TelemetryProducer(String bootstrapServers, SchemaRegistryClient registry, String clientId,
                              Map<String, Object> overrides) {
+        this(config(bootstrapServers, clientId, overrides), registry, MAX_IN_FLIGHT, Duration.ofSeconds(3));
+    }
+
+    /**
+     * A producer with its own settings and cap on unacknowledged records: the evaluator reports use
+     * it so, with settings of their own (no linger, one request in flight so a node's reports stay in order).
+     */
+    public TelemetryProducer(Map<String, Object> config, SchemaRegistryClient registry, int maxInFlight, Duration closeWait) {
         this.serializer = new AvroSerializer<>(registry, true);
-        this.producer = new KafkaProducer<>(config(bootstrapServers, clientId, overrides), new StringSerializer(),
-                new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        this.maxInFlight = maxInFlight;
+        this.closeWait = closeWait;
     }
 
     static Map<String, Object> config(String bootstrapServers, String clientId, Map<String, Object> overrides) {
@@ -64,8 +75,8 @@ public final class TelemetryProducer implements AutoCloseable {
 
     /** Sends one record; its outcome arrives later, once. Never throws. */
     public void send(String topic, String key, SpecificRecord value, TelemetrySink.Outcome outcome) {
-        if (inFlight.get() >= MAX_IN_FLIGHT) {
-            outcome.failed(MAX_IN_FLIGHT + " records are still waiting for Kafka");
+        if (inFlight.get() >= maxInFlight) {
+            outcome.failed(maxInFlight + " records are still waiting for Kafka");
             return;
         }
         byte[] bytes;
@@ -107,7 +118,7 @@ public final class TelemetryProducer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            producer.close(Duration.ofSeconds(3));
+            producer.close(closeWait);
         } catch (InterruptException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
