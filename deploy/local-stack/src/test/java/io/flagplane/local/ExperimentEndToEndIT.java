@@ -268,7 +268,7 @@ class ExperimentEndToEndIT {
             for (int i = 0; i < 10_000; i++) {
                 String user = "skewed-" + i;
                 Exposure exposure = new Exposure(ENV, key, flagKey, version, i < 6_000 ? "control" : "upfront-fees", user, now,
-                        "buggy-client");
+                        "buggy-client", null);
                 producer.send(new ProducerRecord<>(topic, RecordKeys.ofUser(ENV, user), serializer.serialize(topic, exposure)));
             }
         }

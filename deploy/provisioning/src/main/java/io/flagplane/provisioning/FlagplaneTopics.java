@@ -15,7 +15,8 @@ public final class FlagplaneTopics {
     public static List<TopicSpec> flagTopics(TopicNames names, ProvisioningSettings settings) {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
                 deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
-                flagNotices(names, settings), flagExposures(names, settings), trackingEvents(names, settings));
+                flagNotices(names, settings), flagExposures(names, settings), trackingEvents(names, settings),
+                releaseSignals(names, settings));
     }
 
     /** Append-only, kept forever: the source of truth that every projection is rebuilt from. */
@@ -104,6 +105,19 @@ public final class FlagplaneTopics {
         return telemetry(names.trackingEvents(), settings);
     }
 
+    /**
+     * The projection's guardrail verdicts, read by the release controller. Kept 7 days, keyed by plan.
+     * A lost verdict only delays a decision by one evaluation interval (the next one says the same),
+     * so, like telemetry, one in-sync replica accepts a record: guardrails keep working while the
+     * cluster is degraded, which is when a rollback matters most.
+     */
+    public static TopicSpec releaseSignals(TopicNames names, ProvisioningSettings settings) {
+        return new TopicSpec(names.releaseSignals(), settings.partitions(), settings.replicationFactor(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", String.valueOf(7L * 24 * 60 * 60 * 1000),
+                "min.insync.replicas", "1"));
+    }
+
     private static TopicSpec telemetry(String topic, ProvisioningSettings settings) {
         return new TopicSpec(topic, settings.partitions(), settings.replicationFactor(), Map.of(
                 "cleanup.policy", "delete",
@@ -124,6 +138,6 @@ public final class FlagplaneTopics {
         return List.of(flagEvents(names, settings), flagState(names, settings), segmentState(names, settings),
                 deadLetters(names, settings), evaluatorReports(names, settings), commandLeader(names, settings),
                 flagNotices(names, settings), flagExposures(names, settings), trackingEvents(names, settings),
-                schemas(Topics.SCHEMAS, settings));
+                releaseSignals(names, settings), schemas(Topics.SCHEMAS, settings));
     }
 }

@@ -43,8 +43,7 @@ public final class ChangeRequestStateFold {
 
     public static Result apply(ChangeRequestState current, FlagEvent event) {
         Object payload = event.getPayload();
-        ChangeInfo change = new ChangeInfo(event.getEventId(), FlagStateFold.typeOf(event), event.getOccurredAt(),
-                event.getActor(), event.getReason(), event.getChangeSetId());
+        ChangeInfo change = FlagStateFold.changeInfoOf(event);
         if (current == null) {
             if (payload instanceof ChangeRequestOpened opened) {
                 return new Result(Outcome.APPLIED, ChangeRequestState.newBuilder()

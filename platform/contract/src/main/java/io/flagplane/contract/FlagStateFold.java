@@ -10,6 +10,7 @@ import io.flagplane.avro.FlagDisabled;
 import io.flagplane.avro.FlagEnabled;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagKilled;
+import io.flagplane.avro.FlagPlanSet;
 import io.flagplane.avro.FlagRestored;
 import io.flagplane.avro.FlagRevived;
 import io.flagplane.avro.FlagState;
@@ -98,6 +99,7 @@ public final class FlagStateFold {
         boolean killed = current.getKilled();
         boolean archived = current.getArchived();
         List<Experiment> experiments = current.getExperiments();
+        String plan = current.getPlan();
         if (ExperimentFold.handles(payload)) {
             Optional<ExperimentFold.Change> change = ExperimentFold.apply(experiments, definition, event);
             if (change.isEmpty()) {
@@ -106,6 +108,8 @@ public final class FlagStateFold {
             }
             experiments = change.get().experiments();
             definition = change.get().definition();
+        } else if (payload instanceof FlagPlanSet planSet) {
+            plan = planSet.getPlanKey();
         } else if (payload instanceof DefinitionReplaced replaced) {
             definition = FlagDefinition.newBuilder(replaced.getDefinition()).build();
         } else if (payload instanceof FlagEnabled) {
@@ -138,7 +142,7 @@ public final class FlagStateFold {
             return new Result(Outcome.REJECTED, current, "unknown event type " + typeOf(event));
         }
         FlagState next = new FlagState(current.getEnvironment(), current.getFlagKey(), event.getVersion(), definition, enabled,
-                killed, archived, current.getCreatedAt(), changeInfo(event), experiments);
+                killed, archived, current.getCreatedAt(), changeInfo(event), experiments, plan);
         String gap = event.getVersion() == current.getVersion() + 1 ? null
                 : "version gap: the flag was at " + current.getVersion() + ", the event is " + event.getVersion();
         return new Result(Outcome.APPLIED, next, gap);
@@ -150,12 +154,17 @@ public final class FlagStateFold {
      */
     private static FlagDefinition shallowCopy(FlagDefinition d) {
         return new FlagDefinition(d.getType(), d.getDescription(), d.getTags(), d.getOwner(), d.getVariants(), d.getOffVariant(),
-                d.getRules(), d.getFallthrough(), d.getAllowList(), d.getDenyList(), d.getSalt(), d.getKind(), d.getLifetimeDays(), d.getMetadata());
+                d.getRules(), d.getFallthrough(), d.getAllowList(), d.getDenyList(), d.getSalt(), d.getKind(), d.getLifetimeDays(), d.getMetadata(), d.getPrerequisites());
     }
 
     /** The payload's record name, e.g. {@code FlagKilled}. */
     public static String typeOf(FlagEvent event) {
         return event.getPayload().getClass().getSimpleName();
+    }
+
+    /** The metadata of the event that produced a state, as every fold records it. */
+    public static ChangeInfo changeInfoOf(FlagEvent event) {
+        return changeInfo(event);
     }
 
     private static ChangeInfo changeInfo(FlagEvent event) {

@@ -17,6 +17,10 @@ public final class RecordKeys {
     public static final String ENVIRONMENT_KEY = "environment:";
     /** The prefix of a change request's key part: {@code environment/change-request:id}. */
     public static final String CHANGE_REQUEST_PREFIX = "change-request:";
+    /** The prefix of a rollout plan's key part: {@code environment/plan:key} (also its key on {@code release-signals}). */
+    public static final String PLAN_PREFIX = "plan:";
+    /** The prefix of a scheduled change's key part: {@code environment/schedule:id}. */
+    public static final String SCHEDULE_PREFIX = "schedule:";
 
     private RecordKeys() {
     }
@@ -38,6 +42,16 @@ public final class RecordKeys {
     /** The key of a change request's events on {@code flag-events}. */
     public static String ofChangeRequestEvents(String environment, String id) {
         return of(environment, CHANGE_REQUEST_PREFIX + id);
+    }
+
+    /** The key of a rollout plan's events on {@code flag-events}, and of its verdicts on {@code release-signals}. */
+    public static String ofPlanEvents(String environment, String planKey) {
+        return of(environment, PLAN_PREFIX + planKey);
+    }
+
+    /** The key of a scheduled change's events on {@code flag-events}. */
+    public static String ofScheduleEvents(String environment, String id) {
+        return of(environment, SCHEDULE_PREFIX + id);
     }
 
     /**

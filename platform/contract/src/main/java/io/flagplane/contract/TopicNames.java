@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  */
 public record TopicNames(String flagEvents, String flagState, String segmentState, String deadLetters,
                          String evaluatorReports, String commandLeader, String flagNotices,
-                         String flagExposures, String trackingEvents) {
+                         String flagExposures, String trackingEvents, String releaseSignals) {
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
 
@@ -25,6 +25,7 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
         Objects.requireNonNull(flagNotices, "flagNotices");
         Objects.requireNonNull(flagExposures, "flagExposures");
         Objects.requireNonNull(trackingEvents, "trackingEvents");
+        Objects.requireNonNull(releaseSignals, "releaseSignals");
     }
 
     /** {@code prefix +} each of {@link Topics}' names; the prefix may be empty. */
@@ -34,6 +35,7 @@ public record TopicNames(String flagEvents, String flagState, String segmentStat
         }
         return new TopicNames(prefix + Topics.FLAG_EVENTS, prefix + Topics.FLAG_STATE, prefix + Topics.SEGMENT_STATE,
                 prefix + Topics.DEAD_LETTERS, prefix + Topics.EVALUATOR_REPORTS, prefix + Topics.COMMAND_LEADER,
-                prefix + Topics.FLAG_NOTICES, prefix + Topics.FLAG_EXPOSURES, prefix + Topics.TRACKING_EVENTS);
+                prefix + Topics.FLAG_NOTICES, prefix + Topics.FLAG_EXPOSURES, prefix + Topics.TRACKING_EVENTS,
+                prefix + Topics.RELEASE_SIGNALS);
     }
 }

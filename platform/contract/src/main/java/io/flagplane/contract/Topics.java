@@ -52,6 +52,13 @@ public final class Topics {
      */
     public static final String TRACKING_EVENTS = "tracking-events";
 
+    /**
+     * The projection's guardrail verdicts for running rollout plans, one per plan and evaluation
+     * interval, read by the release controller in the active command-service; kept 7 days. Key:
+     * {@link RecordKeys#ofPlanEvents}. Value: {@code ReleaseSignal}.
+     */
+    public static final String RELEASE_SIGNALS = "release-signals";
+
     /** Compacted store of the embedded schema registry. */
     public static final String SCHEMAS = "_flagplane_schemas";
 
