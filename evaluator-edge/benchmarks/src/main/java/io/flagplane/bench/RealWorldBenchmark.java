@@ -25,8 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * through {@code getBoolean}; {@code launchDarkly} is LaunchDarkly's {@code LDClient} from its file
  * data source, through {@code boolVariation}. {@code flagplaneEngine} is the engine alone on the
  * same flags (what the client adds is the difference). 1,024 contexts visited round-robin, built
- * before measuring; every SDK's answers are checked at setup. Run with {@code -prof gc} for bytes
- * per operation.
+ * before measuring; every SDK's answers are checked at setup. The flag key is passed to every SDK
+ * as application code passes it, a string literal (interned by Java); the contexts' attribute
+ * values are Strings of their own, as a service's data would be. Run with {@code -prof gc} for
+ * bytes per operation, and {@code -prof io.flagplane.bench.CpuTimeProfiler} for CPU time per
+ * operation on a shared machine.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,6 +52,7 @@ public class RealWorldBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
+            flag = flag.intern();   // as application code passes it: a literal, which Java interns (JMH's parameter is not)
             sdk = create(Files.createTempDirectory("flagplane-bench"));
             AnswerCheck.require(sdk, RealWorldScenario.ORACLE);
         }

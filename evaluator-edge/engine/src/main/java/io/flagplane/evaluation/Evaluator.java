@@ -73,14 +73,14 @@ public final class Evaluator {
         if (flag.killed() || !flag.enabled()) {
             return flag.off();
         }
-        String targetingKey = context.targetingKey();
-        if (targetingKey != null && flag.hasTargets()) {
-            if (flag.denies(targetingKey)) {
+        // the flag first: a context is usually met cold, and a flag without lists need not read it here
+        if (flag.hasTargets() && context.targetingKey() != null) {
+            int target = flag.target(context.targetingKey());   // both lists in one probe
+            if (target == Flag.DENIED) {
                 return flag.off();
             }
-            int allowed = flag.allowedVariant(targetingKey);
-            if (allowed >= 0) {
-                return flag.result(allowed, Reason.TARGETING_MATCH);
+            if (target >= 0) {
+                return flag.result(target, Reason.TARGETING_MATCH);
             }
         }
         for (Rule rule : flag.rules()) {
