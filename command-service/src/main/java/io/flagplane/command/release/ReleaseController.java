@@ -104,6 +104,8 @@ public final class ReleaseController extends DueWorkScheduler {
     private final Set<PlanRef> inFlight = ConcurrentHashMap.newKeySet();
     /** Per plan, the verdict last acted on: a breach is acted on once, even if it stays the latest verdict. */
     private final Map<PlanRef, String> actedOn = new ConcurrentHashMap<>();
+    /** The last failure to read the signals, logged once while it lasts (the ticker thread's own). */
+    private String lastSignalFailure;
 
     public ReleaseController(CommandProcessor processor, WriteModel model, ReleaseSignals signals, Clock clock,
                              Duration signalInterval, Listener listener) {
@@ -161,12 +163,22 @@ public final class ReleaseController extends DueWorkScheduler {
     int submitDue(Instant now) {
         try {
             boolean rewind = readiness.regained();
+            boolean succeeded = false;
             try {
                 signals.poll(rewind);
+                succeeded = true;
             } catch (RuntimeException e) {
                 // plans without guardrails still move on hold time alone; the others wait for verdicts
                 listener.tickFailed();
-                LOG.warn("release signals could not be read this tick (plans with guardrails hold): {}", e.toString());
+                String why = e.toString();
+                if (!why.equals(lastSignalFailure)) {   // said once, not every second, while it lasts
+                    LOG.warn("release signals could not be read (plans with guardrails hold until they can): {}", why);
+                }
+                lastSignalFailure = why;
+            }
+            if (lastSignalFailure != null && succeeded) {
+                LOG.info("release signals are read again");
+                lastSignalFailure = null;
             }
             int submitted = 0;
             for (EnvironmentState environment : model.environments()) {
