@@ -6,6 +6,8 @@ import io.flagplane.command.leadership.LeaderElection;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.release.ExperimentScheduler;
+import io.flagplane.command.release.ReleaseController;
+import io.flagplane.command.release.ReleaseSignalReader;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.connections.KafkaConnectionCheck;
@@ -36,10 +38,13 @@ public final class CommandService implements AutoCloseable {
     private final LeaderElection election;
     private final ChangeRequestScheduler scheduler;
     private final ExperimentScheduler experiments;
+    private final ReleaseController releases;
+    private final ReleaseSignalReader signals;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
-                           LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments) {
+                           LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments,
+                           ReleaseController releases, ReleaseSignalReader signals) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
@@ -47,6 +52,8 @@ public final class CommandService implements AutoCloseable {
         this.election = election;
         this.scheduler = scheduler;
         this.experiments = experiments;
+        this.releases = releases;
+        this.signals = signals;
     }
 
     /**
@@ -54,6 +61,14 @@ public final class CommandService implements AutoCloseable {
      * and its environments declared, or a standby.
      */
     public static CommandService start(CommandServiceConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * Starts on {@code clock}: the time events are stamped with, and the time schedules, hold times
+     * and the freshness of guardrail verdicts are measured by (tests and the end-to-end tests move it).
+     */
+    public static CommandService start(CommandServiceConfig config, Clock clock) {
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
             LOG.warn("authentication is OFF (command.auth.enabled=false): anyone who can reach port {} is an admin",
@@ -66,7 +81,7 @@ public final class CommandService implements AutoCloseable {
         CommandMetrics metrics = new CommandMetrics(model);
         CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(config.kafka(),
                 config.topics().flagEvents(), config.transactionalId(), config.kafkaTimeout(), 10_000),
-                registry, model, Clock.systemUTC(), metrics);
+                registry, model, clock, metrics);
         metrics.watch(processor);
         Javalin http = null;
         LeaderElection election = null;
@@ -89,11 +104,16 @@ public final class CommandService implements AutoCloseable {
             LOG.info("command-service on port {}: {} (writer of {})", http.port(),
                     processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
             // on every instance: it applies nothing unless this one is the ready writer
-            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC());
+            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, clock);
             scheduler.start(Duration.ofSeconds(1));
-            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, Clock.systemUTC(), metrics);
+            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, clock, metrics);
             experiments.start(Duration.ofSeconds(1));
-            return new CommandService(processor, model, metrics, http, election, scheduler, experiments);
+            ReleaseSignalReader signals = new ReleaseSignalReader(config.kafka(), config.topics().releaseSignals(), registry,
+                    config.releaseLookBack());
+            ReleaseController releases = new ReleaseController(processor, model, signals, clock, config.releaseSignalInterval(),
+                    metrics);
+            releases.start(Duration.ofSeconds(1));
+            return new CommandService(processor, model, metrics, http, election, scheduler, experiments, releases, signals);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -161,6 +181,8 @@ public final class CommandService implements AutoCloseable {
         }
         scheduler.close();
         experiments.close();
+        releases.close();
+        signals.close();
         http.stop();
         processor.close();
         if (election != null) {

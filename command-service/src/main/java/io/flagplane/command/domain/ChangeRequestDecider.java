@@ -89,9 +89,9 @@ public final class ChangeRequestDecider {
         for (int i = 0; i < commands.size(); i++) {
             Command inner = commands.get(i);
             if (!(inner instanceof Command.OnFlag || inner instanceof Command.OnSegment || inner instanceof Command.KillByTag
-                    || inner instanceof Command.OnExperiment)) {
-                throw CommandException.invalid("commands[" + i + "].action", "a change request holds flag, experiment and segment"
-                        + " commands");
+                    || inner instanceof Command.OnExperiment || inner instanceof Command.OnPlan)) {
+                throw CommandException.invalid("commands[" + i + "].action", "a change request holds flag, experiment, segment"
+                        + " and rollout-plan commands");
             }
             if (!inner.environment().equals(request.environment())) {
                 throw CommandException.invalid("commands[" + i + "].environment", "a change request in '" + request.environment()
@@ -235,7 +235,8 @@ public final class ChangeRequestDecider {
         Map<String, Long> drafted = new LinkedHashMap<>();
         for (Command inner : commands) {
             AggregateRef target = inner instanceof Command.OnFlag f ? f.flag() : inner instanceof Command.OnSegment s ? s.segment()
-                    : inner instanceof Command.OnExperiment e ? ExperimentRules.flagOf(model, e) : null;
+                    : inner instanceof Command.OnExperiment e ? ExperimentRules.flagOf(model, e)
+                    : inner instanceof Command.OnPlan p ? p.plan() : null;
             if (target != null) {
                 String key = RecordKeys.parse(target.eventKey()).key();
                 drafted.putIfAbsent(key, versionOf(model, target));
