@@ -58,16 +58,20 @@ public final class FlagplaneClientSdk implements BenchmarkSdk {
                 for (RealWorldScenario.In in : shape.rules().get(r)) {
                     conditions.add(new Condition(in.attribute(), "in", in.values()));
                 }
-                rules.add(new Rule("rule-" + (r + 1), null, conditions, FlagplaneSdk.on()));
+                rules.add(new Rule("rule-" + (r + 1), null, conditions, serve("on")));
             }
             Serve fallthrough = shape.split()
                     ? Serve.newBuilder().setSplit(new Split(List.of(new WeightedVariant("on", 5_000),
                             new WeightedVariant("off", 5_000)), null)).build()
-                    : shape.fallthrough() ? FlagplaneSdk.on() : FlagplaneSdk.off();
+                    : serve(shape.fallthrough() ? "on" : "off");
             List<Target> allow = shape.allow().isEmpty() ? List.of() : List.of(new Target("on", shape.allow()));
             states.add(FlagplaneSdk.state(shape.key(), FlagplaneSdk.definition(rules, fallthrough, allow, shape.deny())));
         }
         return states;
+    }
+
+    private static Serve serve(String variant) {
+        return Serve.newBuilder().setVariant(variant).build();
     }
 
     @Override

@@ -101,11 +101,11 @@ public final class FlagplaneSdk implements BenchmarkSdk {
                 state(Scenario.FIVE_RULES, definition(fiveRules, off(), List.of(), List.of())));
     }
 
-    static Serve on() {
+    private static Serve on() {
         return Serve.newBuilder().setVariant("on").build();
     }
 
-    static Serve off() {
+    private static Serve off() {
         return Serve.newBuilder().setVariant("off").build();
     }
 

@@ -73,9 +73,9 @@ public final class Evaluator {
         if (flag.killed() || !flag.enabled()) {
             return flag.off();
         }
-        // the flag first: a context is usually met cold, and a flag without lists need not read it here
-        if (flag.hasTargets() && context.targetingKey() != null) {
-            int target = flag.target(context.targetingKey());   // both lists in one probe
+        String targetingKey = context.targetingKey();
+        if (targetingKey != null && flag.hasTargets()) {
+            int target = flag.target(targetingKey);   // both lists in one probe
             if (target == Flag.DENIED) {
                 return flag.off();
             }
