@@ -15,9 +15,9 @@ import java.util.TreeSet;
 
 /**
  * A flag prepared for evaluation. Everything that can be worked out when the flag arrives is
- * worked out here, once: variant names become indexes, both target lists become one hash map, conditions
- * are parsed (regexes compiled, numbers, semvers and instants parsed), the bucketing salt is
- * pre-hashed, and every successful result the flag can produce is built up front, so that
+ * worked out here, once: variant names become indexes, both target lists become one hash map,
+ * conditions are parsed (regexes compiled, numbers, semvers and instants parsed), the bucketing
+ * salt is pre-hashed, and every successful result the flag can produce is built up front, so that
  * serving one allocates nothing.
  *
  * <p>A flag may have no off variant: disabled, killed or denying a key, it then serves the
