@@ -83,10 +83,9 @@ public final class Evaluator {
                 return flag.result(target, Reason.TARGETING_MATCH);
             }
         }
-        for (Rule rule : flag.rules()) {
-            if (rule.matches(context, view)) {
-                return serve(flag, rule.serve, Reason.TARGETING_MATCH, context);
-            }
+        Rule rule = flag.firstMatchingRule(context, view);   // each attribute read once (Rules)
+        if (rule != null) {
+            return serve(flag, rule.serve, Reason.TARGETING_MATCH, context);
         }
         return serve(flag, flag.fallthrough(), flag.fallthroughReason(), context);
     }
