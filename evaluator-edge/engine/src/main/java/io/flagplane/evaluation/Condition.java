@@ -190,11 +190,6 @@ abstract class Condition {
             return new InSet(attribute, null, new HashSet<>(distinct), negate);
         }
 
-        /** The distinct operands, for preparing a flag (not for the evaluation path). */
-        Collection<String> operands() {
-            return few != null ? List.of(few) : many;
-        }
-
         /** Whether {@code s} is one of the operands. */
         boolean contains(String s) {
             String[] few = this.few;

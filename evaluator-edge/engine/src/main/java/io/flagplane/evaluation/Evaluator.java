@@ -83,9 +83,10 @@ public final class Evaluator {
                 return flag.result(target, Reason.TARGETING_MATCH);
             }
         }
-        Rule rule = flag.firstMatchingRule(context, view);   // each attribute read once (Rules)
-        if (rule != null) {
-            return serve(flag, rule.serve, Reason.TARGETING_MATCH, context);
+        for (Rule rule : flag.rules()) {
+            if (rule.matches(context, view)) {
+                return serve(flag, rule.serve, Reason.TARGETING_MATCH, context);
+            }
         }
         return serve(flag, flag.fallthrough(), flag.fallthroughReason(), context);
     }

@@ -44,8 +44,6 @@ public final class Flag {
     private final int offVariant;
     private final Map<String, Object> metadata;
     private final Rule[] rules;
-    /** The rules with their membership conditions answered per attribute: what evaluation tries. */
-    private final Rules matcher;
     private final Serve fallthrough;
     /**
      * Both target lists in one map, targeting key → the allow list's variant or {@link #DENIED}
@@ -88,7 +86,6 @@ public final class Flag {
             rules.add(new Rule(draft.id(), Condition.prepareAll(draft.conditions()), serve(draft.serve(), "rule " + draft.id())));
         }
         this.rules = rules.toArray(new Rule[0]);
-        this.matcher = Rules.of(this.rules);
         if (b.fallthrough == null) {
             throw new IllegalArgumentException("flag " + key + " has no fallthrough");
         }
@@ -280,11 +277,6 @@ public final class Flag {
                 : defaultValue == Boolean.FALSE ? codeDefaultFalse
                 : codeDefaultOf(defaultValue);
         return (Evaluation<T>) result;
-    }
-
-    /** The first rule whose conditions all hold for the context, or null ({@link Rules}). */
-    Rule firstMatchingRule(EvaluationContext context, FlagView view) {
-        return matcher.firstMatch(context, view);
     }
 
     Rule[] rules() {
