@@ -100,12 +100,25 @@ public final class EvaluationContext {
         if (small == null) {
             return large.get(name);
         }
-        for (int i = 0; i < small.length; i += 2) {
+        int length = small.length;
+        // the first three names compared without a loop: most contexts have about that many, and for a
+        // name found early a loop's counter and bounds checks cost more than the comparisons (five
+        // two-condition rules ran about 8 % faster so, in a same-process A/B)
+        if (length >= 2 && small[0] == name) {
+            return small[1];
+        }
+        if (length >= 4 && small[2] == name) {
+            return small[3];
+        }
+        if (length >= 6 && small[4] == name) {
+            return small[5];
+        }
+        for (int i = 6; i < length; i += 2) {
             if (small[i] == name) {
                 return small[i + 1];
             }
         }
-        for (int i = 0; i < small.length; i += 2) {
+        for (int i = 0; i < length; i += 2) {
             if (name.equals(small[i])) {
                 return small[i + 1];
             }

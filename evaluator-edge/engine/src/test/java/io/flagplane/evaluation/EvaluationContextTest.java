@@ -25,7 +25,7 @@ class EvaluationContextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 3, 8, 9, 1_000})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 8, 9, 1_000})
     void every_attribute_is_found_by_a_name_built_at_run_time_and_no_other(int count) {
         EvaluationContext context = EvaluationContext.of("user-1", attributes(count));
         for (int i = 0; i < count; i++) {
