@@ -156,7 +156,7 @@ abstract class Condition {
          * The first two of {@link #few} and their hash codes again, in fields: most lists hold one or
          * two values, and these are compared without reading an array or running a loop, whose
          * length and bounds checks cost about as much as the comparisons (rules of two-value lists
-         * ran 5–9 % faster so, in a same-process A/B). Null (and 0) where there are fewer; a null
+         * ran 5–9 % faster so, in an A/B of CPU time). Null (and 0) where there are fewer; a null
          * operand never equals a value.
          */
         private final String first;

@@ -103,7 +103,7 @@ public final class EvaluationContext {
         int length = small.length;
         // the first three names compared without a loop: most contexts have about that many, and for a
         // name found early a loop's counter and bounds checks cost more than the comparisons (five
-        // two-condition rules ran about 8 % faster so, in a same-process A/B)
+        // two-condition rules ran about 8 % faster so, in an A/B of CPU time)
         if (length >= 2 && small[0] == name) {
             return small[1];
         }
