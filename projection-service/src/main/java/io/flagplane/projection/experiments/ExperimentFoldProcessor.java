@@ -105,6 +105,9 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
     }
 
     private void exposure(Record<String, byte[]> record, Exposure e) {
+        if (e.getPlanKey() != null) {
+            return;   // a rollout plan's exposure: the guardrails measure it, no experiment does
+        }
         String environment = e.getEnvironment();
         if (!validNames(environment, e.getExperimentKey(), e.getFlagKey()) || !isText(e.getVariant()) || !isText(e.getTargetingKey())
                 || !record.key().equals(RecordKeys.ofUser(environment, e.getTargetingKey()))) {
