@@ -21,11 +21,7 @@ class AggregateRefTest {
                 Arguments.of(new EnvironmentRef("staging"), "staging/environment:",
                         "staging/staging", "environment", "environment 'staging'"),
                 Arguments.of(new ChangeRequestRef("production", "cr-1a2b"), "production/change-request:cr-1a2b",
-                        "production/change-request:cr-1a2b", "change-request", "change request 'cr-1a2b' in environment 'production'"),
-                Arguments.of(new PlanRef("production", "seed-001-rollout"), "production/plan:seed-001-rollout",
-                        "production/plan:seed-001-rollout", "plan", "plan 'seed-001-rollout' in environment 'production'"),
-                Arguments.of(new ScheduledChangeRef("production", "s-42"), "production/schedule:s-42",
-                        "production/schedule:s-42", "scheduled-change", "scheduled change 's-42' in environment 'production'"));
+                        "production/change-request:cr-1a2b", "change-request", "change request 'cr-1a2b' in environment 'production'"));
     }
 
     @ParameterizedTest
@@ -58,8 +54,7 @@ class AggregateRefTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "production", "/checkout", "production/", "production/segment:", "production/change-request:",
-            "production/plan:", "production/schedule:"})
+    @ValueSource(strings = {"", "production", "/checkout", "production/", "production/segment:", "production/change-request:"})
     void malformed_event_keys_are_refused(String key) {
         assertThatThrownBy(() -> AggregateRef.ofEventKey(key)).isInstanceOf(IllegalArgumentException.class);
     }
