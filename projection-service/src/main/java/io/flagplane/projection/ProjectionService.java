@@ -4,7 +4,7 @@ import io.flagplane.projection.experiments.ExperimentMetrics;
 import io.flagplane.projection.experiments.ExperimentsTopology;
 import io.flagplane.projection.experiments.UserFold;
 import io.flagplane.avro.RolloutPlanState;
-import io.flagplane.contract.PlanRef;
+import io.flagplane.projection.plans.PlanKey;
 import io.flagplane.projection.guardrails.GuardrailMetrics;
 import io.flagplane.projection.guardrails.GuardrailsTopology;
 import io.flagplane.projection.guardrails.Horizons;
@@ -211,7 +211,7 @@ public final class ProjectionService implements AutoCloseable {
      * A plan's definition as this instance holds it (the fold's store, else the guardrails'), for
      * naming steps on the event stream; empty when another instance holds it or the stores are moving.
      */
-    private static Optional<io.flagplane.avro.RolloutPlanDefinition> planDefinition(LocalStores stores, PlanRef plan) {
+    private static Optional<io.flagplane.avro.RolloutPlanDefinition> planDefinition(LocalStores stores, PlanKey plan) {
         try {
             RolloutPlanState state = stores.plans().get(plan.eventKey());
             if (state == null) {

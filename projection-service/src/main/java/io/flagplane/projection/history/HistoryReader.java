@@ -19,6 +19,7 @@ import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.json.StateJson;
+import io.flagplane.projection.plans.EventKeys;
 import io.flagplane.projection.plans.EventSummaries;
 import io.flagplane.projection.plans.PlanJson;
 import io.flagplane.registry.SchemaRegistryClient;
@@ -77,7 +78,8 @@ public final class HistoryReader {
         AggregateRef subject = AggregateRef.ofEventKey(recordKey);
         // flags and segments keep keyframes; environments, change requests, plans and scheduled changes have few
         // versions and are folded from the first
-        boolean keyframed = subject instanceof FlagRef || subject instanceof SegmentRef;
+        boolean keyframed = (subject instanceof FlagRef || subject instanceof SegmentRef) && !EventKeys.isPlan(recordKey)
+                && !EventKeys.isScheduledChange(recordKey);
         long expected = keyframed ? HistoryCodec.keyframeFor(version) : 1;
         try (KeyValueIterator<String, byte[]> range = history.range(HistoryCodec.historyKey(recordKey, expected),
                 HistoryCodec.historyKey(recordKey, version))) {

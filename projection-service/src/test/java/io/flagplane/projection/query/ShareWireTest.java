@@ -8,7 +8,7 @@ import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.SegmentCreated;
 import io.flagplane.avro.PlanStarted;
 import io.flagplane.contract.FlagRef;
-import io.flagplane.contract.PlanRef;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.fixtures.Events;
@@ -37,7 +37,7 @@ class ShareWireTest {
                         List.of("checkout", "seed-001")),
                 new Audit.Entry("0001767225601000|production/segment:beta-users|1", new SegmentRef("production", "beta-users"),
                         new HistoryReader.Entry(1, segment.getOccurredAt(), segment, null, null), List.of()),
-                new Audit.Entry("0001767225600500|production/plan:seed-001-rollout|2", new PlanRef("production", "seed-001-rollout"),
+                new Audit.Entry("0001767225600500|production/plan:seed-001-rollout|2", AggregateRef.ofEventKey("production/plan:seed-001-rollout"),
                         new HistoryReader.Entry(2, started.getOccurredAt(), started, null, "plan seed-001-rollout started"), List.of())),
                 "0001767225600000|production/other|1");
     }
