@@ -186,7 +186,7 @@ public final class ProjectionService implements AutoCloseable {
         GuardrailsTopology.build(builder, config.topics(), registry, exposuresAndTracking, plans, new GuardrailsTopology.Settings(
                 guardrailMetrics, clock, guardrails.interval(), guardrails.flush(), Duration.ofMinutes(1), 2_000,
                 new Horizons(guardrails.fineHorizon(), guardrails.coarseHorizon()), guardrails.signalHistory(), guardrails.partitions(),
-                prometheusReadings));
+                prometheusReadings, guardrails.grace()));
         KafkaStreams streams = new KafkaStreams(builder.build(), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("projection thread failed; replacing it and resuming from the last commit", e);

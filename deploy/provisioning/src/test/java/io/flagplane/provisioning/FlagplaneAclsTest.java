@@ -28,7 +28,8 @@ class FlagplaneAclsTest {
     @Test
     void only_the_command_service_writes_flag_events_and_only_the_projection_writes_the_state_topics() {
         assertThat(writable(FlagplaneAcls.Role.COMMAND)).containsExactly("flag-events");
-        assertThat(writable(FlagplaneAcls.Role.PROJECTION)).contains("flag-state", "segment-state").doesNotContain("flag-events");
+        assertThat(writable(FlagplaneAcls.Role.PROJECTION)).contains("flag-state", "segment-state", "release-signals")
+                .doesNotContain("flag-events");
         for (FlagplaneAcls.Role reader : List.of(FlagplaneAcls.Role.EDGE, FlagplaneAcls.Role.SDK)) {
             assertThat(writable(reader)).as("%s writes", reader)
                     .containsExactlyInAnyOrder("evaluator-reports", "flag-exposures", "tracking-events");
@@ -50,7 +51,7 @@ class FlagplaneAclsTest {
         FlagplaneAcls.Names names = FlagplaneAcls.Names.of("acme.", "acme._schemas", "acme-writer", "acme-projection");
 
         assertThat(FlagplaneAcls.grants(FlagplaneAcls.Role.COMMAND, names)).extracting(FlagplaneAcls.Grant::name)
-                .containsOnly("acme.flag-events", "acme.command-leader", "acme-writer");
+                .containsOnly("acme.flag-events", "acme.command-leader", "acme.release-signals", "acme-writer");
         assertThat(FlagplaneAcls.grants(FlagplaneAcls.Role.EDGE, names)).extracting(FlagplaneAcls.Grant::name)
                 .allMatch(name -> name.startsWith("acme."));
         assertThat(FlagplaneAcls.grants(FlagplaneAcls.Role.PROJECTION, names)).extracting(FlagplaneAcls.Grant::name)

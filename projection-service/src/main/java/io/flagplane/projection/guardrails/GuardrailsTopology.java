@@ -57,19 +57,16 @@ public final class GuardrailsTopology {
      * @param partitions    partitions of {@code guardrail-plans} and {@code guardrail-cells} (fixed once the
      *                      application has run: Kafka Streams refuses an internal topic whose count changed)
      * @param prometheus    what PROMETHEUS guardrails read
+     * @param grace         how long a tracked event of a user without a plan waits for their first exposure
      */
     public record Settings(GuardrailMetrics metrics, Clock clock, Duration interval, Duration flushEvery, Duration sweepEvery,
-                           int sweepBatch, Horizons horizons, Duration signalHistory, int partitions, PrometheusReadings prometheus) {
+                           int sweepBatch, Horizons horizons, Duration signalHistory, int partitions, PrometheusReadings prometheus,
+                           Duration grace) {
 
         public static Settings defaults(GuardrailMetrics metrics, Clock clock) {
             return new Settings(metrics, clock, Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofMinutes(1), 2_000,
                     Horizons.DEFAULT, Duration.ofHours(6), 1, PrometheusReadings.direct(PrometheusReader.NOT_CONFIGURED,
-                            Duration.ofSeconds(1)));
-        }
-
-        public Settings withPrometheus(PrometheusReadings readings) {
-            return new Settings(metrics, clock, interval, flushEvery, sweepEvery, sweepBatch, horizons, signalHistory, partitions,
-                    readings);
+                            Duration.ofSeconds(1)), Duration.ofMinutes(5));
         }
     }
 

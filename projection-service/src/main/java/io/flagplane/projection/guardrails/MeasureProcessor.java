@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * evaluator that missed a batch (a crash between a change and its flush) is made whole. A sweep drops
  * cells past their horizon and users not seen on any plan within the hourly horizon.
  *
- * <p>A tracked event is decoded only for a user the store holds (one read by record key), so users
- * no plan exposed cost one lookup. Undecodable and refused records are counted and skipped; a
+ * <p>While plans run (a plan exposure folded here within the hour), a tracked event of a user without
+ * a plan is held for the grace period ({@code settings.grace()}): exposures and tracked events come on
+ * two topics from different clients, and a user's first request may arrive before the exposure that
+ * put them in the plan. Otherwise a tracked event is decoded only for a user the store holds (one read
+ * by record key), so users no plan exposed cost one lookup. Undecodable and refused records are counted and skipped; a
  * registry that cannot be reached fails the task so it retries.
  */
 final class MeasureProcessor implements Processor<String, byte[], String, CellBatch> {
@@ -49,6 +52,8 @@ final class MeasureProcessor implements Processor<String, byte[], String, CellBa
     private static final int MAX_TEXT = 256;
     /** Event keys one cell counts; a service tracking more than this many keys loses the rest (counted). */
     static final int MAX_KEYS_PER_CELL = 64;
+    /** How long after the last plan exposure this task saw it still holds events of users without a plan. */
+    private static final long HOLDING_AFTER_MS = 3_600_000L;
 
     private final String exposuresTopic;
     private final AvroDeserializer<Exposure> exposures;
@@ -64,6 +69,8 @@ final class MeasureProcessor implements Processor<String, byte[], String, CellBa
     /** Plan → the suffixes of its cells changed since the last flush. */
     private final Map<String, Set<String>> changed = new LinkedHashMap<>();
     private boolean flushedSinceStart;
+    /** When this task last folded a plan exposure (0: not since it started): while plans run, early events are held. */
+    private long lastPlanExposureMs;
     private String sweepFrom;
 
     MeasureProcessor(String exposuresTopic, AvroDeserializer<Exposure> exposures, AvroDeserializer<TrackingEvent> tracking,
@@ -98,8 +105,9 @@ final class MeasureProcessor implements Processor<String, byte[], String, CellBa
                 exposure(record, exposures.deserialize(topic, record.value()));
             } else {
                 PlanUserFacts facts = users.get(record.key());
-                if (facts != null) {   // a user no plan exposed: not even decoded
-                    tracked(record, facts, tracking.deserialize(topic, record.value()));
+                boolean holding = lastPlanExposureMs > 0 && clock.millis() - lastPlanExposureMs < HOLDING_AFTER_MS;
+                if (facts != null || holding) {   // no plan runs, or a user no plan exposed: not even decoded
+                    tracked(record, facts == null ? PlanUserFacts.EMPTY : facts, facts, tracking.deserialize(topic, record.value()));
                 }
             }
         } catch (WireFormatException e) {
@@ -126,32 +134,44 @@ final class MeasureProcessor implements Processor<String, byte[], String, CellBa
         PlanUserFold.Result result = fold.expose(facts, RecordKeys.ofPlanEvents(environment, e.getPlanKey()), e.getVariant(),
                 e.getExposedAt().toEpochMilli());
         metrics.exposures.incrementAndGet();
-        finish(record.key(), facts, result);
+        lastPlanExposureMs = clock.millis();
+        finish(record.key(), stored, result);
     }
 
-    private void tracked(Record<String, byte[]> record, PlanUserFacts facts, TrackingEvent t) {
+    /** @param stored the user's facts as stored (null: none); {@code facts} is them or empty */
+    private void tracked(Record<String, byte[]> record, PlanUserFacts facts, PlanUserFacts stored, TrackingEvent t) {
         if (!Names.isEventKey(t.getEventKey()) || !isText(t.getTargetingKey())
                 || !record.key().equals(RecordKeys.ofUser(t.getEnvironment(), t.getTargetingKey()))) {
             refuse(record, "a tracking event whose names are not valid or whose key is not its user");
             return;
         }
-        PlanUserFold.Result result = fold.track(facts, t.getEventKey(), t.getOccurredAt().toEpochMilli());
-        metrics.tracked.incrementAndGet();
-        if (result.attributed() == 0) {
-            metrics.unattributed.incrementAndGet();
+        long at = t.getOccurredAt().toEpochMilli();
+        PlanUserFold.Result result;
+        if (facts.plans().isEmpty()) {
+            long now = clock.millis();
+            PlanUserFacts fresh = fold.forgetBefore(facts, 0, now - settings.grace().toMillis());
+            metrics.unattributed.addAndGet(facts.pending().size() - fresh.pending().size());
+            result = fold.hold(fresh, t.getEventKey(), at, now);
+        } else {
+            result = fold.track(facts, t.getEventKey(), at);
         }
-        finish(record.key(), facts, result);
+        metrics.tracked.incrementAndGet();
+        finish(record.key(), stored, result);
     }
 
+    /** @param before the user's facts as stored (null: none) */
     private void finish(String userKey, PlanUserFacts before, PlanUserFold.Result result) {
         metrics.dropped.addAndGet(result.dropped());
+        metrics.unattributed.addAndGet(result.unattributed());
         long now = clock.millis();
         for (PlanUserFold.Delta delta : result.deltas()) {
             apply(delta, now);
         }
-        if (result.changed(before)) {
+        if (result.facts() != before) {
             if (result.facts().isEmpty()) {
-                users.delete(userKey);
+                if (before != null) {
+                    users.delete(userKey);
+                }
             } else {
                 users.put(userKey, result.facts());
             }
@@ -223,6 +243,7 @@ final class MeasureProcessor implements Processor<String, byte[], String, CellBa
         }
         expired.forEach(cells::delete);   // the evaluator drops its copies by the same rule
         long horizon = now - settings.horizons().coarse().toMillis();
+        long graceFrom = now - settings.grace().toMillis();
         List<KeyValue<String, PlanUserFacts>> seen = new ArrayList<>();
         try (KeyValueIterator<String, PlanUserFacts> range = users.range(sweepFrom, null)) {
             while (range.hasNext() && seen.size() < settings.sweepBatch()) {
@@ -231,7 +252,8 @@ final class MeasureProcessor implements Processor<String, byte[], String, CellBa
             sweepFrom = range.hasNext() ? range.peekNextKey() : null;
         }
         for (KeyValue<String, PlanUserFacts> user : seen) {
-            PlanUserFacts kept = fold.forgetBefore(user.value, horizon);
+            PlanUserFacts kept = fold.forgetBefore(user.value, horizon, graceFrom);
+            metrics.unattributed.addAndGet(user.value.pending().size() - kept.pending().size());
             if (kept.isEmpty()) {
                 users.delete(user.key);
             } else if (kept != user.value) {

@@ -7,21 +7,33 @@ import java.util.Map;
 /**
  * What the guardrails keep about one user ({@code environment/targetingKey}): for each rollout plan
  * they were exposed to, when and to which variant, and the latest moment they were active on each
- * variant and sent each event key. Immutable: the fold makes a new one. JSON in the store.
+ * variant and sent each event key; and, while the user has no plan yet, the tracked events that
+ * arrived before their first exposure may (they are counted when it comes, if they happened after it).
+ * Immutable: the fold makes a new one. JSON in the store.
  *
- * @param plans in the order first seen
+ * @param plans   in the order first seen
+ * @param pending tracked events held for a first exposure, oldest arrival first (empty once the user has a plan)
  */
-public record PlanUserFacts(List<Plan> plans) {
+public record PlanUserFacts(List<Plan> plans, List<Pending> pending) {
 
-    public static final PlanUserFacts EMPTY = new PlanUserFacts(List.of());
+    public static final PlanUserFacts EMPTY = new PlanUserFacts(List.of(), List.of());
 
     public PlanUserFacts {
         plans = List.copyOf(plans);
+        pending = pending == null ? List.of() : List.copyOf(pending);
+    }
+
+    public PlanUserFacts(List<Plan> plans) {
+        this(plans, List.of());
     }
 
     @JsonIgnore
     public boolean isEmpty() {
-        return plans.isEmpty();
+        return plans.isEmpty() && pending.isEmpty();
+    }
+
+    /** A tracked event held until the user's first plan exposure arrives (or the grace period ends). */
+    public record Pending(String eventKey, long atMs, long arrivedAtMs) {
     }
 
     public Plan plan(String planKey) {

@@ -18,8 +18,10 @@ import java.util.Map;
  * <p><b>Attribution.</b> A user's variant at an instant is the variant of their latest plan exposure
  * at or before it; a tracked event counts for every plan the user was exposed to, on the variant they
  * were on when it occurred. An event from before the user's first exposure to any of their plans is not
- * counted (it happened outside the plan), and neither is one folded before its exposure arrives: events
- * are counted when they are folded, never re-attributed. User figures (exposed, first exposed, active,
+ * counted (it happened outside the plan). A user's events that arrive before their first plan exposure
+ * are held ({@link #hold}) and counted when it arrives; once a user has a plan, events are counted
+ * when they are folded and never re-attributed (an event that arrives before the exposure that moved
+ * its user to another variant counts on the variant before). User figures (exposed, first exposed, active,
  * users with an event) are latest-instant histograms, which do not depend on arrival order.
  *
  * <p><b>Bounded.</b> At most {@value #MAX_PLANS} plans per user (the one seen least recently goes,
@@ -33,21 +35,58 @@ final class PlanUserFold {
     static final int MAX_TIMELINE = 8;
     static final int MAX_EVENT_KEYS = 32;
 
+    /** Events held per user for a first exposure. */
+    static final int MAX_PENDING = 64;
+
     /** One change to a plan's cells: {@code by} added to {@code field} of the cell of {@code variant} at {@code atMs}. */
     record Delta(String planKey, long atMs, String variant, Field field, String eventKey, long by) {
     }
 
     /**
-     * @param attributed for a tracked event, the plans it was counted for (0: the user's plans do not cover it)
-     * @param dropped    plans or event-key slots let go for a bound
+     * @param attributed   for a tracked event, the plans it was counted for (0: the user's plans do not cover it)
+     * @param unattributed tracked events that will never count: one from before the user's exposures, or held
+     *                     events from before the first exposure that arrived
+     * @param dropped      plans, event-key slots or held events let go for a bound
      */
-    record Result(PlanUserFacts facts, List<Delta> deltas, int attributed, int dropped) {
-        boolean changed(PlanUserFacts before) {
-            return facts != before;
-        }
+    record Result(PlanUserFacts facts, List<Delta> deltas, int attributed, int unattributed, int dropped) {
     }
 
     Result expose(PlanUserFacts facts, String planKey, String variant, long atMs) {
+        Result exposed = exposeOnly(facts, planKey, variant, atMs);
+        if (facts.pending().isEmpty()) {
+            return exposed;
+        }
+        // the user's first exposure: the events that waited for it count now, those from before it never will
+        PlanUserFacts now = new PlanUserFacts(exposed.facts().plans(), List.of());
+        List<Delta> deltas = new ArrayList<>(exposed.deltas());
+        int dropped = exposed.dropped();
+        int attributed = 0;
+        for (PlanUserFacts.Pending e : facts.pending()) {
+            Result tracked = track(now, e.eventKey(), e.atMs());
+            now = tracked.facts();
+            deltas.addAll(tracked.deltas());
+            dropped += tracked.dropped();
+            attributed += tracked.attributed() > 0 ? 1 : 0;
+        }
+        return new Result(now, deltas, attributed, facts.pending().size() - attributed, dropped);
+    }
+
+    /**
+     * Holds a tracked event of a user without a plan yet, for their first exposure; at most
+     * {@value #MAX_PENDING} (the oldest arrival goes, counted as dropped).
+     */
+    Result hold(PlanUserFacts facts, String eventKey, long atMs, long arrivedAtMs) {
+        List<PlanUserFacts.Pending> pending = new ArrayList<>(facts.pending());
+        pending.add(new PlanUserFacts.Pending(eventKey, atMs, arrivedAtMs));
+        int dropped = 0;
+        while (pending.size() > MAX_PENDING) {
+            pending.remove(0);
+            dropped++;
+        }
+        return new Result(new PlanUserFacts(facts.plans(), pending), List.of(), 0, 0, dropped);
+    }
+
+    private Result exposeOnly(PlanUserFacts facts, String planKey, String variant, long atMs) {
         List<Delta> deltas = new ArrayList<>();
         List<Plan> plans = new ArrayList<>(facts.plans());
         int dropped = 0;
@@ -93,10 +132,10 @@ final class PlanUserFold {
             p = new Plan(planKey, p.firstAtMs(), p.firstVariant(), timeline, active, p.latest());
         }
         if (deltas.isEmpty()) {
-            return new Result(facts, List.of(), 0, 0);   // a repeated exposure: nothing moves
+            return new Result(facts, List.of(), 0, 0, 0);   // a repeated exposure: nothing moves
         }
         plans.set(at, p);
-        return new Result(new PlanUserFacts(plans), deltas, 0, dropped);
+        return new Result(new PlanUserFacts(plans, facts.pending()), deltas, 0, 0, dropped);
     }
 
     Result track(PlanUserFacts facts, String eventKey, long atMs) {
@@ -135,18 +174,21 @@ final class PlanUserFold {
             plans.set(i, new Plan(planKey, p.firstAtMs(), p.firstVariant(), p.timeline(), active, latest));
         }
         if (attributed == 0) {
-            return new Result(facts, List.of(), 0, 0);
+            return new Result(facts, List.of(), 0, 1, 0);
         }
-        return new Result(new PlanUserFacts(plans), deltas, attributed, dropped);
+        return new Result(new PlanUserFacts(plans, facts.pending()), deltas, attributed, 0, dropped);
     }
 
     /**
-     * Lets go of the plans a user has not been seen on since {@code horizonMs}: their cells are past
-     * every window by then, so nothing is taken out of them. The same facts when nothing goes.
+     * Lets go of the plans a user has not been seen on since {@code horizonMs} (their cells are past
+     * every window by then, so nothing is taken out of them) and of held events that arrived before
+     * {@code graceFromMs}. The same facts when nothing goes.
      */
-    PlanUserFacts forgetBefore(PlanUserFacts facts, long horizonMs) {
+    PlanUserFacts forgetBefore(PlanUserFacts facts, long horizonMs, long graceFromMs) {
         List<Plan> kept = facts.plans().stream().filter(p -> p.lastSeenMs() >= horizonMs).toList();
-        return kept.size() == facts.plans().size() ? facts : new PlanUserFacts(kept);
+        List<PlanUserFacts.Pending> pending = facts.pending().stream().filter(e -> e.arrivedAtMs() >= graceFromMs).toList();
+        return kept.size() == facts.plans().size() && pending.size() == facts.pending().size() ? facts
+                : new PlanUserFacts(kept, pending);
     }
 
     /** The variant the user was on at {@code atMs}: their latest exposure at or before it; null before the first. */

@@ -53,7 +53,7 @@ public final class ClusterPlans {
      */
     public List<JsonNode> list(String environment, Function<String, List<JsonNode>> render, String authorization) {
         List<JsonNode> all = new ArrayList<>(render.apply(environment));
-        for (HostInfo host : router.otherInstances()) {
+        for (HostInfo host : router.otherInstances(GuardrailStores.PLANS)) {
             Router.Forwarded answer = router.forward(host, "GET", listPath(environment), authorization, null);
             if (answer.status() != 200) {
                 throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " answered " + answer.status()

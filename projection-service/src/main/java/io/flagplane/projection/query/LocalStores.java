@@ -119,6 +119,16 @@ public final class LocalStores {
         return store(ExperimentStores.SERIES, null);
     }
 
+    /** Whether this instance holds any partition of {@code store} (a store it holds none of cannot be read here). */
+    public boolean hosts(String store) {
+        for (StreamsMetadata metadata : streams().streamsMetadataForStore(store)) {
+            if (metadata.hostInfo().equals(self()) && !metadata.topicPartitions().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The partitions of {@code flag-events} whose stores this instance holds. */
     public List<Integer> localPartitions() {
         List<Integer> partitions = new ArrayList<>();

@@ -24,8 +24,11 @@ public final class PlanQueries {
         this.stores = stores;
     }
 
-    /** The environment's plans held here, by key. */
+    /** The environment's plans held here, by key; none when this instance evaluates no plans. */
     public List<RolloutPlanState> plansLocal(String environment) {
+        if (!stores.hosts(GuardrailStores.PLANS)) {
+            return List.of();
+        }
         String from = RecordKeys.ofPlanEvents(environment, "");
         String to = from.substring(0, from.length() - 1) + (char) (RecordKeys.PLAN_PREFIX.charAt(RecordKeys.PLAN_PREFIX.length() - 1) + 1);
         List<RolloutPlanState> plans = new ArrayList<>();

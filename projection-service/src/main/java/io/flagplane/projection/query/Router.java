@@ -55,8 +55,13 @@ public final class Router {
 
     /** Every other instance running the projection. */
     public List<HostInfo> otherInstances() {
+        return otherInstances(FlagProjectionTopology.AUDIT_STORE);
+    }
+
+    /** Every other instance holding a partition of {@code store}. */
+    public List<HostInfo> otherInstances(String store) {
         Set<HostInfo> hosts = new LinkedHashSet<>();
-        for (StreamsMetadata metadata : stores.streams().streamsMetadataForStore(FlagProjectionTopology.AUDIT_STORE)) {
+        for (StreamsMetadata metadata : stores.streams().streamsMetadataForStore(store)) {
             if (!metadata.hostInfo().equals(stores.self())) {
                 hosts.add(metadata.hostInfo());
             }

@@ -71,7 +71,7 @@ final class GuardrailDriver implements AutoCloseable {
         KStream<String, byte[]> telemetry = ExperimentsTopology.exposuresAndTracking(builder, topics);
         ExperimentsTopology.build(builder, topics, registry, ExperimentsTopology.Settings.defaults(experiments), telemetry);
         GuardrailsTopology.build(builder, topics, registry, telemetry, plans, new GuardrailsTopology.Settings(metrics, clock, INTERVAL,
-                FLUSH, Duration.ofMinutes(1), 1_000, Horizons.DEFAULT, Duration.ofHours(6), 1, prometheus));
+                FLUSH, Duration.ofMinutes(1), 1_000, Horizons.DEFAULT, Duration.ofHours(6), 1, prometheus, Duration.ofMinutes(5)));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "guardrails-test");
         try {

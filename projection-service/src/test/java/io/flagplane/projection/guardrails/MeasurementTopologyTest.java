@@ -107,6 +107,38 @@ class MeasurementTopologyTest {
     }
 
     @Test
+    void while_a_plan_runs_a_users_events_that_arrive_before_their_first_exposure_count_once_it_comes() {
+        driver.send(Plans.exposure("someone", "on", at(1)));   // a plan runs here
+        driver.send(Plans.event("early", "request", at(3)));
+        driver.send(Plans.event("early", "http_error", at(3)));
+        driver.send(Plans.event("early", "request", at(1)));   // happened before the exposure: outside the plan
+        driver.send(Plans.exposure("early", "on", at(2)));
+
+        Measurement m = measureAt(Duration.ofMinutes(10));
+
+        Cell on = m.since("on", STEP_STARTED.toEpochMilli());
+        assertThat(on.events("request")).isEqualTo(1);
+        assertThat(on.events("http_error")).isEqualTo(1);
+        assertThat(on.users("http_error")).isEqualTo(1);
+        assertThat(driver.metrics.unattributed()).isEqualTo(1);
+    }
+
+    @Test
+    void a_held_event_waits_the_grace_period_and_no_longer() {
+        driver.send(Plans.exposure("someone", "on", at(1)));
+        driver.clock.set(at(2));
+        driver.send(Plans.event("slow", "request", at(2)));
+        driver.clock.set(at(8));   // six minutes: past the five-minute grace
+        driver.send(Plans.event("slow", "request", at(8)));
+        driver.send(Plans.exposure("slow", "on", at(1)));
+
+        Measurement m = measureAt(Duration.ofMinutes(10));
+
+        assertThat(m.since("on", STEP_STARTED.toEpochMilli()).events("request")).isEqualTo(1);
+        assertThat(driver.metrics.unattributed()).isEqualTo(1);
+    }
+
+    @Test
     void plan_events_are_folded_into_the_plans_state_and_handed_to_the_guardrails() {
         RolloutPlanState folded = driver.foldedPlan();
         KeyValueStore<String, RolloutPlanState> evaluated = driver.driver.getKeyValueStore(GuardrailStores.PLANS);

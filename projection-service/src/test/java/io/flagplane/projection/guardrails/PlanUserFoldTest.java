@@ -104,4 +104,32 @@ class PlanUserFoldTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(Field.FIRST_EXPOSED, -1L),
                         org.assertj.core.groups.Tuple.tuple(Field.EXPOSED, -1L), org.assertj.core.groups.Tuple.tuple(Field.ACTIVE, -1L));
     }
+
+    @Test
+    void events_held_before_a_users_first_exposure_count_from_it_on_and_the_rest_are_let_go() {
+        PlanUserFacts held = fold.hold(PlanUserFacts.EMPTY, "request", 6_000L, 100L).facts();
+        held = fold.hold(held, "request", 4_000L, 101L).facts();
+
+        PlanUserFold.Result exposed = fold.expose(held, PLAN, "on", 5_000L);
+
+        assertThat(exposed.facts().pending()).isEmpty();
+        assertThat(exposed.attributed()).isEqualTo(1);
+        assertThat(exposed.unattributed()).isEqualTo(1);
+        assertThat(net(exposed.deltas())).containsEntry("EVENTS on @6000 request", 1L).doesNotContainKey("EVENTS on @4000 request");
+    }
+
+    @Test
+    void held_events_are_bounded_and_expire() {
+        PlanUserFacts held = PlanUserFacts.EMPTY;
+        int dropped = 0;
+        for (int i = 0; i < PlanUserFold.MAX_PENDING + 3; i++) {
+            PlanUserFold.Result r = fold.hold(held, "request", i, i);
+            held = r.facts();
+            dropped += r.dropped();
+        }
+
+        assertThat(held.pending()).hasSize(PlanUserFold.MAX_PENDING);
+        assertThat(dropped).isEqualTo(3);
+        assertThat(fold.forgetBefore(held, 0, 1_000L).isEmpty()).isTrue();
+    }
 }

@@ -2,6 +2,11 @@ package io.flagplane.projection.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.LevelResolver;
+import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.GuardrailReading;
@@ -108,6 +113,27 @@ class GuardrailSignalsIT {
         producer.flush();
     }
 
+    /** A GET on the projection whose response (success or refusal) must match {@code openapi/projection-api.yaml}. */
+    private Api.Response documented(OpenApiInteractionValidator validator, String path) {
+        Api.Response response = fixture.projection().get(path);
+        SimpleResponse.Builder actual = SimpleResponse.Builder.status(response.status());
+        response.headers().forEach(actual::withHeader);
+        actual.withBody(response.raw());
+        ValidationReport report = validator.validateResponse(path.replaceAll("\\?.*", ""), Request.Method.GET, actual.build());
+        assertThat(report.getMessages()).as("GET %s -> %d %s", path, response.status(), response.raw()).isEmpty();
+        return response;
+    }
+
+    private static OpenApiInteractionValidator validator() throws Exception {
+        try (var in = GuardrailSignalsIT.class.getResourceAsStream("/openapi/projection-api.yaml")) {
+            String document = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return OpenApiInteractionValidator.createForInlineApiSpecification(document)
+                    .withLevelResolver(LevelResolver.create()
+                            .withLevel("validation.schema.additionalProperties", ValidationReport.Level.IGNORE).build())
+                    .build();
+        }
+    }
+
     private static GuardrailReading reading(ReleaseSignal signal, String guardrail) {
         return signal.getReadings().stream().filter(r -> r.getGuardrail().equals(guardrail)).findFirst().orElseThrow();
     }
@@ -122,14 +148,19 @@ class GuardrailSignalsIT {
         AtomicReference<TelemetryReader.Keyed<ReleaseSignal>> breached = new AtomicReference<>();
         try (TelemetryReader<ReleaseSignal> signals = new TelemetryReader<>(stack.bootstrapServers(), stack.registryClient(),
                 fixture.topics.releaseSignals(), ReleaseSignal.class)) {
-            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            AtomicReference<String> last = new AtomicReference<>("no signal");
+            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
                 for (TelemetryReader.Keyed<ReleaseSignal> signal : signals.records()) {
-                    if (reading(signal.value(), "error-rate").getVerdict() == GuardrailVerdict.BREACHED) {
+                    GuardrailReading errors = reading(signal.value(), "error-rate");
+                    last.set(errors.getVerdict() + " " + errors.getSample() + " " + errors.getSummary() + " exposed "
+                            + signal.value().getExposedUsers() + "; unattributed events "
+                            + fixture.projections.get(0).guardrails().unattributed());
+                    // the first signal once every request has been measured (earlier ones may rest on part of them)
+                    if (errors.getVerdict() == GuardrailVerdict.BREACHED && errors.getSample() == 1_000) {
                         breached.set(signal);
-                        return true;
                     }
                 }
-                return false;
+                assertThat(breached.get()).as("the last signal: %s", last.get()).isNotNull();
             });
         }
         ReleaseSignal signal = breached.get().value();
@@ -147,21 +178,23 @@ class GuardrailSignalsIT {
                 ReleaseSignal.getClassSchema())).as("the value schema is registered under the topic's subject").isPositive();
 
         Api projection = fixture.projection();
-        JsonNode list = projection.get(PLANS).body();
+        OpenApiInteractionValidator openApi = validator();
+        JsonNode list = documented(openApi, PLANS).body();
         assertThat(list.get("plans")).extracting(p -> p.get("key").asText() + " " + p.get("status").asText())
                 .containsExactly(Plans.PLAN + " RUNNING");
-        JsonNode plan = projection.get(PLANS + "/" + Plans.PLAN).body();
+        JsonNode plan = documented(openApi, PLANS + "/" + Plans.PLAN).body();
         assertThat(plan.get("currentStepName").asText()).isEqualTo("beta");
         assertThat(plan.get("guardrailSignal").get("readings")).anySatisfy(r ->
                 assertThat(r.get("verdict").asText() + " " + r.get("guardrail").asText()).isEqualTo("BREACHED error-rate"));
-        JsonNode series = projection.get(PLANS + "/" + Plans.PLAN + "/signals?since="
+        JsonNode series = documented(openApi, PLANS + "/" + Plans.PLAN + "/signals?since="
                 + now.minus(Duration.ofMinutes(5))).body();
         assertThat(series.get("signals").size()).isGreaterThanOrEqualTo(1);
         assertThat(series.get("signals").get(0).get("stepName").asText()).isEqualTo("beta");
-        Api.Response missing = projection.get(PLANS + "/no-such-plan");
+        Api.Response missing = documented(openApi, PLANS + "/no-such-plan");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.errorCode()).isEqualTo("PLAN_NOT_FOUND");
-        Api.Response invalid = projection.get(PLANS + "/Not_A_Plan!");
+        Api.Response invalid = documented(openApi, PLANS + "/Not_A_Plan");
+        assertThat(documented(openApi, PLANS + "/" + Plans.PLAN + "/signals?limit=0").errorCode()).isEqualTo("INVALID_PARAMETER");
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.errorCode()).isEqualTo("INVALID_PLAN_KEY");
         JsonNode audit = projection.get("/api/v1/audit?environment=production&type=PlanStepStarted").body();
@@ -173,5 +206,24 @@ class GuardrailSignalsIT {
         assertThat(metrics).contains("flagplane_guardrail_verdicts_total{kind=\"threshold\",verdict=\"breached\"}")
                 .contains("flagplane_release_signals_published_total").contains("flagplane_guardrail_evaluation_seconds_bucket");
         assertThat(fixture.projections.get(0).guardrails().signals()).isPositive();
+    }
+
+    @Test
+    void any_instance_answers_for_a_plan_whichever_one_evaluates_it() throws Exception {
+        assertThat(fixture.addInstance().awaitRunning(WAIT)).isTrue();
+        planAtBeta(fixture.clock.instant().minus(Duration.ofMinutes(15)));
+
+        for (int instance = 0; instance < 2; instance++) {
+            Api projection = fixture.projection(instance);
+            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                Api.Response list = projection.get(PLANS);
+                assertThat(list.status()).as(list.raw()).isEqualTo(200);
+                assertThat(list.body().get("plans")).extracting(p -> p.get("key").asText()).containsExactly(Plans.PLAN);
+                Api.Response plan = projection.get(PLANS + "/" + Plans.PLAN);
+                assertThat(plan.status()).as(plan.raw()).isEqualTo(200);
+                assertThat(plan.body().get("status").asText()).isEqualTo("RUNNING");
+                assertThat(plan.body().get("guardrailSignal").isNull()).as("evaluated and published already").isFalse();
+            });
+        }
     }
 }
