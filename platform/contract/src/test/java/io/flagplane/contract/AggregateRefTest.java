@@ -21,7 +21,9 @@ class AggregateRefTest {
                 Arguments.of(new EnvironmentRef("staging"), "staging/environment:",
                         "staging/staging", "environment", "environment 'staging'"),
                 Arguments.of(new ChangeRequestRef("production", "cr-1a2b"), "production/change-request:cr-1a2b",
-                        "production/change-request:cr-1a2b", "change-request", "change request 'cr-1a2b' in environment 'production'"));
+                        "production/change-request:cr-1a2b", "change-request", "change request 'cr-1a2b' in environment 'production'"),
+                Arguments.of(new ScheduleRef("production", "sc-9f8e"), "production/schedule:sc-9f8e",
+                        "production/schedule:sc-9f8e", "schedule", "scheduled change 'sc-9f8e' in environment 'production'"));
     }
 
     @ParameterizedTest
@@ -54,7 +56,8 @@ class AggregateRefTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "production", "/checkout", "production/", "production/segment:", "production/change-request:"})
+    @ValueSource(strings = {"", "production", "/checkout", "production/", "production/segment:", "production/change-request:",
+            "production/schedule:"})
     void malformed_event_keys_are_refused(String key) {
         assertThatThrownBy(() -> AggregateRef.ofEventKey(key)).isInstanceOf(IllegalArgumentException.class);
     }
