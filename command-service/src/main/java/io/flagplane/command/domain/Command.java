@@ -12,6 +12,7 @@ import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.ChangeRequestRef;
 import io.flagplane.contract.EnvironmentRef;
 import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.ScheduleRef;
 import io.flagplane.contract.SegmentRef;
 import java.time.Instant;
 import java.util.List;
@@ -66,7 +67,9 @@ public sealed interface Command {
         COMMENT_CHANGE_REQUEST("commentChangeRequest"), CANCEL_CHANGE_REQUEST("cancelChangeRequest"),
         SCHEDULE_CHANGE_REQUEST("scheduleChangeRequest"), APPLY_CHANGE_REQUEST("applyChangeRequest"),
         CREATE_EXPERIMENT("createExperiment"), UPDATE_EXPERIMENT("updateExperiment"), LAUNCH_EXPERIMENT("launchExperiment"),
-        PAUSE_EXPERIMENT("pauseExperiment"), RESUME_EXPERIMENT("resumeExperiment"), STOP_EXPERIMENT("stopExperiment");
+        PAUSE_EXPERIMENT("pauseExperiment"), RESUME_EXPERIMENT("resumeExperiment"), STOP_EXPERIMENT("stopExperiment"),
+        CREATE_SCHEDULE("createSchedule"), CANCEL_SCHEDULE("cancelSchedule"), APPLY_SCHEDULE("applySchedule"),
+        FAIL_SCHEDULE("failSchedule");
 
         private final String action;
 
@@ -434,4 +437,70 @@ public sealed interface Command {
     /** The kinds {@link ReviewChangeRequest} carries. */
     Set<Kind> REVIEW_STEPS = Set.of(Kind.SUBMIT_CHANGE_REQUEST, Kind.APPROVE_CHANGE_REQUEST, Kind.REJECT_CHANGE_REQUEST,
             Kind.COMMENT_CHANGE_REQUEST, Kind.CANCEL_CHANGE_REQUEST, Kind.SCHEDULE_CHANGE_REQUEST, Kind.APPLY_CHANGE_REQUEST);
+
+    /**
+     * A command on one scheduled change. {@code by} is who asks: a person or token creating or
+     * cancelling it (from their credentials, never from a body), or the release controller applying it.
+     */
+    sealed interface OnSchedule extends Command {
+        ScheduleRef schedule();
+
+        Actor by();
+
+        @Override
+        default String environment() {
+            return schedule().environment();
+        }
+    }
+
+    /**
+     * Schedule {@code commands} (parsed from {@code commandsJson}, which is what the schedule keeps
+     * and what is decided again when it applies) for {@code applyAt}. {@code requestedAt} is the
+     * service's clock when it was asked, so the decider, which has no clock, can tell whether
+     * {@code applyAt} is ahead.
+     */
+    record CreateSchedule(ScheduleRef schedule, Actor by, String title, String description, String commandsJson,
+                          List<Command> commands, Instant applyAt, boolean applyIfMoved, Instant requestedAt)
+            implements OnSchedule {
+        public CreateSchedule {
+            commands = List.copyOf(commands);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CREATE_SCHEDULE;
+        }
+
+        @Override
+        public Long expectedVersion() {
+            return null;
+        }
+    }
+
+    /** Cancel a pending scheduled change: it will not apply. */
+    record CancelSchedule(ScheduleRef schedule, Actor by, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.CANCEL_SCHEDULE;
+        }
+    }
+
+    /**
+     * Mark a pending scheduled change applied; its commands follow in the same change set. Decided
+     * against the version the release controller saw, so it applies once.
+     */
+    record ApplySchedule(ScheduleRef schedule, Actor by, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.APPLY_SCHEDULE;
+        }
+    }
+
+    /** Mark a pending scheduled change failed, with the refusal that stopped it ({@code code}, {@code why}). */
+    record FailSchedule(ScheduleRef schedule, Actor by, ErrorCode code, String why, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.FAIL_SCHEDULE;
+        }
+    }
 }
