@@ -6,6 +6,7 @@ import io.flagplane.command.leadership.LeaderElection;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.release.ExperimentScheduler;
+import io.flagplane.command.release.ScheduledChangeScheduler;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.connections.KafkaConnectionCheck;
@@ -36,10 +37,12 @@ public final class CommandService implements AutoCloseable {
     private final LeaderElection election;
     private final ChangeRequestScheduler scheduler;
     private final ExperimentScheduler experiments;
+    private final ScheduledChangeScheduler scheduledChanges;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
-                           LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments) {
+                           LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments,
+                           ScheduledChangeScheduler scheduledChanges) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
@@ -47,6 +50,7 @@ public final class CommandService implements AutoCloseable {
         this.election = election;
         this.scheduler = scheduler;
         this.experiments = experiments;
+        this.scheduledChanges = scheduledChanges;
     }
 
     /**
@@ -54,6 +58,14 @@ public final class CommandService implements AutoCloseable {
      * and its environments declared, or a standby.
      */
     public static CommandService start(CommandServiceConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * Starts on {@code clock}: the time events are stamped with, schedules and instants in commands
+     * are checked against, and the writer's schedulers act at (tests move it by hand).
+     */
+    public static CommandService start(CommandServiceConfig config, Clock clock) {
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
             LOG.warn("authentication is OFF (command.auth.enabled=false): anyone who can reach port {} is an admin",
@@ -66,7 +78,7 @@ public final class CommandService implements AutoCloseable {
         CommandMetrics metrics = new CommandMetrics(model);
         CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(config.kafka(),
                 config.topics().flagEvents(), config.transactionalId(), config.kafkaTimeout(), 10_000),
-                registry, model, Clock.systemUTC(), metrics);
+                registry, model, clock, metrics);
         metrics.watch(processor);
         Javalin http = null;
         LeaderElection election = null;
@@ -74,7 +86,7 @@ public final class CommandService implements AutoCloseable {
             if (config.leaderElection()) {
                 Activation activation = new Activation(processor, model, config.environments(), config.commandTimeout());
                 processor.onActive(activation::declareEnvironments).startStandby();
-                http = startHttp(config, processor, model, metrics, tokens);
+                http = startHttp(config, processor, model, metrics, tokens, clock);
                 election = LeaderElection.join(new LeaderElection.Settings(config.kafka(),
                         config.topics().commandLeader(), config.transactionalId(), config.leaderSessionTimeout()),
                         new Candidate(processor), config.startupTimeout());
@@ -84,16 +96,18 @@ public final class CommandService implements AutoCloseable {
             } else {
                 processor.start(config.startupTimeout());
                 EnvironmentBootstrap.declare(processor, model, config.environments(), config.commandTimeout());
-                http = startHttp(config, processor, model, metrics, tokens);
+                http = startHttp(config, processor, model, metrics, tokens, clock);
             }
             LOG.info("command-service on port {}: {} (writer of {})", http.port(),
                     processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
             // on every instance: it applies nothing unless this one is the ready writer
-            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC());
+            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, clock);
             scheduler.start(Duration.ofSeconds(1));
-            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, Clock.systemUTC(), metrics);
+            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, clock, metrics);
             experiments.start(Duration.ofSeconds(1));
-            return new CommandService(processor, model, metrics, http, election, scheduler, experiments);
+            ScheduledChangeScheduler scheduledChanges = new ScheduledChangeScheduler(processor, model, clock, metrics);
+            scheduledChanges.start(Duration.ofSeconds(1));
+            return new CommandService(processor, model, metrics, http, election, scheduler, experiments, scheduledChanges);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -107,8 +121,8 @@ public final class CommandService implements AutoCloseable {
     }
 
     private static Javalin startHttp(CommandServiceConfig config, CommandProcessor processor, WriteModel model,
-                                     CommandMetrics metrics, TokenRegistry tokens) {
-        return CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout())
+                                     CommandMetrics metrics, TokenRegistry tokens, Clock clock) {
+        return CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout(), clock)
                 .start(config.host(), config.port());
     }
 
@@ -161,6 +175,7 @@ public final class CommandService implements AutoCloseable {
         }
         scheduler.close();
         experiments.close();
+        scheduledChanges.close();
         http.stop();
         processor.close();
         if (election != null) {

@@ -94,7 +94,9 @@ public final class ScheduledChangeDecider {
     }
 
     static List<Decision> decide(ReadModel model, Command.OnSchedule command) {
-        EnvironmentDecider.requireDeclared(model, command.environment(), true);
+        // an archived environment takes no new change and applies none, but a pending one can still end there
+        boolean changes = command instanceof Command.CreateSchedule || command instanceof Command.ApplySchedule;
+        EnvironmentDecider.requireDeclared(model, command.environment(), changes);
         return List.of(new Decision(command.schedule(), decideSchedule(model, command)));
     }
 
