@@ -159,6 +159,11 @@ public final class CommandService implements AutoCloseable {
         return metrics;
     }
 
+    /** The release controller's scheduled-change applier (tests tick it rather than wait for its second). */
+    public ScheduledChangeScheduler scheduledChanges() {
+        return scheduledChanges;
+    }
+
     /** The leader election, or null when this instance runs without one ({@code command.leader.election=false}). */
     public LeaderElection election() {
         return election;

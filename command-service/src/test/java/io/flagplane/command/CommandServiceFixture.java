@@ -7,6 +7,7 @@ import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.http.TestTokens;
 import io.flagplane.testkit.stack.TestStack;
 import io.flagplane.wire.AvroDeserializer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,8 @@ final class CommandServiceFixture implements AutoCloseable {
     final TopicNames topics;
     final TestTokens tokens;
     final String transactionalId;
+    /** The clock every instance this fixture starts runs on. */
+    final Clock clock;
     CommandService service;
 
     CommandServiceFixture(TestStack stack, String label) {
@@ -33,7 +36,13 @@ final class CommandServiceFixture implements AutoCloseable {
 
     /** @param extra settings of the first instance (e.g. a short leader session timeout) */
     CommandServiceFixture(TestStack stack, String label, Map<String, String> extra) {
+        this(stack, label, extra, Clock.systemUTC());
+    }
+
+    /** @param clock what every instance of this fixture takes for now (a test moves it to make schedules due) */
+    CommandServiceFixture(TestStack stack, String label, Map<String, String> extra, Clock clock) {
         this.stack = stack;
+        this.clock = clock;
         this.topics = stack.newTopics(label);
         this.tokens = TestTokens.create();
         this.transactionalId = TestStack.uniqueName(label + "-writer");
@@ -59,7 +68,7 @@ final class CommandServiceFixture implements AutoCloseable {
 
     /** Another instance on the same topics and transactional id (a standby, unless {@code extra} says otherwise). */
     CommandService start(Map<String, String> extra) {
-        return CommandService.start(CommandServiceConfig.from(settings(extra)));
+        return CommandService.start(CommandServiceConfig.from(settings(extra)), clock);
     }
 
     /** Stops the service and starts a new instance on the same topics and transactional id. */
