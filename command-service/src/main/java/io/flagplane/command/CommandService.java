@@ -7,6 +7,8 @@ import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.release.ExperimentScheduler;
 import io.flagplane.command.release.ScheduledChangeScheduler;
+import io.flagplane.command.release.ReleaseController;
+import io.flagplane.command.release.ReleaseSignalReader;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.connections.KafkaConnectionCheck;
@@ -38,11 +40,13 @@ public final class CommandService implements AutoCloseable {
     private final ChangeRequestScheduler scheduler;
     private final ExperimentScheduler experiments;
     private final ScheduledChangeScheduler scheduledChanges;
+    private final ReleaseController releases;
+    private final ReleaseSignalReader signals;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
                            LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments,
-                           ScheduledChangeScheduler scheduledChanges) {
+                           ScheduledChangeScheduler scheduledChanges, ReleaseController releases, ReleaseSignalReader signals) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
@@ -51,6 +55,8 @@ public final class CommandService implements AutoCloseable {
         this.scheduler = scheduler;
         this.experiments = experiments;
         this.scheduledChanges = scheduledChanges;
+        this.releases = releases;
+        this.signals = signals;
     }
 
     /**
@@ -62,8 +68,9 @@ public final class CommandService implements AutoCloseable {
     }
 
     /**
-     * Starts on {@code clock}: the time events are stamped with, schedules and instants in commands
-     * are checked against, and the writer's schedulers act at (tests move it by hand).
+     * Starts on {@code clock}: the time events are stamped with, instants in requests are checked
+     * against, and schedules, hold times and the freshness of guardrail verdicts are measured by
+     * (tests and the end-to-end tests move it).
      */
     public static CommandService start(CommandServiceConfig config, Clock clock) {
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
@@ -107,7 +114,13 @@ public final class CommandService implements AutoCloseable {
             experiments.start(Duration.ofSeconds(1));
             ScheduledChangeScheduler scheduledChanges = new ScheduledChangeScheduler(processor, model, clock, metrics);
             scheduledChanges.start(Duration.ofSeconds(1));
-            return new CommandService(processor, model, metrics, http, election, scheduler, experiments, scheduledChanges);
+            ReleaseSignalReader signals = new ReleaseSignalReader(config.kafka(), config.topics().releaseSignals(), registry,
+                    config.releaseLookBack());
+            ReleaseController releases = new ReleaseController(processor, model, signals, clock, config.releaseSignalInterval(),
+                    metrics);
+            releases.start(Duration.ofSeconds(1));
+            return new CommandService(processor, model, metrics, http, election, scheduler, experiments, scheduledChanges, releases,
+                    signals);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -181,6 +194,8 @@ public final class CommandService implements AutoCloseable {
         scheduler.close();
         experiments.close();
         scheduledChanges.close();
+        releases.close();
+        signals.close();
         http.stop();
         processor.close();
         if (election != null) {

@@ -85,9 +85,9 @@ public final class ChangeRequestDecider {
         for (int i = 0; i < commands.size(); i++) {
             Command inner = commands.get(i);
             if (!(inner instanceof Command.OnFlag || inner instanceof Command.OnSegment || inner instanceof Command.KillByTag
-                    || inner instanceof Command.OnExperiment)) {
-                throw CommandException.invalid("commands[" + i + "].action", "a change request holds flag, experiment and segment"
-                        + " commands");
+                    || inner instanceof Command.OnExperiment || inner instanceof Command.OnPlan)) {
+                throw CommandException.invalid("commands[" + i + "].action", "a change request holds flag, experiment, segment"
+                        + " and rollout-plan commands");
             }
             if (!inner.environment().equals(request.environment())) {
                 throw CommandException.invalid("commands[" + i + "].environment", "a change request in '" + request.environment()

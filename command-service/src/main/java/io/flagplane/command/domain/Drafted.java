@@ -22,12 +22,13 @@ final class Drafted {
     private Drafted() {
     }
 
-    /** Each flag or segment the commands touch (an experiment's flag for an experiment command), with its version now. */
+    /** Each flag or segment the commands touch (an experiment's flag for an experiment command, the plan for a plan command), with its version now. */
     static Map<String, Long> against(ReadModel model, List<Command> commands) {
         Map<String, Long> drafted = new LinkedHashMap<>();
         for (Command inner : commands) {
             AggregateRef target = inner instanceof Command.OnFlag f ? f.flag() : inner instanceof Command.OnSegment s ? s.segment()
-                    : inner instanceof Command.OnExperiment e ? ExperimentRules.flagOf(model, e) : null;
+                    : inner instanceof Command.OnExperiment e ? ExperimentRules.flagOf(model, e)
+                    : inner instanceof Command.OnPlan p ? p.plan() : null;
             if (target != null) {
                 drafted.putIfAbsent(RecordKeys.parse(target.eventKey()).key(), versionOf(model, target));
             }

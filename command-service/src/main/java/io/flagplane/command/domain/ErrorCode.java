@@ -69,6 +69,12 @@ public enum ErrorCode {
     EXPERIMENT_RUNNING,
     /** The split an experiment measures is missing, is not a split of two or more variants, or lacks the control variant. */
     EXPERIMENT_SPLIT_INVALID,
+    /** No such rollout plan in the environment. */
+    PLAN_NOT_FOUND,
+    /** A rollout plan with this key already exists in the environment. */
+    PLAN_ALREADY_EXISTS,
+    /** Another rollout plan is running (or paused) on one of the flags; a flag is under one plan at a time (it is named). */
+    PLAN_ALREADY_RUNNING,
     /** Missing or unknown credentials. */
     UNAUTHENTICATED,
     /** The credentials do not grant this. */

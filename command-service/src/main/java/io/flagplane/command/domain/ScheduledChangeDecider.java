@@ -78,8 +78,8 @@ public final class ScheduledChangeDecider {
             Command inner = commands.get(i);
             if (!(inner instanceof Command.OnFlag || inner instanceof Command.OnSegment || inner instanceof Command.KillByTag
                     || inner instanceof Command.OnExperiment)) {
-                throw CommandException.invalid("commands[" + i + "].action", "a scheduled change holds flag, experiment and segment"
-                        + " commands");
+                throw CommandException.invalid("commands[" + i + "].action", "a scheduled change holds flag, experiment, segment"
+                        + " and kill-by-tag commands (a rollout plan starts at its own startAt and runs itself)");
             }
             if (!inner.environment().equals(create.environment())) {
                 throw CommandException.invalid("commands[" + i + "].environment", "a scheduled change in '" + create.environment()

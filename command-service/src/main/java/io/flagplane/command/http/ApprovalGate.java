@@ -5,6 +5,7 @@ import io.flagplane.auth.Role;
 import io.flagplane.avro.ApprovalPolicy;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
@@ -24,7 +25,9 @@ import java.util.Set;
  * Blocked like any change: revive, since it re-exposes what someone stopped on purpose; and every
  * experiment command, which changes the flag it runs on (what it serves, at launch or at a stop
  * with a winner) — a kill still stops a running experiment's harm at once. A request's
- * own commands, applied after its approvals, do not pass through here.
+ * own commands, applied after its approvals, do not pass through here. Drafting, editing and
+ * starting a rollout plan on a protected flag are protected too; once a plan started (through an
+ * approved request), its steps are the release controller's and pass through here no more.
  *
  * <p>This is a check of who may do what, like the role checks beside it, so it sits with them at
  * the HTTP edge rather than in the deciders; the deciders stay about what a change does.
@@ -89,6 +92,9 @@ final class ApprovalGate {
     }
 
     private static boolean inScope(ReadModel model, ApprovalPolicy policy, Command command) {
+        if (command instanceof Command.OnPlan plan) {
+            return planInScope(model, policy, plan);
+        }
         if (!(command instanceof Command.OnFlag) && !(command instanceof Command.OnSegment)
                 && !(command instanceof Command.OnExperiment)) {
             return false;
@@ -120,7 +126,39 @@ final class ApprovalGate {
         return policy.getTags().stream().anyMatch(tags::contains);
     }
 
+    /**
+     * Drafting, editing or starting a plan on a protected flag (any of its flags) is a protected change:
+     * the plan will change those flags by itself. Pausing, resuming, approving a step, rolling back and
+     * cancelling are not: they stop or hold what an approved plan does, or let it go on as approved.
+     */
+    private static boolean planInScope(ReadModel model, ApprovalPolicy policy, Command.OnPlan command) {
+        List<String> flags;
+        if (command instanceof Command.CreatePlan create) {
+            flags = create.definition().getFlagKeys();
+        } else if (command instanceof Command.UpdatePlan update) {
+            flags = update.definition().getFlagKeys();
+        } else if (command instanceof Command.StartPlan start
+                && model.state(start.plan()) instanceof RolloutPlanState state) {
+            flags = state.getDefinition().getFlagKeys();
+        } else {
+            return false;
+        }
+        if (policy.getTags().isEmpty()) {
+            return true;
+        }
+        for (String key : flags) {
+            FlagState flag = model.flag(command.environment(), key);
+            if (flag != null && policy.getTags().stream().anyMatch(flag.getDefinition().getTags()::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String what(Command command) {
+        if (command instanceof Command.OnPlan plan) {
+            return "rollout plan '" + plan.plan().key() + "'";
+        }
         if (command instanceof Command.OnFlag onFlag) {
             return "flag '" + onFlag.flag().key() + "'";
         }

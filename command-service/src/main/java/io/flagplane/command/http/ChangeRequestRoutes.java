@@ -65,8 +65,12 @@ final class ChangeRequestRoutes {
     private record Content(String title, String reason, String commandsJson, List<Command> commands) {
     }
 
-    /** Title, reason and commands from a body; each command's environment defaults to the path's. */
-    private static Content content(JsonNode body, String environment) {
+    /**
+     * Title, reason and commands from a body; each command's environment defaults to the path's, and
+     * a plan drafted from a tag or a preset is kept explicit ({@link PlanJson#resolve}), so reviewers
+     * approve exactly the commands it will apply.
+     */
+    private Content content(JsonNode body, String environment) {
         String title = Json.requiredText(body, "title", "title");
         String reason = Json.requiredText(body, "reason", "reason");
         JsonNode commands = body.get("commands");
@@ -86,6 +90,7 @@ final class ChangeRequestRoutes {
                 command.put("environment", environment);
             }
             try {
+                PlanJson.resolve(model, command);
                 parsed.add(CommandJson.parse(command));
             } catch (CommandException e) {
                 throw e.under("commands[" + i + "]");
@@ -185,7 +190,7 @@ final class ChangeRequestRoutes {
                 applyAt == null ? null : Instants.parse(applyAt, "applyAt"), Requests.expectedVersion(ctx, body));
         String reason = Json.optionalText(body, "reason", "reason", null);
         if (kind == Command.Kind.APPLY_CHANGE_REQUEST) {
-            var request = ChangeRequestApply.request(state, by.actor(), reason);
+            var request = ChangeRequestApply.request(model, state, by.actor(), reason);
             List<Command> commands = new ArrayList<>(request.commands());
             commands.set(0, review);
             CommandResult result = submission.execute(ctx, commands, request.reason());

@@ -17,8 +17,13 @@ import io.flagplane.avro.Experiment;
 import io.flagplane.avro.ExperimentDefinition;
 import io.flagplane.avro.ExperimentMetric;
 import io.flagplane.avro.ExperimentStatus;
+import io.flagplane.avro.FlagSnapshot;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.Guardrail;
 import io.flagplane.avro.MetricKind;
+import io.flagplane.avro.PlanStep;
+import io.flagplane.avro.RolloutPlanDefinition;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentRule;
 import io.flagplane.avro.ScheduledChangeState;
@@ -95,6 +100,9 @@ public final class StateJson {
         if (!state.getExperiments().isEmpty()) {   // left out for a flag that never carried one, as before experiments
             ArrayNode experiments = flag.putArray("experiments");
             state.getExperiments().forEach(e -> experiments.add(experiment(state, e)));
+        }
+        if (state.getPlan() != null) {   // left out unless a rollout plan runs on the flag, as before plans
+            flag.put("plan", state.getPlan());
         }
         return flag;
     }
@@ -298,6 +306,105 @@ public final class StateJson {
         node.put("createdAt", state.getCreatedAt().toString());
         node.set("lastChange", change(state.getLastChange()));
         return node;
+    }
+
+    /**
+     * A rollout plan: its status, where it is (the current step, when it started, whether it waits for
+     * a person's go), why it last paused, rolled back or completed, what its flags were before it
+     * (versions and switches; the definitions stay on the events), and its definition — the body an
+     * edit takes back, each step's change as the change-set JSON it will apply.
+     */
+    public static ObjectNode plan(RolloutPlanState state) {
+        ObjectNode node = MAPPER.createObjectNode()
+                .put("environment", state.getEnvironment())
+                .put("key", state.getKey())
+                .put("version", state.getVersion())
+                .put("status", state.getStatus().name());
+        node.set("definition", planDefinition(state.getDefinition()));
+        node.putObject("author").put("id", state.getAuthor().getId()).put("kind", state.getAuthor().getKind().name());
+        int current = state.getCurrentStep();
+        node.put("currentStep", current);
+        List<PlanStep> steps = state.getDefinition().getSteps();
+        node.put("currentStepName", current >= 0 && current < steps.size() ? steps.get(current).getName() : null);
+        node.put("stepStartedAt", state.getStepStartedAt() == null ? null : state.getStepStartedAt().toString());
+        node.put("awaitingApproval", state.getAwaitingApproval());
+        node.put("stepApproved", state.getStepApproved());
+        node.put("statusReason", state.getStatusReason());
+        node.set("beforePlan", snapshots(state.getBeforePlan()));
+        node.set("beforeStep", snapshots(state.getBeforeStep()));
+        node.put("createdAt", state.getCreatedAt().toString());
+        node.set("lastChange", change(state.getLastChange()));
+        return node;
+    }
+
+    /** A plan's definition as the command API takes it: lower-case kinds and actions, each step's commands as JSON. */
+    public static ObjectNode planDefinition(RolloutPlanDefinition d) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("description", d.getDescription());
+        d.getFlagKeys().forEach(node.putArray("flagKeys")::add);
+        if (d.getTag() != null) {
+            node.put("tag", d.getTag());
+        }
+        if (d.getPreset() != null) {
+            node.put("preset", d.getPreset());
+        }
+        ArrayNode steps = node.putArray("steps");
+        for (PlanStep step : d.getSteps()) {
+            ObjectNode s = steps.addObject().put("name", step.getName());
+            try {
+                s.set("commands", MAPPER.readTree(step.getCommandsJson()));
+            } catch (JsonProcessingException e) {
+                s.put("commands", step.getCommandsJson());
+            }
+            s.put("holdSeconds", step.getHoldSeconds()).put("manualApproval", step.getManualApproval())
+                    .put("minimumSample", step.getMinimumSample());
+        }
+        ArrayNode guardrails = node.putArray("guardrails");
+        for (Guardrail g : d.getGuardrails()) {
+            ObjectNode guardrail = guardrails.addObject().put("name", g.getName()).put("kind", lower(g.getKind()));
+            if (g.getEventKey() != null) {
+                guardrail.put("eventKey", g.getEventKey());
+            }
+            if (g.getPerEventKey() != null) {
+                guardrail.put("perEventKey", g.getPerEventKey());
+            }
+            if (g.getLimit() != null) {
+                guardrail.put("limit", g.getLimit());
+            }
+            guardrail.put("higherIsWorse", g.getHigherIsWorse()).put("windowSeconds", g.getWindowSeconds())
+                    .put("minimumSample", g.getMinimumSample());
+            if (g.getPrometheusUrl() != null) {
+                guardrail.put("prometheusUrl", g.getPrometheusUrl());
+            }
+            if (g.getQuery() != null) {
+                guardrail.put("query", g.getQuery());
+            }
+            guardrail.put("onBreach", lower(g.getOnBreach()));
+        }
+        node.put("rollbackAction", lower(d.getRollbackAction()));
+        if (d.getControlVariant() != null) {
+            node.put("controlVariant", d.getControlVariant());
+        }
+        if (d.getTreatmentVariant() != null) {
+            node.put("treatmentVariant", d.getTreatmentVariant());
+        }
+        if (d.getStartAt() != null) {
+            node.put("startAt", d.getStartAt().toString());
+        }
+        return node;
+    }
+
+    private static ArrayNode snapshots(List<FlagSnapshot> snapshots) {
+        ArrayNode out = MAPPER.createArrayNode();
+        for (FlagSnapshot s : snapshots) {
+            out.addObject().put("flagKey", s.getFlagKey()).put("version", s.getVersion()).put("enabled", s.getEnabled())
+                    .put("killed", s.getKilled());
+        }
+        return out;
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
     }
 
     /**
