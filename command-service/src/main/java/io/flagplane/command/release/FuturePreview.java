@@ -1,16 +1,24 @@
 package io.flagplane.command.release;
 
+import io.flagplane.avro.Actor;
+import io.flagplane.avro.ActorKind;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.PlanStatus;
+import io.flagplane.avro.PlanStep;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.ScheduledChangeStatus;
 import io.flagplane.avro.SegmentState;
+import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.domain.ReadModel;
+import io.flagplane.command.http.PlanChangeSets;
 import io.flagplane.command.http.ScheduledChangeApply;
 import io.flagplane.command.log.CommandRequest;
 import io.flagplane.command.log.Sandbox;
 import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.PlanRef;
 import io.flagplane.contract.ScheduleRef;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.EvaluationContext;
@@ -24,8 +32,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,17 +43,33 @@ import org.slf4j.LoggerFactory;
 /**
  * "What will this context be served at instant T?" The write model as it is now, with everything
  * the release controller will do by T applied in order of time, on a {@link Sandbox} (decided by
- * the same deciders, never written): the pending scheduled changes due by T, each applied as the
- * controller applies it, so one that would fail then (something it touches moved, a command
- * refused, its scope protected) is skipped here with the same refusal. Then the context is
- * evaluated by the engine the edge nodes run, fed through the same contract-to-engine mapper.
- * T at or before now evaluates the current state.
+ * the same deciders, never written):
+ * <ul>
+ *   <li>the pending scheduled changes due by T, each applied as the controller applies it, so one
+ *       that would fail then (something it touches moved, a command refused, its scope protected)
+ *       is skipped here with the same refusal;</li>
+ *   <li>rollout plans' steps, assuming every gate passes: a draft with a {@code startAt} starts
+ *       then; a running plan at step i, started at t, starts step i+1 at t + hold_i (a person's go
+ *       assumed at that moment for a manual step), and so on, and completes after its last step's
+ *       hold. A paused plan, or one whose flag is killed, does not move.</li>
+ * </ul>
+ * Each happens at its own instant, or now when it is already due (the controller is about to act).
+ * Then the context is evaluated by the engine the edge nodes run, fed through the same
+ * contract-to-engine mapper. T at or before now evaluates the current state.
  */
 public final class FuturePreview {
 
     private static final Logger LOG = LoggerFactory.getLogger(FuturePreview.class);
+    /** At most this many things are assumed to happen before T (plans with many short steps, many schedules). */
+    static final int MAX_ITEMS = 1_000;
+    /** The person whose go the preview assumes at a manual step. */
+    private static final Actor ASSUMED_GO = new Actor("preview: a person's go, assumed", ActorKind.USER);
 
-    /** Something the preview assumed happens by T: a scheduled change ({@code schedule}) or a plan step ({@code plan-step}). */
+    /**
+     * Something the preview assumed happens by T, at {@code at}: a scheduled change ({@code schedule},
+     * its id), a plan step starting ({@code plan-step}, {@code planKey/stepName}) or a plan completing
+     * ({@code plan-complete}, the plan's key).
+     */
     public record Assumed(String kind, String id, Instant at) {
     }
 
@@ -60,17 +86,18 @@ public final class FuturePreview {
                          List<Assumed> assumed, List<Skipped> skipped) {
     }
 
-    /** One thing due by T: what it is, when, and the request that does it against the state it will meet. */
-    interface Upcoming {
+    /** One thing due: what it is, when it falls due, and the requests that do it against the state it will meet. */
+    private interface Upcoming {
         String kind();
 
         String id();
 
-        Instant at();
+        Instant due();
 
-        CommandRequest request(ReadModel view);
+        /** Applies it to the sandbox at {@code when}, as the controller would; throws the refusal that would stop it. */
+        void apply(Sandbox sandbox, Instant when);
 
-        /** A refusal of {@link #request}'s request, as the item would say it. */
+        /** A refusal, as the item would say it. */
         String why(CommandException refused);
     }
 
@@ -88,13 +115,19 @@ public final class FuturePreview {
         List<Assumed> assumed = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         if (at.isAfter(now)) {
-            for (Upcoming item : upcoming(model, flag.environment(), at)) {
-                Instant when = item.at().isBefore(now) ? now : item.at();
+            Set<String> done = new HashSet<>();
+            for (int n = 0; n < MAX_ITEMS; n++) {
+                Upcoming item = next(sandbox.view(), flag.environment(), now, at, done);
+                if (item == null) {
+                    break;
+                }
+                Instant when = item.due().isBefore(now) ? now : item.due();
+                done.add(item.kind() + " " + item.id());
                 try {
-                    sandbox.apply(item.request(sandbox.view()), when);
-                    assumed.add(new Assumed(item.kind(), item.id(), item.at()));
+                    item.apply(sandbox, when);
+                    assumed.add(new Assumed(item.kind(), item.id(), when));
                 } catch (CommandException refused) {
-                    skipped.add(new Skipped(item.kind(), item.id(), item.at(), refused.code(), item.why(refused)));
+                    skipped.add(new Skipped(item.kind(), item.id(), when, refused.code(), item.why(refused)));
                 }
             }
         }
@@ -110,17 +143,30 @@ public final class FuturePreview {
                 List.copyOf(assumed), List.copyOf(skipped));
     }
 
-    /** Everything the controller will do in the environment by {@code asOf}, in order of time. */
-    static List<Upcoming> upcoming(ReadModel model, String environment, Instant asOf) {
-        List<Upcoming> items = new ArrayList<>();
-        for (Object state : model.all(ScheduleRef.class, environment)) {
+    /**
+     * The first thing the controller would do next in the environment, as the state now stands in
+     * the sandbox, if it falls due by {@code asOf}; null when nothing does. {@code done} holds what
+     * was applied or skipped already, so a refused item is not tried again.
+     */
+    private static Upcoming next(ReadModel view, String environment, Instant now, Instant asOf, Set<String> done) {
+        List<Upcoming> due = new ArrayList<>();
+        for (Object state : view.all(ScheduleRef.class, environment)) {
             ScheduledChangeState change = (ScheduledChangeState) state;
-            if (change.getStatus() == ScheduledChangeStatus.PENDING && !change.getApplyAt().isAfter(asOf)) {
-                items.add(new ScheduledItem(change));
+            if (change.getStatus() == ScheduledChangeStatus.PENDING) {
+                due.add(new ScheduledItem(change));
             }
         }
-        items.sort(Comparator.comparing(Upcoming::at).thenComparing(Upcoming::kind).thenComparing(Upcoming::id));
-        return items;
+        for (Object state : view.all(PlanRef.class, environment)) {
+            Upcoming move = PlanItem.of(view, (RolloutPlanState) state);
+            if (move != null) {
+                due.add(move);
+            }
+        }
+        return due.stream()
+                .filter(item -> !item.due().isAfter(asOf) && !done.contains(item.kind() + " " + item.id()))
+                .min(Comparator.comparing((Upcoming item) -> item.due().isBefore(now) ? now : item.due())
+                        .thenComparing(Upcoming::kind).thenComparing(Upcoming::id))
+                .orElse(null);
     }
 
     /** A pending scheduled change, applied as the controller will apply it. */
@@ -136,18 +182,70 @@ public final class FuturePreview {
         }
 
         @Override
-        public Instant at() {
+        public Instant due() {
             return change.getApplyAt();
         }
 
         @Override
-        public CommandRequest request(ReadModel view) {
-            return ScheduledChangeApply.request(view, change, ScheduledChangeScheduler.RELEASE_CONTROLLER);
+        public void apply(Sandbox sandbox, Instant when) {
+            sandbox.apply(ScheduledChangeApply.request(sandbox.view(), change, ScheduledChangeScheduler.RELEASE_CONTROLLER), when);
         }
 
         @Override
         public String why(CommandException refused) {
             return ScheduledChangeApply.why(refused);
+        }
+    }
+
+    /** A rollout plan's next move, assuming its gates pass: start, the next step, or completion. */
+    private record PlanItem(String kind, String id, Instant due, RolloutPlanState plan) implements Upcoming {
+
+        /** The plan's next move, or null when it makes none by itself (a draft without startAt, paused, ended, a flag killed). */
+        static PlanItem of(ReadModel view, RolloutPlanState plan) {
+            List<PlanStep> steps = plan.getDefinition().getSteps();
+            if (plan.getStatus() == PlanStatus.DRAFT) {
+                Instant startAt = plan.getDefinition().getStartAt();
+                return startAt == null || steps.isEmpty() ? null
+                        : new PlanItem("plan-step", plan.getKey() + "/" + steps.get(0).getName(), startAt, plan);
+            }
+            int current = plan.getCurrentStep();
+            if (plan.getStatus() != PlanStatus.RUNNING || current < 0 || current >= steps.size()
+                    || plan.getStepStartedAt() == null || killed(view, plan)) {
+                return null;
+            }
+            Instant due = plan.getStepStartedAt().plusSeconds(steps.get(current).getHoldSeconds());
+            return current == steps.size() - 1 ? new PlanItem("plan-complete", plan.getKey(), due, plan)
+                    : new PlanItem("plan-step", plan.getKey() + "/" + steps.get(current + 1).getName(), due, plan);
+        }
+
+        private static boolean killed(ReadModel view, RolloutPlanState plan) {
+            return plan.getDefinition().getFlagKeys().stream().map(key -> view.flag(plan.getEnvironment(), key))
+                    .anyMatch(flag -> flag != null && flag.getKilled());
+        }
+
+        @Override
+        public void apply(Sandbox sandbox, Instant when) {
+            Actor controller = ScheduledChangeScheduler.RELEASE_CONTROLLER;
+            if (plan.getStatus() == PlanStatus.DRAFT) {
+                sandbox.apply(PlanChangeSets.start(plan, controller, "preview: rollout plan " + plan.getKey() + " starts at its startAt"),
+                        when);
+                return;
+            }
+            PlanRef ref = new PlanRef(plan.getEnvironment(), plan.getKey());
+            int current = plan.getCurrentStep();
+            if (plan.getDefinition().getSteps().get(current).getManualApproval() && !plan.getStepApproved()) {
+                sandbox.apply(CommandRequest.of(new Command.ApprovePlanStep(ref, ASSUMED_GO, current, true, null, plan.getVersion()),
+                        ASSUMED_GO, "preview: a person's go assumed"), when);
+            }
+            RolloutPlanState approved = (RolloutPlanState) sandbox.view().state(ref);
+            sandbox.apply(kind.equals("plan-complete")
+                    ? PlanChangeSets.complete(approved, "preview: gates assumed to pass", controller, "preview")
+                    : PlanChangeSets.advance(approved, controller, "preview: gates assumed to pass"), when);
+        }
+
+        @Override
+        public String why(CommandException refused) {
+            return (refused.field() == null ? "" : refused.field() + ": ") + refused.getMessage();
         }
     }
 

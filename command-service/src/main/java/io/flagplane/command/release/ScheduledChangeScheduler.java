@@ -1,7 +1,6 @@
 package io.flagplane.command.release;
 
 import io.flagplane.avro.Actor;
-import io.flagplane.avro.ActorKind;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.ScheduledChangeStatus;
@@ -50,7 +49,7 @@ public final class ScheduledChangeScheduler extends DueWorkScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledChangeScheduler.class);
     /** Who applies due scheduled changes and records their failures. */
-    public static final Actor RELEASE_CONTROLLER = new Actor("release-controller", ActorKind.SYSTEM);
+    public static final Actor RELEASE_CONTROLLER = ReleaseController.CONTROLLER;
     /** Failures that say nothing about the change itself: it is tried again on the next tick. */
     private static final Set<ErrorCode> TRANSIENT = EnumSet.of(ErrorCode.UNAVAILABLE, ErrorCode.NOT_READY,
             ErrorCode.WRITER_STANDBY, ErrorCode.WRITER_FENCED);

@@ -3,18 +3,26 @@ package io.flagplane.command.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flagplane.avro.PlanStatus;
+import io.flagplane.avro.PlanStep;
+import io.flagplane.avro.RollbackAction;
+import io.flagplane.avro.RolloutPlanDefinition;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.ScheduledChangeStatus;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.domain.ModelWriter;
+import io.flagplane.command.http.PlanChangeSets;
 import io.flagplane.contract.AvroContract;
 import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.PlanRef;
 import io.flagplane.contract.ScheduleRef;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.evaluation.Reason;
 import io.flagplane.fixtures.Events;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +150,94 @@ class FuturePreviewTest {
         assertThat(past.value()).as("at now: what is, not what is overdue").isEqualTo(false);
         assertThat(past.asOf()).isEqualTo(RAMP.plusSeconds(1));
         assertThat(ahead.value()).as("ahead of now: the overdue change is about to apply").isEqualTo(true);
-        assertThat(ahead.assumed()).extracting(FuturePreview.Assumed::at).containsExactly(RAMP);
+        assertThat(ahead.assumed()).extracting(FuturePreview.Assumed::at).as("at once").containsExactly(RAMP.plusSeconds(1));
+    }
+
+    // ------------------------------------------------------------------ rollout plans
+
+    private static final PlanRef PLAN = new PlanRef(ENV, "ramp");
+
+    /** A step serving {@code percent} % of the fallthrough "on", held {@code hold}. */
+    private static PlanStep step(String name, int percent, Duration hold, boolean manual) {
+        return PlanStep.newBuilder().setName(name).setCommandsJson("[{\"action\":\"setRollout\",\"environment\":\"production\","
+                + "\"flag\":\"checkout.new_ui\",\"percentage\":" + percent + "}]").setHoldSeconds(hold.getSeconds())
+                .setManualApproval(manual).build();
+    }
+
+    /** Dark (0 %) for an hour, then everyone (100 %) for two hours with a person's go before it completes. */
+    private void draftPlan(Instant startAt) {
+        List<PlanStep> steps = List.of(step("dark", 0, Duration.ofHours(1), false), step("all", 100, Duration.ofHours(2), true));
+        RolloutPlanDefinition definition = RolloutPlanDefinition.newBuilder().setFlagKeys(List.of(CHECKOUT.key())).setSteps(steps)
+                .setRollbackAction(RollbackAction.RESTORE).setStartAt(startAt).build();
+        writer.write(new Command.CreatePlan(PLAN, definition, List.of(List.of(new Command.SetRollout(CHECKOUT, null, null, 0, null)),
+                List.of(new Command.SetRollout(CHECKOUT, null, null, 10_000, null)))));
+    }
+
+    private RolloutPlanState plan() {
+        return (RolloutPlanState) writer.model().state(PLAN);
+    }
+
+    @Test
+    void a_running_plan_takes_its_next_step_when_the_hold_ends_assuming_its_gates_and_a_persons_go() {
+        draftPlan(null);
+        writer.submit(PlanChangeSets.start(plan(), Events.ALICE, "go")).join();
+        assertThat(plan().getStatus()).isEqualTo(PlanStatus.RUNNING);
+        int written = writer.written().size();
+
+        FuturePreview.Answer held = preview(CHECKOUT, NOW.plus(Duration.ofMinutes(59)));
+        FuturePreview.Answer next = preview(CHECKOUT, NOW.plus(Duration.ofHours(1)));
+        FuturePreview.Answer done = preview(CHECKOUT, NOW.plus(Duration.ofHours(5)));
+
+        assertThat(held.value()).isEqualTo(false);
+        assertThat(held.assumed()).isEmpty();
+        assertThat(next.value()).isEqualTo(true);
+        assertThat(next.assumed()).containsExactly(new FuturePreview.Assumed("plan-step", "ramp/all", NOW.plus(Duration.ofHours(1))));
+        assertThat(done.assumed()).extracting(FuturePreview.Assumed::kind, FuturePreview.Assumed::at).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("plan-step", NOW.plus(Duration.ofHours(1))),
+                org.assertj.core.groups.Tuple.tuple("plan-complete", NOW.plus(Duration.ofHours(3))));
+        assertThat(done.value()).as("a completed plan leaves its last step's targeting").isEqualTo(true);
+        assertThat(done.skipped()).isEmpty();
+        assertThat(writer.written()).as("nothing written").hasSize(written);
+        assertThat(plan().getCurrentStep()).isZero();
+    }
+
+    @Test
+    void a_draft_with_a_start_time_starts_then_and_its_steps_follow() {
+        draftPlan(RAMP);
+
+        assertThat(preview(CHECKOUT, RAMP.minusSeconds(1)).assumed()).isEmpty();
+        FuturePreview.Answer started = preview(CHECKOUT, RAMP);
+        assertThat(started.assumed()).containsExactly(new FuturePreview.Assumed("plan-step", "ramp/dark", RAMP));
+        assertThat(started.value()).isEqualTo(false);
+        FuturePreview.Answer all = preview(CHECKOUT, RAMP.plus(Duration.ofHours(1)));
+        assertThat(all.assumed()).extracting(FuturePreview.Assumed::id).containsExactly("ramp/dark", "ramp/all");
+        assertThat(all.value()).isEqualTo(true);
+    }
+
+    @Test
+    void a_scheduled_kill_before_the_next_step_pauses_the_plan_and_the_step_never_comes() {
+        draftPlan(null);
+        writer.submit(PlanChangeSets.start(plan(), Events.ALICE, "go")).join();
+        scheduleKill("sc-kill", NOW.plus(Duration.ofMinutes(30)), true);
+
+        FuturePreview.Answer answer = preview(CHECKOUT, NOW.plus(Duration.ofHours(4)));
+
+        assertThat(answer.assumed()).extracting(FuturePreview.Assumed::id).containsExactly("sc-kill");
+        assertThat(answer.skipped()).as("a paused plan is not even tried").isEmpty();
+        assertThat(answer.value()).isEqualTo(false);
+        assertThat(answer.reason()).isEqualTo(Reason.DISABLED);
+    }
+
+    @Test
+    void a_schedule_drafted_before_a_plan_step_moved_its_flag_is_skipped_with_its_refusal() {
+        draftPlan(null);
+        writer.submit(PlanChangeSets.start(plan(), Events.ALICE, "go")).join();
+        scheduleRamp("sc-late", NOW.plus(Duration.ofHours(2)));   // drafted against the flag as step "dark" left it
+
+        FuturePreview.Answer answer = preview(CHECKOUT, NOW.plus(Duration.ofHours(2)));
+
+        assertThat(answer.assumed()).extracting(FuturePreview.Assumed::id).containsExactly("ramp/all");
+        assertThat(answer.skipped()).extracting(FuturePreview.Skipped::id, FuturePreview.Skipped::code)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("sc-late", ErrorCode.MOVED_SINCE_SCHEDULED));
     }
 }
