@@ -1,6 +1,9 @@
 package io.flagplane.command;
 
+import io.flagplane.avro.BreachAction;
 import io.flagplane.avro.EnvironmentState;
+import io.flagplane.avro.PlanStatus;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.ScheduledChangeStatus;
 import io.flagplane.command.domain.Command;
@@ -8,9 +11,6 @@ import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.command.log.WriterListener;
-import io.flagplane.avro.BreachAction;
-import io.flagplane.avro.PlanStatus;
-import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.command.release.ExperimentScheduler;
 import io.flagplane.command.release.ScheduledChangeScheduler;
 import io.flagplane.contract.ScheduleRef;
@@ -33,7 +33,8 @@ import java.util.Locale;
  * The command-service's Prometheus metrics, in a registry of its own (several services can share
  * a JVM): commands by action and outcome, refusals by error code, the commit latency and size of
  * each group commit, events and transactions written, the writer's state, its queue and the size
- * of the write model.
+ * of the write model; rollout plans by status, plan steps started, rollbacks (by trigger), the
+ * guardrail breaches the release controller acted on, and its failed ticks and refused actions.
  *
  * <p>Commands are labelled with the API's action names ({@link Command.Kind#action()}: {@code kill},
  * {@code createFlag}, …, {@code createEnvironment}) and counted per command: a change set of three

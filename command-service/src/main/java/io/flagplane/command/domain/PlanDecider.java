@@ -257,7 +257,10 @@ public final class PlanDecider {
         return current.getDefinition().getSteps().get(current.getCurrentStep());
     }
 
-    /** The plan is running (or, with {@code pausedToo}, paused) at {@code step}: a command decided against an older step is refused, never applied twice. */
+    /**
+     * The plan is running (or, with {@code pausedToo}, paused) at {@code step}: a command decided
+     * against an older step is refused, never applied twice.
+     */
     private static void requireAt(RolloutPlanState current, int step, boolean pausedToo) {
         requireStatus(current, pausedToo ? LIVE : EnumSet.of(PlanStatus.RUNNING), "moved on");
         if (current.getCurrentStep() != step) {

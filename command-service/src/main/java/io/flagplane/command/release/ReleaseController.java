@@ -4,16 +4,9 @@ import io.flagplane.avro.Actor;
 import io.flagplane.avro.ActorKind;
 import io.flagplane.avro.BreachAction;
 import io.flagplane.avro.EnvironmentState;
-import io.flagplane.avro.FlagState;
-import io.flagplane.avro.Guardrail;
-import io.flagplane.avro.GuardrailReading;
-import io.flagplane.avro.GuardrailVerdict;
 import io.flagplane.avro.PlanStatus;
-import io.flagplane.avro.PlanStep;
 import io.flagplane.avro.RollbackAction;
-import io.flagplane.avro.RolloutPlanDefinition;
 import io.flagplane.avro.RolloutPlanState;
-import io.flagplane.avro.ReleaseSignal;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
@@ -22,14 +15,14 @@ import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.CommandRequest;
 import io.flagplane.command.log.CommandResult;
 import io.flagplane.command.log.WriteModel;
+import io.flagplane.command.release.PlanMoves.Move;
 import io.flagplane.contract.PlanRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +30,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The release controller: runs rollout plans by themselves in the active writer. Each tick, for
@@ -90,20 +81,17 @@ public final class ReleaseController extends DueWorkScheduler {
         }
     }
 
-    /** What the controller does to one plan this tick. */
-    private record Move(String action, CommandRequest request, BreachAction breach, String signalId) {
-    }
-
     private final Readiness readiness;
     private final Function<CommandRequest, CompletableFuture<CommandResult>> writer;
     private final WriteModel model;
     private final ReleaseSignals signals;
-    private final Clock clock;
-    private final Duration freshFor;
+    private final PlanMoves moves;
     private final Listener listener;
     private final Set<PlanRef> inFlight = ConcurrentHashMap.newKeySet();
     /** Per plan, the verdict last acted on: a breach is acted on once, even if it stays the latest verdict. */
     private final Map<PlanRef, String> actedOn = new ConcurrentHashMap<>();
+    /** The last failure to read the signals, logged once while it lasts (the ticker thread's own). */
+    private String lastSignalFailure;
 
     public ReleaseController(CommandProcessor processor, WriteModel model, ReleaseSignals signals, Clock clock,
                              Duration signalInterval, Listener listener) {
@@ -127,8 +115,7 @@ public final class ReleaseController extends DueWorkScheduler {
         this.writer = writer;
         this.model = model;
         this.signals = signals;
-        this.clock = clock;
-        this.freshFor = signalInterval.multipliedBy(FRESH_INTERVALS);
+        this.moves = new PlanMoves(model, signalInterval.multipliedBy(FRESH_INTERVALS));
         this.listener = listener;
     }
 
@@ -161,12 +148,22 @@ public final class ReleaseController extends DueWorkScheduler {
     int submitDue(Instant now) {
         try {
             boolean rewind = readiness.regained();
+            boolean succeeded = false;
             try {
                 signals.poll(rewind);
+                succeeded = true;
             } catch (RuntimeException e) {
                 // plans without guardrails still move on hold time alone; the others wait for verdicts
                 listener.tickFailed();
-                LOG.warn("release signals could not be read this tick (plans with guardrails hold): {}", e.toString());
+                String why = e.toString();
+                if (!why.equals(lastSignalFailure)) {   // said once, not every second, while it lasts
+                    LOG.warn("release signals could not be read (plans with guardrails hold until they can): {}", why);
+                }
+                lastSignalFailure = why;
+            }
+            if (lastSignalFailure != null && succeeded) {
+                LOG.info("release signals are read again");
+                lastSignalFailure = null;
             }
             int submitted = 0;
             for (EnvironmentState environment : model.environments()) {
@@ -179,8 +176,16 @@ public final class ReleaseController extends DueWorkScheduler {
                     if (inFlight.contains(ref)) {
                         continue;
                     }
-                    Move move = decide(plan, now);
-                    if (move != null && inFlight.add(ref)) {
+                    Move move = moves.next(plan, signals.latest(ref), actedOn.get(ref), now);
+                    if (move == null) {
+                        continue;
+                    }
+                    if (move.request() == null) {   // a breach whose guardrail holds the step: nothing to write
+                        actedOn.put(ref, move.signalId());
+                        listener.breach(move.breach());
+                        LOG.info("rollout plan {} in {} is held at step {}: a breach of a guardrail that holds", plan.getKey(),
+                                plan.getEnvironment(), plan.getCurrentStep());
+                    } else if (inFlight.add(ref)) {
                         submitted++;
                         submit(ref, move);
                     }
@@ -191,162 +196,6 @@ public final class ReleaseController extends DueWorkScheduler {
             listener.tickFailed();
             throw e;
         }
-    }
-
-    /** What is due for one plan at {@code now}, or null. */
-    private Move decide(RolloutPlanState plan, Instant now) {
-        RolloutPlanDefinition definition = plan.getDefinition();
-        if (plan.getStatus() == PlanStatus.DRAFT) {
-            Instant startAt = definition.getStartAt();
-            if (startAt == null || startAt.isAfter(now)) {
-                return null;
-            }
-            return new Move("start", PlanChangeSets.start(plan, CONTROLLER, "release controller: rollout plan " + plan.getKey()
-                    + " started at its startAt (" + startAt + ")"), null, null);
-        }
-        if (plan.getStatus() != PlanStatus.RUNNING || plan.getCurrentStep() < 0 || !flagsLive(plan)) {
-            return null;   // a kill paused the plan in the kill's own change set; nothing moves while a flag is down
-        }
-        PlanRef ref = new PlanRef(plan.getEnvironment(), plan.getKey());
-        PlanStep step = definition.getSteps().get(plan.getCurrentStep());
-        ReleaseSignal signal = freshSignal(ref, plan, now);
-        Move breach = breach(ref, plan, step, signal);
-        if (breach != null || (signal != null && breached(plan, signal) != null)) {
-            return breach;   // a breach held (or already acted on) keeps the step where it is
-        }
-        Duration held = Duration.between(plan.getStepStartedAt(), now);
-        Duration hold = Duration.ofSeconds(step.getHoldSeconds());
-        if (held.compareTo(hold) < 0) {
-            return null;
-        }
-        List<String> gates = new ArrayList<>();
-        gates.add("held " + duration(held) + " (needs " + duration(hold) + ")");
-        if (!definition.getGuardrails().isEmpty()) {
-            if (signal == null) {
-                return null;
-            }
-            for (Guardrail guardrail : definition.getGuardrails()) {
-                GuardrailReading reading = reading(signal, guardrail.getName());
-                if (reading == null || reading.getVerdict() != GuardrailVerdict.HEALTHY) {
-                    return null;
-                }
-                gates.add(guardrail.getName() + ": " + reading.getSummary());
-            }
-        }
-        if (step.getMinimumSample() > 0) {
-            long exposed = signal == null ? 0 : signal.getExposedUsers().values().stream().mapToLong(Long::longValue).sum();
-            if (exposed < step.getMinimumSample()) {
-                return null;
-            }
-            gates.add(String.format(Locale.ROOT, "%,d exposed users (needs %,d)", exposed, step.getMinimumSample()));
-        }
-        String summary = String.join("; ", gates);
-        boolean last = plan.getCurrentStep() == definition.getSteps().size() - 1;
-        if (step.getManualApproval() && !plan.getStepApproved()) {
-            if (plan.getAwaitingApproval()) {
-                return null;
-            }
-            return new Move("await", PlanChangeSets.awaitApproval(plan, summary, CONTROLLER, "release controller: step "
-                    + step.getName() + " passed its gates (" + summary + "); waiting for a person's go"), null, null);
-        }
-        if (last) {
-            return new Move("complete", PlanChangeSets.complete(plan, "step " + step.getName() + ", the last, passed its gates: "
-                    + summary, CONTROLLER, "release controller: last step " + step.getName() + " passed its gates (" + summary
-                    + "); plan completed"), null, null);
-        }
-        String next = definition.getSteps().get(plan.getCurrentStep() + 1).getName();
-        return new Move("advance", PlanChangeSets.advance(plan, CONTROLLER, "release controller: step " + step.getName()
-                + " passed its gates (" + summary + "); starting step " + next), null, null);
-    }
-
-    /** The latest verdict for the plan's current step, when it is fresh; null otherwise. */
-    private ReleaseSignal freshSignal(PlanRef ref, RolloutPlanState plan, Instant now) {
-        ReleaseSignal signal = signals.latest(ref);
-        if (signal == null || signal.getStep() != plan.getCurrentStep() || plan.getStepStartedAt() == null
-                || signal.getStepStartedAt().toEpochMilli() != plan.getStepStartedAt().toEpochMilli()) {
-            return null;
-        }
-        return Duration.between(signal.getEvaluatedAt(), now).compareTo(freshFor) > 0 ? null : signal;
-    }
-
-    /** The first breached reading of one of the plan's guardrails, or null. */
-    private static GuardrailReading breached(RolloutPlanState plan, ReleaseSignal signal) {
-        for (GuardrailReading reading : signal.getReadings()) {
-            if (reading.getVerdict() == GuardrailVerdict.BREACHED && guardrail(plan, reading.getGuardrail()) != null) {
-                return reading;
-            }
-        }
-        return null;
-    }
-
-    /** What a breach in a fresh verdict calls for, once per verdict; null when there is none (or it was acted on). */
-    private Move breach(PlanRef ref, RolloutPlanState plan, PlanStep step, ReleaseSignal signal) {
-        if (signal == null) {
-            return null;
-        }
-        GuardrailReading reading = breached(plan, signal);
-        if (reading == null || signal.getSignalId().equals(actedOn.get(ref))) {
-            return null;
-        }
-        Guardrail guardrail = guardrail(plan, reading.getGuardrail());
-        String breach = "step " + step.getName() + ": " + guardrail.getName() + ": " + summaryOf(reading);
-        return switch (guardrail.getOnBreach()) {
-            case ROLLBACK -> {
-                RollbackAction action = plan.getDefinition().getRollbackAction();
-                String why = breach + "; rolled back (" + action + ")";
-                yield new Move("rollback", PlanChangeSets.rollBack(model, plan, action, guardrail.getName(), why, CONTROLLER,
-                        "release controller: " + why), BreachAction.ROLLBACK, signal.getSignalId());
-            }
-            case PAUSE -> {
-                String why = breach + "; paused";
-                yield new Move("pause", PlanChangeSets.pause(plan, why, CONTROLLER, "release controller: " + why),
-                        BreachAction.PAUSE, signal.getSignalId());
-            }
-            case HOLD -> {
-                actedOn.put(ref, signal.getSignalId());
-                listener.breach(BreachAction.HOLD);
-                LOG.info("rollout plan {} in {}: {}; held at step {} (the guardrail holds, it does not roll back)", plan.getKey(),
-                        plan.getEnvironment(), breach, step.getName());
-                yield null;
-            }
-        };
-    }
-
-    /** The reading's own words; figures and limit when it has none. */
-    private static String summaryOf(GuardrailReading reading) {
-        if (reading.getSummary() != null && !reading.getSummary().isBlank()) {
-            return reading.getSummary();
-        }
-        return reading.getKind().name().toLowerCase(Locale.ROOT) + " " + reading.getObserved() + " over the limit " + reading.getLimit()
-                + " (sample " + reading.getSample() + ")";
-    }
-
-    private static Guardrail guardrail(RolloutPlanState plan, String name) {
-        for (Guardrail guardrail : plan.getDefinition().getGuardrails()) {
-            if (guardrail.getName().equals(name)) {
-                return guardrail;
-            }
-        }
-        return null;
-    }
-
-    private static GuardrailReading reading(ReleaseSignal signal, String guardrail) {
-        for (GuardrailReading reading : signal.getReadings()) {
-            if (reading.getGuardrail().equals(guardrail)) {
-                return reading;
-            }
-        }
-        return null;
-    }
-
-    private boolean flagsLive(RolloutPlanState plan) {
-        for (String key : plan.getDefinition().getFlagKeys()) {
-            FlagState flag = model.flag(plan.getEnvironment(), key);
-            if (flag == null || flag.getArchived() || flag.getKilled()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void submit(PlanRef ref, Move move) {
@@ -458,20 +307,5 @@ public final class ReleaseController extends DueWorkScheduler {
                 return null;
             }
         }
-    }
-
-    /** A duration as people read it: {@code 3 d}, {@code 72 h 5 min}, {@code 10 min}, {@code 45 s} (two largest units). */
-    static String duration(Duration d) {
-        long s = Math.max(0, d.getSeconds());
-        long[] sizes = {86_400, 3_600, 60, 1};
-        String[] units = {"d", "h", "min", "s"};
-        for (int i = 0; i < sizes.length; i++) {
-            long n = s / sizes[i];
-            if (n > 0) {
-                long rest = i + 1 < sizes.length ? (s % sizes[i]) / sizes[i + 1] : 0;
-                return n + " " + units[i] + (rest > 0 ? " " + rest + " " + units[i + 1] : "");
-            }
-        }
-        return "0 s";
     }
 }

@@ -455,11 +455,11 @@ class ReleaseControllerTest {
 
     @Test
     void durations_read_as_people_say_them() {
-        assertThat(ReleaseController.duration(Duration.ofDays(3))).isEqualTo("3 d");
-        assertThat(ReleaseController.duration(Duration.ofHours(72).plusMinutes(5))).isEqualTo("3 d");
-        assertThat(ReleaseController.duration(Duration.ofHours(25))).isEqualTo("1 d 1 h");
-        assertThat(ReleaseController.duration(Duration.ofMinutes(10))).isEqualTo("10 min");
-        assertThat(ReleaseController.duration(Duration.ofSeconds(45))).isEqualTo("45 s");
-        assertThat(ReleaseController.duration(Duration.ZERO)).isEqualTo("0 s");
+        assertThat(PlanMoves.duration(Duration.ofDays(3))).isEqualTo("3 d");
+        assertThat(PlanMoves.duration(Duration.ofHours(72).plusMinutes(5))).isEqualTo("3 d");
+        assertThat(PlanMoves.duration(Duration.ofHours(25))).isEqualTo("1 d 1 h");
+        assertThat(PlanMoves.duration(Duration.ofMinutes(10))).isEqualTo("10 min");
+        assertThat(PlanMoves.duration(Duration.ofSeconds(45))).isEqualTo("45 s");
+        assertThat(PlanMoves.duration(Duration.ZERO)).isEqualTo("0 s");
     }
 }
