@@ -43,6 +43,13 @@ public enum ErrorCode {
     APPROVAL_NOT_ALLOWED,
     /** A flag or segment the request touches moved since it was drafted; edit the request (it lists what moved). */
     REBASE_REQUIRED,
+    /** No such scheduled change in the environment. */
+    SCHEDULE_NOT_FOUND,
+    /**
+     * A flag or segment a scheduled change touches moved since it was scheduled, and the change did
+     * not say to apply anyway ({@code applyIfMoved}); it lists what moved. The change failed, visibly.
+     */
+    MOVED_SINCE_SCHEDULED,
     /** No such experiment in the environment. */
     EXPERIMENT_NOT_FOUND,
     /** An experiment with this key already exists in the environment (on any flag, archived ones included). */
