@@ -50,11 +50,10 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Kaf
      * @param fineHorizon       how long 10-second buckets are kept: the longest window read at that precision
      * @param coarseHorizon     how long hourly buckets are kept: how far back "exposed since the step started" reaches
      * @param signalHistory     how long published verdicts are kept for a plan's verdict series
-     * @param prometheusTimeout how long one read of a PROMETHEUS guardrail's query may take
      * @param grace             how long a tracked event that arrives before its user's first plan exposure waits for it
      */
     public record Guardrails(Duration interval, Duration flush, int partitions, Duration fineHorizon, Duration coarseHorizon,
-                             Duration signalHistory, Duration prometheusTimeout, Duration grace) {
+                             Duration signalHistory, Duration grace) {
     }
 
     public ProjectionConfig {
@@ -131,7 +130,6 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Kaf
         }
         return new Guardrails(interval, flush, settings.integer("projection.guardrails.partitions", 1, 1, 1_000), fine, coarse,
                 settings.millis("projection.guardrails.signal.history.ms", Duration.ofHours(6)),
-                settings.millis("projection.guardrails.prometheus.timeout.ms", Duration.ofSeconds(5)),
                 settings.millis("projection.guardrails.grace.ms", Duration.ofMinutes(5)));
     }
 }

@@ -4,7 +4,7 @@ import io.flagplane.projection.experiments.ExperimentMetrics;
 import io.flagplane.projection.experiments.ExperimentsTopology;
 import io.flagplane.projection.experiments.UserFold;
 import io.flagplane.avro.RolloutPlanState;
-import io.flagplane.projection.plans.PlanKey;
+import io.flagplane.contract.PlanRef;
 import io.flagplane.projection.guardrails.GuardrailMetrics;
 import io.flagplane.projection.guardrails.GuardrailsTopology;
 import io.flagplane.projection.guardrails.Horizons;
@@ -118,10 +118,10 @@ public final class ProjectionService implements AutoCloseable {
 
     /** @param clock what "now" is for liveness, lifecycle, staleness and guardrail windows (tests move it) */
     public static ProjectionService start(ProjectionConfig config, Clock clock) {
-        return start(config, clock, PrometheusReader.NOT_CONFIGURED);
+        return start(config, clock, PrometheusReadings.NOT_CONFIGURED);
     }
 
-    /** @param prometheusReader what PROMETHEUS guardrails read their queries with */
+    /** @param prometheusReader what PROMETHEUS guardrails read their queries with (e.g. a {@code PrometheusSource}) */
     public static ProjectionService start(ProjectionConfig config, Clock clock, PrometheusReader prometheusReader) {
         ProjectionMetrics metrics = new ProjectionMetrics();
         TelemetryMetrics reports = new TelemetryMetrics();
@@ -181,8 +181,7 @@ public final class ProjectionService implements AutoCloseable {
         ExperimentsTopology.build(builder, config.topics(), registry, new ExperimentsTopology.Settings(experimentMetrics,
                 new UserFold.Limits(config.experiments().grace(), config.experiments().maxEventsPerUser(), 32, 16),
                 Duration.ofSeconds(10), 2_000), exposuresAndTracking);
-        PrometheusReadings prometheusReadings = PrometheusReadings.polled(prometheusReader, guardrails.interval(),
-                guardrails.prometheusTimeout(), clock);
+        PrometheusReadings prometheusReadings = PrometheusReadings.polled(prometheusReader, guardrails.interval(), clock);
         GuardrailsTopology.build(builder, config.topics(), registry, exposuresAndTracking, plans, new GuardrailsTopology.Settings(
                 guardrailMetrics, clock, guardrails.interval(), guardrails.flush(), Duration.ofMinutes(1), 2_000,
                 new Horizons(guardrails.fineHorizon(), guardrails.coarseHorizon()), guardrails.signalHistory(), guardrails.partitions(),
@@ -211,7 +210,7 @@ public final class ProjectionService implements AutoCloseable {
      * A plan's definition as this instance holds it (the fold's store, else the guardrails'), for
      * naming steps on the event stream; empty when another instance holds it or the stores are moving.
      */
-    private static Optional<io.flagplane.avro.RolloutPlanDefinition> planDefinition(LocalStores stores, PlanKey plan) {
+    private static Optional<io.flagplane.avro.RolloutPlanDefinition> planDefinition(LocalStores stores, PlanRef plan) {
         try {
             RolloutPlanState state = stores.plans().get(plan.eventKey());
             if (state == null) {

@@ -86,7 +86,7 @@ public final class FlagplaneAcls {
                 topic(g, t.flagEvents(), AclOperation.WRITE, "writes every event, in transactions");
                 topic(g, t.flagEvents(), AclOperation.READ, "reads the log back into its write model");
                 topic(g, t.commandLeader(), AclOperation.READ, "the leader election's consumer group subscribes to it");
-                topic(g, t.releaseSignals(), AclOperation.READ, "the release controller reads the guardrails' verdicts");
+                topic(g, t.releaseSignals(), AclOperation.READ, "the release controller reads the guardrail verdicts");
                 g.add(new Grant(ResourceType.GROUP, n.transactionalId(), PatternType.LITERAL, AclOperation.READ,
                         "the leader election's group"));
                 g.add(new Grant(ResourceType.TRANSACTIONAL_ID, n.transactionalId(), PatternType.LITERAL, AclOperation.WRITE,
@@ -103,7 +103,7 @@ public final class FlagplaneAcls {
                 topic(g, t.evaluatorReports(), AclOperation.READ, "folds evaluator reports (registry, propagation, usage)");
                 topic(g, t.flagExposures(), AclOperation.READ, "folds exposures into experiment metrics");
                 topic(g, t.trackingEvents(), AclOperation.READ, "folds tracking events into experiment and guardrail metrics");
-                topic(g, t.releaseSignals(), AclOperation.WRITE, "publishes the guardrails' verdicts on running rollout plans");
+                topic(g, t.releaseSignals(), AclOperation.WRITE, "publishes the guardrail verdicts of running rollout plans");
                 g.add(new Grant(ResourceType.TOPIC, n.applicationId() + "-", PatternType.PREFIXED, AclOperation.ALL,
                         "Kafka Streams' internal topics (changelogs, repartitions): create, read, write, delete records, configs"));
                 g.add(new Grant(ResourceType.GROUP, n.applicationId(), PatternType.LITERAL, AclOperation.READ,

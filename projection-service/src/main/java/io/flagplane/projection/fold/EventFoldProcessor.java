@@ -7,6 +7,7 @@ import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.ChangeRequestStateFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.RolloutPlanFold;
 import io.flagplane.contract.ScheduledChangeFold;

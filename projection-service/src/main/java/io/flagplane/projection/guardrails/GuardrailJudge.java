@@ -225,15 +225,21 @@ final class GuardrailJudge {
 
     // ------------------------------------------------------------------ PROMETHEUS
 
+    /**
+     * The query's latest reading against the limit. A reading that found no data (no series, or NaN:
+     * errors over zero requests) is INSUFFICIENT, as for the other kinds; any other failure is ERROR.
+     */
     static GuardrailReading prometheus(Guardrail g, PrometheusReadings prometheus) {
         String url = require(g, g.getPrometheusUrl(), "prometheusUrl");
         String query = require(g, g.getQuery(), "query");
         double limit = require(g, g.getLimit(), "limit");
-        PrometheusReader.Result result = prometheus.latest(url, query);
-        if (!result.ok()) {
-            return reading(g, GuardrailVerdict.ERROR, null, 0, result.error());
+        PrometheusReader.Reading read = prometheus.latest(url, query);
+        if (read instanceof PrometheusReader.Reading.Failed failed) {
+            boolean noData = failed.problem() == PrometheusReader.Problem.NO_SERIES
+                    || failed.problem() == PrometheusReader.Problem.NOT_A_NUMBER;
+            return reading(g, noData ? GuardrailVerdict.INSUFFICIENT : GuardrailVerdict.ERROR, null, 0, failed.sentence());
         }
-        double value = result.value();
+        double value = ((PrometheusReader.Reading.Value) read).value();
         boolean breached = g.getHigherIsWorse() ? value > limit : value < limit;
         String comparison = breached ? (g.getHigherIsWorse() ? " > " : " < ") : (g.getHigherIsWorse() ? " <= " : " >= ");
         return reading(g, breached ? GuardrailVerdict.BREACHED : GuardrailVerdict.HEALTHY, value, 0,

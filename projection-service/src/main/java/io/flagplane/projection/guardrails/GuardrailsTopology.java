@@ -65,8 +65,8 @@ public final class GuardrailsTopology {
 
         public static Settings defaults(GuardrailMetrics metrics, Clock clock) {
             return new Settings(metrics, clock, Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofMinutes(1), 2_000,
-                    Horizons.DEFAULT, Duration.ofHours(6), 1, PrometheusReadings.direct(PrometheusReader.NOT_CONFIGURED,
-                            Duration.ofSeconds(1)), Duration.ofMinutes(5));
+                    Horizons.DEFAULT, Duration.ofHours(6), 1, PrometheusReadings.direct(PrometheusReadings.NOT_CONFIGURED),
+                    Duration.ofMinutes(5));
         }
     }
 

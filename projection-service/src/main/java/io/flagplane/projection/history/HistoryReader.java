@@ -19,9 +19,7 @@ import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.json.StateJson;
-import io.flagplane.projection.plans.EventKeys;
 import io.flagplane.projection.plans.EventSummaries;
-import io.flagplane.projection.plans.PlanJson;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
 import java.time.Instant;
@@ -78,8 +76,7 @@ public final class HistoryReader {
         AggregateRef subject = AggregateRef.ofEventKey(recordKey);
         // flags and segments keep keyframes; environments, change requests, plans and scheduled changes have few
         // versions and are folded from the first
-        boolean keyframed = (subject instanceof FlagRef || subject instanceof SegmentRef) && !EventKeys.isPlan(recordKey)
-                && !EventKeys.isScheduledChange(recordKey);
+        boolean keyframed = subject instanceof FlagRef || subject instanceof SegmentRef;
         long expected = keyframed ? HistoryCodec.keyframeFor(version) : 1;
         try (KeyValueIterator<String, byte[]> range = history.range(HistoryCodec.historyKey(recordKey, expected),
                 HistoryCodec.historyKey(recordKey, version))) {
@@ -210,10 +207,10 @@ public final class HistoryReader {
             return StateJson.changeRequest(r);
         }
         if (state instanceof RolloutPlanState p) {
-            return PlanJson.plan(p);
+            return StateJson.plan(p);
         }
         if (state instanceof ScheduledChangeState c) {
-            return PlanJson.scheduledChange(c);
+            return StateJson.scheduledChange(c);
         }
         return null;
     }
@@ -225,6 +222,9 @@ public final class HistoryReader {
     private static Object fold(Object state, FlagEvent event) {
         if (ChangeRequestStateFold.isChangeRequestEvent(event)) {
             return ChangeRequestStateFold.apply((ChangeRequestState) state, event).state();
+        }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            return ScheduledChangeFold.apply((ScheduledChangeState) state, event).state();
         }
         if (EnvironmentStateFold.isEnvironmentEvent(event)) {
             return EnvironmentStateFold.apply((EnvironmentState) state, event).state();

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.ReleaseSignal;
 import io.flagplane.avro.RolloutPlanState;
-import io.flagplane.projection.plans.PlanKey;
+import io.flagplane.contract.PlanRef;
+import io.flagplane.contract.json.StateJson;
 import io.flagplane.projection.plans.PlanJson;
 import io.flagplane.projection.query.ClusterPlans;
 import io.flagplane.projection.query.Names;
@@ -68,8 +69,8 @@ final class PlanRoutes {
         return environment;
     }
 
-    private static PlanKey plan(Context ctx, String environment) {
-        return new PlanKey(environment, Names.planKey(ctx.pathParam("key"), "key"));
+    private static PlanRef plan(Context ctx, String environment) {
+        return new PlanRef(environment, Names.planKey(ctx.pathParam("key"), "key"));
     }
 
     private void list(Context ctx) {
@@ -90,24 +91,24 @@ final class PlanRoutes {
     private List<JsonNode> renderLocal(String environment) {
         List<JsonNode> out = new ArrayList<>();
         for (RolloutPlanState state : parts.cluster().local().plansLocal(environment)) {
-            out.add(withSignal(state, parts.cluster().local().latestSignalLocal(new PlanKey(environment, state.getKey()))));
+            out.add(withSignal(state, parts.cluster().local().latestSignalLocal(new PlanRef(environment, state.getKey()))));
         }
         return out;
     }
 
     private static ObjectNode withSignal(RolloutPlanState state, Optional<ReleaseSignal> signal) {
-        ObjectNode node = PlanJson.plan(state);
+        ObjectNode node = StateJson.plan(state);
         node.set("guardrailSignal", signal.<JsonNode>map(s -> PlanJson.signal(s, state.getDefinition())).orElse(null));
         return node;
     }
 
     private interface PlanQuery {
-        JsonNode answer(Context ctx, PlanKey plan);
+        JsonNode answer(Context ctx, PlanRef plan);
     }
 
     /** Answers here when this instance evaluates the plan, else passes the request to the one that does. */
     private void perPlan(Context ctx, PlanQuery query) {
-        PlanKey plan = plan(ctx, environment(ctx));
+        PlanRef plan = plan(ctx, environment(ctx));
         if (ctx.header(Router.FORWARDED) == null) {
             Optional<HostInfo> owner = parts.cluster().owner(plan);
             if (owner.isPresent()) {
@@ -120,17 +121,17 @@ final class PlanRoutes {
         render(ctx, 200, query.answer(ctx, plan));
     }
 
-    private RolloutPlanState state(PlanKey plan) {
+    private RolloutPlanState state(PlanRef plan) {
         return parts.cluster().local().planLocal(plan).orElseThrow(() -> QueryException.notFound(QueryErrorCode.PLAN_NOT_FOUND,
                 "there is no rollout plan '" + plan.key() + "' in environment " + plan.environment()));
     }
 
-    private JsonNode plan(Context ctx, PlanKey plan) {
+    private JsonNode plan(Context ctx, PlanRef plan) {
         return withSignal(state(plan), parts.cluster().local().latestSignalLocal(plan));
     }
 
     /** {@code ?since=} (default: two hours ago) and {@code ?limit=} (default 720, the newest kept). */
-    private JsonNode signals(Context ctx, PlanKey plan) {
+    private JsonNode signals(Context ctx, PlanRef plan) {
         RolloutPlanState state = state(plan);
         Instant since = RequestInput.instant(ctx, "since");
         if (since == null) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.contract.AggregateRef;
-import io.flagplane.projection.plans.EventKeys;
 import io.flagplane.contract.json.StateJson;
 import io.flagplane.projection.history.EntryJson;
 import io.flagplane.projection.history.HistoryReader;
@@ -68,8 +67,7 @@ public final class ProjectionJson {
         ArrayNode entries = body.putArray("entries");
         for (Audit.Entry entry : page.entries()) {
             AggregateRef subject = entry.subject();
-            EventKeys.Named named = EventKeys.of(subject.eventKey());   // a plan's or scheduled change's entry named as such
-            entries.add(EntryJson.render(named.environment(), named.key(), named.noun(), entry.change(), entry.tags()));
+            entries.add(EntryJson.render(subject.environment(), subject.key(), subject.noun(), entry.change(), entry.tags()));
         }
         body.put("nextCursor", page.nextCursor());
         return body;

@@ -2,7 +2,7 @@ package io.flagplane.projection.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flagplane.projection.plans.PlanKey;
+import io.flagplane.contract.PlanRef;
 import io.flagplane.projection.guardrails.GuardrailStores;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -37,7 +37,7 @@ public final class ClusterPlans {
     }
 
     /** The instance holding the plan; empty when it is this one. */
-    public Optional<HostInfo> owner(PlanKey plan) {
+    public Optional<HostInfo> owner(PlanRef plan) {
         return router.remoteOwner(GuardrailStores.PLANS, plan.eventKey());
     }
 

@@ -2,7 +2,7 @@ package io.flagplane.projection.query;
 
 import io.flagplane.avro.ReleaseSignal;
 import io.flagplane.avro.RolloutPlanState;
-import io.flagplane.projection.plans.PlanKey;
+import io.flagplane.contract.PlanRef;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.projection.guardrails.GuardrailStores;
 import java.util.ArrayList;
@@ -42,12 +42,12 @@ public final class PlanQueries {
         return plans;
     }
 
-    public Optional<RolloutPlanState> planLocal(PlanKey plan) {
+    public Optional<RolloutPlanState> planLocal(PlanRef plan) {
         return Optional.ofNullable(stores.guardrailPlans().get(plan.eventKey()));
     }
 
     /** The latest signal published for the plan; empty when none (not running, or not evaluated yet). */
-    public Optional<ReleaseSignal> latestSignalLocal(PlanKey plan) {
+    public Optional<ReleaseSignal> latestSignalLocal(PlanRef plan) {
         try (KeyValueIterator<String, ReleaseSignal> range = stores.guardrailSignals().reverseRange(
                 GuardrailStores.planFrom(plan.eventKey()), GuardrailStores.planTo(plan.eventKey()))) {
             return range.hasNext() ? Optional.of(range.next().value) : Optional.empty();
@@ -55,7 +55,7 @@ public final class PlanQueries {
     }
 
     /** The signals published for the plan at or after {@code sinceMs}, oldest first, at most {@code limit} (the newest ones). */
-    public List<ReleaseSignal> signalsLocal(PlanKey plan, long sinceMs, int limit) {
+    public List<ReleaseSignal> signalsLocal(PlanRef plan, long sinceMs, int limit) {
         List<ReleaseSignal> newestFirst = new ArrayList<>();
         try (KeyValueIterator<String, ReleaseSignal> range = stores.guardrailSignals().reverseRange(
                 GuardrailStores.signalKey(plan.eventKey(), sinceMs), GuardrailStores.planTo(plan.eventKey()))) {

@@ -16,13 +16,13 @@ import io.flagplane.avro.RolloutPlanDefinition;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.ChangeRequestStateFold;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagStateFold;
-import io.flagplane.projection.plans.PlanKey;
+import io.flagplane.contract.PlanRef;
 import io.flagplane.contract.RolloutPlanFold;
 import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.TopicNames;
-import io.flagplane.projection.plans.EventKeys;
 import io.flagplane.projection.plans.EventSummaries;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.registry.SchemaRegistryClient;
@@ -79,7 +79,7 @@ public final class EventStream implements AutoCloseable {
     /** A plan's definition as the projection holds it now, for naming steps; empty when it cannot say. */
     @FunctionalInterface
     public interface PlanDefinitions {
-        java.util.Optional<RolloutPlanDefinition> of(PlanKey plan);
+        java.util.Optional<RolloutPlanDefinition> of(PlanRef plan);
 
         PlanDefinitions NONE = plan -> java.util.Optional.empty();
     }
@@ -327,7 +327,7 @@ public final class EventStream implements AutoCloseable {
             return known;
         }
         try {
-            RolloutPlanDefinition found = plans.of(new PlanKey(event.getEnvironment(), event.getFlagKey())).orElse(null);
+            RolloutPlanDefinition found = plans.of(new PlanRef(event.getEnvironment(), event.getFlagKey())).orElse(null);
             if (found != null && definitions.size() < 1_000) {
                 definitions.put(key, found);
             }
@@ -412,7 +412,7 @@ public final class EventStream implements AutoCloseable {
         ObjectNode node = JSON.createObjectNode();
         node.put("environment", event.getEnvironment());
         node.put("key", event.getFlagKey());
-        node.put("kind", EventKeys.of(eventKey(event, segment, environment)).noun());
+        node.put("kind", AggregateRef.ofEventKey(eventKey(event, segment, environment)).noun());
         node.put("version", event.getVersion());
         node.put("type", FlagStateFold.typeOf(event));
         node.put("occurredAt", event.getOccurredAt().toString());

@@ -59,7 +59,7 @@ final class GuardrailDriver implements AutoCloseable {
     private final AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(registry, true);
 
     GuardrailDriver() {
-        this(PrometheusReadings.direct(PrometheusReader.NOT_CONFIGURED, Duration.ofSeconds(1)));
+        this(PrometheusReadings.direct(PrometheusReadings.NOT_CONFIGURED));
     }
 
     GuardrailDriver(PrometheusReadings prometheus) {

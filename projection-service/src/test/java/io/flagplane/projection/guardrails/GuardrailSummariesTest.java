@@ -25,7 +25,7 @@ class GuardrailSummariesTest {
 
     private static final long STEP = STEP_STARTED.toEpochMilli();
     private static final long NOW = STEP + Duration.ofMinutes(30).toMillis();
-    private static final PrometheusReadings NO_PROMETHEUS = PrometheusReadings.direct(PrometheusReader.NOT_CONFIGURED, Duration.ZERO);
+    private static final PrometheusReadings NO_PROMETHEUS = PrometheusReadings.direct(PrometheusReadings.NOT_CONFIGURED);
 
     private final Measurement.Builder figures = Measurement.builder();
 
@@ -159,7 +159,7 @@ class GuardrailSummariesTest {
         GuardrailReading r = GuardrailJudge.read(guardrail(GuardrailKind.PROMETHEUS).setPrometheusUrl("http://p:9090")
                         .setQuery("job:errors:ratio5m").setLimit(0.05).setHigherIsWorse(false).build(), context(),
                 figures.build(Horizons.DEFAULT, NOW),
-                PrometheusReadings.direct((url, query, timeout) -> PrometheusReader.Result.of(0.0123456), Duration.ZERO));
+                PrometheusReadings.direct((url, query, at) -> new PrometheusReader.Reading.Value(0.0123456, java.time.Instant.now())));
 
         assertThat(r.getVerdict()).isEqualTo(GuardrailVerdict.BREACHED);
         assertThat(r.getSummary()).isEqualTo("job:errors:ratio5m = 0.01235 < 0.05");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flagplane.avro.GuardrailReading;
 import io.flagplane.avro.GuardrailVerdict;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,27 +25,44 @@ class PrometheusGuardrailTopologyTest {
     @Test
     void the_querys_value_above_the_limit_breaches_and_the_reader_is_asked_for_the_guardrails_url_and_query() {
         List<String> asked = new ArrayList<>();
-        try (GuardrailDriver driver = new GuardrailDriver(PrometheusReadings.direct((url, query, timeout) -> {
-            asked.add(url + " " + query + " " + timeout);
-            return PrometheusReader.Result.of(0.072);
-        }, Duration.ofSeconds(2)))) {
+        try (GuardrailDriver driver = new GuardrailDriver(PrometheusReadings.direct((url, query, at) -> {
+            asked.add(url + " " + query + " at " + at);
+            return new PrometheusReader.Reading.Value(0.072, Instant.now());
+        }))) {
             GuardrailReading reading = read(driver);
 
             assertThat(reading.getVerdict()).isEqualTo(GuardrailVerdict.BREACHED);
             assertThat(reading.getObserved()).isEqualTo(0.072);
             assertThat(reading.getSummary()).isEqualTo(QUERY + " = 0.072 > 0.05");
-            assertThat(asked).contains("http://prometheus:9090 " + QUERY + " PT2S");
+            assertThat(asked).as("at Prometheus' own now").contains("http://prometheus:9090 " + QUERY + " at null");
         }
     }
 
     @Test
     void below_the_limit_it_is_healthy() {
-        try (GuardrailDriver driver = new GuardrailDriver(PrometheusReadings.direct((url, query, timeout) ->
-                PrometheusReader.Result.of(0.01), Duration.ofSeconds(2)))) {
+        try (GuardrailDriver driver = new GuardrailDriver(PrometheusReadings.direct((url, query, at) ->
+                new PrometheusReader.Reading.Value(0.01, Instant.now())))) {
             GuardrailReading reading = read(driver);
 
             assertThat(reading.getVerdict()).isEqualTo(GuardrailVerdict.HEALTHY);
             assertThat(reading.getSummary()).isEqualTo(QUERY + " = 0.01 <= 0.05");
+        }
+    }
+
+    @Test
+    void a_query_that_finds_no_data_is_insufficient_and_an_unreachable_server_an_error() {
+        try (GuardrailDriver noData = new GuardrailDriver(PrometheusReadings.direct((url, query, at) ->
+                new PrometheusReader.Reading.Failed(PrometheusReader.Problem.NO_SERIES, "query returned no series")));
+             GuardrailDriver down = new GuardrailDriver(PrometheusReadings.direct((url, query, at) ->
+                new PrometheusReader.Reading.Failed(PrometheusReader.Problem.UNREACHABLE,
+                        "Prometheus at http://prometheus:9090 cannot be reached: connection refused")))) {
+            GuardrailReading empty = read(noData);
+            GuardrailReading unreachable = read(down);
+
+            assertThat(empty.getVerdict()).isEqualTo(GuardrailVerdict.INSUFFICIENT);
+            assertThat(empty.getSummary()).isEqualTo("query returned no series");
+            assertThat(unreachable.getVerdict()).isEqualTo(GuardrailVerdict.ERROR);
+            assertThat(unreachable.getSummary()).isEqualTo("Prometheus at http://prometheus:9090 cannot be reached: connection refused");
         }
     }
 
