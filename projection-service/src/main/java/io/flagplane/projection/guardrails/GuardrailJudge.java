@@ -29,12 +29,14 @@ import java.util.List;
  *   <li><b>REGRESSION</b> — treatment against control, per-user rates since the step started
  *       (cumulative, as the always-valid method needs), decided by the always-valid interval of the
  *       difference at α = 0.05: breached when the whole interval is worse than {@code limit}, healthy
- *       when the whole interval is within it, else undecided (INSUFFICIENT).</li>
+ *       when the whole interval is within it, else undecided (INSUFFICIENT). A step with no control
+ *       users at all (everyone on the treatment) passes, not compared.</li>
  *   <li><b>NO_TRAFFIC</b> — breached when no user was exposed within the window once the step has run
  *       for a whole window.</li>
  *   <li><b>SAMPLE_RATIO</b> — on a step whose flag serves everyone from a percentage split: the
  *       users first exposed during the step, per variant, against the split's weights; breached at
- *       p &lt; 0.001.</li>
+ *       p &lt; 0.001. On any other step there is nothing to check and it passes (HEALTHY, "not
+ *       checked"): the release controller advances a step only when every reading is HEALTHY.</li>
  *   <li><b>PROMETHEUS</b> — the query's latest value against {@code limit}; ERROR when it cannot be read.</li>
  * </ul>
  */
@@ -104,6 +106,11 @@ final class GuardrailJudge {
                 + " since step " + ctx.stepName() + " started";
         String tolerated = Figures.points(limit) + " point" + (limit == 0.01 ? "" : "s") + " tolerated";
         long needs = Math.max(1, g.getMinimumSample());
+        if (c.users() == 0 && t.users() >= needs) {
+            // a step that serves everyone the treatment (general, 100 %) has no control to compare with: nothing to check
+            return reading(g, GuardrailVerdict.HEALTHY, null, t.users(), eventKey + " not compared: no users on variant " + control
+                    + " since step " + ctx.stepName() + " started (" + Figures.users(t.users()) + " on " + treatment + ")");
+        }
         if (t.users() < needs || c.users() < needs) {
             return reading(g, GuardrailVerdict.INSUFFICIENT, null, sample, rates + ": " + Figures.users(t.users()) + " on variant "
                     + treatment + " and " + Figures.count(c.users()) + " on " + control + ", needs " + Figures.count(needs) + " each");
@@ -163,15 +170,16 @@ final class GuardrailJudge {
     static GuardrailReading sampleRatio(Guardrail g, PlanContext ctx, Measurement m) {
         List<String> flags = ctx.plan().getDefinition().getFlagKeys();
         if (flags.size() != 1) {
-            return reading(g, GuardrailVerdict.INSUFFICIENT, null, 0, "sample ratio: checked on plans of one flag only, this one has "
-                    + flags.size());
+            return reading(g, GuardrailVerdict.HEALTHY, null, 0, "sample ratio not checked: a plan of " + flags.size()
+                    + " flags (checked on plans of one flag)");
         }
         if (ctx.flag() == null) {
             return reading(g, GuardrailVerdict.ERROR, null, 0, "sample ratio: flag " + flags.get(0) + " is not known here yet");
         }
         String why = notAPercentageStep(ctx.flag().getDefinition());
         if (why != null) {
-            return reading(g, GuardrailVerdict.INSUFFICIENT, null, 0, "sample ratio: not a percentage step (" + why + ")");
+            // nothing to check on this step: it passes, so that a plan's other steps are not held up by it
+            return reading(g, GuardrailVerdict.HEALTHY, null, 0, "sample ratio not checked: not a percentage step (" + why + ")");
         }
         List<WeightedVariant> arms = ctx.flag().getDefinition().getFallthrough().getSplit().getVariants().stream()
                 .filter(w -> w.getWeight() > 0).toList();

@@ -87,4 +87,16 @@ class RegressionTopologyTest {
         assertThat(reading.getVerdict()).isEqualTo(GuardrailVerdict.INSUFFICIENT);
         assertThat(reading.getSummary()).contains("not yet decided against the 1 point tolerated");
     }
+
+    @Test
+    void a_step_that_serves_everyone_the_treatment_has_no_control_to_compare_with_and_passes() {
+        driver.send(Plans.seed001().regression("errors-vs-control", "http_error", 0.01, 100).runningAtBeta());
+        users("on", 300, 3);
+
+        GuardrailReading reading = read();
+
+        assertThat(reading.getVerdict()).isEqualTo(GuardrailVerdict.HEALTHY);
+        assertThat(reading.getSummary()).isEqualTo("http_error not compared: no users on variant off since step beta started "
+                + "(300 users on on)");
+    }
 }

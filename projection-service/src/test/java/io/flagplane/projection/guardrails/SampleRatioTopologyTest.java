@@ -63,15 +63,16 @@ class SampleRatioTopologyTest {
     }
 
     @Test
-    void a_step_whose_flag_serves_one_variant_to_everyone_is_not_checked() {
+    void a_step_whose_flag_serves_one_variant_to_everyone_is_not_checked_and_passes() {
         driver.publish(io.flagplane.avro.FlagState.newBuilder(States.booleanState(Plans.ENV, Plans.FLAG, 8)).setPlan(Plans.PLAN).build());
         driver.send(Plans.seed001().sampleRatio("srm", 100).runningAtBeta());
         firstExposed("on", 200);
 
         GuardrailReading reading = read();
 
-        assertThat(reading.getVerdict()).isEqualTo(GuardrailVerdict.INSUFFICIENT);
-        assertThat(reading.getSummary()).isEqualTo("sample ratio: not a percentage step (the fallthrough serves variant on to everyone)");
+        assertThat(reading.getVerdict()).as("the release controller advances only on HEALTHY").isEqualTo(GuardrailVerdict.HEALTHY);
+        assertThat(reading.getSummary()).isEqualTo("sample ratio not checked: not a percentage step (the fallthrough serves variant on"
+                + " to everyone)");
     }
 
     @Test
