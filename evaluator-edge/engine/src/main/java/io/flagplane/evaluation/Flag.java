@@ -298,6 +298,11 @@ public final class Flag {
         return plan;
     }
 
+    /** Whether this flag names any prerequisite. */
+    public boolean hasPrerequisites() {
+        return prerequisites.length > 0;
+    }
+
     /** The keys of the flags this flag names as prerequisites, in order; empty for most flags. Not for the evaluation path. */
     public List<String> prerequisiteKeys() {
         List<String> keys = new ArrayList<>(prerequisites.length);
