@@ -42,18 +42,18 @@ class FlagStateMapperTest {
 
     @Test
     void prerequisites_and_the_running_plan_are_carried_over() {
-        FlagState engine = States.booleanState("production", "charges_engine", 2);
+        FlagState engine = States.booleanState("production", "charges.engine", 2);
         engine.setKilled(true);
-        FlagState ui = States.booleanState("production", "charges_ui", 5);
-        ui.getDefinition().setPrerequisites(List.of(new io.flagplane.avro.Prerequisite("charges_engine", List.of("on"))));
+        FlagState ui = States.booleanState("production", "charges.ui", 5);
+        ui.getDefinition().setPrerequisites(List.of(new io.flagplane.avro.Prerequisite("charges.engine", List.of("on"))));
         ui.setPlan("charges-phases");
         Flag engineFlag = FlagStateMapper.toFlag(engine);
         Flag uiFlag = FlagStateMapper.toFlag(ui);
-        Map<String, Flag> flags = Map.of("charges_engine", engineFlag, "charges_ui", uiFlag);
+        Map<String, Flag> flags = Map.of("charges.engine", engineFlag, "charges.ui", uiFlag);
 
-        var result = Evaluator.evaluate(flags::get, "charges_ui", null, null, EvaluationContext.of("u1"));
+        var result = Evaluator.evaluate(flags::get, "charges.ui", null, null, EvaluationContext.of("u1"));
 
-        assertThat(uiFlag.prerequisiteKeys()).containsExactly("charges_engine");
+        assertThat(uiFlag.prerequisiteKeys()).containsExactly("charges.engine");
         assertThat(uiFlag.prerequisiteVariants(0)).containsExactly("on");
         assertThat(uiFlag.plan()).isEqualTo("charges-phases");
         assertThat(result.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);

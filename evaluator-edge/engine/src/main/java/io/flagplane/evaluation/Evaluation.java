@@ -18,7 +18,7 @@ import java.util.Map;
  * so that every delivery layer that renders metadata (OFREP, the REST routes, the SDK, the
  * OpenFeature provider) says which prerequisite failed without knowing about prerequisites:
  * {@value #PREREQUISITE} (the prerequisite's flag key) and {@value #REASON_DETAIL} (a sentence,
- * e.g. "prerequisite charges_engine served off, needs on").
+ * e.g. "prerequisite charges.engine served off, needs on").
  *
  * <p>{@code experiment} is the key of the flag's RUNNING experiment when this result came from
  * the split that experiment measures (reason {@link Reason#SPLIT}, from that rule or the

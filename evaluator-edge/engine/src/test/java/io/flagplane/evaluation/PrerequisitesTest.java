@@ -12,27 +12,27 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seed 000: {@code charges_ui} shows the Charges pages only when {@code charges_engine} is on for
+ * Seed 000: {@code charges.ui} shows the Charges pages only when {@code charges.engine} is on for
  * that user. A prerequisite is checked after the flag's own kill and before its lists and rules,
  * against the same view, so a kill of the prerequisite reaches the dependant in the same evaluation.
  */
 class PrerequisitesTest {
 
-    /** charges_engine: on for admin and finance (the role phases), off for everyone else. */
+    /** charges.engine: on for admin and finance (the role phases), off for everyone else. */
     private static Flag.Builder chargesEngine() {
-        return booleanFlag("charges_engine").fallthrough("off")
+        return booleanFlag("charges.engine").fallthrough("off")
                 .rule("phase", all(when("role", "in", "admin", "finance")), ServeSpec.variant("on"));
     }
 
-    /** charges_ui: on for admin, finance, ops and manager, and only where charges_engine is on. */
+    /** charges.ui: on for admin, finance, ops and manager, and only where charges.engine is on. */
     private static Flag.Builder chargesUi() {
-        return booleanFlag("charges_ui").fallthrough("off").version(7)
+        return booleanFlag("charges.ui").fallthrough("off").version(7)
                 .rule("phase", all(when("role", "in", "admin", "finance", "ops", "manager")), ServeSpec.variant("on"))
-                .prerequisite("charges_engine", List.of("on"));
+                .prerequisite("charges.engine", List.of("on"));
     }
 
     private static Evaluation<Boolean> ui(FlagView view, String user, String role) {
-        return Evaluator.evaluate(view, "charges_ui", FlagType.BOOLEAN, Boolean.FALSE, user(user, "role", role));
+        return Evaluator.evaluate(view, "charges.ui", FlagType.BOOLEAN, Boolean.FALSE, user(user, "role", role));
     }
 
     @Test
@@ -58,9 +58,9 @@ class PrerequisitesTest {
         assertThat(ops.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);
         assertThat(ops.isError()).isFalse();
         assertThat(ops.flagVersion()).isEqualTo(7);
-        assertThat(ops.reasonDetail()).isEqualTo("prerequisite charges_engine served off, needs on");
-        assertThat(ops.flagMetadata()).containsExactly(Map.entry(Evaluation.PREREQUISITE, "charges_engine"),
-                Map.entry(Evaluation.REASON_DETAIL, "prerequisite charges_engine served off, needs on"),
+        assertThat(ops.reasonDetail()).isEqualTo("prerequisite charges.engine served off, needs on");
+        assertThat(ops.flagMetadata()).containsExactly(Map.entry(Evaluation.PREREQUISITE, "charges.engine"),
+                Map.entry(Evaluation.REASON_DETAIL, "prerequisite charges.engine served off, needs on"),
                 Map.entry("team", "billing"));
     }
 
@@ -74,7 +74,7 @@ class PrerequisitesTest {
         Evaluation<Boolean> afterKill = ui(killed, "u-1", "admin");
         assertThat(afterKill.value()).isFalse();
         assertThat(afterKill.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);
-        assertThat(afterKill.reasonDetail()).isEqualTo("prerequisite charges_engine served off, needs on");
+        assertThat(afterKill.reasonDetail()).isEqualTo("prerequisite charges.engine served off, needs on");
     }
 
     @Test
@@ -85,10 +85,10 @@ class PrerequisitesTest {
                 .isEqualTo(Reason.PREREQUISITE_FAILED);
         Evaluation<Boolean> missing = ui(Fixtures.view(ui), "u", "admin");
         assertThat(missing.value()).isFalse();
-        assertThat(missing.reasonDetail()).isEqualTo("prerequisite charges_engine does not exist, needs on");
+        assertThat(missing.reasonDetail()).isEqualTo("prerequisite charges.engine does not exist, needs on");
         Evaluation<Boolean> archived = ui(Fixtures.view(chargesEngine().archived(true).build(), ui), "u", "admin");
         assertThat(archived.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);
-        assertThat(archived.reasonDetail()).isEqualTo("prerequisite charges_engine is archived, needs on");
+        assertThat(archived.reasonDetail()).isEqualTo("prerequisite charges.engine is archived, needs on");
     }
 
     @Test
@@ -141,13 +141,13 @@ class PrerequisitesTest {
     @Test
     void a_prerequisite_that_fails_its_own_prerequisite_fails_its_dependants_naming_the_nearest_one() {
         Flag platform = booleanFlag("platform").killed(true).build();
-        Flag engine = booleanFlag("charges_engine").prerequisite("platform", List.of("on")).build();
-        Flag ui = booleanFlag("charges_ui").prerequisite("charges_engine", List.of("on")).build();
+        Flag engine = booleanFlag("charges.engine").prerequisite("platform", List.of("on")).build();
+        Flag ui = booleanFlag("charges.ui").prerequisite("charges.engine", List.of("on")).build();
 
         Evaluation<Boolean> result = ui(Fixtures.view(platform, engine, ui), "u", "admin");
 
         assertThat(result.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);
-        assertThat(result.reasonDetail()).isEqualTo("prerequisite charges_engine served off, needs on");
+        assertThat(result.reasonDetail()).isEqualTo("prerequisite charges.engine served off, needs on");
     }
 
     @Test
@@ -155,17 +155,17 @@ class PrerequisitesTest {
         Flag ui = chargesUi().offVariant(null).build();
         FlagView view = Fixtures.view(chargesEngine().build(), ui);
 
-        Evaluation<Boolean> typed = Evaluator.evaluate(view, "charges_ui", FlagType.BOOLEAN, Boolean.TRUE, user("u", "role", "ops"));
-        Evaluation<Object> typeless = Evaluator.evaluate(view, "charges_ui", null, null, user("u", "role", "ops"));
+        Evaluation<Boolean> typed = Evaluator.evaluate(view, "charges.ui", FlagType.BOOLEAN, Boolean.TRUE, user("u", "role", "ops"));
+        Evaluation<Object> typeless = Evaluator.evaluate(view, "charges.ui", null, null, user("u", "role", "ops"));
 
         assertThat(typed.value()).isTrue();
         assertThat(typed.variant()).isNull();
         assertThat(typed.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);
         assertThat(typed.isCodeDefault()).isTrue();
-        assertThat(typed.reasonDetail()).isEqualTo("prerequisite charges_engine served off, needs on");
+        assertThat(typed.reasonDetail()).isEqualTo("prerequisite charges.engine served off, needs on");
         assertThat(typeless.value()).isNull();
         assertThat(typeless.isCodeDefault()).isTrue();
-        assertThat(Enabled.evaluate(view, "charges_ui", user("u", "role", "ops"))).isFalse();
+        assertThat(Enabled.evaluate(view, "charges.ui", user("u", "role", "ops"))).isFalse();
     }
 
     @Test
@@ -253,7 +253,7 @@ class PrerequisitesTest {
         int[] on = {0};
 
         long allocated = AllocationMeter.bytesAllocated(50_000, 200_000, i -> on[0] += Evaluator.evaluate(i % 2 == 0 ? view : killedView,
-                "charges_ui", FlagType.BOOLEAN, Boolean.FALSE, contexts[i % 3]).value() ? 1 : 0);
+                "charges.ui", FlagType.BOOLEAN, Boolean.FALSE, contexts[i % 3]).value() ? 1 : 0);
 
         assertThat(on[0]).isPositive();
         assertThat(allocated).as("bytes allocated by 200,000 evaluations").isLessThan(4_096);

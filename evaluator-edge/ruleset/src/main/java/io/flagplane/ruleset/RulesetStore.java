@@ -99,8 +99,8 @@ public final class RulesetStore {
      * Applies what moves flags and segments forward, as one new snapshot. Returns the flags whose
      * answers may have changed: those updated, those whose rules name a changed segment
      * (directly or through other segments), and those that name any of these as a prerequisite
-     * (directly or through other prerequisites: a kill of {@code charges_engine} changes what
-     * {@code charges_ui} serves, so its listeners hear of it).
+     * (directly or through other prerequisites: a kill of {@code charges.engine} changes what
+     * {@code charges.ui} serves, so its listeners hear of it).
      */
     public List<FlagRef> apply(List<Update> updates, List<SegmentUpdate> segmentUpdates) {
         Ruleset before = current.get();

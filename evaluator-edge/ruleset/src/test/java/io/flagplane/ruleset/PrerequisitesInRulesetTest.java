@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Prerequisites in the store: a dependant is evaluated against the same snapshot as its
  * prerequisite, so the prerequisite's kill reaches it with the same batch, and the dependant's
- * listeners hear of it (an SSE client or an SDK listener of {@code charges_ui} must learn that
- * its answer changed when only {@code charges_engine} did).
+ * listeners hear of it (an SSE client or an SDK listener of {@code charges.ui} must learn that
+ * its answer changed when only {@code charges.engine} did).
  */
 class PrerequisitesInRulesetTest {
 
@@ -38,32 +38,32 @@ class PrerequisitesInRulesetTest {
 
     @Test
     void a_kill_of_a_prerequisite_changes_its_dependants_in_the_same_snapshot_and_they_are_reported_changed() {
-        apply(States.booleanState("production", "charges_engine", 1), dependant("charges_ui", 1, "charges_engine"),
-                dependant("charges_nav", 1, "charges_ui"), States.booleanState("production", "referrer_fuzzy", 1),
-                States.booleanState("staging", "charges_ui", 1));
+        apply(States.booleanState("production", "charges.engine", 1), dependant("charges.ui", 1, "charges.engine"),
+                dependant("charges.nav", 1, "charges.ui"), States.booleanState("production", "referrer.fuzzy", 1),
+                States.booleanState("staging", "charges.ui", 1));
         RulesetView before = store.current().view("production");
-        assertThat(Evaluator.evaluate(before, "charges_nav", FlagType.BOOLEAN, false, EvaluationContext.of("u")).value()).isTrue();
+        assertThat(Evaluator.evaluate(before, "charges.nav", FlagType.BOOLEAN, false, EvaluationContext.of("u")).value()).isTrue();
 
-        FlagState killed = States.booleanState("production", "charges_engine", 2);
+        FlagState killed = States.booleanState("production", "charges.engine", 2);
         killed.setKilled(true);
         List<FlagRef> changed = apply(killed);
 
-        assertThat(changed).containsExactlyInAnyOrder(new FlagRef("production", "charges_engine"),
-                new FlagRef("production", "charges_ui"), new FlagRef("production", "charges_nav"));
+        assertThat(changed).containsExactlyInAnyOrder(new FlagRef("production", "charges.engine"),
+                new FlagRef("production", "charges.ui"), new FlagRef("production", "charges.nav"));
         RulesetView after = store.current().view("production");
-        var nav = Evaluator.evaluate(after, "charges_nav", FlagType.BOOLEAN, true, EvaluationContext.of("u"));
+        var nav = Evaluator.evaluate(after, "charges.nav", FlagType.BOOLEAN, true, EvaluationContext.of("u"));
         assertThat(nav.value()).isFalse();
         assertThat(nav.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);
-        assertThat(nav.reasonDetail()).isEqualTo("prerequisite charges_ui served off, needs on");
+        assertThat(nav.reasonDetail()).isEqualTo("prerequisite charges.ui served off, needs on");
     }
 
     @Test
     void a_change_to_a_flag_nobody_depends_on_reports_only_that_flag() {
-        apply(States.booleanState("production", "charges_engine", 1), dependant("charges_ui", 1, "charges_engine"),
-                States.booleanState("production", "referrer_fuzzy", 1));
+        apply(States.booleanState("production", "charges.engine", 1), dependant("charges.ui", 1, "charges.engine"),
+                States.booleanState("production", "referrer.fuzzy", 1));
 
-        assertThat(apply(States.booleanState("production", "referrer_fuzzy", 2)))
-                .containsExactly(new FlagRef("production", "referrer_fuzzy"));
-        assertThat(apply(dependant("charges_ui", 2, "charges_engine"))).containsExactly(new FlagRef("production", "charges_ui"));
+        assertThat(apply(States.booleanState("production", "referrer.fuzzy", 2)))
+                .containsExactly(new FlagRef("production", "referrer.fuzzy"));
+        assertThat(apply(dependant("charges.ui", 2, "charges.engine"))).containsExactly(new FlagRef("production", "charges.ui"));
     }
 }

@@ -117,15 +117,15 @@ class ExposureLogTest {
     void every_evaluation_of_a_flag_under_a_plan_is_a_plan_exposure_with_the_plan_key_and_an_empty_experiment_key() {
         ExposureLog log = log(ExposureSettings.defaults());
 
-        log.log("production", "charges_ui", planResult("charges-phases", "on", Reason.TARGETING_MATCH, null), "user-1");
-        log.log("production", "charges_ui", planResult("charges-phases", "off", Reason.DISABLED, null), "user-2");
+        log.log("production", "charges.ui", planResult("charges-phases", "on", Reason.TARGETING_MATCH, null), "user-1");
+        log.log("production", "charges.ui", planResult("charges-phases", "off", Reason.DISABLED, null), "user-2");
         log.pumpAll();
 
         assertThat(sink.sent).hasSize(2);
         assertThat(sink.sent.get(0)).satisfies(e -> {
             assertThat(e.getPlanKey()).isEqualTo("charges-phases");
             assertThat(e.getExperimentKey()).isEmpty();
-            assertThat(e.getFlagKey()).isEqualTo("charges_ui");
+            assertThat(e.getFlagKey()).isEqualTo("charges.ui");
             assertThat(e.getFlagVersion()).isEqualTo(21);
             assertThat(e.getVariant()).isEqualTo("on");
             assertThat(e.getTargetingKey()).isEqualTo("user-1");
