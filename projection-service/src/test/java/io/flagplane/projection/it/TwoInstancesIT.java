@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.http.RawConnection;
-import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.StateWire;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
@@ -186,9 +186,9 @@ class TwoInstancesIT {
         assertThat(new Api(other, null).get(internal + at).status()).isEqualTo(401);
         HttpResponse<byte[]> avro = getBytes(other + internal + at);
         assertThat(avro.statusCode()).isEqualTo(200);
-        assertThat(avro.headers().firstValue("Content-Type")).hasValue(SegmentStateWire.CONTENT_TYPE);
-        SegmentState asItWas = new SegmentStateWire(new RestSchemaRegistryClient(fixture.stack.schemaRegistryUrl()),
-                fixture.topics.segmentState()).decode(avro.body(), other);
+        assertThat(avro.headers().firstValue("Content-Type")).hasValue(StateWire.SEGMENT_CONTENT_TYPE);
+        SegmentState asItWas = new StateWire(new RestSchemaRegistryClient(fixture.stack.schemaRegistryUrl()),
+                fixture.topics.flagState(), fixture.topics.segmentState()).decodeSegment(avro.body(), other);
         assertThat(asItWas.getSegmentKey()).isEqualTo(segmentKey);
         assertThat(asItWas.getVersion()).isEqualTo(1);
         assertThat(asItWas.getDefinition().getIncluded()).containsExactly("user-1");
