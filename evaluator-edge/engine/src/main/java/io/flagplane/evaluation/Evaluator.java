@@ -157,6 +157,7 @@ public final class Evaluator {
             if (variant == null) {
                 return prerequisite.failed(Prerequisite.Outcome.NO_VARIANT);
             }
+            view.prerequisiteEvaluated(prerequisite.flagKey, served);
             if (!prerequisite.accepts(variant)) {
                 return prerequisite.failed(variant);
             }

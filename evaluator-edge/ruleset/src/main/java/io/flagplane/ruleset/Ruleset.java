@@ -75,6 +75,12 @@ public final class Ruleset {
             return flags.get(key);
         }
 
+        /** A prerequisite evaluated on the way to another flag's answer is a use of it too (else it would look inactive). */
+        @Override
+        public void prerequisiteEvaluated(String flagKey, Evaluation<?> served) {
+            count(flagKey, served);
+        }
+
         @Override
         public Segment segment(String key) {
             return segments.get(key);
