@@ -3,8 +3,11 @@
 # dir (deploy/cluster/flagplane-cluster), runs the Java driver deploy/faults (io.flagplane.faults.
 # FaultSuite) against it, stops the cluster. Exit 0 when every check held, 1 when any failed
 # (lost, duplicated or misplaced data above all), 2 on a usage or start-up error.
-#   deploy/cluster/faults.sh [--record] [driver options: --faults 1,2,3,4,5,6 --rate 200 --load-seconds 20]
+#   deploy/cluster/faults.sh [--record] [driver options: --faults 1,2,3,4,5,6,7 --rate 200 --load-seconds 20]
 #   --record   append the run's figures (machine, date, command) to RELIABILITY.md
+# Fault 7 is two parts: the driver probes the standby command-service (StandbyProbes), then this
+# script points the hostile-input suite (deploy/local-stack HostileInputIT) at the cluster's active
+# command-service, projection-1 and edge-1 and appends its summary line to the report.
 # Not part of `mvn verify` (eleven JVMs, several minutes); CI runs the in-JVM variant instead
 # (command-service FailoverUnderLoadIT).
 set -euo pipefail
@@ -39,6 +42,32 @@ report="$repo/deploy/faults/target/report.md"
 status=0
 java -Xmx256m -cp "$cp" io.flagplane.faults.FaultSuite --cluster-dir "$FLAGPLANE_CLUSTER_DIR" --script "$cluster" \
   --report "$report" "$@" || status=$?
+
+faults_arg="1,2,3,4,5,6,7"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [ "${args[$i]}" = "--faults" ]; then faults_arg="${args[$((i + 1))]:-}"; fi
+done
+if [[ ",$faults_arg," == *",7,"* ]]; then
+  echo "faults: fault 7, the hostile-input suite against the cluster's active services"
+  hostile_log="$repo/deploy/faults/target/hostile.log"
+  hostile_status=0
+  (cd "$repo" && mvn -B -o -pl deploy/local-stack -am verify -Dit.test=HostileInputIT -Dtest=none \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
+    -Dhostile.cluster.dir="$FLAGPLANE_CLUSTER_DIR") > "$hostile_log" 2>&1 || hostile_status=$?
+  {
+    echo
+    echo "### 7. Hostile input at the active services (HostileInputIT against the cluster)"
+    echo
+    echo "- $(grep -m1 'hostile summary' "$hostile_log" || echo 'no summary line (see deploy/faults/target/hostile.log)')"
+    if [ "$hostile_status" = 0 ]; then
+      echo "- ok: HostileInputIT passed (0 responses 5xx, 0 hangs, 0 events from rejected input)"
+    else
+      echo "- FAILED: HostileInputIT exit $hostile_status (deploy/faults/target/hostile.log, deploy/local-stack/target/hostile-report/)"
+    fi
+  } >> "$report"
+  if [ "$hostile_status" != 0 ]; then status=1; fi
+fi
 
 if $record; then
   {

@@ -80,7 +80,12 @@ final class Context {
 
     /** What an edge answers for the probe flag: "true", "false", or null when it cannot answer. */
     String edgeValue(String edgeUrl) {
-        Http.Response r = http.post(edgeUrl + "/ofrep/v1/evaluate/flags/" + probe,
+        return edgeValue(edgeUrl, probe);
+    }
+
+    /** What an edge answers for a flag in its environment: the value as text, or null when it cannot answer. */
+    String edgeValue(String edgeUrl, String flag) {
+        Http.Response r = http.post(edgeUrl + "/ofrep/v1/evaluate/flags/" + flag,
                 "{\"context\":{\"targetingKey\":\"user-1\"}}", null, Duration.ofSeconds(2));
         if (!r.ok()) {
             return null;

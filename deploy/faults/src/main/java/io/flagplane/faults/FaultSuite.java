@@ -27,7 +27,7 @@ public final class FaultSuite {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(".flagplane-cluster");
         Path script = Path.of("deploy/cluster/flagplane-cluster");
-        List<String> faults = List.of("1", "2", "3", "4", "5", "6");
+        List<String> faults = List.of("1", "2", "3", "4", "5", "6", "7");
         double rate = 200;
         int loadSeconds = 20;
         Path out = Path.of("deploy/faults/target/report.md");
@@ -61,7 +61,8 @@ public final class FaultSuite {
                         case "4" -> BrokersDown.run(c);
                         case "5" -> ProjectionKill.run(c);
                         case "6" -> PoisonRecords.run(c);
-                        default -> throw new IllegalArgumentException("no fault " + fault + " (1-6)");
+                        case "7" -> StandbyProbes.run(c);
+                        default -> throw new IllegalArgumentException("no fault " + fault + " (1-7)");
                     }
                 } catch (Exception e) {
                     report.check(false, "fault %s did not complete: %s", fault, e);

@@ -57,10 +57,25 @@ final class Http {
         return send(b, timeout);
     }
 
+    /** Any method, body and Authorization value (null: none), for probes that must not look like the suite's own requests. */
+    Response raw(String method, String url, byte[] body, String authorization, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        return send(b, timeout, authorization);
+    }
+
     private Response send(HttpRequest.Builder b, Duration timeout) {
+        return send(b, timeout, "Bearer " + token);
+    }
+
+    private Response send(HttpRequest.Builder b, Duration timeout, String authorization) {
         long started = System.nanoTime();
         try {
-            HttpResponse<String> r = client.send(b.timeout(timeout).header("Authorization", "Bearer " + token).build(),
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            HttpResponse<String> r = client.send(b.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(),
                     r.headers().firstValue("Idempotent-Replayed").map("true"::equalsIgnoreCase).orElse(false),

@@ -20,19 +20,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * format naming a schema id the registry does not have — on every topic a service reads. Every
  * service must stay up (health endpoints), keep working (a command is acknowledged and reaches
  * every edge), and count what it skipped (the projection's and edges' metrics, the
- * command-services' logs). Records written with a newer schema are not injected yet.
+ * command-services' logs). Then records written by a newer release ({@link NewerSchemaRecords}): an
+ * unknown event kind on {@code flag-events} is refused and dead-lettered; a record with one more field
+ * on a state or telemetry topic is read (the edges serve the flag it carries).
  */
 final class PoisonRecords {
 
     private static final List<String> TOPICS = List.of("flag-events", "flag-state", "segment-state", "evaluator-reports",
-            "command-leader");
+            "command-leader", "flag-notices", "flag-exposures", "tracking-events", "release-signals");
 
     private PoisonRecords() {
     }
 
     static void run(Context c) throws Exception {
         Report report = c.report;
-        report.heading("6. Poison records (garbage bytes, unknown schema id)");
+        report.heading("6. Poison records (garbage bytes, unknown schema id, a newer release's schema)");
         Map<String, Double> before = counters(c);
         Map<String, Long> logsBefore = logLines(c);
         List<String> present = new ArrayList<>();
@@ -42,6 +44,7 @@ final class PoisonRecords {
             }
         }
         int written = 0;
+        NewerSchemaRecords.Written newer;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.cluster.bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -55,9 +58,12 @@ final class PoisonRecords {
                     written += 2;
                 }
             }
+            newer = NewerSchemaRecords.write(c, producer);
         }
         report.figure("wrote %d poison records (one garbage, one unknown schema id 2147483000, per partition) on: %s",
                 written, String.join(", ", present));
+        report.figure("wrote records with a newer release's schema (registered as the subject's next version) on: %s",
+                String.join(", ", newer.topics()));
 
         // something real after the poison: it must be applied everywhere
         long sent = System.nanoTime();
@@ -66,6 +72,9 @@ final class PoisonRecords {
         report.check(kill.ok() && converged >= 0, "a kill written after the poison: HTTP %d; every edge served it %.0f ms "
                 + "later", kill.status(), converged);
         c.flipProbe(false, "f6-revive-" + c.run);
+        boolean served = c.await(() -> c.cluster.edgeUrls().stream().allMatch(e -> "true".equals(c.edgeValue(e, newer.newerFlag()))),
+                Duration.ofSeconds(30));
+        report.check(served, "every edge read the flag-state record with one more field and serves its flag %s", newer.newerFlag());
         Context.sleep(5_000);   // an observation window: no service may fall over while it keeps reading past the poison
 
         List<String> down = new ArrayList<>();
@@ -107,7 +116,9 @@ final class PoisonRecords {
         for (String name : List.of("projection-1", "projection-2", "edge-1", "edge-2", "edge-3")) {
             String body = c.http.get(c.cluster.url(name) + "/metrics", Context.SHORT).body();
             for (String line : body.split("\n")) {
-                if (line.startsWith("flagplane_records_")) {
+                // flagplane_records_* (flag-events, state topics), flagplane_report_records_* and
+                // flagplane_experiment_records_* (evaluator-reports, exposures, tracking events)
+                if (line.startsWith("flagplane_") && line.contains("records_") && !line.startsWith("#")) {
                     int space = line.lastIndexOf(' ');
                     try {
                         values.merge(name + " " + line.substring(0, space), Double.parseDouble(line.substring(space + 1)),
