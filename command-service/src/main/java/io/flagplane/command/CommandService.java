@@ -6,6 +6,9 @@ import io.flagplane.command.leadership.LeaderElection;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.release.ExperimentScheduler;
+import io.flagplane.command.release.ScheduledChangeScheduler;
+import io.flagplane.command.release.ReleaseController;
+import io.flagplane.command.release.ReleaseSignalReader;
 import io.flagplane.command.log.EnvironmentBootstrap;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.connections.KafkaConnectionCheck;
@@ -36,10 +39,14 @@ public final class CommandService implements AutoCloseable {
     private final LeaderElection election;
     private final ChangeRequestScheduler scheduler;
     private final ExperimentScheduler experiments;
+    private final ScheduledChangeScheduler scheduledChanges;
+    private final ReleaseController releases;
+    private final ReleaseSignalReader signals;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
-                           LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments) {
+                           LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments,
+                           ScheduledChangeScheduler scheduledChanges, ReleaseController releases, ReleaseSignalReader signals) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
@@ -47,6 +54,9 @@ public final class CommandService implements AutoCloseable {
         this.election = election;
         this.scheduler = scheduler;
         this.experiments = experiments;
+        this.scheduledChanges = scheduledChanges;
+        this.releases = releases;
+        this.signals = signals;
     }
 
     /**
@@ -54,6 +64,15 @@ public final class CommandService implements AutoCloseable {
      * and its environments declared, or a standby.
      */
     public static CommandService start(CommandServiceConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * Starts on {@code clock}: the time events are stamped with, instants in requests are checked
+     * against, and schedules, hold times and the freshness of guardrail verdicts are measured by
+     * (tests and the end-to-end tests move it).
+     */
+    public static CommandService start(CommandServiceConfig config, Clock clock) {
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
             LOG.warn("authentication is OFF (command.auth.enabled=false): anyone who can reach port {} is an admin",
@@ -66,7 +85,7 @@ public final class CommandService implements AutoCloseable {
         CommandMetrics metrics = new CommandMetrics(model);
         CommandProcessor processor = new CommandProcessor(new CommandProcessor.Settings(config.kafka(),
                 config.topics().flagEvents(), config.transactionalId(), config.kafkaTimeout(), 10_000),
-                registry, model, Clock.systemUTC(), metrics);
+                registry, model, clock, metrics);
         metrics.watch(processor);
         Javalin http = null;
         LeaderElection election = null;
@@ -74,7 +93,7 @@ public final class CommandService implements AutoCloseable {
             if (config.leaderElection()) {
                 Activation activation = new Activation(processor, model, config.environments(), config.commandTimeout());
                 processor.onActive(activation::declareEnvironments).startStandby();
-                http = startHttp(config, processor, model, metrics, tokens);
+                http = startHttp(config, processor, model, metrics, tokens, clock);
                 election = LeaderElection.join(new LeaderElection.Settings(config.kafka(),
                         config.topics().commandLeader(), config.transactionalId(), config.leaderSessionTimeout()),
                         new Candidate(processor), config.startupTimeout());
@@ -84,16 +103,24 @@ public final class CommandService implements AutoCloseable {
             } else {
                 processor.start(config.startupTimeout());
                 EnvironmentBootstrap.declare(processor, model, config.environments(), config.commandTimeout());
-                http = startHttp(config, processor, model, metrics, tokens);
+                http = startHttp(config, processor, model, metrics, tokens, clock);
             }
             LOG.info("command-service on port {}: {} (writer of {})", http.port(),
                     processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
             // on every instance: it applies nothing unless this one is the ready writer
-            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, Clock.systemUTC());
+            ChangeRequestScheduler scheduler = new ChangeRequestScheduler(processor, model, clock);
             scheduler.start(Duration.ofSeconds(1));
-            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, Clock.systemUTC(), metrics);
+            ExperimentScheduler experiments = new ExperimentScheduler(processor, model, clock, metrics);
             experiments.start(Duration.ofSeconds(1));
-            return new CommandService(processor, model, metrics, http, election, scheduler, experiments);
+            ScheduledChangeScheduler scheduledChanges = new ScheduledChangeScheduler(processor, model, clock, metrics);
+            scheduledChanges.start(Duration.ofSeconds(1));
+            ReleaseSignalReader signals = new ReleaseSignalReader(config.kafka(), config.topics().releaseSignals(), registry,
+                    config.releaseLookBack());
+            ReleaseController releases = new ReleaseController(processor, model, signals, clock, config.releaseSignalInterval(),
+                    metrics);
+            releases.start(Duration.ofSeconds(1));
+            return new CommandService(processor, model, metrics, http, election, scheduler, experiments, scheduledChanges, releases,
+                    signals);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -107,8 +134,8 @@ public final class CommandService implements AutoCloseable {
     }
 
     private static Javalin startHttp(CommandServiceConfig config, CommandProcessor processor, WriteModel model,
-                                     CommandMetrics metrics, TokenRegistry tokens) {
-        return CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout())
+                                     CommandMetrics metrics, TokenRegistry tokens, Clock clock) {
+        return CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout(), clock)
                 .start(config.host(), config.port());
     }
 
@@ -145,6 +172,11 @@ public final class CommandService implements AutoCloseable {
         return metrics;
     }
 
+    /** The release controller's scheduled-change applier (tests tick it rather than wait for its second). */
+    public ScheduledChangeScheduler scheduledChanges() {
+        return scheduledChanges;
+    }
+
     /** The leader election, or null when this instance runs without one ({@code command.leader.election=false}). */
     public LeaderElection election() {
         return election;
@@ -161,6 +193,9 @@ public final class CommandService implements AutoCloseable {
         }
         scheduler.close();
         experiments.close();
+        scheduledChanges.close();
+        releases.close();
+        signals.close();
         http.stop();
         processor.close();
         if (election != null) {

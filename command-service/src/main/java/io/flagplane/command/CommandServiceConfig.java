@@ -21,12 +21,17 @@ import io.flagplane.command.domain.Names;
  *                              brokers' {@code group.min.session.timeout.ms} (6 s unless lowered there)
  * @param kafka                 the bootstrap servers and the Kafka client pass-through ({@code kafka.client.*}: TLS, SASL)
  * @param registry              the schema registry's URL, credentials and trust store ({@code schema.registry.*})
+ * @param releaseSignalInterval how often the projection evaluates guardrails ({@code command.release.signal.interval.ms});
+ *                              the release controller counts a verdict for three intervals
+ * @param releaseLookBack       how far back the release controller reads {@code release-signals} when it becomes the
+ *                              active writer ({@code command.release.lookback.ms})
  */
 public record CommandServiceConfig(String host, int port, KafkaClientSettings kafka, RegistryAccess registry,
                                    TopicNames topics, String transactionalId, Duration kafkaTimeout,
                                    Duration commandTimeout, Duration startupTimeout, boolean authEnabled,
                                    Path tokensFile, Duration idempotencyRetention, Set<String> environments,
-                                   boolean leaderElection, Duration leaderSessionTimeout) {
+                                   boolean leaderElection, Duration leaderSessionTimeout, Duration releaseSignalInterval,
+                                   Duration releaseLookBack) {
 
     public CommandServiceConfig {
         if (authEnabled && tokensFile == null) {
@@ -46,6 +51,13 @@ public record CommandServiceConfig(String host, int port, KafkaClientSettings ka
         environments = Set.copyOf(environments);
         if (leaderSessionTimeout.compareTo(Duration.ofSeconds(1)) < 0 || leaderSessionTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new SettingsException("command.leader.session.timeout.ms must be between 1000 and 300000");
+        }
+        if (releaseSignalInterval.compareTo(Duration.ofSeconds(1)) < 0 || releaseSignalInterval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new SettingsException("command.release.signal.interval.ms must be between 1000 and 3600000");
+        }
+        if (releaseLookBack.compareTo(releaseSignalInterval.multipliedBy(3)) < 0) {
+            throw new SettingsException("command.release.lookback.ms must be at least three signal intervals ("
+                    + releaseSignalInterval.multipliedBy(3).toMillis() + " ms)");
         }
     }
 
@@ -74,6 +86,8 @@ public record CommandServiceConfig(String host, int port, KafkaClientSettings ka
                 settings.millis("command.idempotency.retention.ms", Duration.ofHours(48)),
                 settings.list("command.environments", Set.of("production", "staging")),
                 settings.bool("command.leader.election", true),
-                settings.millis("command.leader.session.timeout.ms", Duration.ofSeconds(6)));
+                settings.millis("command.leader.session.timeout.ms", Duration.ofSeconds(6)),
+                settings.millis("command.release.signal.interval.ms", Duration.ofSeconds(10)),
+                settings.millis("command.release.lookback.ms", Duration.ofMinutes(5)));
     }
 }

@@ -56,6 +56,31 @@ class CommandMetricsTest {
     }
 
     @Test
+    void plan_steps_rollbacks_by_trigger_breaches_and_the_controllers_failures_are_counted() throws IOException {
+        io.flagplane.contract.PlanRef plan = new io.flagplane.contract.PlanRef("production", "ramp");
+        metrics.answered(new Command.StartPlan(plan, 1L, 1), Outcome.COMMITTED);
+        metrics.answered(new Command.AdvancePlan(plan, 0, 3L, 1), Outcome.COMMITTED);
+        metrics.answered(new Command.AdvancePlan(plan, 0, 3L, 1), Outcome.REFUSED);
+        metrics.answered(new Command.RollBackPlan(plan, null, "error-rate", "breach", 5L, 1), Outcome.COMMITTED);
+        metrics.answered(new Command.RollBackPlan(plan, null, null, "by hand", 5L, 1), Outcome.COMMITTED);
+        metrics.answered(new Command.RollBackPlan(plan, null, null, "by hand", 5L, 1), Outcome.COMMITTED);
+        metrics.breach(io.flagplane.avro.BreachAction.PAUSE);
+        metrics.tickFailed();
+        metrics.controllerRefused("advance", ErrorCode.INVALID_FIELD);
+
+        String text = scrape();
+
+        assertThat(text).contains("flagplane_plan_steps_started_total 2.0\n");
+        assertThat(text).contains("flagplane_plan_rollbacks_total{trigger=\"guardrail\"} 1.0\n");
+        assertThat(text).contains("flagplane_plan_rollbacks_total{trigger=\"manual\"} 2.0\n");
+        assertThat(text).contains("flagplane_plan_breaches_total{action=\"pause\"} 1.0\n");
+        assertThat(text).contains("flagplane_release_controller_tick_failures_total 1.0\n");
+        assertThat(text).contains("flagplane_release_controller_refusals_total{action=\"advance\",code=\"INVALID_FIELD\"} 1.0\n");
+        assertThat(text).contains("flagplane_commands_total{action=\"advancePlan\",outcome=\"refused\"} 1.0\n");
+        assertThat(text).contains("flagplane_plans{status=\"running\"} 0.0\n");
+    }
+
+    @Test
     void every_action_and_outcome_is_exported_from_the_start_at_zero() throws IOException {
         String text = scrape();
 

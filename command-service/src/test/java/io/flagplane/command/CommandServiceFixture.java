@@ -7,6 +7,7 @@ import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.http.TestTokens;
 import io.flagplane.testkit.stack.TestStack;
 import io.flagplane.wire.AvroDeserializer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,8 @@ final class CommandServiceFixture implements AutoCloseable {
     final TopicNames topics;
     final TestTokens tokens;
     final String transactionalId;
+    /** The clock every instance this fixture starts runs on. */
+    final Clock clock;
     CommandService service;
 
     CommandServiceFixture(TestStack stack, String label) {
@@ -33,11 +36,17 @@ final class CommandServiceFixture implements AutoCloseable {
 
     /** @param extra settings of the first instance (e.g. a short leader session timeout) */
     CommandServiceFixture(TestStack stack, String label, Map<String, String> extra) {
+        this(stack, label, extra, Clock.systemUTC());
+    }
+
+    /** @param clock what every instance of this fixture runs on unless started with its own: its events' time, its schedules and hold times */
+    CommandServiceFixture(TestStack stack, String label, Map<String, String> extra, Clock clock) {
         this.stack = stack;
+        this.clock = clock;
         this.topics = stack.newTopics(label);
         this.tokens = TestTokens.create();
         this.transactionalId = TestStack.uniqueName(label + "-writer");
-        this.service = start(extra);
+        this.service = start(extra, clock);
     }
 
     Settings settings(Map<String, String> extra) {
@@ -59,7 +68,12 @@ final class CommandServiceFixture implements AutoCloseable {
 
     /** Another instance on the same topics and transactional id (a standby, unless {@code extra} says otherwise). */
     CommandService start(Map<String, String> extra) {
-        return CommandService.start(CommandServiceConfig.from(settings(extra)));
+        return CommandService.start(CommandServiceConfig.from(settings(extra)), clock);
+    }
+
+    /** Another instance on the same topics and transactional id, on {@code clock} (a standby, unless {@code extra} says otherwise). */
+    CommandService start(Map<String, String> extra, Clock clock) {
+        return CommandService.start(CommandServiceConfig.from(settings(extra)), clock);
     }
 
     /** Stops the service and starts a new instance on the same topics and transactional id. */
@@ -86,6 +100,11 @@ final class CommandServiceFixture implements AutoCloseable {
      * (production, staging) are left out: they are the fixture's setup, not the test's.
      */
     List<FlagEvent> events(int expected) {
+        return events(stack, topics, expected);
+    }
+
+    /** {@link #events(int)} of any topics on the stack. */
+    static List<FlagEvent> events(TestStack stack, TopicNames topics, int expected) {
         AvroDeserializer<FlagEvent> deserializer = new AvroDeserializer<>(stack.registryClient(), FlagEvent.class);
         List<FlagEvent> events = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers(),

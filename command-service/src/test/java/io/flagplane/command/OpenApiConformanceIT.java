@@ -169,6 +169,50 @@ class OpenApiConformanceIT {
                 + "{\"eventKey\":\"click\",\"kind\":\"conversion\"}}");
         call(admin, "POST", "/api/v1/changesets", "{\"commands\":[{\"action\":\"updateExperiment\",\"environment\":\"production\","
                 + "\"experiment\":\"banner-test\",\"primaryMetric\":{\"eventKey\":\"click\",\"kind\":\"conversion\"}}]}");
+        String schedules = "/api/v1/environments/production/schedules";
+        String tomorrow = java.time.Instant.now().plus(java.time.Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        Api.Response scheduled = call(admin, "POST", schedules, "{\"applyAt\":\"" + tomorrow + "\",\"title\":\"t\",\"reason\":\"r\","
+                + "\"applyIfMoved\":true,\"commands\":[{\"action\":\"setRollout\",\"flag\":\"ui.banner\",\"percentage\":0}]}");
+        String schedule = schedules + "/" + scheduled.body().get("schedule").get("id").asText();
+        call(admin, "GET", schedules, null);
+        call(admin, "GET", schedules + "?status=pending", null);
+        call(admin, "GET", schedule, null);
+        call(admin, "POST", flags + "/ui.banner/evaluate", "{\"context\":{\"targetingKey\":\"u1\"}}");
+        call(admin, "POST", flags + "/ui.banner/evaluate?asOf=" + tomorrow, "{\"context\":{\"targetingKey\":\"u1\"}}");
+        call(admin, "POST", schedule + "/cancel", "{\"reason\":\"not tomorrow\"}");
+        refused(admin, "POST", schedule + "/cancel", "");
+        refused(admin, "GET", schedules + "/sc-ghost", null);
+        refused(admin, "POST", schedules, "{\"applyAt\":\"2020-01-01T00:00:00Z\",\"title\":\"t\",\"reason\":\"r\","
+                + "\"commands\":[{\"action\":\"kill\",\"flag\":\"ui.banner\"}]}");
+        refused(admin, "POST", flags + "/no.such/evaluate?asOf=" + tomorrow, "");
+        String plans = "/api/v1/environments/production/plans";
+        call(admin, "POST", flags, "{\"key\":\"action_plan.customization\",\"type\":\"boolean\",\"tags\":[\"actions\"]}");
+        call(admin, "POST", plans, "{\"key\":\"action-plan\",\"tag\":\"actions\",\"preset\":\"seed-001\",\"presetParameters\":"
+                + "{\"internalUsers\":[\"1\",\"2\"],\"holdSeconds\":{\"internal\":86400}},\"guardrails\":[{\"name\":\"error-rate\","
+                + "\"kind\":\"threshold\",\"eventKey\":\"http_error\",\"perEventKey\":\"request\",\"limit\":0.05},{\"name\":\"p99\","
+                + "\"kind\":\"prometheus\",\"prometheusUrl\":\"http://prometheus:9090\",\"query\":\"up\",\"limit\":1,\"onBreach\":"
+                + "\"pause\"}],\"rollbackAction\":\"previous_step\",\"startAt\":\"2030-01-01T00:00:00Z\"}");
+        call(admin, "GET", plans, null);
+        call(admin, "GET", plans + "?status=draft", null);
+        Api.Response plan = call(admin, "GET", plans + "/action-plan", null);
+        call(admin.with("If-Match", "\"1\""), "PUT", plans + "/action-plan", plan.body().get("definition").toString());
+        call(admin, "POST", plans + "/action-plan/start", "{\"reason\":\"deploy internal\"}");
+        refused(admin, "POST", plans + "/action-plan/approve", "{\"comment\":\"go\"}");
+        call(admin, "POST", plans + "/action-plan/pause", "{\"reason\":\"tickets\"}");
+        call(admin, "POST", plans + "/action-plan/resume", "");
+        call(admin, "GET", flags + "/action_plan.customization", null);
+        call(admin, "POST", plans + "/action-plan/rollback", "{\"rollbackAction\":\"kill\",\"reason\":\"error rate\"}");
+        call(admin, "POST", "/api/v1/changesets", "{\"commands\":[{\"action\":\"revive\",\"environment\":\"production\","
+                + "\"flag\":\"action_plan.customization\"},{\"action\":\"createPlan\",\"environment\":\"production\",\"key\":"
+                + "\"manual-plan\",\"flagKeys\":[\"action_plan.customization\"],\"steps\":[{\"name\":\"all\",\"manualApproval\":true,"
+                + "\"holdSeconds\":86400,\"commands\":[{\"action\":\"setRollout\",\"flag\":\"action_plan.customization\","
+                + "\"percentage\":100}]}]},{\"action\":\"startPlan\",\"environment\":\"production\",\"plan\":\"manual-plan\"}]}");
+        call(admin, "POST", plans + "/manual-plan/approve", "{\"approved\":false,\"comment\":\"not yet\"}");
+        call(admin, "POST", plans + "/manual-plan/cancel", "");
+        refused(admin, "GET", plans + "/ghost", null);
+        refused(admin, "POST", plans, "{\"key\":\"bad\",\"flagKeys\":[\"action_plan.customization\"],\"steps\":[]}");
+        refused(admin, "POST", plans + "/manual-plan/resume", "");
         // refusals
         refused(admin, "POST", flags, "{not json");
         refused(admin, "POST", flags, "{\"key\":\"NoDots\",\"type\":\"boolean\"}");

@@ -5,6 +5,8 @@ import io.flagplane.avro.Actor;
 import io.flagplane.avro.ApprovalPolicy;
 import io.flagplane.avro.ExperimentDefinition;
 import io.flagplane.avro.FlagDefinition;
+import io.flagplane.avro.RollbackAction;
+import io.flagplane.avro.RolloutPlanDefinition;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
 import io.flagplane.avro.TargetList;
@@ -12,6 +14,8 @@ import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.ChangeRequestRef;
 import io.flagplane.contract.EnvironmentRef;
 import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.PlanRef;
+import io.flagplane.contract.ScheduleRef;
 import io.flagplane.contract.SegmentRef;
 import java.time.Instant;
 import java.util.List;
@@ -66,7 +70,12 @@ public sealed interface Command {
         COMMENT_CHANGE_REQUEST("commentChangeRequest"), CANCEL_CHANGE_REQUEST("cancelChangeRequest"),
         SCHEDULE_CHANGE_REQUEST("scheduleChangeRequest"), APPLY_CHANGE_REQUEST("applyChangeRequest"),
         CREATE_EXPERIMENT("createExperiment"), UPDATE_EXPERIMENT("updateExperiment"), LAUNCH_EXPERIMENT("launchExperiment"),
-        PAUSE_EXPERIMENT("pauseExperiment"), RESUME_EXPERIMENT("resumeExperiment"), STOP_EXPERIMENT("stopExperiment");
+        PAUSE_EXPERIMENT("pauseExperiment"), RESUME_EXPERIMENT("resumeExperiment"), STOP_EXPERIMENT("stopExperiment"),
+        CREATE_PLAN("createPlan"), UPDATE_PLAN("updatePlan"), START_PLAN("startPlan"), ADVANCE_PLAN("advancePlan"),
+        COMPLETE_PLAN("completePlan"), AWAIT_PLAN_APPROVAL("awaitPlanApproval"), APPROVE_PLAN_STEP("approvePlanStep"),
+        PAUSE_PLAN("pausePlan"), RESUME_PLAN("resumePlan"), ROLL_BACK_PLAN("rollBackPlan"), CANCEL_PLAN("cancelPlan"),
+        CREATE_SCHEDULE("createSchedule"), CANCEL_SCHEDULE("cancelSchedule"), APPLY_SCHEDULE("applySchedule"),
+        FAIL_SCHEDULE("failSchedule");
 
         private final String action;
 
@@ -434,4 +443,226 @@ public sealed interface Command {
     /** The kinds {@link ReviewChangeRequest} carries. */
     Set<Kind> REVIEW_STEPS = Set.of(Kind.SUBMIT_CHANGE_REQUEST, Kind.APPROVE_CHANGE_REQUEST, Kind.REJECT_CHANGE_REQUEST,
             Kind.COMMENT_CHANGE_REQUEST, Kind.CANCEL_CHANGE_REQUEST, Kind.SCHEDULE_CHANGE_REQUEST, Kind.APPLY_CHANGE_REQUEST);
+
+    /**
+     * A command on one rollout plan, decided by {@code PlanDecider}. A plan's own events are its;
+     * what a step, a rollback or a completion does to the plan's flags follows the plan's event in
+     * the same change set: {@code FlagPlanSet} markers decided with it, and the step's (or the
+     * rollback's) flag commands after it, decided by their own kinds' deciders ({@code PlanChangeSets}
+     * puts them there).
+     */
+    sealed interface OnPlan extends Command {
+        PlanRef plan();
+
+        @Override
+        default String environment() {
+            return plan().environment();
+        }
+    }
+
+    /**
+     * Draft a plan. {@code stepCommands} are its steps' commands, parsed from each step's
+     * {@code commandsJson} (which is what the plan keeps): checked now, decided when the step starts.
+     */
+    record CreatePlan(PlanRef plan, RolloutPlanDefinition definition, List<List<Command>> stepCommands) implements OnPlan {
+        public CreatePlan {
+            stepCommands = stepCommands.stream().map(List::copyOf).toList();
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CREATE_PLAN;
+        }
+
+        @Override
+        public Long expectedVersion() {
+            return null;
+        }
+    }
+
+    /** Replace a draft's definition as a whole. */
+    record UpdatePlan(PlanRef plan, RolloutPlanDefinition definition, List<List<Command>> stepCommands, Long expectedVersion)
+            implements OnPlan {
+        public UpdatePlan {
+            stepCommands = stepCommands.stream().map(List::copyOf).toList();
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.UPDATE_PLAN;
+        }
+    }
+
+    /**
+     * Start a draft at its first step. {@code stepCommands} is how many commands follow this one in
+     * the request carrying step 0's change; null until {@code PlanChangeSets} has put them there (as
+     * parsed from a change set or a change request), and a start without them is never decided.
+     */
+    record StartPlan(PlanRef plan, Long expectedVersion, Integer stepCommands) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.START_PLAN;
+        }
+
+        @Override
+        public boolean maySpread() {
+            return true;
+        }
+    }
+
+    /** The release controller moves a running plan from step {@code fromStep} to the next; that step's commands follow. */
+    record AdvancePlan(PlanRef plan, int fromStep, Long expectedVersion, Integer stepCommands) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.ADVANCE_PLAN;
+        }
+
+        @Override
+        public boolean maySpread() {
+            return true;
+        }
+    }
+
+    /** The release controller completes a plan whose last step ({@code fromStep}) held and passed its gates. */
+    record CompletePlan(PlanRef plan, int fromStep, String summary, Long expectedVersion) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.COMPLETE_PLAN;
+        }
+
+        @Override
+        public boolean maySpread() {
+            return true;
+        }
+    }
+
+    /** The release controller says step {@code step}'s gates passed and it now waits for a person's go. */
+    record AwaitPlanApproval(PlanRef plan, int step, String summary, Long expectedVersion) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.AWAIT_PLAN_APPROVAL;
+        }
+    }
+
+    /** A person ({@code by}, from the credentials) says go ({@code approved}) or no-go for step {@code step}. */
+    record ApprovePlanStep(PlanRef plan, Actor by, int step, boolean approved, String comment, Long expectedVersion)
+            implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.APPROVE_PLAN_STEP;
+        }
+    }
+
+    /** Stop a running plan from advancing; {@code why} in words (null: paused by hand). */
+    record PausePlan(PlanRef plan, String why, Long expectedVersion) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.PAUSE_PLAN;
+        }
+    }
+
+    record ResumePlan(PlanRef plan, Long expectedVersion) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.RESUME_PLAN;
+        }
+    }
+
+    /**
+     * Roll a running or paused plan back (final): {@code action} null means the plan's own rollback
+     * action; {@code guardrail} names the breached guardrail, null by hand. {@code rollbackCommands} is
+     * how many commands follow this one carrying the rollback's change (null until
+     * {@code PlanChangeSets} has put them there).
+     */
+    record RollBackPlan(PlanRef plan, RollbackAction action, String guardrail, String why, Long expectedVersion,
+                        Integer rollbackCommands) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.ROLL_BACK_PLAN;
+        }
+
+        @Override
+        public boolean maySpread() {
+            return true;
+        }
+    }
+
+    /** Cancel a draft, running or paused plan (final); its flags stay as they are. */
+    record CancelPlan(PlanRef plan, Long expectedVersion) implements OnPlan {
+        @Override
+        public Kind kind() {
+            return Kind.CANCEL_PLAN;
+        }
+
+        @Override
+        public boolean maySpread() {
+            return true;
+        }
+    }
+
+    /**
+     * A command on one scheduled change. {@code by} is who asks: a person or token creating or
+     * cancelling it (from their credentials, never from a body), or the release controller applying it.
+     */
+    sealed interface OnSchedule extends Command {
+        ScheduleRef schedule();
+
+        Actor by();
+
+        @Override
+        default String environment() {
+            return schedule().environment();
+        }
+    }
+
+    /**
+     * Schedule {@code commands} (parsed from {@code commandsJson}, which is what the schedule keeps
+     * and what is decided again when it applies) for {@code applyAt}. {@code requestedAt} is the
+     * service's clock when it was asked, so the decider, which has no clock, can tell whether
+     * {@code applyAt} is ahead.
+     */
+    record CreateSchedule(ScheduleRef schedule, Actor by, String title, String description, String commandsJson,
+                          List<Command> commands, Instant applyAt, boolean applyIfMoved, Instant requestedAt)
+            implements OnSchedule {
+        public CreateSchedule {
+            commands = List.copyOf(commands);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CREATE_SCHEDULE;
+        }
+
+        @Override
+        public Long expectedVersion() {
+            return null;
+        }
+    }
+
+    /** Cancel a pending scheduled change: it will not apply. */
+    record CancelSchedule(ScheduleRef schedule, Actor by, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.CANCEL_SCHEDULE;
+        }
+    }
+
+    /**
+     * Mark a pending scheduled change applied; its commands follow in the same change set. Decided
+     * against the version the release controller saw, so it applies once.
+     */
+    record ApplySchedule(ScheduleRef schedule, Actor by, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.APPLY_SCHEDULE;
+        }
+    }
+
+    /** Mark a pending scheduled change failed, with the refusal that stopped it ({@code code}, {@code why}). */
+    record FailSchedule(ScheduleRef schedule, Actor by, ErrorCode code, String why, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.FAIL_SCHEDULE;
+        }
+    }
 }

@@ -52,6 +52,13 @@ public enum ErrorCode {
     APPROVAL_NOT_ALLOWED,
     /** A flag or segment the request touches moved since it was drafted; edit the request (it lists what moved). */
     REBASE_REQUIRED,
+    /** No such scheduled change in the environment. */
+    SCHEDULE_NOT_FOUND,
+    /**
+     * A flag or segment a scheduled change touches moved since it was scheduled, and the change did
+     * not say to apply anyway ({@code applyIfMoved}); it lists what moved. The change failed, visibly.
+     */
+    MOVED_SINCE_SCHEDULED,
     /** No such experiment in the environment. */
     EXPERIMENT_NOT_FOUND,
     /** An experiment with this key already exists in the environment (on any flag, archived ones included). */
@@ -71,6 +78,12 @@ public enum ErrorCode {
     EXPERIMENT_RUNNING,
     /** The split an experiment measures is missing, is not a split of two or more variants, or lacks the control variant. */
     EXPERIMENT_SPLIT_INVALID,
+    /** No such rollout plan in the environment. */
+    PLAN_NOT_FOUND,
+    /** A rollout plan with this key already exists in the environment. */
+    PLAN_ALREADY_EXISTS,
+    /** Another rollout plan is running (or paused) on one of the flags; a flag is under one plan at a time (it is named). */
+    PLAN_ALREADY_RUNNING,
     /** Missing or unknown credentials. */
     UNAUTHENTICATED,
     /** The credentials do not grant this. */

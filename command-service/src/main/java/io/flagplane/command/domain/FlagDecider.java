@@ -74,7 +74,7 @@ public final class FlagDecider {
         boolean isKill = command instanceof Command.Kill || command instanceof Command.KillByTag;
         EnvironmentDecider.requireDeclared(model, command.environment(), !isKill);
         if (command instanceof Command.KillByTag kill) {
-            return killByTag(model, kill);
+            return PlanDecider.pausedByKills(model, killByTag(model, kill));   // a kill pauses the plans it stops
         }
         if (command instanceof Command.OnExperiment experiment) {
             return ExperimentRules.decide(model, experiment);
@@ -83,7 +83,8 @@ public final class FlagDecider {
         Object payload = decideFlag(model, onFlag);
         // a running (or paused) experiment's arms and weights are fixed, and its flag stays live; a kill is never refused
         ExperimentRules.guardRunning(model.flag(onFlag.flag().environment(), onFlag.flag().key()), payload);
-        return List.of(new Decision(onFlag.flag(), payload));
+        List<Decision> decisions = List.of(new Decision(onFlag.flag(), payload));
+        return isKill ? PlanDecider.pausedByKills(model, decisions) : decisions;
     }
 
     private static Object decideFlag(ReadModel model, Command.OnFlag command) {

@@ -22,6 +22,13 @@ public final class Names {
      */
     private static final Pattern EXPERIMENT = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*");
     public static final int MAX_EXPERIMENT = 100;
+    /**
+     * Rollout plans, their steps and guardrails: lowercase words joined by '-', '_' or '.', e.g.
+     * {@code action-plan-rollout}, {@code beta}, {@code error-rate}.
+     */
+    private static final Pattern PLAN_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+    public static final int MAX_PLAN_KEY = 100;
+    public static final int MAX_PLAN_PART = 64;
     /** The key of a tracked event ({@code track()}): {@link io.flagplane.contract.TrackedEvents#KEY}, shared with the evaluators. */
     public static final Pattern TRACKED_EVENT_KEY = io.flagplane.contract.TrackedEvents.KEY;
 
@@ -68,6 +75,26 @@ public final class Names {
             throw CommandException.invalid(field, "experiment key '" + abbreviate(key) + "' is not allowed: use lowercase"
                     + " letters, digits, '_' and '-', in words joined by dots if you like, e.g. pricing-display-test (at most "
                     + MAX_EXPERIMENT + " characters)");
+        }
+    }
+
+    public static void checkPlanKey(String key, String field) {
+        checkPlanName(key, field, "plan key", MAX_PLAN_KEY, "action-plan-rollout");
+    }
+
+    /** A step's or a guardrail's name within its plan. */
+    public static void checkPlanPart(String name, String field, String what, String example) {
+        checkPlanName(name, field, what, MAX_PLAN_PART, example);
+    }
+
+    private static void checkPlanName(String name, String field, String what, int max, String example) {
+        if (name == null || name.isEmpty()) {
+            throw CommandException.invalid(field, "a " + what + " is required");
+        }
+        if (name.length() > max || !PLAN_NAME.matcher(name).matches()) {
+            throw CommandException.invalid(field, what + " '" + abbreviate(name) + "' is not allowed: use lowercase letters,"
+                    + " digits, '_', '.' and '-', starting with a letter or digit, e.g. " + example + " (at most " + max
+                    + " characters)");
         }
     }
 

@@ -1,14 +1,13 @@
 package io.flagplane.command.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.Actor;
 import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
+import io.flagplane.command.domain.ReadModel;
 import io.flagplane.command.log.CommandRequest;
 import io.flagplane.contract.ChangeRequestRef;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,32 +23,23 @@ public final class ChangeRequestApply {
     private ChangeRequestApply() {
     }
 
-    public static CommandRequest request(ChangeRequestState state, Actor by, String reason) {
+    /** @param model what a plan command among the request's is started or rolled back from ({@link PlanChangeSets#expand}) */
+    public static CommandRequest request(ReadModel model, ChangeRequestState state, Actor by, String reason) {
         ChangeRequestRef ref = new ChangeRequestRef(state.getEnvironment(), state.getId());
         List<Command> commands = new ArrayList<>();
         commands.add(new Command.ReviewChangeRequest(Command.Kind.APPLY_CHANGE_REQUEST, ref, by, null, null, null, state.getVersion()));
-        commands.addAll(commandsOf(state));
+        commands.addAll(PlanChangeSets.expand(model, commandsOf(state)));
         return new CommandRequest(commands, by, reason == null ? "change request " + state.getId() + ": " + state.getContent().getTitle()
                 : reason, null, null, false);
     }
 
     /** The commands a request holds; they parsed when it was opened, so a failure now means the vocabulary changed. */
     static List<Command> commandsOf(ChangeRequestState state) {
-        JsonNode commands;
         try {
-            commands = Json.MAPPER.readTree(state.getContent().getCommandsJson());
-        } catch (IOException e) {
-            throw unreadable(state, e.getMessage());
+            return CommandJson.parseArray(state.getContent().getCommandsJson());
+        } catch (CommandException e) {
+            throw unreadable(state, (e.field() == null ? "" : e.field() + ": ") + e.getMessage());
         }
-        List<Command> parsed = new ArrayList<>();
-        for (int i = 0; i < commands.size(); i++) {
-            try {
-                parsed.add(CommandJson.parse(commands.get(i)));
-            } catch (CommandException e) {
-                throw unreadable(state, "commands[" + i + "]: " + e.getMessage());
-            }
-        }
-        return parsed;
     }
 
     private static CommandException unreadable(ChangeRequestState state, String why) {

@@ -65,8 +65,12 @@ final class ChangeRequestRoutes {
     private record Content(String title, String reason, String commandsJson, List<Command> commands) {
     }
 
-    /** Title, reason and commands from a body; each command's environment defaults to the path's. */
-    private static Content content(JsonNode body, String environment) {
+    /**
+     * Title, reason and commands from a body; each command's environment defaults to the path's, and
+     * a plan drafted from a tag or a preset is kept explicit ({@link PlanJson#resolve}), so reviewers
+     * approve exactly the commands it will apply.
+     */
+    private Content content(JsonNode body, String environment) {
         String title = Json.requiredText(body, "title", "title");
         String reason = Json.requiredText(body, "reason", "reason");
         JsonNode commands = body.get("commands");
@@ -86,6 +90,7 @@ final class ChangeRequestRoutes {
                 command.put("environment", environment);
             }
             try {
+                PlanJson.resolve(model, command);
                 parsed.add(CommandJson.parse(command));
             } catch (CommandException e) {
                 throw e.under("commands[" + i + "]");
@@ -168,7 +173,7 @@ final class ChangeRequestRoutes {
         Content content = content(body, environment);
         CommandResult result = submission.execute(ctx, List.of(new Command.EditChangeRequest(
                 new ChangeRequestRef(environment, state.getId()), Requests.principal(ctx).actor(), content.title(), content.reason(),
-                content.commandsJson(), content.commands(), expectedVersion(ctx, body))), null);
+                content.commandsJson(), content.commands(), Requests.expectedVersion(ctx, body))), null);
         CommandErrors.json(ctx, 200, ResultJson.single(result));
     }
 
@@ -182,10 +187,10 @@ final class ChangeRequestRoutes {
         String applyAt = Json.optionalText(body, "applyAt", "applyAt", null);
         Command.ReviewChangeRequest review = new Command.ReviewChangeRequest(kind, new ChangeRequestRef(environment, state.getId()),
                 by.actor(), by.roleIn(environment).orElse(null), Json.optionalText(body, "comment", "comment", null),
-                applyAt == null ? null : Instants.parse(applyAt, "applyAt"), expectedVersion(ctx, body));
+                applyAt == null ? null : Instants.parse(applyAt, "applyAt"), Requests.expectedVersion(ctx, body));
         String reason = Json.optionalText(body, "reason", "reason", null);
         if (kind == Command.Kind.APPLY_CHANGE_REQUEST) {
-            var request = ChangeRequestApply.request(state, by.actor(), reason);
+            var request = ChangeRequestApply.request(model, state, by.actor(), reason);
             List<Command> commands = new ArrayList<>(request.commands());
             commands.set(0, review);
             CommandResult result = submission.execute(ctx, commands, request.reason());
@@ -193,22 +198,5 @@ final class ChangeRequestRoutes {
             return;
         }
         CommandErrors.json(ctx, 200, ResultJson.single(submission.execute(ctx, List.of(review), reason)));
-    }
-
-    private static Long expectedVersion(Context ctx, JsonNode body) {
-        Long fromBody = Json.optionalVersion(body, "expectedVersion", "expectedVersion");
-        String ifMatch = ctx.header("If-Match");
-        if (ifMatch == null || ifMatch.isBlank()) {
-            return fromBody;
-        }
-        try {
-            long fromHeader = Long.parseLong(ifMatch.strip().replace("\"", "").replace("W/", ""));
-            if (fromBody != null && fromBody != fromHeader) {
-                throw CommandException.invalid("If-Match", "If-Match (" + fromHeader + ") and expectedVersion (" + fromBody + ") disagree");
-            }
-            return fromHeader;
-        } catch (NumberFormatException e) {
-            throw CommandException.invalid("If-Match", "If-Match must be a version such as \"3\"");
-        }
     }
 }

@@ -1,12 +1,16 @@
 package io.flagplane.command.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.TargetList;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
+import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.domain.Names;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.SegmentRef;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +42,14 @@ final class CommandJson {
                     + " variants with relative weights, which create the flag too"),
             Map.entry("updateExperiment", "experiment and the whole new definition (only a draft)"),
             Map.entry("launchExperiment", "experiment"), Map.entry("pauseExperiment", "experiment"),
-            Map.entry("resumeExperiment", "experiment"), Map.entry("stopExperiment", "experiment, and optionally winner"));
+            Map.entry("resumeExperiment", "experiment"), Map.entry("stopExperiment", "experiment, and optionally winner"),
+            Map.entry("createPlan", "key, flagKeys (or tag) and steps (or preset with presetParameters), and optionally"
+                    + " description, guardrails, rollbackAction, controlVariant, treatmentVariant, startAt"),
+            Map.entry("updatePlan", "plan and the whole new definition (only a draft)"),
+            Map.entry("startPlan", "plan (its first step's commands follow it in the change set)"),
+            Map.entry("pausePlan", "plan, and optionally why"), Map.entry("resumePlan", "plan"),
+            Map.entry("rollBackPlan", "plan, and optionally rollbackAction (kill, restore, previous_step) and why"),
+            Map.entry("cancelPlan", "plan"));
 
     /** The fields of a flag definition, shared by createFlag and replaceFlag. */
     private static final Set<String> DEFINITION = Set.of("type", "description", "tags", "owner", "variants", "offVariant",
@@ -63,7 +74,12 @@ final class CommandJson {
             Map.entry("createExperiment", union(ExperimentJson.DEFINITION, Set.of("key", "flagKey", "variants"))),
             Map.entry("updateExperiment", union(ExperimentJson.DEFINITION, Set.of("experiment"))),
             Map.entry("launchExperiment", Set.of("experiment")), Map.entry("pauseExperiment", Set.of("experiment")),
-            Map.entry("resumeExperiment", Set.of("experiment")), Map.entry("stopExperiment", Set.of("experiment", "winner")));
+            Map.entry("resumeExperiment", Set.of("experiment")), Map.entry("stopExperiment", Set.of("experiment", "winner")),
+            Map.entry("createPlan", union(PlanJson.DEFINITION, Set.of("key"))),
+            Map.entry("updatePlan", union(PlanJson.DEFINITION, Set.of("plan"))),
+            Map.entry("startPlan", Set.of("plan")), Map.entry("pausePlan", Set.of("plan", "why")),
+            Map.entry("resumePlan", Set.of("plan")), Map.entry("rollBackPlan", Set.of("plan", "rollbackAction", "why")),
+            Map.entry("cancelPlan", Set.of("plan")));
 
     private static final Map<String, Command.Kind> EXPERIMENT_STEPS = Map.of("launchExperiment", Command.Kind.LAUNCH_EXPERIMENT,
             "pauseExperiment", Command.Kind.PAUSE_EXPERIMENT, "resumeExperiment", Command.Kind.RESUME_EXPERIMENT,
@@ -77,6 +93,31 @@ final class CommandJson {
         all.addAll(b);
         all.addAll(Set.of("action", "environment", "expectedVersion"));
         return Set.copyOf(all);
+    }
+
+    /**
+     * A JSON array of commands as a change request or a plan step keeps it (each with its
+     * environment); a problem is named by its path, {@code [i].field}.
+     */
+    static List<Command> parseArray(String json) {
+        JsonNode commands;
+        try {
+            commands = Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new CommandException(ErrorCode.MALFORMED_REQUEST, null, "not JSON: " + e.getMessage());
+        }
+        if (commands == null || !commands.isArray()) {
+            throw CommandException.invalid(null, "not a JSON array of commands");
+        }
+        List<Command> parsed = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            try {
+                parsed.add(parse(commands.get(i)));
+            } catch (CommandException e) {
+                throw e.under("[" + i + "]");
+            }
+        }
+        return parsed;
     }
 
     static Command parse(JsonNode node) {
@@ -158,8 +199,48 @@ final class CommandJson {
             case "launchExperiment", "pauseExperiment", "resumeExperiment", "stopExperiment" -> new Command.ExperimentStep(
                     EXPERIMENT_STEPS.get(action), environment, experiment(node), Json.optionalText(node, "winner", "winner", null),
                     expected);
+            case "createPlan" -> PlanJson.create(node, environment);
+            case "updatePlan" -> PlanJson.update(node, environment, expected);
+            case "startPlan" -> new Command.StartPlan(PlanJson.plan(node, environment), expected, null);
+            case "pausePlan" -> new Command.PausePlan(PlanJson.plan(node, environment), Json.optionalText(node, "why", "why", null),
+                    expected);
+            case "resumePlan" -> new Command.ResumePlan(PlanJson.plan(node, environment), expected);
+            case "rollBackPlan" -> new Command.RollBackPlan(PlanJson.plan(node, environment), PlanJson.rollbackAction(node, null),
+                    null, Json.optionalText(node, "why", "why", null), expected, null);
+            case "cancelPlan" -> new Command.CancelPlan(PlanJson.plan(node, environment), expected);
             default -> throw new IllegalStateException("action '" + action + "' has fields but no parser");
         };
+    }
+
+    /**
+     * A held change set's {@code "commands"} (a scheduled change's): a non-empty array of at most
+     * {@code max} command objects, each read as {@link #parse} reads one, its environment the path's
+     * unless it names one; problems are named under {@code commands[i]}.
+     */
+    static List<Command> parseAll(JsonNode commands, String environment, int max) {
+        if (commands == null || !commands.isArray() || commands.isEmpty()) {
+            throw CommandException.invalid("commands", "\"commands\" must be a non-empty array of commands, each an object"
+                    + " with an \"action\"");
+        }
+        if (commands.size() > max) {
+            throw CommandException.invalid("commands", "at most " + max + " commands");
+        }
+        List<Command> parsed = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            if (!commands.get(i).isObject()) {
+                throw CommandException.invalid("commands[" + i + "]", "each command is an object with an \"action\"");
+            }
+            ObjectNode command = (ObjectNode) commands.get(i);
+            if (!command.has("environment")) {
+                command.put("environment", environment);
+            }
+            try {
+                parsed.add(parse(command));
+            } catch (CommandException e) {
+                throw e.under("commands[" + i + "]");
+            }
+        }
+        return parsed;
     }
 
     private static FlagRef flag(String environment, JsonNode node) {

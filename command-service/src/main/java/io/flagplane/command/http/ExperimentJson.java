@@ -152,9 +152,10 @@ final class ExperimentJson {
         return metric.build();
     }
 
-    /** A lower-case enum symbol ({@code conversion}, {@code mean}), or {@code fallback} when absent. */
-    private static <E extends Enum<E>> E symbol(JsonNode node, String field, String path, Class<E> type, E fallback) {
-        JsonNode value = Json.present(node, field, path + "." + field);
+    /** A lower-case enum symbol ({@code conversion}, {@code mean}), or {@code fallback} when absent; {@code path} "" at the top level. */
+    static <E extends Enum<E>> E symbol(JsonNode node, String field, String path, Class<E> type, E fallback) {
+        String at = Json.path(path, field);
+        JsonNode value = Json.present(node, field, at);
         if (value == null) {
             return fallback;
         }
@@ -166,8 +167,7 @@ final class ExperimentJson {
             }
             names.add(name);
         }
-        throw CommandException.invalid(path + "." + field, path + "." + field + " " + Json.abbreviate(value.toString())
-                + " is not one of " + String.join(", ", names));
+        throw CommandException.invalid(at, at + " " + Json.abbreviate(value.toString()) + " is not one of " + String.join(", ", names));
     }
 
     /** Seed 003's variants: {@code {"key": "control", "weight": 50}} (seed 003 itself says {@code "name"}; either, not both). */
@@ -201,7 +201,7 @@ final class ExperimentJson {
         return arms;
     }
 
-    private static Instant instant(JsonNode node, String field) {
+    static Instant instant(JsonNode node, String field) {
         String text = Json.optionalText(node, field, field, null);
         try {
             Instant instant = Instants.parse(text, field);

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.RolloutPlanState;
+import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.log.Change;
 import io.flagplane.command.log.CommandResult;
 import io.flagplane.contract.ExperimentFold;
 import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.PlanRef;
 import io.flagplane.contract.json.StateJson;
 
 /** Renders command results as the API's JSON; flags and segments inside them as {@link StateJson} does. */
@@ -31,6 +34,8 @@ final class ResultJson {
             body.set("environment", environment(e));
         } else if (change.state() instanceof ChangeRequestState r) {
             body.set("changeRequest", StateJson.changeRequest(r));
+        } else if (change.state() instanceof ScheduledChangeState s) {
+            body.set("schedule", StateJson.scheduledChange(s));
         }
         return body;
     }
@@ -51,6 +56,34 @@ final class ResultJson {
         FlagState flag = (FlagState) last.state();
         ExperimentFold.named(flag.getExperiments(), experimentKey)
                 .ifPresent(experiment -> body.set("experiment", StateJson.experiment(flag, experiment)));
+        return body;
+    }
+
+    /**
+     * The result of a rollout-plan command: where the plan's last event went ({@code changed} when
+     * anything was written), every change of the request in order (the plan's events, its flags'
+     * markers, a step's or a rollback's flag changes), {@code changeSetId} when there were several,
+     * and the plan afterwards.
+     */
+    static ObjectNode plan(CommandResult result, PlanRef plan) {
+        Change last = null;
+        for (Change change : result.changes()) {
+            if (change.target().equals(plan)) {
+                last = change;
+            }
+        }
+        if (last == null) {
+            throw new IllegalStateException("the result holds no change of " + plan.describe());
+        }
+        ObjectNode body = position(last);
+        body.put("changed", result.changes().stream().anyMatch(Change::changed));
+        body.put("replayed", result.replayed());
+        if (result.changeSetId() != null) {
+            body.put("changeSetId", result.changeSetId());
+        }
+        ArrayNode changes = body.putArray("changes");
+        result.changes().forEach(change -> changes.add(position(change)));
+        body.set("plan", StateJson.plan((RolloutPlanState) last.state()));
         return body;
     }
 

@@ -4,6 +4,7 @@ import io.flagplane.command.domain.Aggregates;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
+import io.flagplane.command.domain.ReadModel;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.CommandRequest;
 import io.flagplane.command.log.CommandResult;
@@ -31,10 +32,12 @@ final class Submission {
     private static final int MAX_REASON = 1_000;
 
     private final CommandProcessor processor;
+    private final ReadModel model;
     private final Duration timeout;
 
-    Submission(CommandProcessor processor, Duration timeout) {
+    Submission(CommandProcessor processor, ReadModel model, Duration timeout) {
         this.processor = processor;
+        this.model = model;
         this.timeout = timeout;
     }
 
@@ -42,8 +45,13 @@ final class Submission {
         return execute(ctx, commands, reason, false);
     }
 
-    /** @param policyBypassed an admin changes a protected scope directly: every event records it */
-    CommandResult execute(Context ctx, List<Command> commands, String reason, boolean policyBypassed) {
+    /**
+     * @param commands       as parsed; a plan command is followed by the commands of its change here
+     *                       ({@link PlanChangeSets#expand}), after the caller's checks of who may ask
+     * @param policyBypassed an admin changes a protected scope directly: every event records it
+     */
+    CommandResult execute(Context ctx, List<Command> parsed, String reason, boolean policyBypassed) {
+        List<Command> commands = PlanChangeSets.expand(model, parsed);
         if (reason != null && reason.length() > MAX_REASON) {
             throw CommandException.invalid("reason", "reason is longer than " + MAX_REASON + " characters");
         }

@@ -107,6 +107,7 @@ final class WriteRoutes {
             }
             node.put("expectedVersion", fromHeader);
         }
+        PlanJson.resolve(model, node);
         return new Parsed(CommandJson.parse(node), reason);
     }
 
@@ -143,6 +144,7 @@ final class WriteRoutes {
                 throw CommandException.invalid("commands[" + i + "]", "each command is an object with an \"action\"");
             }
             try {
+                PlanJson.resolve(model, (ObjectNode) commands.get(i));
                 parsed.add(CommandJson.parse(commands.get(i)));
             } catch (CommandException e) {
                 throw e.under("commands[" + i + "]");

@@ -53,6 +53,11 @@ final class Stager {
             } catch (CommandException e) {
                 throw commands.size() > 1 ? e.under("commands[" + c + "]") : e;
             }
+            if (changeSetId == null && decisions.stream().filter(Decision::writes).count() > 1) {
+                // a single command that writes several events (a kill that pauses a rollout plan) is a change set too;
+                // a request of one command has written nothing before it
+                changeSetId = UUID.randomUUID().toString();
+            }
             for (Decision decision : decisions) {
                 AggregateRef target = decision.target();
                 Aggregate<?> aggregate = Aggregates.of(target);

@@ -59,7 +59,7 @@ public final class ChangeRequestScheduler extends DueWorkScheduler {
 
     private void apply(ChangeRequestRef ref, ChangeRequestState request) {
         try {
-            processor.submit(ChangeRequestApply.request(request, SCHEDULER, "scheduled change request " + request.getId()
+            processor.submit(ChangeRequestApply.request(model, request, SCHEDULER, "scheduled change request " + request.getId()
                     + " (" + request.getContent().getTitle() + ") applied at " + request.getApplyAt()))
                     .whenComplete((result, failure) -> {
                         inFlight.remove(ref);

@@ -17,6 +17,7 @@ import io.flagplane.registry.server.SchemaRegistryServer;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -55,9 +56,18 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Path dataDir, Ports ports, Settings overrides) {
+        return start(dataDir, ports, overrides, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(Path, Ports, Settings)}, every service reading time from {@code clock}: the
+     * writer's event times, hold times and schedules, the projection's windows and verdicts, the edge
+     * node's exposure and tracking times. Tests pass a clock they move by hand.
+     */
+    public static LocalStack start(Path dataDir, Ports ports, Settings overrides, Clock clock) {
         LocalStack stack = new LocalStack();
         try {
-            stack.boot(dataDir, ports, overrides);
+            stack.boot(dataDir, ports, overrides, clock);
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -65,7 +75,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void boot(Path dataDir, Ports ports, Settings overrides) {
+    private void boot(Path dataDir, Ports ports, Settings overrides, Clock clock) {
         LocalKafkaBroker broker = new LocalKafkaBroker(new LocalKafkaBroker.Settings(dataDir.resolve("kafka"), "127.0.0.1",
                 ports.kafka(), ports.controller())).start(Duration.ofSeconds(60));
         started.push(broker);
@@ -97,7 +107,7 @@ public final class LocalStack implements AutoCloseable {
                 Map.entry("edge.port", String.valueOf(ports.edge())),
                 Map.entry("edge.snapshot.file", dataDir.resolve("edge-snapshot.avro").toString())));
 
-        command = CommandService.start(CommandServiceConfig.from(settings));
+        command = CommandService.start(CommandServiceConfig.from(settings), clock);
         started.push(command);
         String services = settings.string("local.services", "all");
         if (services.equals("command")) {
@@ -107,7 +117,7 @@ public final class LocalStack implements AutoCloseable {
         if (!services.equals("all")) {
             throw new SettingsException("local.services must be 'all' or 'command', not '" + services + "'");
         }
-        projection = ProjectionService.start(ProjectionConfig.from(settings));
+        projection = ProjectionService.start(ProjectionConfig.from(settings), clock);
         started.push(projection);
         edge = EdgeNode.start(EdgeConfig.from(settings.with(Map.of("edge.environments",
                 settings.string("edge.environments", "production,staging")))));

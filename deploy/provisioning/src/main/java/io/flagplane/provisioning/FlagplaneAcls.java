@@ -86,6 +86,7 @@ public final class FlagplaneAcls {
                 topic(g, t.flagEvents(), AclOperation.WRITE, "writes every event, in transactions");
                 topic(g, t.flagEvents(), AclOperation.READ, "reads the log back into its write model");
                 topic(g, t.commandLeader(), AclOperation.READ, "the leader election's consumer group subscribes to it");
+                topic(g, t.releaseSignals(), AclOperation.READ, "the release controller reads the guardrail verdicts");
                 g.add(new Grant(ResourceType.GROUP, n.transactionalId(), PatternType.LITERAL, AclOperation.READ,
                         "the leader election's group"));
                 g.add(new Grant(ResourceType.TRANSACTIONAL_ID, n.transactionalId(), PatternType.LITERAL, AclOperation.WRITE,

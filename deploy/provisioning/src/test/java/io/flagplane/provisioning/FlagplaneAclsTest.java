@@ -50,7 +50,7 @@ class FlagplaneAclsTest {
         FlagplaneAcls.Names names = FlagplaneAcls.Names.of("acme.", "acme._schemas", "acme-writer", "acme-projection");
 
         assertThat(FlagplaneAcls.grants(FlagplaneAcls.Role.COMMAND, names)).extracting(FlagplaneAcls.Grant::name)
-                .containsOnly("acme.flag-events", "acme.command-leader", "acme-writer");
+                .containsOnly("acme.flag-events", "acme.command-leader", "acme.release-signals", "acme-writer");
         assertThat(FlagplaneAcls.grants(FlagplaneAcls.Role.EDGE, names)).extracting(FlagplaneAcls.Grant::name)
                 .allMatch(name -> name.startsWith("acme."));
         assertThat(FlagplaneAcls.grants(FlagplaneAcls.Role.PROJECTION, names)).extracting(FlagplaneAcls.Grant::name)

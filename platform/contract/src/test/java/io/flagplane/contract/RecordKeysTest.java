@@ -16,6 +16,14 @@ class RecordKeysTest {
         assertThat(RecordKeys.parse(key)).isEqualTo(new RecordKeys.Parts("production", "checkout.new_ui"));
     }
 
+    @Test
+    void a_plan_is_keyed_by_its_environment_and_plan_prefix_on_both_topics_it_is_on() {
+        String key = RecordKeys.ofPlanEvents("production", "action-plan-rollout");
+        assertThat(key).isEqualTo("production/plan:action-plan-rollout");
+        assertThat(RecordKeys.parse(key)).isEqualTo(new RecordKeys.Parts("production", "plan:action-plan-rollout"));
+        assertThat(AggregateRef.ofEventKey(key)).isEqualTo(new PlanRef("production", "action-plan-rollout"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "production", "/checkout", "production/"})
     void malformed_keys_are_refused(String key) {

@@ -6,6 +6,7 @@ import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.ChangeRequestStateFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.TopicNames;
@@ -116,6 +117,18 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
             if (!RecordKeys.ofChangeRequestEvents(event.getEnvironment(), event.getFlagKey()).equals(record.key())) {
                 metrics.rejected.incrementAndGet();
                 LOG.warn("skipping event {}: record key {} is not change request {}'s ({})", event.getEventId(), record.key(),
+                        event.getFlagKey(), position());
+                return;
+            }
+            remember(record, event, null, List.of(), null);
+            metrics.applied.incrementAndGet();
+            return;
+        }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            // scheduled changes live in the command-service; the projection keeps their steps in history and the audit log
+            if (!RecordKeys.ofScheduleEvents(event.getEnvironment(), event.getFlagKey()).equals(record.key())) {
+                metrics.rejected.incrementAndGet();
+                LOG.warn("skipping event {}: record key {} is not scheduled change {}'s ({})", event.getEventId(), record.key(),
                         event.getFlagKey(), position());
                 return;
             }

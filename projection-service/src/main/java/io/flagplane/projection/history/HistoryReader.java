@@ -5,12 +5,14 @@ import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.ChangeRequestStateFold;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.json.StateJson;
@@ -65,7 +67,7 @@ public final class HistoryReader {
         }
         Object state = null;
         AggregateRef subject = AggregateRef.ofEventKey(recordKey);
-        // flags and segments keep keyframes; environments and change requests have few versions and are folded from the first
+        // flags and segments keep keyframes; environments, change requests and scheduled changes have few versions and are folded from the first
         boolean keyframed = subject instanceof FlagRef || subject instanceof SegmentRef;
         long expected = keyframed ? HistoryCodec.keyframeFor(version) : 1;
         try (KeyValueIterator<String, byte[]> range = history.range(HistoryCodec.historyKey(recordKey, expected),
@@ -186,6 +188,9 @@ public final class HistoryReader {
         if (state instanceof ChangeRequestState r) {
             return StateJson.changeRequest(r);
         }
+        if (state instanceof ScheduledChangeState c) {
+            return StateJson.scheduledChange(c);
+        }
         return null;
     }
 
@@ -196,6 +201,9 @@ public final class HistoryReader {
     private static Object fold(Object state, FlagEvent event) {
         if (ChangeRequestStateFold.isChangeRequestEvent(event)) {
             return ChangeRequestStateFold.apply((ChangeRequestState) state, event).state();
+        }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            return ScheduledChangeFold.apply((ScheduledChangeState) state, event).state();
         }
         if (EnvironmentStateFold.isEnvironmentEvent(event)) {
             return EnvironmentStateFold.apply((EnvironmentState) state, event).state();

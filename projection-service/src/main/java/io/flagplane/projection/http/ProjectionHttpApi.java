@@ -33,6 +33,7 @@ import java.time.Duration;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.Names;
 import io.flagplane.projection.query.ProjectionQueries;
+import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
 import io.flagplane.projection.query.StateWire;
@@ -218,9 +219,21 @@ public final class ProjectionHttpApi {
         return ProjectionJson.diff(parts.queries().diff(subject, from, to));
     }
 
+    /**
+     * What a context was served at {@code asOf} (now when absent). An instant still to come is
+     * refused rather than answered with today's state: what will be served then depends on
+     * scheduled changes and plan steps, which the command-service's preview applies.
+     */
     private JsonNode evaluate(Context ctx, FlagRef subject) {
         Instant asOf = instant(ctx, "asOf");
-        Instant at = asOf == null ? Instant.now() : asOf;
+        Instant now = Instant.now();
+        if (asOf != null && asOf.isAfter(now)) {
+            throw new QueryException(QueryErrorCode.AS_OF_IN_FUTURE, "asOf", "asOf (" + asOf + ") is in the future (it is " + now
+                    + " here); the projection answers what was served up to now. For what will be served then, with pending"
+                    + " scheduled changes and plan steps applied, ask the command-service: POST /api/v1/environments/"
+                    + subject.environment() + "/flags/" + subject.key() + "/evaluate?asOf=" + asOf);
+        }
+        Instant at = asOf == null ? now : asOf;
         EvaluationContext context = RequestInput.evaluationContext(ctx.bodyAsBytes());
         return ProjectionJson.evaluation(parts.cluster().evaluate(subject, at, context, ctx.header("Authorization")));
     }

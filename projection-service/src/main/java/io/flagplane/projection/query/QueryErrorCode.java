@@ -17,6 +17,12 @@ public enum QueryErrorCode {
     INVALID_SEGMENT_KEY,
     /** The experiment key is not one the command-service would accept. */
     INVALID_EXPERIMENT_KEY,
+    /**
+     * An evaluation asked about an instant still to come: the projection knows only what has been
+     * written, not what scheduled changes and plan steps will do by then. The command-service's
+     * preview answers that question.
+     */
+    AS_OF_IN_FUTURE,
     /** The evaluation context is not an object of attributes with a string targeting key. */
     INVALID_CONTEXT,
     /** Missing or unknown credentials. */

@@ -13,6 +13,7 @@ import io.flagplane.avro.MetadataChanged;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.ChangeRequestStateFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.SegmentStateFold;
@@ -277,7 +278,7 @@ public final class EventStream implements AutoCloseable {
 
     static boolean matches(Filter filter, FlagEvent event, List<String> tags) {
         boolean segment = SegmentStateFold.isSegmentEvent(event) || EnvironmentStateFold.isEnvironmentEvent(event)
-                || ChangeRequestStateFold.isChangeRequestEvent(event);
+                || ChangeRequestStateFold.isChangeRequestEvent(event) || ScheduledChangeFold.isScheduledChangeEvent(event);
         return filter.environments().test(event.getEnvironment())
                 && (filter.environment() == null || filter.environment().equals(event.getEnvironment()))
                 && (filter.flag() == null || (!segment && filter.flag().equals(event.getFlagKey())))
@@ -324,6 +325,9 @@ public final class EventStream implements AutoCloseable {
         }
         if (ChangeRequestStateFold.isChangeRequestEvent(event)) {
             return RecordKeys.ofChangeRequestEvents(event.getEnvironment(), event.getFlagKey());
+        }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            return RecordKeys.ofScheduleEvents(event.getEnvironment(), event.getFlagKey());
         }
         return segment ? RecordKeys.ofSegmentEvents(event.getEnvironment(), event.getFlagKey())
                 : RecordKeys.of(event.getEnvironment(), event.getFlagKey());

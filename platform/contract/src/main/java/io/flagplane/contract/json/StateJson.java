@@ -17,11 +17,17 @@ import io.flagplane.avro.Experiment;
 import io.flagplane.avro.ExperimentDefinition;
 import io.flagplane.avro.ExperimentMetric;
 import io.flagplane.avro.ExperimentStatus;
+import io.flagplane.avro.FlagSnapshot;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.Guardrail;
 import io.flagplane.avro.MetricKind;
+import io.flagplane.avro.PlanStep;
 import io.flagplane.avro.Prerequisite;
+import io.flagplane.avro.RolloutPlanDefinition;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentRule;
+import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.avro.Serve;
 import io.flagplane.avro.Target;
@@ -101,6 +107,9 @@ public final class StateJson {
         if (!state.getExperiments().isEmpty()) {   // left out for a flag that never carried one, as before experiments
             ArrayNode experiments = flag.putArray("experiments");
             state.getExperiments().forEach(e -> experiments.add(experiment(state, e)));
+        }
+        if (state.getPlan() != null) {   // left out unless a rollout plan runs on the flag, as before plans
+            flag.put("plan", state.getPlan());
         }
         return flag;
     }
@@ -301,6 +310,138 @@ public final class StateJson {
         }
         node.put("applyAt", state.getApplyAt() == null ? null : state.getApplyAt().toString());
         node.put("appliedChangeSetId", state.getAppliedChangeSetId());
+        node.put("createdAt", state.getCreatedAt().toString());
+        node.set("lastChange", change(state.getLastChange()));
+        return node;
+    }
+
+    /**
+     * A rollout plan: its status, where it is (the current step, when it started, whether it waits for
+     * a person's go), why it last paused, rolled back or completed, what its flags were before it
+     * (versions and switches; the definitions stay on the events), and its definition — the body an
+     * edit takes back, each step's change as the change-set JSON it will apply.
+     */
+    public static ObjectNode plan(RolloutPlanState state) {
+        ObjectNode node = MAPPER.createObjectNode()
+                .put("environment", state.getEnvironment())
+                .put("key", state.getKey())
+                .put("version", state.getVersion())
+                .put("status", state.getStatus().name());
+        node.set("definition", planDefinition(state.getDefinition()));
+        node.putObject("author").put("id", state.getAuthor().getId()).put("kind", state.getAuthor().getKind().name());
+        int current = state.getCurrentStep();
+        node.put("currentStep", current);
+        List<PlanStep> steps = state.getDefinition().getSteps();
+        node.put("currentStepName", current >= 0 && current < steps.size() ? steps.get(current).getName() : null);
+        node.put("stepStartedAt", state.getStepStartedAt() == null ? null : state.getStepStartedAt().toString());
+        node.put("awaitingApproval", state.getAwaitingApproval());
+        node.put("stepApproved", state.getStepApproved());
+        node.put("statusReason", state.getStatusReason());
+        node.set("beforePlan", snapshots(state.getBeforePlan()));
+        node.set("beforeStep", snapshots(state.getBeforeStep()));
+        node.put("createdAt", state.getCreatedAt().toString());
+        node.set("lastChange", change(state.getLastChange()));
+        return node;
+    }
+
+    /** A plan's definition as the command API takes it: lower-case kinds and actions, each step's commands as JSON. */
+    public static ObjectNode planDefinition(RolloutPlanDefinition d) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("description", d.getDescription());
+        d.getFlagKeys().forEach(node.putArray("flagKeys")::add);
+        if (d.getTag() != null) {
+            node.put("tag", d.getTag());
+        }
+        if (d.getPreset() != null) {
+            node.put("preset", d.getPreset());
+        }
+        ArrayNode steps = node.putArray("steps");
+        for (PlanStep step : d.getSteps()) {
+            ObjectNode s = steps.addObject().put("name", step.getName());
+            try {
+                s.set("commands", MAPPER.readTree(step.getCommandsJson()));
+            } catch (JsonProcessingException e) {
+                s.put("commands", step.getCommandsJson());
+            }
+            s.put("holdSeconds", step.getHoldSeconds()).put("manualApproval", step.getManualApproval())
+                    .put("minimumSample", step.getMinimumSample());
+        }
+        ArrayNode guardrails = node.putArray("guardrails");
+        for (Guardrail g : d.getGuardrails()) {
+            ObjectNode guardrail = guardrails.addObject().put("name", g.getName()).put("kind", lower(g.getKind()));
+            if (g.getEventKey() != null) {
+                guardrail.put("eventKey", g.getEventKey());
+            }
+            if (g.getPerEventKey() != null) {
+                guardrail.put("perEventKey", g.getPerEventKey());
+            }
+            if (g.getLimit() != null) {
+                guardrail.put("limit", g.getLimit());
+            }
+            guardrail.put("higherIsWorse", g.getHigherIsWorse()).put("windowSeconds", g.getWindowSeconds())
+                    .put("minimumSample", g.getMinimumSample());
+            if (g.getPrometheusUrl() != null) {
+                guardrail.put("prometheusUrl", g.getPrometheusUrl());
+            }
+            if (g.getQuery() != null) {
+                guardrail.put("query", g.getQuery());
+            }
+            guardrail.put("onBreach", lower(g.getOnBreach()));
+        }
+        node.put("rollbackAction", lower(d.getRollbackAction()));
+        if (d.getControlVariant() != null) {
+            node.put("controlVariant", d.getControlVariant());
+        }
+        if (d.getTreatmentVariant() != null) {
+            node.put("treatmentVariant", d.getTreatmentVariant());
+        }
+        if (d.getStartAt() != null) {
+            node.put("startAt", d.getStartAt().toString());
+        }
+        return node;
+    }
+
+    private static ArrayNode snapshots(List<FlagSnapshot> snapshots) {
+        ArrayNode out = MAPPER.createArrayNode();
+        for (FlagSnapshot s : snapshots) {
+            out.addObject().put("flagKey", s.getFlagKey()).put("version", s.getVersion()).put("enabled", s.getEnabled())
+                    .put("killed", s.getKilled());
+        }
+        return out;
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A scheduled change: its content (the commands as the JSON they were sent in, and the version
+     * of each flag or segment they touch as it was when scheduled), when it applies, its status, and
+     * for a failed one the code and sentence saying why.
+     */
+    public static ObjectNode scheduledChange(ScheduledChangeState state) {
+        ObjectNode node = MAPPER.createObjectNode()
+                .put("environment", state.getEnvironment())
+                .put("id", state.getId())
+                .put("version", state.getVersion())
+                .put("status", state.getStatus().name())
+                .put("applyAt", state.getApplyAt().toString())
+                .put("applyIfMoved", state.getApplyIfMoved())
+                .put("title", state.getContent().getTitle())
+                .put("reason", state.getContent().getReason());
+        node.putObject("author").put("id", state.getAuthor().getId()).put("kind", state.getAuthor().getKind().name());
+        node.set("commands", json(state.getContent().getCommandsJson()));
+        ObjectNode drafted = node.putObject("draftedAgainst");
+        state.getContent().getDraftedAgainst().forEach(drafted::put);
+        node.put("appliedChangeSetId", state.getAppliedChangeSetId());
+        if (state.getFailure() != null) {
+            int colon = state.getFailure().indexOf(": ");
+            ObjectNode failure = node.putObject("failure");
+            failure.put("code", colon < 0 ? state.getFailure() : state.getFailure().substring(0, colon));
+            failure.put("message", colon < 0 ? "" : state.getFailure().substring(colon + 2));
+        } else {
+            node.putNull("failure");
+        }
         node.put("createdAt", state.getCreatedAt().toString());
         node.set("lastChange", change(state.getLastChange()));
         return node;

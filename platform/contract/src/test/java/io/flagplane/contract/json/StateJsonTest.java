@@ -76,4 +76,26 @@ class StateJsonTest {
         FlagState disabled = FlagState.newBuilder(state).setEnabled(false).build();
         assertThat(StateJson.experiment(disabled, disabled.getExperiments().get(0)).get("measuring").asBoolean()).isFalse();
     }
+
+    @Test
+    void a_scheduled_change_shows_its_commands_as_json_and_a_failure_as_its_code_and_sentence() {
+        io.flagplane.avro.FlagEvent created = io.flagplane.fixtures.Events.on("production", "sc-1").version(1)
+                .with(new io.flagplane.avro.ScheduledChangeCreated(new io.flagplane.avro.ChangeRequestContent("Kill", "seed 002",
+                        "[{\"action\":\"kill\",\"flag\":\"a.flag\"}]", Map.of("a.flag", 3L)),
+                        Instant.parse("2026-12-01T09:00:00Z"), false));
+        var state = io.flagplane.contract.ScheduledChangeFold.apply(null, created).state();
+
+        ObjectNode pending = StateJson.scheduledChange(state);
+        assertThat(pending.get("status").asText()).isEqualTo("PENDING");
+        assertThat(pending.get("applyAt").asText()).isEqualTo("2026-12-01T09:00:00Z");
+        assertThat(pending.get("commands").get(0).get("action").asText()).isEqualTo("kill");
+        assertThat(pending.get("draftedAgainst").get("a.flag").asLong()).isEqualTo(3);
+        assertThat(pending.get("failure").isNull()).isTrue();
+
+        var failed = io.flagplane.contract.ScheduledChangeFold.apply(state, io.flagplane.fixtures.Events.on("production", "sc-1")
+                .version(2).with(new io.flagplane.avro.ScheduledChangeFailed("MOVED_SINCE_SCHEDULED", "a.flag: 3 -> 4"))).state();
+        ObjectNode failure = (ObjectNode) StateJson.scheduledChange(failed).get("failure");
+        assertThat(failure.get("code").asText()).isEqualTo("MOVED_SINCE_SCHEDULED");
+        assertThat(failure.get("message").asText()).isEqualTo("a.flag: 3 -> 4");
+    }
 }
