@@ -98,16 +98,25 @@ public final class ExposureLog implements AutoCloseable {
      * node id, started; {@link #OFF} when the settings say so.
      */
     public static ExposureLog start(ExposureSettings settings, String nodeId, TelemetryProducer producer, String topic) {
+        return start(settings, nodeId, producer, topic, Clock.systemUTC());
+    }
+
+    /** As {@link #start(ExposureSettings, String, TelemetryProducer, String)}, exposures stamped (and de-duplicated) by {@code clock}. */
+    public static ExposureLog start(ExposureSettings settings, String nodeId, TelemetryProducer producer, String topic, Clock clock) {
         return start(settings, nodeId, (exposure, outcome) -> producer.send(topic,
-                RecordKeys.ofUser(exposure.getEnvironment(), exposure.getTargetingKey()), exposure, outcome));
+                RecordKeys.ofUser(exposure.getEnvironment(), exposure.getTargetingKey()), exposure, outcome), clock);
     }
 
     /** An exposure log handing its records to {@code sink} (on its background thread), started; {@link #OFF} when disabled. */
     public static ExposureLog start(ExposureSettings settings, String nodeId, TelemetrySink<Exposure> sink) {
+        return start(settings, nodeId, sink, Clock.systemUTC());
+    }
+
+    private static ExposureLog start(ExposureSettings settings, String nodeId, TelemetrySink<Exposure> sink, Clock clock) {
         if (!settings.enabled()) {
             return OFF;
         }
-        ExposureLog log = new ExposureLog(settings, nodeId, sink, Clock.systemUTC(), true);
+        ExposureLog log = new ExposureLog(settings, nodeId, sink, clock, true);
         log.channel.start();
         return log;
     }
