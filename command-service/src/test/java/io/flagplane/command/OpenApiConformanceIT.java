@@ -131,6 +131,15 @@ class OpenApiConformanceIT {
         refused(admin, "POST", request + "/approve", "");
         refused(admin, "POST", env + "/flags/checkout.guarded/enable", "");
         call(admin, "DELETE", env + "/approval-policy", null);
+        call(admin, "POST", flags, "{\"key\":\"charges.engine\",\"type\":\"boolean\",\"enabled\":true}");
+        call(admin, "POST", flags, "{\"key\":\"charges.ui\",\"type\":\"boolean\",\"enabled\":true,"
+                + "\"prerequisites\":[{\"flagKey\":\"charges.engine\",\"variants\":[\"on\"]}]}");
+        call(admin, "GET", flags + "/charges.ui", null);
+        refused(admin, "POST", flags + "/charges.engine/archive", "");
+        refused(admin, "PUT", flags + "/charges.engine", "{\"type\":\"boolean\",\"prerequisites\":[{\"flagKey\":\"charges.ui\","
+                + "\"variants\":[\"on\"]}]}");
+        refused(admin, "POST", flags, "{\"key\":\"charges.nav\",\"type\":\"boolean\",\"prerequisites\":[{\"flagKey\":"
+                + "\"charges.ghost\",\"variants\":[\"on\"]}]}");
         call(admin, "GET", "/api/v1/tokens", null);
         call(admin, "GET", "/health/ready", null);
         call(fixture.api(null), "GET", "/metrics", null);

@@ -25,7 +25,7 @@ import io.flagplane.projection.query.ClusterQueries;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.Router;
-import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.StateWire;
 import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.stream.EventStream;
 import io.flagplane.projection.http.ExperimentEvents;
@@ -159,10 +159,10 @@ public final class ProjectionService implements AutoCloseable {
         ExperimentEvents experimentEvents = ExperimentEvents.of(experiments, clock, config.experiments().maxStreams(),
                 config.experiments().maxStreamDuration(), config.streamHeartbeat());
         // HTTP first: its port is what the other instances are told to forward queries to
-        SegmentStateWire segments = new SegmentStateWire(registry, config.topics().segmentState());
+        StateWire states = new StateWire(registry, config.topics().flagState(), config.topics().segmentState());
         ShareWire shares = new ShareWire(registry, config.topics());
         Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries,
-                new ClusterQueries(queries, router, segments, shares), router, stream, segments, shares, metrics, prometheus, tokens,
+                new ClusterQueries(queries, router, states, shares), router, stream, states, shares, metrics, prometheus, tokens,
                 new ProjectionHttpApi.Telemetry(clusterTelemetry, propagation, propagationEvents, reports, reportSettings.maxWait()),
                 new ProjectionHttpApi.Experiments(experiments, experimentEvents, experimentMetrics, clock),
                 new ProjectionHttpApi.Plans(new ClusterPlans(new PlanQueries(stores), router), guardrailMetrics, clock)))

@@ -162,12 +162,13 @@ public final class PrometheusMetrics {
         CounterWithCallback.builder().name("flagplane_experiment_records_skipped_total")
                 .help("Records the experiment analysis skipped, by reason: undecodable (logged), refused (names or key not"
                         + " valid, a variant that is not an arm, an exposure from before the launch), duplicate (a tracked"
-                        + " event id already held)")
+                        + " event id already held), plan (an exposure for a rollout plan's guardrails, not an experiment)")
                 .labelNames("reason").callback(cb -> {
                     ExperimentMetrics e = readings.experiments();
                     cb.call(e.undecodable(), "undecodable");
                     cb.call(e.refused(), "refused");
                     cb.call(e.duplicates(), "duplicate");
+                    cb.call(e.planExposures(), "plan");
                 }).register(registry);
         CounterWithCallback.builder().name("flagplane_experiment_exposures_late_total")
                 .help("Exposures older than the grace period when they arrived, or earlier than a final first exposure:"

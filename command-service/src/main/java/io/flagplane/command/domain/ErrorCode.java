@@ -29,6 +29,15 @@ public enum ErrorCode {
     SEGMENT_ALREADY_EXISTS,
     /** The segment cannot be archived: live flags name it (they are listed). */
     SEGMENT_IN_USE,
+    /** A prerequisite names a flag that does not exist in the environment, or is archived; {@code field} says which. */
+    PREREQUISITE_NOT_FOUND,
+    /** The prerequisites would close a cycle; the message names it ({@code a -> b -> a}) and {@code details} lists it. */
+    PREREQUISITE_CYCLE,
+    /**
+     * Live flags name this flag as a prerequisite (they are listed): it cannot be archived, nor lose
+     * a variant they need, until their prerequisites change.
+     */
+    FLAG_HAS_DEPENDANTS,
     /** No live flag carries the tag asked for. */
     NO_MATCHING_FLAGS,
     /** The command's expected version is not the current version. */

@@ -53,7 +53,7 @@ final class CommandJson {
 
     /** The fields of a flag definition, shared by createFlag and replaceFlag. */
     private static final Set<String> DEFINITION = Set.of("type", "description", "tags", "owner", "variants", "offVariant",
-            "rules", "fallthrough", "allowList", "denyList", "metadata", "kind", "lifetimeDays");
+            "rules", "fallthrough", "allowList", "denyList", "metadata", "kind", "lifetimeDays", "prerequisites");
     private static final Set<String> SEGMENT_DEFINITION = Set.of("description", "included", "excluded", "rules");
 
     /** Besides action, environment and expectedVersion: the fields each action takes. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.TokenRegistry;
+import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
@@ -37,7 +38,7 @@ import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
-import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.StateWire;
 import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.query.Export;
 import io.flagplane.projection.stream.EventStream;
@@ -72,7 +73,7 @@ public final class ProjectionHttpApi {
 
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
-                        SegmentStateWire segments, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
+                        StateWire states, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
                         TokenRegistry tokens, Telemetry telemetry, Experiments experiments, Plans plans) {
     }
 
@@ -129,6 +130,7 @@ public final class ProjectionHttpApi {
             routes.get("/internal/v1/audit", api::auditLocal);
             routes.get("/internal/v1/export", api::exportLocal);
             routes.get("/internal/v1/environments/{env}/segments/{key}", api::segmentLocal);
+            routes.get("/internal/v1/environments/{env}/flags/{key}", api::flagLocal);
             TelemetryRoutes.install(config, new TelemetryRoutes.Parts(parts.telemetry().cluster(), parts.telemetry().propagation(),
                     parts.telemetry().events(), parts.telemetry().maxWait()));
 
@@ -245,26 +247,48 @@ public final class ProjectionHttpApi {
 
     /**
      * A segment held here as of an instant, for another instance's time-travel evaluation: the
-     * contract's {@code SegmentState} ({@link SegmentStateWire}), or 204 when it did not exist then.
+     * contract's {@code SegmentState} ({@link StateWire}), or 204 when it did not exist then.
      * An instance that no longer holds the segment (a rebalance since the caller looked) says so
      * with 503 rather than "it did not exist".
      */
     private void segmentLocal(Context ctx) {
         SegmentRef subject = segment(ctx);
-        requireViewer(ctx, subject.environment());
-        Instant at = instant(ctx, "asOf");
-        if (at == null) {
-            throw QueryException.badParameter("asOf", "give the instant the segment is wanted at, e.g. ?asOf=2026-01-01T00:00:00Z");
-        }
-        if (parts.router().remoteOwner(subject.eventKey()).isPresent()) {
-            throw QueryException.unavailable("this instance no longer holds " + subject.describe() + " (rebalancing); retry in a moment");
-        }
+        Instant at = heldHereAt(ctx, subject);
         Optional<SegmentState> state = parts.queries().segmentAt(subject, at);
         if (state.isEmpty()) {
             ctx.status(204);
             return;
         }
-        ctx.status(200).contentType(SegmentStateWire.CONTENT_TYPE).result(parts.segments().encode(state.get()));
+        ctx.status(200).contentType(StateWire.SEGMENT_CONTENT_TYPE).result(parts.states().encodeSegment(state.get()));
+    }
+
+    /**
+     * A flag held here as of an instant, for another instance's time-travel evaluation of a flag
+     * that names it as a prerequisite: the contract's {@code FlagState} ({@link StateWire}), or 204
+     * when it did not exist then; 503 when this instance no longer holds it.
+     */
+    private void flagLocal(Context ctx) {
+        FlagRef subject = flag(ctx);
+        Instant at = heldHereAt(ctx, subject);
+        Optional<FlagState> state = parts.queries().flagAt(subject, at);
+        if (state.isEmpty()) {
+            ctx.status(204);
+            return;
+        }
+        ctx.status(200).contentType(StateWire.FLAG_CONTENT_TYPE).result(parts.states().encodeFlag(state.get()));
+    }
+
+    /** The {@code asOf} of an internal state request, once the caller may read it and this instance holds it. */
+    private Instant heldHereAt(Context ctx, AggregateRef subject) {
+        requireViewer(ctx, subject.environment());
+        Instant at = instant(ctx, "asOf");
+        if (at == null) {
+            throw QueryException.badParameter("asOf", "give the instant the state is wanted at, e.g. ?asOf=2026-01-01T00:00:00Z");
+        }
+        if (parts.router().remoteOwner(subject.eventKey()).isPresent()) {
+            throw QueryException.unavailable("this instance no longer holds " + subject.describe() + " (rebalancing); retry in a moment");
+        }
+        return at;
     }
 
     // ------------------------------------------------------------------ queries over everything

@@ -22,6 +22,7 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.Guardrail;
 import io.flagplane.avro.MetricKind;
 import io.flagplane.avro.PlanStep;
+import io.flagplane.avro.Prerequisite;
 import io.flagplane.avro.RolloutPlanDefinition;
 import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.Rule;
@@ -42,7 +43,8 @@ import java.util.TreeMap;
  * The JSON view of flags and segments that every HTTP API shows (the command API, history, time
  * travel, exports): variant values as JSON, split weights as percentages with two decimals,
  * instants as ISO-8601, the OpenFeature metadata as an object, {@code offVariant} null for a
- * flag that serves the caller's default when off, and the flag's experiments (only when it has
+ * flag that serves the caller's default when off, the flag's prerequisites (an empty list when
+ * it has none: the body a replace takes back), and the flag's experiments (only when it has
  * carried any).
  */
 public final class StateJson {
@@ -86,6 +88,11 @@ public final class StateJson {
             t.getKeys().forEach(target.putArray("keys")::add);
         }
         d.getDenyList().forEach(flag.putArray("denyList")::add);
+        ArrayNode prerequisites = flag.putArray("prerequisites");
+        for (Prerequisite p : d.getPrerequisites()) {
+            ObjectNode prerequisite = prerequisites.addObject().put("flagKey", p.getFlagKey());
+            p.getVariants().forEach(prerequisite.putArray("variants")::add);
+        }
         flag.set("metadata", metadata(d.getMetadata()));
         flag.put("kind", d.getKind().name().toLowerCase(Locale.ROOT));
         if (d.getLifetimeDays() != null) {

@@ -33,6 +33,17 @@ class StateJsonTest {
     }
 
     @Test
+    void prerequisites_are_a_list_of_flag_keys_and_variants_and_an_empty_list_when_there_are_none() {
+        FlagState state = States.booleanState("production", "charges.ui", 2);
+        state.getDefinition().setPrerequisites(List.of(new io.flagplane.avro.Prerequisite("charges.engine", List.of("on")),
+                new io.flagplane.avro.Prerequisite("pricing.tier", List.of("pro", "enterprise"))));
+
+        assertThat(StateJson.flag(state).get("prerequisites").toString()).isEqualTo("[{\"flagKey\":\"charges.engine\","
+                + "\"variants\":[\"on\"]},{\"flagKey\":\"pricing.tier\",\"variants\":[\"pro\",\"enterprise\"]}]");
+        assertThat(StateJson.flag(States.booleanState("production", "b.flag", 1)).get("prerequisites").isEmpty()).isTrue();
+    }
+
+    @Test
     void a_flag_shows_its_experiments_only_once_it_has_carried_one_and_each_says_whether_it_is_measuring() {
         FlagState plain = States.booleanState("production", "pricing.display", 3);
         assertThat(StateJson.flag(plain).has("experiments")).as("the JSON of a flag without experiments is as before").isFalse();
