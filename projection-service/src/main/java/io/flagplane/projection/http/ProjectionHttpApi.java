@@ -23,6 +23,8 @@ import io.flagplane.projection.PrometheusMetrics;
 import io.flagplane.projection.experiments.ExperimentMetrics;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.query.ClusterExperiments;
+import io.flagplane.projection.query.ClusterPlans;
+import io.flagplane.projection.guardrails.GuardrailMetrics;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.projection.query.AuditCursor;
 import io.flagplane.projection.query.ClusterQueries;
@@ -72,7 +74,11 @@ public final class ProjectionHttpApi {
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
                         StateWire states, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
-                        TokenRegistry tokens, Telemetry telemetry, Experiments experiments) {
+                        TokenRegistry tokens, Telemetry telemetry, Experiments experiments, Plans plans) {
+    }
+
+    /** What the rollout-plan routes work with ({@link PlanRoutes}); {@code clock} places the default start of a verdict series. */
+    public record Plans(ClusterPlans cluster, GuardrailMetrics metrics, java.time.Clock clock) {
     }
 
     /** What the experiment routes work with ({@link ExperimentRoutes}); {@code clock} stamps each result. */
@@ -130,6 +136,7 @@ public final class ProjectionHttpApi {
 
             ExperimentRoutes.install(config, new ExperimentRoutes.Parts(parts.experiments().cluster(), parts.experiments().events(),
                     parts.experiments().clock()));
+            PlanRoutes.install(config, new PlanRoutes.Parts(parts.plans().cluster(), parts.plans().clock()));
 
             routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
@@ -411,6 +418,10 @@ public final class ProjectionHttpApi {
         status.put("experimentExposuresLate", experiments.late());
         status.put("experimentMixedUsers", experiments.mixed());
         status.put("experimentStreamsOpen", parts.experiments().events().openConnections());
+        GuardrailMetrics guardrails = parts.plans().metrics();
+        status.put("guardrailRecordsMeasured", guardrails.exposures() + guardrails.tracked());
+        status.put("guardrailEvaluations", guardrails.evaluations());
+        status.put("releaseSignalsPublished", guardrails.signals());
         status.put("partitions", parts.stores().streams().state() == KafkaStreams.State.RUNNING
                 ? parts.stores().localPartitions() : List.of());
         render(ctx, 200, JSON.valueToTree(status));
