@@ -5,6 +5,7 @@ import io.flagplane.connections.RegistrySettings;
 import io.flagplane.registry.RegistryAccess;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.telemetry.Liveness;
+import io.flagplane.projection.guardrails.PrometheusSettings;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
@@ -51,9 +52,10 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Kaf
      * @param coarseHorizon     how long hourly buckets are kept: how far back "exposed since the step started" reaches
      * @param signalHistory     how long published verdicts are kept for a plan's verdict series
      * @param grace             how long a tracked event that arrives before its user's first plan exposure waits for it
+     * @param prometheus        how PROMETHEUS guardrails reach their servers ({@code projection.guardrails.prometheus.*})
      */
     public record Guardrails(Duration interval, Duration flush, int partitions, Duration fineHorizon, Duration coarseHorizon,
-                             Duration signalHistory, Duration grace) {
+                             Duration signalHistory, Duration grace, PrometheusSettings prometheus) {
     }
 
     public ProjectionConfig {
@@ -130,6 +132,6 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Kaf
         }
         return new Guardrails(interval, flush, settings.integer("projection.guardrails.partitions", 1, 1, 1_000), fine, coarse,
                 settings.millis("projection.guardrails.signal.history.ms", Duration.ofHours(6)),
-                settings.millis("projection.guardrails.grace.ms", Duration.ofMinutes(5)));
+                settings.millis("projection.guardrails.grace.ms", Duration.ofMinutes(5)), PrometheusSettings.from(settings));
     }
 }

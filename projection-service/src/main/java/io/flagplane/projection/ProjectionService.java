@@ -9,6 +9,7 @@ import io.flagplane.projection.guardrails.GuardrailMetrics;
 import io.flagplane.projection.guardrails.GuardrailsTopology;
 import io.flagplane.projection.guardrails.Horizons;
 import io.flagplane.projection.guardrails.PrometheusReader;
+import io.flagplane.projection.guardrails.PrometheusSource;
 import io.flagplane.projection.guardrails.PrometheusReadings;
 import io.flagplane.projection.query.ClusterPlans;
 import io.flagplane.projection.query.PlanQueries;
@@ -118,7 +119,7 @@ public final class ProjectionService implements AutoCloseable {
 
     /** @param clock what "now" is for liveness, lifecycle, staleness and guardrail windows (tests move it) */
     public static ProjectionService start(ProjectionConfig config, Clock clock) {
-        return start(config, clock, PrometheusReadings.NOT_CONFIGURED);
+        return start(config, clock, new PrometheusSource(config.guardrails().prometheus()));
     }
 
     /** @param prometheusReader what PROMETHEUS guardrails read their queries with (e.g. a {@code PrometheusSource}) */

@@ -89,8 +89,12 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
         this.audit = context.getStateStore(FlagProjectionTopology.AUDIT_STORE);
     }
 
+    /** The Kafka timestamp of the record being processed; what the states it leads to carry. */
+    private long inputTimestamp;
+
     @Override
     public void process(Record<String, byte[]> record) {
+        inputTimestamp = record.timestamp();
         if (record.value() == null) {
             return;
         }
@@ -169,7 +173,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
                 segments.put(stateKey, result.state());
                 recentSegments.put(stateKey, result.state());
                 remember(record, event, result.state(), List.of(), topics.segmentState());
-                forward(stateKey, result.state(), event);
+                forward(stateKey, result.state());
             }
         } else {
             FlagState current = recentFlags.get(stateKey);
@@ -180,7 +184,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
                 flags.put(stateKey, result.state());
                 recentFlags.put(stateKey, result.state());
                 remember(record, event, result.state(), result.state().getDefinition().getTags(), topics.flagState());
-                forward(stateKey, result.state(), event);
+                forward(stateKey, result.state());
             }
         }
         switch (outcome) {
@@ -215,7 +219,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
             case APPLIED -> {
                 plans.put(key, result.state());
                 remember(record, event, null, List.of(), null);
-                forward(key, result.state(), event);
+                forward(key, result.state());
                 metrics.applied.incrementAndGet();
             }
             case STALE -> metrics.stale.incrementAndGet();
@@ -246,8 +250,14 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
         };
     }
 
-    private void forward(String key, Object state, FlagEvent event) {
-        context.forward(new Record<>(key, state, event.getOccurredAt().toEpochMilli()));
+    /**
+     * A state carries the Kafka timestamp of the event record it came from, never the event's
+     * {@code occurredAt}: that is the writer's clock, and a broker refuses a record stamped more than
+     * {@code log.message.timestamp.after.max.ms} (an hour) ahead of its own, which would stop this
+     * stream thread over a skewed (or, in a test, a hand-moved) clock.
+     */
+    private void forward(String key, Object state) {
+        context.forward(new Record<>(key, state, inputTimestamp));
     }
 
     private void deadLetter(Record<String, byte[]> record, String reason) {

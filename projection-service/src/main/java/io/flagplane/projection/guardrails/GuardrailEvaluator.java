@@ -118,7 +118,9 @@ final class GuardrailEvaluator implements Processor<String, Object, String, Rele
         for (KeyValue<String, RolloutPlanState> plan : running) {
             try {
                 ReleaseSignal signal = evaluate(plan.key, plan.value, now);
-                context.forward(new Record<>(plan.key, signal, now));
+                // evaluatedAt is this service's clock; the record's timestamp is the wall clock, which the
+                // broker checks against its own (a clock moved by hand, or skewed, must not stop the thread)
+                context.forward(new Record<>(plan.key, signal, context.currentSystemTimeMs()));
                 signals.put(GuardrailStores.signalKey(plan.key, now), signal);
                 settings.metrics().signals.incrementAndGet();
             } catch (RuntimeException e) {

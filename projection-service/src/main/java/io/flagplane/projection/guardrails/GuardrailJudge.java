@@ -70,7 +70,10 @@ final class GuardrailJudge {
         String variant = require(g, ctx.treatment(), "a treatment variant (the plan names none and its flag is unknown)");
         long from = ctx.windowStart(g.getWindowSeconds());
         Cell cell = m.since(variant, from);
-        String over = "over " + Figures.elapsed(ctx.nowMs() - from) + " on variant " + variant;
+        // a window cut short by the step's start says so: "over 0 s" alone reads like an empty window
+        boolean sinceStep = ctx.nowMs() - from < g.getWindowSeconds() * 1000L;
+        String over = (sinceStep ? "since the step started (" + Figures.elapsed(ctx.nowMs() - from) + ")"
+                : "over " + Figures.elapsed(ctx.nowMs() - from)) + " on variant " + variant;
         boolean perEvent = g.getPerEventKey() != null;
         long numerator = perEvent ? cell.events(eventKey) : cell.users(eventKey);
         long denominator = perEvent ? cell.events(g.getPerEventKey()) : cell.active();

@@ -58,6 +58,16 @@ class GuardrailSummariesTest {
     }
 
     @Test
+    void threshold_whose_window_reaches_before_the_step_says_since_the_step_started() {
+        cell("on", 100, 100, 100, Map.of("request", 1_000L, "http_error", 72L), Map.of());
+
+        GuardrailReading r = read(guardrail(GuardrailKind.THRESHOLD).setEventKey("http_error").setPerEventKey("request")
+                .setLimit(0.05).setWindowSeconds(3_600).build());
+
+        assertThat(r.getSummary()).isEqualTo("http_error rate 7.2 % > 5 % since the step started (30 min) on variant on");
+    }
+
+    @Test
     void threshold_per_event_breached() {
         cell("on", 100, 100, 100, Map.of("request", 1_000L, "http_error", 72L), Map.of());
 

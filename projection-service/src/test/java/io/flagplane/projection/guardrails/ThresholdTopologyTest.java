@@ -154,6 +154,6 @@ class ThresholdTopologyTest {
         GuardrailReading checkouts = reading(driver.signal(), "checkouts");
 
         assertThat(checkouts.getVerdict()).isEqualTo(GuardrailVerdict.BREACHED);
-        assertThat(checkouts.getSummary()).isEqualTo("checkout rate 10 % < 20 % over 5 min on variant on");
+        assertThat(checkouts.getSummary()).isEqualTo("checkout rate 10 % < 20 % since the step started (5 min) on variant on");
     }
 }
