@@ -1,5 +1,6 @@
 package io.flagplane.command;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.FlagEvent;

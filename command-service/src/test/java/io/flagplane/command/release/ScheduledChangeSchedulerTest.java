@@ -1,5 +1,6 @@
 package io.flagplane.command.release;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.ActorKind;
@@ -49,7 +50,7 @@ class ScheduledChangeSchedulerTest {
     private static final String KILL = "[{\"action\":\"kill\",\"environment\":\"production\",\"flag\":\"checkout.new_ui\"}]";
 
     /** A clock that stands still until the test moves it. */
-    private static final class ManualClock extends Clock {
+    private static final class MovableClock extends Clock {
         private volatile Instant now = T0;
 
         void set(Instant instant) {
@@ -72,7 +73,7 @@ class ScheduledChangeSchedulerTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock();
+    private final MovableClock clock = new MovableClock();
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final List<String> counted = new ArrayList<>();
     private ModelWriter writer;

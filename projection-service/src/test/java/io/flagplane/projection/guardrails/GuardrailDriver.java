@@ -1,5 +1,6 @@
 package io.flagplane.projection.guardrails;
 
+import io.flagplane.testkit.MovableClock;
 import io.flagplane.avro.Exposure;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
@@ -14,7 +15,6 @@ import io.flagplane.projection.experiments.ExperimentsTopology;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.telemetry.FlagStatesGlobal;
-import io.flagplane.projection.telemetry.MovableClock;
 import io.flagplane.registry.InMemorySchemaRegistry;
 import io.flagplane.wire.AvroDeserializer;
 import io.flagplane.wire.AvroSerializer;

@@ -1,11 +1,11 @@
 package io.flagplane.reporting.exposure;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.Exposure;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.Reason;
-import io.flagplane.reporting.ManualClock;
 import io.flagplane.reporting.telemetry.TelemetrySink;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +38,7 @@ class ExposureLogTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock(START);
+    private final MovableClock clock = new MovableClock(START);
     private final FakeSink sink = new FakeSink();
 
     private ExposureLog log(ExposureSettings settings) {
