@@ -4,12 +4,16 @@ import io.flagplane.avro.BreachAction;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.PlanStatus;
 import io.flagplane.avro.RolloutPlanState;
+import io.flagplane.avro.ScheduledChangeState;
+import io.flagplane.avro.ScheduledChangeStatus;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.ErrorCode;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.log.WriteModel;
 import io.flagplane.command.log.WriterListener;
 import io.flagplane.command.release.ExperimentScheduler;
+import io.flagplane.command.release.ScheduledChangeScheduler;
+import io.flagplane.contract.ScheduleRef;
 import io.flagplane.command.release.ReleaseController;
 import io.flagplane.contract.PlanRef;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -43,7 +47,8 @@ import java.util.Locale;
  * (action, outcome) counter is resolved when the class is built, histograms keep classic buckets
  * only, and exemplars are off. Gauges are callbacks read at scrape time.
  */
-public final class CommandMetrics implements WriterListener, ExperimentScheduler.Listener, ReleaseController.Listener {
+public final class CommandMetrics implements WriterListener, ExperimentScheduler.Listener, ScheduledChangeScheduler.Listener,
+        ReleaseController.Listener {
 
     private static final Command.Kind[] KINDS = Command.Kind.values();
     private static final Outcome[] OUTCOMES = Outcome.values();
@@ -55,6 +60,8 @@ public final class CommandMetrics implements WriterListener, ExperimentScheduler
     private final CounterDataPoint[] commands = new CounterDataPoint[KINDS.length * OUTCOMES.length];
     private final Counter refusals;
     private final Counter scheduleRefusals;
+    private final Counter scheduledChangesApplied;
+    private final Counter scheduledChangesFailed;
     private final Histogram commitSeconds;
     private final Histogram batchCommands;
     private final Histogram batchEvents;
@@ -83,6 +90,16 @@ public final class CommandMetrics implements WriterListener, ExperimentScheduler
                 .help("Scheduled experiment launches and stops that were due but refused for good (left, not retried), by"
                         + " action and error code")
                 .labelNames("action", "code").withoutExemplars().register(registry);
+        scheduledChangesApplied = Counter.builder().name("flagplane_scheduled_changes_applied_total")
+                .help("Scheduled changes this instance applied when they were due (as the release controller)")
+                .withoutExemplars().register(registry);
+        scheduledChangesFailed = Counter.builder().name("flagplane_scheduled_changes_failed_total")
+                .help("Scheduled changes that were due but not applied, recorded as failed (ScheduledChangeFailed), by the"
+                        + " refusal's error code (MOVED_SINCE_SCHEDULED: something they touch moved since they were scheduled)")
+                .labelNames("code").withoutExemplars().register(registry);
+        GaugeWithCallback.builder().name("flagplane_scheduled_changes_pending")
+                .help("Scheduled changes waiting for their instant (PENDING), over all environments")
+                .callback(cb -> cb.call(pendingScheduledChanges(model))).register(registry);
         GaugeWithCallback.builder().name("flagplane_write_model_experiments")
                 .help("Experiments in the write model, over all environments, stopped ones and those on archived flags included")
                 .callback(cb -> cb.call(model.experimentCount())).register(registry);
@@ -214,6 +231,28 @@ public final class CommandMetrics implements WriterListener, ExperimentScheduler
     @Override
     public void refused(String action, ErrorCode code) {
         scheduleRefusals.labelValues(action, code.name()).inc();
+    }
+
+    @Override
+    public void scheduledChangeApplied() {
+        scheduledChangesApplied.inc();
+    }
+
+    @Override
+    public void scheduledChangeFailed(ErrorCode code) {
+        scheduledChangesFailed.labelValues(code.name()).inc();
+    }
+
+    private static long pendingScheduledChanges(WriteModel model) {
+        long pending = 0;
+        for (EnvironmentState environment : model.environments()) {
+            for (Object state : model.all(ScheduleRef.class, environment.getName())) {
+                if (((ScheduledChangeState) state).getStatus() == ScheduledChangeStatus.PENDING) {
+                    pending++;
+                }
+            }
+        }
+        return pending;
     }
 
     @Override

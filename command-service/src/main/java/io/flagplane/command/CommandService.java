@@ -6,6 +6,7 @@ import io.flagplane.command.leadership.LeaderElection;
 import io.flagplane.command.log.CommandProcessor;
 import io.flagplane.command.release.ChangeRequestScheduler;
 import io.flagplane.command.release.ExperimentScheduler;
+import io.flagplane.command.release.ScheduledChangeScheduler;
 import io.flagplane.command.release.ReleaseController;
 import io.flagplane.command.release.ReleaseSignalReader;
 import io.flagplane.command.log.EnvironmentBootstrap;
@@ -38,13 +39,14 @@ public final class CommandService implements AutoCloseable {
     private final LeaderElection election;
     private final ChangeRequestScheduler scheduler;
     private final ExperimentScheduler experiments;
+    private final ScheduledChangeScheduler scheduledChanges;
     private final ReleaseController releases;
     private final ReleaseSignalReader signals;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CommandService(CommandProcessor processor, WriteModel model, CommandMetrics metrics, Javalin http,
                            LeaderElection election, ChangeRequestScheduler scheduler, ExperimentScheduler experiments,
-                           ReleaseController releases, ReleaseSignalReader signals) {
+                           ScheduledChangeScheduler scheduledChanges, ReleaseController releases, ReleaseSignalReader signals) {
         this.processor = processor;
         this.model = model;
         this.metrics = metrics;
@@ -52,6 +54,7 @@ public final class CommandService implements AutoCloseable {
         this.election = election;
         this.scheduler = scheduler;
         this.experiments = experiments;
+        this.scheduledChanges = scheduledChanges;
         this.releases = releases;
         this.signals = signals;
     }
@@ -65,8 +68,9 @@ public final class CommandService implements AutoCloseable {
     }
 
     /**
-     * Starts on {@code clock}: the time events are stamped with, and the time schedules, hold times
-     * and the freshness of guardrail verdicts are measured by (tests and the end-to-end tests move it).
+     * Starts on {@code clock}: the time events are stamped with, instants in requests are checked
+     * against, and schedules, hold times and the freshness of guardrail verdicts are measured by
+     * (tests and the end-to-end tests move it).
      */
     public static CommandService start(CommandServiceConfig config, Clock clock) {
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
@@ -89,7 +93,7 @@ public final class CommandService implements AutoCloseable {
             if (config.leaderElection()) {
                 Activation activation = new Activation(processor, model, config.environments(), config.commandTimeout());
                 processor.onActive(activation::declareEnvironments).startStandby();
-                http = startHttp(config, processor, model, metrics, tokens);
+                http = startHttp(config, processor, model, metrics, tokens, clock);
                 election = LeaderElection.join(new LeaderElection.Settings(config.kafka(),
                         config.topics().commandLeader(), config.transactionalId(), config.leaderSessionTimeout()),
                         new Candidate(processor), config.startupTimeout());
@@ -99,7 +103,7 @@ public final class CommandService implements AutoCloseable {
             } else {
                 processor.start(config.startupTimeout());
                 EnvironmentBootstrap.declare(processor, model, config.environments(), config.commandTimeout());
-                http = startHttp(config, processor, model, metrics, tokens);
+                http = startHttp(config, processor, model, metrics, tokens, clock);
             }
             LOG.info("command-service on port {}: {} (writer of {})", http.port(),
                     processor.isReady() ? "the active writer" : "a standby", config.topics().flagEvents());
@@ -108,12 +112,15 @@ public final class CommandService implements AutoCloseable {
             scheduler.start(Duration.ofSeconds(1));
             ExperimentScheduler experiments = new ExperimentScheduler(processor, model, clock, metrics);
             experiments.start(Duration.ofSeconds(1));
+            ScheduledChangeScheduler scheduledChanges = new ScheduledChangeScheduler(processor, model, clock, metrics);
+            scheduledChanges.start(Duration.ofSeconds(1));
             ReleaseSignalReader signals = new ReleaseSignalReader(config.kafka(), config.topics().releaseSignals(), registry,
                     config.releaseLookBack());
             ReleaseController releases = new ReleaseController(processor, model, signals, clock, config.releaseSignalInterval(),
                     metrics);
             releases.start(Duration.ofSeconds(1));
-            return new CommandService(processor, model, metrics, http, election, scheduler, experiments, releases, signals);
+            return new CommandService(processor, model, metrics, http, election, scheduler, experiments, scheduledChanges, releases,
+                    signals);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -127,8 +134,8 @@ public final class CommandService implements AutoCloseable {
     }
 
     private static Javalin startHttp(CommandServiceConfig config, CommandProcessor processor, WriteModel model,
-                                     CommandMetrics metrics, TokenRegistry tokens) {
-        return CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout())
+                                     CommandMetrics metrics, TokenRegistry tokens, Clock clock) {
+        return CommandHttpApi.create(processor, model, metrics, tokens, config.commandTimeout(), clock)
                 .start(config.host(), config.port());
     }
 
@@ -165,6 +172,11 @@ public final class CommandService implements AutoCloseable {
         return metrics;
     }
 
+    /** The release controller's scheduled-change applier (tests tick it rather than wait for its second). */
+    public ScheduledChangeScheduler scheduledChanges() {
+        return scheduledChanges;
+    }
+
     /** The leader election, or null when this instance runs without one ({@code command.leader.election=false}). */
     public LeaderElection election() {
         return election;
@@ -181,6 +193,7 @@ public final class CommandService implements AutoCloseable {
         }
         scheduler.close();
         experiments.close();
+        scheduledChanges.close();
         releases.close();
         signals.close();
         http.stop();

@@ -26,6 +26,8 @@ final class CommandServiceFixture implements AutoCloseable {
     final TopicNames topics;
     final TestTokens tokens;
     final String transactionalId;
+    /** The clock every instance this fixture starts runs on. */
+    final Clock clock;
     CommandService service;
 
     CommandServiceFixture(TestStack stack, String label) {
@@ -37,9 +39,10 @@ final class CommandServiceFixture implements AutoCloseable {
         this(stack, label, extra, Clock.systemUTC());
     }
 
-    /** @param clock the first instance's clock: what its events are stamped with and its schedules and hold times run on */
+    /** @param clock what every instance of this fixture runs on unless started with its own: its events' time, its schedules and hold times */
     CommandServiceFixture(TestStack stack, String label, Map<String, String> extra, Clock clock) {
         this.stack = stack;
+        this.clock = clock;
         this.topics = stack.newTopics(label);
         this.tokens = TestTokens.create();
         this.transactionalId = TestStack.uniqueName(label + "-writer");
@@ -65,7 +68,7 @@ final class CommandServiceFixture implements AutoCloseable {
 
     /** Another instance on the same topics and transactional id (a standby, unless {@code extra} says otherwise). */
     CommandService start(Map<String, String> extra) {
-        return CommandService.start(CommandServiceConfig.from(settings(extra)));
+        return CommandService.start(CommandServiceConfig.from(settings(extra)), clock);
     }
 
     /** Another instance on the same topics and transactional id, on {@code clock} (a standby, unless {@code extra} says otherwise). */

@@ -131,6 +131,15 @@ class OpenApiConformanceIT {
         refused(admin, "POST", request + "/approve", "");
         refused(admin, "POST", env + "/flags/checkout.guarded/enable", "");
         call(admin, "DELETE", env + "/approval-policy", null);
+        call(admin, "POST", flags, "{\"key\":\"charges.engine\",\"type\":\"boolean\",\"enabled\":true}");
+        call(admin, "POST", flags, "{\"key\":\"charges.ui\",\"type\":\"boolean\",\"enabled\":true,"
+                + "\"prerequisites\":[{\"flagKey\":\"charges.engine\",\"variants\":[\"on\"]}]}");
+        call(admin, "GET", flags + "/charges.ui", null);
+        refused(admin, "POST", flags + "/charges.engine/archive", "");
+        refused(admin, "PUT", flags + "/charges.engine", "{\"type\":\"boolean\",\"prerequisites\":[{\"flagKey\":\"charges.ui\","
+                + "\"variants\":[\"on\"]}]}");
+        refused(admin, "POST", flags, "{\"key\":\"charges.nav\",\"type\":\"boolean\",\"prerequisites\":[{\"flagKey\":"
+                + "\"charges.ghost\",\"variants\":[\"on\"]}]}");
         call(admin, "GET", "/api/v1/tokens", null);
         call(admin, "GET", "/health/ready", null);
         call(fixture.api(null), "GET", "/metrics", null);
@@ -160,6 +169,23 @@ class OpenApiConformanceIT {
                 + "{\"eventKey\":\"click\",\"kind\":\"conversion\"}}");
         call(admin, "POST", "/api/v1/changesets", "{\"commands\":[{\"action\":\"updateExperiment\",\"environment\":\"production\","
                 + "\"experiment\":\"banner-test\",\"primaryMetric\":{\"eventKey\":\"click\",\"kind\":\"conversion\"}}]}");
+        String schedules = "/api/v1/environments/production/schedules";
+        String tomorrow = java.time.Instant.now().plus(java.time.Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        Api.Response scheduled = call(admin, "POST", schedules, "{\"applyAt\":\"" + tomorrow + "\",\"title\":\"t\",\"reason\":\"r\","
+                + "\"applyIfMoved\":true,\"commands\":[{\"action\":\"setRollout\",\"flag\":\"ui.banner\",\"percentage\":0}]}");
+        String schedule = schedules + "/" + scheduled.body().get("schedule").get("id").asText();
+        call(admin, "GET", schedules, null);
+        call(admin, "GET", schedules + "?status=pending", null);
+        call(admin, "GET", schedule, null);
+        call(admin, "POST", flags + "/ui.banner/evaluate", "{\"context\":{\"targetingKey\":\"u1\"}}");
+        call(admin, "POST", flags + "/ui.banner/evaluate?asOf=" + tomorrow, "{\"context\":{\"targetingKey\":\"u1\"}}");
+        call(admin, "POST", schedule + "/cancel", "{\"reason\":\"not tomorrow\"}");
+        refused(admin, "POST", schedule + "/cancel", "");
+        refused(admin, "GET", schedules + "/sc-ghost", null);
+        refused(admin, "POST", schedules, "{\"applyAt\":\"2020-01-01T00:00:00Z\",\"title\":\"t\",\"reason\":\"r\","
+                + "\"commands\":[{\"action\":\"kill\",\"flag\":\"ui.banner\"}]}");
+        refused(admin, "POST", flags + "/no.such/evaluate?asOf=" + tomorrow, "");
         String plans = "/api/v1/environments/production/plans";
         call(admin, "POST", flags, "{\"key\":\"action_plan.customization\",\"type\":\"boolean\",\"tags\":[\"actions\"]}");
         call(admin, "POST", plans, "{\"key\":\"action-plan\",\"tag\":\"actions\",\"preset\":\"seed-001\",\"presetParameters\":"

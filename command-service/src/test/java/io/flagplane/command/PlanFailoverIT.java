@@ -1,5 +1,6 @@
 package io.flagplane.command;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,7 +60,7 @@ class PlanFailoverIT {
     private static final Instant T0 = Instant.parse("2026-12-01T09:00:00Z");
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private final ManualClock clock = new ManualClock(T0);
+    private final MovableClock clock = new MovableClock(T0);
 
     private CommandProcessor writer(TestStack stack, TopicNames topics, String transactionalId, WriteModel model) {
         return new CommandProcessor(new CommandProcessor.Settings(stack.bootstrapServers(), topics.flagEvents(), transactionalId,

@@ -1,5 +1,6 @@
 package io.flagplane.command;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +40,7 @@ class ReleaseControllerIT {
     private static final Instant T0 = Instant.parse("2026-12-01T09:00:00Z");
     private static final String BREACH = "http_error rate 7.2 % > 5 % over 10 min on variant on";
 
-    private final ManualClock clock = new ManualClock(T0);
+    private final MovableClock clock = new MovableClock(T0);
     private CommandServiceFixture fixture;
     private SignalPublisher signals;
     private Api alice;

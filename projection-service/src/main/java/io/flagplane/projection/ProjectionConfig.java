@@ -5,6 +5,7 @@ import io.flagplane.connections.RegistrySettings;
 import io.flagplane.registry.RegistryAccess;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.telemetry.Liveness;
+import io.flagplane.projection.guardrails.PrometheusSettings;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
 import java.nio.file.Path;
@@ -19,11 +20,12 @@ import java.time.Duration;
  * @param kafka          the bootstrap servers and the Kafka client pass-through ({@code kafka.client.*}, {@code kafka.streams.*})
  * @param registry       the schema registry's URL, credentials and trust store
  * @param experiments    how exposures and tracked events are folded into experiment results
+ * @param guardrails     how rollout plans' guardrails are measured, read and published
  */
 public record ProjectionConfig(String host, int port, String advertisedHost, KafkaClientSettings kafka, RegistryAccess registry,
                                TopicNames topics, String applicationId, Path stateDir, int replicationFactor,
                                Duration commitInterval, boolean authEnabled, Path tokensFile, Duration streamHeartbeat,
-                               int maxStreams, Reports reports, Experiments experiments) {
+                               int maxStreams, Reports reports, Experiments experiments, Guardrails guardrails) {
 
     /**
      * Evaluator reports: liveness thresholds, how long a silent node is remembered, the bounds of
@@ -38,6 +40,22 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Kaf
      * many events a user keeps, and the bounds of the results streams.
      */
     public record Experiments(Duration grace, int maxEventsPerUser, int maxStreams, Duration maxStreamDuration) {
+    }
+
+    /**
+     * The guardrails of running rollout plans.
+     *
+     * @param interval          how often each running plan's guardrails are read and a release signal published
+     * @param flush             how often measured figures travel to the plan's evaluator (how fresh a reading is)
+     * @param partitions        partitions of the internal topics that gather a plan's figures (fixed once the application ran)
+     * @param fineHorizon       how long 10-second buckets are kept: the longest window read at that precision
+     * @param coarseHorizon     how long hourly buckets are kept: how far back "exposed since the step started" reaches
+     * @param signalHistory     how long published verdicts are kept for a plan's verdict series
+     * @param grace             how long a tracked event that arrives before its user's first plan exposure waits for it
+     * @param prometheus        how PROMETHEUS guardrails reach their servers ({@code projection.guardrails.prometheus.*})
+     */
+    public record Guardrails(Duration interval, Duration flush, int partitions, Duration fineHorizon, Duration coarseHorizon,
+                             Duration signalHistory, Duration grace, PrometheusSettings prometheus) {
     }
 
     public ProjectionConfig {
@@ -92,6 +110,28 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Kaf
                 new Experiments(settings.millis("projection.experiments.grace.ms", Duration.ofHours(1)),
                         settings.integer("projection.experiments.max.events.per.user", 200, 1, 10_000),
                         settings.integer("projection.experiments.max.streams", 32, 1, 10_000),
-                        settings.millis("projection.experiments.stream.max.ms", Duration.ofHours(1))));
+                        settings.millis("projection.experiments.stream.max.ms", Duration.ofHours(1))),
+                guardrails(settings));
+    }
+
+    private static Guardrails guardrails(Settings settings) {
+        Duration interval = settings.millis("projection.guardrails.interval.ms", Duration.ofSeconds(10));
+        Duration flush = settings.millis("projection.guardrails.flush.ms", Duration.ofMillis(500));
+        Duration fine = settings.millis("projection.guardrails.fine.horizon.ms", Duration.ofHours(2));
+        Duration coarse = settings.millis("projection.guardrails.coarse.horizon.ms", Duration.ofDays(8));
+        if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new SettingsException("projection.guardrails.interval.ms must be at least 100 ms, was " + interval.toMillis());
+        }
+        if (flush.compareTo(Duration.ofMillis(10)) < 0 || flush.compareTo(interval) > 0) {
+            throw new SettingsException("projection.guardrails.flush.ms must be between 10 ms and projection.guardrails.interval.ms ("
+                    + interval.toMillis() + "), was " + flush.toMillis());
+        }
+        if (fine.compareTo(Duration.ofMinutes(1)) < 0 || coarse.compareTo(fine) < 0) {
+            throw new SettingsException("projection.guardrails.fine.horizon.ms must be at least a minute and at most "
+                    + "projection.guardrails.coarse.horizon.ms; were " + fine.toMillis() + " and " + coarse.toMillis());
+        }
+        return new Guardrails(interval, flush, settings.integer("projection.guardrails.partitions", 1, 1, 1_000), fine, coarse,
+                settings.millis("projection.guardrails.signal.history.ms", Duration.ofHours(6)),
+                settings.millis("projection.guardrails.grace.ms", Duration.ofMinutes(5)), PrometheusSettings.from(settings));
     }
 }

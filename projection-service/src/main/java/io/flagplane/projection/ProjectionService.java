@@ -3,6 +3,18 @@ package io.flagplane.projection;
 import io.flagplane.projection.experiments.ExperimentMetrics;
 import io.flagplane.projection.experiments.ExperimentsTopology;
 import io.flagplane.projection.experiments.UserFold;
+import io.flagplane.avro.RolloutPlanState;
+import io.flagplane.contract.PlanRef;
+import io.flagplane.projection.guardrails.GuardrailMetrics;
+import io.flagplane.projection.guardrails.GuardrailsTopology;
+import io.flagplane.projection.guardrails.Horizons;
+import io.flagplane.projection.guardrails.PrometheusReader;
+import io.flagplane.projection.guardrails.PrometheusSource;
+import io.flagplane.projection.guardrails.PrometheusReadings;
+import io.flagplane.projection.query.ClusterPlans;
+import io.flagplane.projection.query.PlanQueries;
+import java.util.Optional;
+import org.apache.kafka.streams.kstream.KStream;
 import io.flagplane.connections.ClientRole;
 import io.flagplane.connections.KafkaConnectionCheck;
 import io.flagplane.connections.RegistrySettings;
@@ -14,7 +26,7 @@ import io.flagplane.projection.query.ClusterQueries;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.projection.query.Router;
-import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.StateWire;
 import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.stream.EventStream;
 import io.flagplane.projection.http.ExperimentEvents;
@@ -81,10 +93,15 @@ public final class ProjectionService implements AutoCloseable {
 
     private final ExperimentEvents experimentEvents;
     private final ExperimentMetrics experimentMetrics;
+    private final GuardrailMetrics guardrailMetrics;
+    private final PrometheusReadings prometheusReadings;
 
     private ProjectionService(KafkaStreams streams, Javalin http, EventStream stream, ProjectionMetrics metrics,
                               CountDownLatch running, PropagationEvents propagationEvents, TelemetryMetrics reports,
-                              ExperimentEvents experimentEvents, ExperimentMetrics experimentMetrics) {
+                              ExperimentEvents experimentEvents, ExperimentMetrics experimentMetrics, GuardrailMetrics guardrailMetrics,
+                              PrometheusReadings prometheusReadings) {
+        this.guardrailMetrics = guardrailMetrics;
+        this.prometheusReadings = prometheusReadings;
         this.experimentEvents = experimentEvents;
         this.experimentMetrics = experimentMetrics;
         this.streams = streams;
@@ -100,15 +117,23 @@ public final class ProjectionService implements AutoCloseable {
         return start(config, Clock.systemUTC());
     }
 
-    /** @param clock what "now" is for liveness, lifecycle and staleness (tests move it) */
+    /** @param clock what "now" is for liveness, lifecycle, staleness and guardrail windows (tests move it) */
     public static ProjectionService start(ProjectionConfig config, Clock clock) {
+        return start(config, clock, new PrometheusSource(config.guardrails().prometheus()));
+    }
+
+    /** @param prometheusReader what PROMETHEUS guardrails read their queries with (e.g. a {@code PrometheusSource}) */
+    public static ProjectionService start(ProjectionConfig config, Clock clock, PrometheusReader prometheusReader) {
         ProjectionMetrics metrics = new ProjectionMetrics();
         TelemetryMetrics reports = new TelemetryMetrics();
         ExperimentMetrics experimentMetrics = new ExperimentMetrics();
+        GuardrailMetrics guardrailMetrics = new GuardrailMetrics();
+        ProjectionConfig.Guardrails guardrails = config.guardrails();
         FoldSignal signal = new FoldSignal();
         ProjectionConfig.Reports reportSettings = config.reports();
         KafkaConnectionCheck.check("projection-service", config.kafka(), List.of(config.topics().flagEvents(),
-                config.topics().flagState(), config.topics().segmentState(), config.topics().evaluatorReports()));
+                config.topics().flagState(), config.topics().segmentState(), config.topics().evaluatorReports(),
+                config.topics().releaseSignals()));
         var registry = RegistrySettings.client(config.registry());
         TokenRegistry tokens = config.authEnabled() ? TokenRegistry.load(config.tokensFile()) : null;
         if (tokens == null) {
@@ -121,7 +146,7 @@ public final class ProjectionService implements AutoCloseable {
         ProjectionQueries queries = new ProjectionQueries(stores, registry);
         Router router = new Router(stores);
         EventStream stream = new EventStream(config.kafka(), config.topics(), registry, config.streamHeartbeat(),
-                config.maxStreams());
+                config.maxStreams(), plan -> planDefinition(stores, plan));
         TelemetryQueries telemetry = new TelemetryQueries(stores, registry);
         ClusterTelemetry clusterTelemetry = new ClusterTelemetry(telemetry, queries, router);
         PropagationQueries propagation = new PropagationQueries(clusterTelemetry, signal, reportSettings.liveness(), clock,
@@ -130,31 +155,38 @@ public final class ProjectionService implements AutoCloseable {
                 reportSettings.maxStreamDuration(), config.streamHeartbeat());
         PrometheusMetrics prometheus = new PrometheusMetrics(PrometheusMetrics.live(metrics, streamsRef::get, stores,
                 config.topics().flagEvents(), stream, reports, () -> evaluatorsByLiveness(streamsRef.get(), telemetry,
-                        reportSettings.liveness(), clock), experimentMetrics));
+                        reportSettings.liveness(), clock), experimentMetrics, guardrailMetrics));
         ClusterExperiments experiments = new ClusterExperiments(new ExperimentQueries(stores, telemetry), router);
         ExperimentEvents experimentEvents = ExperimentEvents.of(experiments, clock, config.experiments().maxStreams(),
                 config.experiments().maxStreamDuration(), config.streamHeartbeat());
         // HTTP first: its port is what the other instances are told to forward queries to
-        SegmentStateWire segments = new SegmentStateWire(registry, config.topics().segmentState());
+        StateWire states = new StateWire(registry, config.topics().flagState(), config.topics().segmentState());
         ShareWire shares = new ShareWire(registry, config.topics());
         Javalin http = ProjectionHttpApi.create(new ProjectionHttpApi.Parts(stores, queries,
-                new ClusterQueries(queries, router, segments, shares), router, stream, segments, shares, metrics, prometheus, tokens,
+                new ClusterQueries(queries, router, states, shares), router, stream, states, shares, metrics, prometheus, tokens,
                 new ProjectionHttpApi.Telemetry(clusterTelemetry, propagation, propagationEvents, reports, reportSettings.maxWait()),
-                new ProjectionHttpApi.Experiments(experiments, experimentEvents, experimentMetrics, clock)))
+                new ProjectionHttpApi.Experiments(experiments, experimentEvents, experimentMetrics, clock),
+                new ProjectionHttpApi.Plans(new ClusterPlans(new PlanQueries(stores), router), guardrailMetrics, clock)))
                 .start(config.host(), config.port());
         self.set(new HostInfo(config.advertisedHost(), http.port()));
 
         Properties properties = streamsProperties(config);
         properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + http.port());
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
-        FlagProjectionTopology.build(builder, config.topics(), registry, metrics, FlagProjectionTopology.Options.LIVE,
-                new FlagProjectionTopology.Notices(clock, reportSettings.staleCheckEvery()));
+        KStream<String, RolloutPlanState> plans = FlagProjectionTopology.build(builder, config.topics(), registry, metrics,
+                FlagProjectionTopology.Options.LIVE, new FlagProjectionTopology.Notices(clock, reportSettings.staleCheckEvery()));
         FlagStatesGlobal.add(builder, config.topics());
         EvaluatorReportsTopology.build(builder, config.topics(), registry, new EvaluatorReportsTopology.Settings(reports, signal,
                 clock, ReportLimits.DEFAULT, reportSettings.forgetAfter(), Duration.ofMinutes(1)));
+        KStream<String, byte[]> exposuresAndTracking = ExperimentsTopology.exposuresAndTracking(builder, config.topics());
         ExperimentsTopology.build(builder, config.topics(), registry, new ExperimentsTopology.Settings(experimentMetrics,
                 new UserFold.Limits(config.experiments().grace(), config.experiments().maxEventsPerUser(), 32, 16),
-                Duration.ofSeconds(10), 2_000));
+                Duration.ofSeconds(10), 2_000), exposuresAndTracking);
+        PrometheusReadings prometheusReadings = PrometheusReadings.polled(prometheusReader, guardrails.interval(), clock);
+        GuardrailsTopology.build(builder, config.topics(), registry, exposuresAndTracking, plans, new GuardrailsTopology.Settings(
+                guardrailMetrics, clock, guardrails.interval(), guardrails.flush(), Duration.ofMinutes(1), 2_000,
+                new Horizons(guardrails.fineHorizon(), guardrails.coarseHorizon()), guardrails.signalHistory(), guardrails.partitions(),
+                prometheusReadings, guardrails.grace()));
         KafkaStreams streams = new KafkaStreams(builder.build(), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("projection thread failed; replacing it and resuming from the last commit", e);
@@ -172,7 +204,23 @@ public final class ProjectionService implements AutoCloseable {
         LOG.info("projection-service folding {} into {} and serving port {}", config.topics().flagEvents(),
                 config.topics().flagState(), http.port());
         return new ProjectionService(streams, http, stream, metrics, running, propagationEvents, reports, experimentEvents,
-                experimentMetrics);
+                experimentMetrics, guardrailMetrics, prometheusReadings);
+    }
+
+    /**
+     * A plan's definition as this instance holds it (the fold's store, else the guardrails'), for
+     * naming steps on the event stream; empty when another instance holds it or the stores are moving.
+     */
+    private static Optional<io.flagplane.avro.RolloutPlanDefinition> planDefinition(LocalStores stores, PlanRef plan) {
+        try {
+            RolloutPlanState state = stores.plans().get(plan.eventKey());
+            if (state == null) {
+                state = stores.guardrailPlans().get(plan.eventKey());
+            }
+            return Optional.ofNullable(state).map(RolloutPlanState::getDefinition);
+        } catch (QueryException | InvalidStateStoreException e) {
+            return Optional.empty();
+        }
     }
 
     /** For a metrics scrape: this instance's evaluators by liveness; nothing while the stores cannot be read. */
@@ -241,7 +289,11 @@ public final class ProjectionService implements AutoCloseable {
         return experimentMetrics;
     }
 
-    /** What the evaluator-report fold counted. */
+    /** What the guardrails measured, read and published. */
+    public GuardrailMetrics guardrails() {
+        return guardrailMetrics;
+    }
+
     /** Propagation {@code wait}s this instance holds right now. */
     public int propagationWaits() {
         return propagationEvents.queries().waiting();
@@ -257,6 +309,7 @@ public final class ProjectionService implements AutoCloseable {
         propagationEvents.close();
         experimentEvents.close();
         http.stop();
+        prometheusReadings.close();
         // leave the group so that a restarted instance is assigned at once, not after the session timeout
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(10)));

@@ -1,7 +1,10 @@
 package io.flagplane.projection;
 
 import io.flagplane.projection.experiments.ExperimentMetrics;
+import io.flagplane.avro.GuardrailKind;
+import io.flagplane.avro.GuardrailVerdict;
 import io.flagplane.projection.fold.ProjectionMetrics;
+import io.flagplane.projection.guardrails.GuardrailMetrics;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.stream.EventStream;
 import io.flagplane.projection.telemetry.Liveness;
@@ -31,7 +34,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * records, consumer lag per partition of {@code flag-events}, approximate entries of each store,
  * the Kafka Streams state, and open event-stream connections; from evaluator reports, reports
  * folded and skipped, entries dropped at a cap, evaluators by liveness and the propagation latency
- * histogram.
+ * histogram; from the guardrails, records measured, readings by kind and verdict, how long an
+ * evaluation pass takes, and release signals published.
  *
  * <p>Everything is a callback read at scrape time from what the service keeps anyway (the fold's
  * counters, Kafka Streams' own client metrics and stores, the event stream's connection count), so
@@ -67,6 +71,11 @@ public final class PrometheusMetrics {
             return NO_EXPERIMENTS;
         }
 
+        /** What the guardrails counted; a service without them reads zeros. */
+        default GuardrailMetrics guardrails() {
+            return NO_GUARDRAILS;
+        }
+
         /** Evaluators registered on this instance's partitions, by liveness now; empty while the stores cannot be read. */
         default Map<Liveness, Long> evaluators() {
             return Map.of();
@@ -75,6 +84,7 @@ public final class PrometheusMetrics {
 
     private static final TelemetryMetrics NO_REPORTS = new TelemetryMetrics();
     private static final ExperimentMetrics NO_EXPERIMENTS = new ExperimentMetrics();
+    private static final GuardrailMetrics NO_GUARDRAILS = new GuardrailMetrics();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -152,12 +162,13 @@ public final class PrometheusMetrics {
         CounterWithCallback.builder().name("flagplane_experiment_records_skipped_total")
                 .help("Records the experiment analysis skipped, by reason: undecodable (logged), refused (names or key not"
                         + " valid, a variant that is not an arm, an exposure from before the launch), duplicate (a tracked"
-                        + " event id already held)")
+                        + " event id already held), plan (an exposure for a rollout plan's guardrails, not an experiment)")
                 .labelNames("reason").callback(cb -> {
                     ExperimentMetrics e = readings.experiments();
                     cb.call(e.undecodable(), "undecodable");
                     cb.call(e.refused(), "refused");
                     cb.call(e.duplicates(), "duplicate");
+                    cb.call(e.planExposures(), "plan");
                 }).register(registry);
         CounterWithCallback.builder().name("flagplane_experiment_exposures_late_total")
                 .help("Exposures older than the grace period when they arrived, or earlier than a final first exposure:"
@@ -169,6 +180,40 @@ public final class PrometheusMetrics {
         CounterWithCallback.builder().name("flagplane_experiment_mixed_users_total")
                 .help("Users who were served a second variant of an experiment (counted apart, excluded from the results)")
                 .callback(cb -> cb.call(readings.experiments().mixed())).register(registry);
+        CounterWithCallback.builder().name("flagplane_guardrail_records_measured_total")
+                .help("Records the guardrails measured, by kind: exposure (plan exposures on flag-exposures), tracking (tracked"
+                        + " events of users exposed to a plan)")
+                .labelNames("kind").callback(cb -> {
+                    cb.call(readings.guardrails().exposures(), "exposure");
+                    cb.call(readings.guardrails().tracked(), "tracking");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_guardrail_records_skipped_total")
+                .help("Records the guardrails did not count, by reason: unattributed (a tracked event from before the user's plan"
+                        + " exposure, or folded before it arrived), refused (names or key not valid), undecodable, dropped (an entry"
+                        + " let go for a per-user or per-cell bound)")
+                .labelNames("reason").callback(cb -> {
+                    GuardrailMetrics g = readings.guardrails();
+                    cb.call(g.unattributed(), "unattributed");
+                    cb.call(g.refused(), "refused");
+                    cb.call(g.undecodable(), "undecodable");
+                    cb.call(g.dropped(), "dropped");
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_guardrail_verdicts_total")
+                .help("Guardrail readings of running rollout plans, by guardrail kind and verdict (one per guardrail per"
+                        + " evaluation interval)")
+                .labelNames("kind", "verdict").callback(cb -> {
+                    GuardrailMetrics g = readings.guardrails();
+                    for (GuardrailKind kind : GuardrailKind.values()) {
+                        for (GuardrailVerdict verdict : GuardrailVerdict.values()) {
+                            cb.call(g.readings(kind, verdict), kind.name().toLowerCase(Locale.ROOT),
+                                    verdict.name().toLowerCase(Locale.ROOT));
+                        }
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("flagplane_release_signals_published_total")
+                .help("Release signals (one per running plan per evaluation interval) published to release-signals")
+                .callback(cb -> cb.call(readings.guardrails().signals())).register(registry);
+        registry.register(new EvaluationCollector(readings));
         GaugeWithCallback.builder().name("flagplane_event_streams")
                 .help("Open event-stream (SSE) connections")
                 .callback(cb -> cb.call(readings.eventStreams())).register(registry);
@@ -202,6 +247,36 @@ public final class PrometheusMetrics {
         }
     }
 
+    /** How long a guardrail evaluation pass (every running plan of the instance's tasks) takes. */
+    private static final class EvaluationCollector implements Collector {
+
+        private static final String NAME = "flagplane_guardrail_evaluation_seconds";
+        private final Readings readings;
+
+        EvaluationCollector(Readings readings) {
+            this.readings = readings;
+        }
+
+        @Override
+        public MetricSnapshot collect() {
+            GuardrailMetrics g = readings.guardrails();
+            double[] bounds = new double[GuardrailMetrics.DURATION_BOUNDS.length + 1];
+            System.arraycopy(GuardrailMetrics.DURATION_BOUNDS, 0, bounds, 0, GuardrailMetrics.DURATION_BOUNDS.length);
+            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+            return HistogramSnapshot.builder().name(NAME)
+                    .help("One guardrail evaluation pass: every running plan's guardrails read and a release signal published")
+                    .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, g.durationCounts()))
+                            .sum(g.durationSeconds()).build())
+                    .build();
+        }
+
+        @Override
+        public String getPrometheusName() {
+            return NAME;
+        }
+    }
+
     /** The readings of a running service. {@code streams} is null until the application is created. */
     public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
                                 EventStream stream) {
@@ -218,7 +293,19 @@ public final class PrometheusMetrics {
     public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
                                 EventStream stream, TelemetryMetrics reports, Supplier<Map<Liveness, Long>> evaluators,
                                 ExperimentMetrics experiments) {
+        return live(fold, streams, stores, eventsTopic, stream, reports, evaluators, experiments, NO_GUARDRAILS);
+    }
+
+    /** The same, with the guardrails' counters. */
+    public static Readings live(ProjectionMetrics fold, Supplier<KafkaStreams> streams, LocalStores stores, String eventsTopic,
+                                EventStream stream, TelemetryMetrics reports, Supplier<Map<Liveness, Long>> evaluators,
+                                ExperimentMetrics experiments, GuardrailMetrics guardrails) {
         return new Readings() {
+            @Override
+            public GuardrailMetrics guardrails() {
+                return guardrails;
+            }
+
             @Override
             public ExperimentMetrics experiments() {
                 return experiments;

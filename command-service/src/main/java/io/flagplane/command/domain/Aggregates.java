@@ -15,7 +15,7 @@ public final class Aggregates {
 
     /** In the order events are claimed: a kind that owns only some payloads before the flag kind, which owns the rest. */
     public static final List<Aggregate<?>> ALL = List.of(new EnvironmentAggregate(), new SegmentAggregate(),
-            new ChangeRequestAggregate(), new PlanAggregate(), new FlagAggregate());
+            new ChangeRequestAggregate(), new ScheduledChangeAggregate(), new PlanAggregate(), new FlagAggregate());
 
     private static final Map<Class<?>, Aggregate<?>> BY_REF = new HashMap<>();
 

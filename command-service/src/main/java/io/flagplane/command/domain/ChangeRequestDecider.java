@@ -17,15 +17,11 @@ import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.ChangeRequestStatus;
 import io.flagplane.avro.ChangeRequestSubmitted;
 import io.flagplane.avro.EnvironmentState;
-import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.ChangeRequestRef;
-import io.flagplane.contract.RecordKeys;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -216,13 +212,8 @@ public final class ChangeRequestDecider {
 
     /** Refuses with REBASE_REQUIRED, listing each flag or segment whose version is not the one drafted against. */
     private static void requireUnmoved(ReadModel model, ChangeRequestState current) {
-        List<String> moved = new ArrayList<>();
-        current.getContent().getDraftedAgainst().forEach((key, drafted) -> {
-            long now = versionOf(model, AggregateRef.ofEventKey(RecordKeys.of(current.getEnvironment(), key)));
-            if (now != drafted) {
-                moved.add(key + ": drafted at version " + drafted + ", now at " + now);
-            }
-        });
+        List<String> moved = Drafted.moved(model, current.getEnvironment(), current.getContent().getDraftedAgainst()).stream()
+                .map(m -> m.key() + ": drafted at version " + m.drafted() + ", now at " + m.now()).toList();
         if (!moved.isEmpty()) {
             throw new CommandException(ErrorCode.REBASE_REQUIRED, null, "change request '" + current.getId() + "' was drafted against"
                     + " versions that have moved (" + moved.size() + "); edit it against the current state and have it approved again",
@@ -232,21 +223,6 @@ public final class ChangeRequestDecider {
 
     private static ChangeRequestContent content(ReadModel model, String title, String description, String commandsJson,
                                                 List<Command> commands) {
-        Map<String, Long> drafted = new LinkedHashMap<>();
-        for (Command inner : commands) {
-            AggregateRef target = inner instanceof Command.OnFlag f ? f.flag() : inner instanceof Command.OnSegment s ? s.segment()
-                    : inner instanceof Command.OnExperiment e ? ExperimentRules.flagOf(model, e)
-                    : inner instanceof Command.OnPlan p ? p.plan() : null;
-            if (target != null) {
-                String key = RecordKeys.parse(target.eventKey()).key();
-                drafted.putIfAbsent(key, versionOf(model, target));
-            }
-        }
-        return new ChangeRequestContent(title, description, commandsJson, drafted);
-    }
-
-    private static long versionOf(ReadModel model, AggregateRef target) {
-        Object state = model.state(target);
-        return state == null ? 0 : Aggregates.of(target).versionOf(state);
+        return new ChangeRequestContent(title, description, commandsJson, Drafted.against(model, commands));
     }
 }

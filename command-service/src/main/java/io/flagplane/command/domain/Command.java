@@ -15,6 +15,7 @@ import io.flagplane.contract.ChangeRequestRef;
 import io.flagplane.contract.EnvironmentRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.PlanRef;
+import io.flagplane.contract.ScheduleRef;
 import io.flagplane.contract.SegmentRef;
 import java.time.Instant;
 import java.util.List;
@@ -72,7 +73,9 @@ public sealed interface Command {
         PAUSE_EXPERIMENT("pauseExperiment"), RESUME_EXPERIMENT("resumeExperiment"), STOP_EXPERIMENT("stopExperiment"),
         CREATE_PLAN("createPlan"), UPDATE_PLAN("updatePlan"), START_PLAN("startPlan"), ADVANCE_PLAN("advancePlan"),
         COMPLETE_PLAN("completePlan"), AWAIT_PLAN_APPROVAL("awaitPlanApproval"), APPROVE_PLAN_STEP("approvePlanStep"),
-        PAUSE_PLAN("pausePlan"), RESUME_PLAN("resumePlan"), ROLL_BACK_PLAN("rollBackPlan"), CANCEL_PLAN("cancelPlan");
+        PAUSE_PLAN("pausePlan"), RESUME_PLAN("resumePlan"), ROLL_BACK_PLAN("rollBackPlan"), CANCEL_PLAN("cancelPlan"),
+        CREATE_SCHEDULE("createSchedule"), CANCEL_SCHEDULE("cancelSchedule"), APPLY_SCHEDULE("applySchedule"),
+        FAIL_SCHEDULE("failSchedule");
 
         private final String action;
 
@@ -594,6 +597,72 @@ public sealed interface Command {
         @Override
         public boolean maySpread() {
             return true;
+        }
+    }
+
+    /**
+     * A command on one scheduled change. {@code by} is who asks: a person or token creating or
+     * cancelling it (from their credentials, never from a body), or the release controller applying it.
+     */
+    sealed interface OnSchedule extends Command {
+        ScheduleRef schedule();
+
+        Actor by();
+
+        @Override
+        default String environment() {
+            return schedule().environment();
+        }
+    }
+
+    /**
+     * Schedule {@code commands} (parsed from {@code commandsJson}, which is what the schedule keeps
+     * and what is decided again when it applies) for {@code applyAt}. {@code requestedAt} is the
+     * service's clock when it was asked, so the decider, which has no clock, can tell whether
+     * {@code applyAt} is ahead.
+     */
+    record CreateSchedule(ScheduleRef schedule, Actor by, String title, String description, String commandsJson,
+                          List<Command> commands, Instant applyAt, boolean applyIfMoved, Instant requestedAt)
+            implements OnSchedule {
+        public CreateSchedule {
+            commands = List.copyOf(commands);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CREATE_SCHEDULE;
+        }
+
+        @Override
+        public Long expectedVersion() {
+            return null;
+        }
+    }
+
+    /** Cancel a pending scheduled change: it will not apply. */
+    record CancelSchedule(ScheduleRef schedule, Actor by, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.CANCEL_SCHEDULE;
+        }
+    }
+
+    /**
+     * Mark a pending scheduled change applied; its commands follow in the same change set. Decided
+     * against the version the release controller saw, so it applies once.
+     */
+    record ApplySchedule(ScheduleRef schedule, Actor by, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.APPLY_SCHEDULE;
+        }
+    }
+
+    /** Mark a pending scheduled change failed, with the refusal that stopped it ({@code code}, {@code why}). */
+    record FailSchedule(ScheduleRef schedule, Actor by, ErrorCode code, String why, Long expectedVersion) implements OnSchedule {
+        @Override
+        public Kind kind() {
+            return Kind.FAIL_SCHEDULE;
         }
     }
 }

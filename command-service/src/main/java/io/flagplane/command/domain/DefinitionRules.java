@@ -12,6 +12,7 @@ import io.flagplane.avro.Target;
 import io.flagplane.avro.Variant;
 import io.flagplane.avro.WeightedVariant;
 import io.flagplane.evaluation.ConditionSpec;
+import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.Operator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,8 +59,9 @@ public final class DefinitionRules {
     public static final int MAX_LIFETIME_DAYS = 3_650;
 
     static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    /** Keys evaluators write into every evaluation's metadata themselves. */
-    private static final Set<String> RESERVED_METADATA = Set.of("flagVersion", "environment");
+    /** Keys evaluators write into an evaluation's metadata themselves (the last two when a prerequisite fails). */
+    private static final Set<String> RESERVED_METADATA = Set.of("flagVersion", "environment", Evaluation.PREREQUISITE,
+            Evaluation.REASON_DETAIL);
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0," + (MAX_METADATA_KEY - 1) + "}");
 
     private DefinitionRules() {

@@ -29,6 +29,15 @@ public enum ErrorCode {
     SEGMENT_ALREADY_EXISTS,
     /** The segment cannot be archived: live flags name it (they are listed). */
     SEGMENT_IN_USE,
+    /** A prerequisite names a flag that does not exist in the environment, or is archived; {@code field} says which. */
+    PREREQUISITE_NOT_FOUND,
+    /** The prerequisites would close a cycle; the message names it ({@code a -> b -> a}) and {@code details} lists it. */
+    PREREQUISITE_CYCLE,
+    /**
+     * Live flags name this flag as a prerequisite (they are listed): it cannot be archived, nor lose
+     * a variant they need, until their prerequisites change.
+     */
+    FLAG_HAS_DEPENDANTS,
     /** No live flag carries the tag asked for. */
     NO_MATCHING_FLAGS,
     /** The command's expected version is not the current version. */
@@ -43,6 +52,13 @@ public enum ErrorCode {
     APPROVAL_NOT_ALLOWED,
     /** A flag or segment the request touches moved since it was drafted; edit the request (it lists what moved). */
     REBASE_REQUIRED,
+    /** No such scheduled change in the environment. */
+    SCHEDULE_NOT_FOUND,
+    /**
+     * A flag or segment a scheduled change touches moved since it was scheduled, and the change did
+     * not say to apply anyway ({@code applyIfMoved}); it lists what moved. The change failed, visibly.
+     */
+    MOVED_SINCE_SCHEDULED,
     /** No such experiment in the environment. */
     EXPERIMENT_NOT_FOUND,
     /** An experiment with this key already exists in the environment (on any flag, archived ones included). */

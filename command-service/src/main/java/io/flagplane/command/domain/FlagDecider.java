@@ -38,7 +38,8 @@ import java.util.function.Predicate;
  * flag writes nothing). Kill by tag decides over every live flag with the tag.
  *
  * <p>Archived flags take no changes but a restore (and a kill, which is then a no-op: a kill is
- * never refused).
+ * never refused). A flag's prerequisites follow {@link PrerequisiteRules}: they name live flags
+ * and their variants, never close a cycle, and a flag live flags depend on is not archived.
  *
  * <p>Experiments are flag-aggregate commands (they live on the flag and are versioned with it), but
  * their rules are {@link ExperimentRules}': this class hands experiment commands over, and asks it
@@ -54,8 +55,10 @@ public final class FlagDecider {
         Predicate<String> anySegment = key -> true;
         if (command instanceof Command.CreateFlag create) {
             DefinitionRules.check(create.definition(), anySegment);
+            PrerequisiteRules.checkShape(create.flag().key(), create.definition().getPrerequisites());
         } else if (command instanceof Command.ReplaceDefinition replace) {
             DefinitionRules.check(replace.definition(), anySegment);
+            PrerequisiteRules.checkShape(replace.flag().key(), replace.definition().getPrerequisites());
         } else if (command instanceof Command.ReplaceRules rules) {
             for (int i = 0; i < rules.rules().size(); i++) {
                 DefinitionRules.checkConditions(rules.rules().get(i).getConditions(), anySegment, "rules[" + i + "].conditions");
@@ -97,6 +100,7 @@ public final class FlagDecider {
                         current.getVersion());
             }
             DefinitionRules.check(create.definition(), segmentUsable);
+            PrerequisiteRules.check(model, target, create.definition(), null);
             return new FlagCreated(create.definition(), create.enabled());
         }
         if (current == null) {
@@ -117,6 +121,10 @@ public final class FlagDecider {
         if (command instanceof Command.ReplaceDefinition replace) {
             FlagDefinition next = FlagDefinition.newBuilder(replace.definition()).setSalt(definition.getSalt()).build();
             DefinitionRules.check(next, segmentUsable);
+            PrerequisiteRules.check(model, target, next, definition);
+            if (!next.getVariants().equals(definition.getVariants())) {
+                PrerequisiteRules.checkVariantsKept(model, target, next, current.getVersion());
+            }
             return next.equals(definition) ? null : new DefinitionReplaced(next);
         }
         if (command instanceof Command.Enable) {
@@ -132,6 +140,7 @@ public final class FlagDecider {
             return current.getKilled() ? new FlagRevived() : null;
         }
         if (command instanceof Command.Archive) {
+            PrerequisiteRules.checkArchive(model, target, current.getVersion());
             return new FlagArchived();
         }
         if (command instanceof Command.Restore) {

@@ -65,6 +65,32 @@ final class ApprovalGate {
         return bypassed;
     }
 
+    /**
+     * For commands held to apply later, when nobody is there to answer for them (a scheduled change,
+     * when it is created and again when it applies): a command in a protected scope is refused with
+     * {@code CHANGE_REQUEST_REQUIRED}, admins included (their bypass is for a change they make now,
+     * and is recorded on it); a kill still passes. The way in is a change request, approved, then
+     * scheduled with {@code applyAt}.
+     */
+    static void checkHeld(ReadModel model, List<Command> commands) {
+        for (Command command : commands) {
+            if (command.kind() == Command.Kind.KILL || command.kind() == Command.Kind.KILL_BY_TAG) {
+                continue;
+            }
+            EnvironmentState environment = model.environment(command.environment());
+            ApprovalPolicy policy = environment == null ? null : environment.getApprovalPolicy();
+            if (policy != null && inScope(model, policy, command)) {
+                String env = command.environment();
+                throw new CommandException(ErrorCode.CHANGE_REQUEST_REQUIRED, null, what(command) + " in environment '" + env
+                        + "' is protected by its approval policy (" + policy.getRequiredApprovals() + " approval(s) by "
+                        + policy.getApproverRole() + "s), so a change to it is not scheduled directly: open a change request"
+                        + " (POST /api/v1/environments/" + env + "/change-requests with {\"title\": …, \"reason\": …,"
+                        + " \"commands\": [ … ]}) and, once approved, schedule it (POST …/change-requests/{id}/schedule with"
+                        + " {\"applyAt\": …})");
+            }
+        }
+    }
+
     private static boolean inScope(ReadModel model, ApprovalPolicy policy, Command command) {
         if (command instanceof Command.OnPlan plan) {
             return planInScope(model, policy, plan);

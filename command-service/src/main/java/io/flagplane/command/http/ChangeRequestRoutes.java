@@ -173,7 +173,7 @@ final class ChangeRequestRoutes {
         Content content = content(body, environment);
         CommandResult result = submission.execute(ctx, List.of(new Command.EditChangeRequest(
                 new ChangeRequestRef(environment, state.getId()), Requests.principal(ctx).actor(), content.title(), content.reason(),
-                content.commandsJson(), content.commands(), expectedVersion(ctx, body))), null);
+                content.commandsJson(), content.commands(), Requests.expectedVersion(ctx, body))), null);
         CommandErrors.json(ctx, 200, ResultJson.single(result));
     }
 
@@ -187,7 +187,7 @@ final class ChangeRequestRoutes {
         String applyAt = Json.optionalText(body, "applyAt", "applyAt", null);
         Command.ReviewChangeRequest review = new Command.ReviewChangeRequest(kind, new ChangeRequestRef(environment, state.getId()),
                 by.actor(), by.roleIn(environment).orElse(null), Json.optionalText(body, "comment", "comment", null),
-                applyAt == null ? null : Instants.parse(applyAt, "applyAt"), expectedVersion(ctx, body));
+                applyAt == null ? null : Instants.parse(applyAt, "applyAt"), Requests.expectedVersion(ctx, body));
         String reason = Json.optionalText(body, "reason", "reason", null);
         if (kind == Command.Kind.APPLY_CHANGE_REQUEST) {
             var request = ChangeRequestApply.request(model, state, by.actor(), reason);
@@ -198,23 +198,5 @@ final class ChangeRequestRoutes {
             return;
         }
         CommandErrors.json(ctx, 200, ResultJson.single(submission.execute(ctx, List.of(review), reason)));
-    }
-
-    /** {@code expectedVersion} from a body or {@code If-Match}, refused when the two disagree. */
-    static Long expectedVersion(Context ctx, JsonNode body) {
-        Long fromBody = Json.optionalVersion(body, "expectedVersion", "expectedVersion");
-        String ifMatch = ctx.header("If-Match");
-        if (ifMatch == null || ifMatch.isBlank()) {
-            return fromBody;
-        }
-        try {
-            long fromHeader = Long.parseLong(ifMatch.strip().replace("\"", "").replace("W/", ""));
-            if (fromBody != null && fromBody != fromHeader) {
-                throw CommandException.invalid("If-Match", "If-Match (" + fromHeader + ") and expectedVersion (" + fromBody + ") disagree");
-            }
-            return fromHeader;
-        } catch (NumberFormatException e) {
-            throw CommandException.invalid("If-Match", "If-Match must be a version such as \"3\"");
-        }
     }
 }

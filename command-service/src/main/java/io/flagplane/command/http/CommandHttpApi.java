@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -19,7 +20,7 @@ import java.util.Locale;
  * {@code /api/v1/openapi.yaml}: built here from its collaborators. Every request under
  * {@code /api/v1} is authenticated first ({@link Authenticator}); then the routes of
  * {@link EnvironmentRoutes}, {@link ReadRoutes}, {@link WriteRoutes} (and the policy, change-request,
- * experiment and rollout-plan routes beside them) parse, check the role,
+ * experiment, rollout-plan, scheduled-change and preview routes beside them) parse, check the role,
  * hand commands to the single writer ({@link Submission}) and render what it did. Every refusal is
  * rendered in {@link CommandErrors}. Operations ({@code /health/live}, {@code /health/ready},
  * {@code /metrics}) are outside {@code /api/v1} and open to the infrastructure that watches the
@@ -42,6 +43,12 @@ public final class CommandHttpApi {
      */
     public static Javalin create(CommandProcessor processor, WriteModel model, CommandMetrics metrics, TokenRegistry tokens,
                                  Duration commandTimeout) {
+        return create(processor, model, metrics, tokens, commandTimeout, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is for instants a request names (a scheduled change's applyAt, a preview's asOf) */
+    public static Javalin create(CommandProcessor processor, WriteModel model, CommandMetrics metrics, TokenRegistry tokens,
+                                 Duration commandTimeout, Clock clock) {
         Authenticator authenticator = tokens == null ? Authenticator.open() : Authenticator.of(tokens);
         Submission submission = new Submission(processor, model, commandTimeout);
         String openApi = resource("/openapi/command-api.yaml");
@@ -65,6 +72,8 @@ public final class CommandHttpApi {
             new ChangeRequestRoutes(model, submission).register(routes, ENV);
             new ExperimentRoutes(model, submission).register(routes, ENV);
             new PlanRoutes(model, submission).register(routes, ENV);
+            new ScheduledChangeRoutes(model, submission, clock).register(routes, ENV);
+            new PreviewRoutes(model, clock).register(routes, ENV);
             routes.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
 
             routes.get("/health/live", ctx -> CommandErrors.json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP")));

@@ -1,6 +1,7 @@
 package io.flagplane.command.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.avro.TargetList;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
@@ -52,7 +53,7 @@ final class CommandJson {
 
     /** The fields of a flag definition, shared by createFlag and replaceFlag. */
     private static final Set<String> DEFINITION = Set.of("type", "description", "tags", "owner", "variants", "offVariant",
-            "rules", "fallthrough", "allowList", "denyList", "metadata", "kind", "lifetimeDays");
+            "rules", "fallthrough", "allowList", "denyList", "metadata", "kind", "lifetimeDays", "prerequisites");
     private static final Set<String> SEGMENT_DEFINITION = Set.of("description", "included", "excluded", "rules");
 
     /** Besides action, environment and expectedVersion: the fields each action takes. */
@@ -209,6 +210,37 @@ final class CommandJson {
             case "cancelPlan" -> new Command.CancelPlan(PlanJson.plan(node, environment), expected);
             default -> throw new IllegalStateException("action '" + action + "' has fields but no parser");
         };
+    }
+
+    /**
+     * A held change set's {@code "commands"} (a scheduled change's): a non-empty array of at most
+     * {@code max} command objects, each read as {@link #parse} reads one, its environment the path's
+     * unless it names one; problems are named under {@code commands[i]}.
+     */
+    static List<Command> parseAll(JsonNode commands, String environment, int max) {
+        if (commands == null || !commands.isArray() || commands.isEmpty()) {
+            throw CommandException.invalid("commands", "\"commands\" must be a non-empty array of commands, each an object"
+                    + " with an \"action\"");
+        }
+        if (commands.size() > max) {
+            throw CommandException.invalid("commands", "at most " + max + " commands");
+        }
+        List<Command> parsed = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            if (!commands.get(i).isObject()) {
+                throw CommandException.invalid("commands[" + i + "]", "each command is an object with an \"action\"");
+            }
+            ObjectNode command = (ObjectNode) commands.get(i);
+            if (!command.has("environment")) {
+                command.put("environment", environment);
+            }
+            try {
+                parsed.add(parse(command));
+            } catch (CommandException e) {
+                throw e.under("commands[" + i + "]");
+            }
+        }
+        return parsed;
     }
 
     private static FlagRef flag(String environment, JsonNode node) {

@@ -5,6 +5,7 @@ import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.FlagKind;
 import io.flagplane.avro.FlagType;
+import io.flagplane.avro.Prerequisite;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
 import io.flagplane.avro.SegmentRule;
@@ -37,6 +38,7 @@ final class DefinitionJson {
     private static final Set<String> CONDITION_FIELDS = Set.of("attribute", "operator", "values");
     private static final Set<String> SPLIT_SERVE_FIELDS = Set.of("split", "bucketBy");
     private static final Set<String> WEIGHT_FIELDS = Set.of("variant", "weight");
+    private static final Set<String> PREREQUISITE_FIELDS = Set.of("flagKey", "variants");
     private static final String KINDS = "release, experiment, operational, kill_switch, permission";
 
     private DefinitionJson() {
@@ -81,7 +83,37 @@ final class DefinitionJson {
                 .setMetadata(metadata(Json.present(body, "metadata", "metadata")))
                 .setKind(kind(body))
                 .setLifetimeDays(lifetimeDays(body))
+                .setPrerequisites(prerequisites(Json.present(body, "prerequisites", "prerequisites")))
                 .build();
+    }
+
+    /**
+     * {@code [{"flagKey": "charges.engine", "variants": ["on"]}]}: the flags that must serve one of
+     * the variants named before this flag's own targeting applies. Whether they exist, and the
+     * variants, is the domain's to check ({@code PrerequisiteRules}).
+     */
+    private static List<Prerequisite> prerequisites(JsonNode node) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw CommandException.invalid("prerequisites", "prerequisites must be an array of {\"flagKey\", \"variants\"}");
+        }
+        List<Prerequisite> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "prerequisites[" + i + "]";
+            JsonNode p = node.get(i);
+            if (!p.isObject()) {
+                throw CommandException.invalid(path, path + " must be an object with \"flagKey\" and \"variants\"");
+            }
+            Json.allowOnly(p, path, PREREQUISITE_FIELDS);
+            if (p.get("variants") == null) {
+                throw CommandException.invalid(path + ".variants", path + ".variants is required: the variants of the"
+                        + " prerequisite that meet it, e.g. [\"on\"]");
+            }
+            out.add(new Prerequisite(Json.requiredText(p, "flagKey", path + ".flagKey"), Json.textList(p, "variants", path + ".variants")));
+        }
+        return out;
     }
 
     /** What the flag is for; release when left out. */

@@ -111,7 +111,7 @@ final class PlanRoutes {
         PlanRef ref = new PlanRef(environment, state.getKey());
         Command command = new Command.ApprovePlanStep(ref, by.actor(), step == null ? state.getCurrentStep() : step.intValue(),
                 Json.optionalBoolean(body, "approved", "approved", true), Json.optionalText(body, "comment", "comment", null),
-                ChangeRequestRoutes.expectedVersion(ctx, body));
+                Requests.expectedVersion(ctx, body));
         CommandResult result = execute(ctx, command, Json.optionalText(body, "reason", "reason", null));
         CommandErrors.json(ctx, 200, ResultJson.plan(result, ref));
     }

@@ -1,5 +1,6 @@
 package io.flagplane.command.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.Principal;
 import io.flagplane.auth.Role;
@@ -41,6 +42,24 @@ final class Requests {
         if (model.environment(environment) == null) {
             throw new CommandException(ErrorCode.ENVIRONMENT_NOT_FOUND, null, "environment '" + environment
                     + "' is not declared (GET /api/v1/environments lists the declared ones)");
+        }
+    }
+
+    /** The version a body ({@code expectedVersion}) or an {@code If-Match} header expects; they must agree when both are sent. */
+    static Long expectedVersion(Context ctx, JsonNode body) {
+        Long fromBody = Json.optionalVersion(body, "expectedVersion", "expectedVersion");
+        String ifMatch = ctx.header("If-Match");
+        if (ifMatch == null || ifMatch.isBlank()) {
+            return fromBody;
+        }
+        try {
+            long fromHeader = Long.parseLong(ifMatch.strip().replace("\"", "").replace("W/", ""));
+            if (fromBody != null && fromBody != fromHeader) {
+                throw CommandException.invalid("If-Match", "If-Match (" + fromHeader + ") and expectedVersion (" + fromBody + ") disagree");
+            }
+            return fromHeader;
+        } catch (NumberFormatException e) {
+            throw CommandException.invalid("If-Match", "If-Match must be a version such as \"3\"");
         }
     }
 }

@@ -6,6 +6,7 @@ import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.RolloutPlanState;
+import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.command.log.Change;
 import io.flagplane.command.log.CommandResult;
@@ -33,6 +34,8 @@ final class ResultJson {
             body.set("environment", environment(e));
         } else if (change.state() instanceof ChangeRequestState r) {
             body.set("changeRequest", StateJson.changeRequest(r));
+        } else if (change.state() instanceof ScheduledChangeState s) {
+            body.set("schedule", StateJson.scheduledChange(s));
         }
         return body;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.EnvironmentArchived;
 import io.flagplane.avro.FlagEvent;
+import io.flagplane.avro.ScheduledChangeCancelled;
 import io.flagplane.avro.SegmentArchived;
 import io.flagplane.avro.SegmentCreated;
 import io.flagplane.avro.SegmentDefinition;
@@ -12,6 +13,7 @@ import io.flagplane.contract.EnvironmentRef;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.ScheduleRef;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.fixtures.Events;
 import io.flagplane.fixtures.States;
@@ -45,7 +47,8 @@ class AggregatesTest {
                 Arguments.of(Events.on("production", "beta-users").with(new SegmentCreated(definition)), SEGMENT),
                 Arguments.of(Events.on("production", "beta-users").with(new SegmentArchived()), SEGMENT),
                 Arguments.of(Events.on("production", "production").environmentCreated(), new EnvironmentRef("production")),
-                Arguments.of(Events.on("staging", "staging").with(new EnvironmentArchived()), new EnvironmentRef("staging")));
+                Arguments.of(Events.on("staging", "staging").with(new EnvironmentArchived()), new EnvironmentRef("staging")),
+                Arguments.of(Events.on("production", "sc-1").with(new ScheduledChangeCancelled()), new ScheduleRef("production", "sc-1")));
     }
 
     @ParameterizedTest(name = "{1}: {0}")
@@ -62,7 +65,8 @@ class AggregatesTest {
                 Arguments.of(new Command.KillByTag("production", "checkout"), FlagRef.class),
                 Arguments.of(new Command.ArchiveSegment(SEGMENT, null), SegmentRef.class),
                 Arguments.of(new Command.CreateEnvironment("staging", null), EnvironmentRef.class),
-                Arguments.of(new Command.ArchiveEnvironment("staging", null), EnvironmentRef.class));
+                Arguments.of(new Command.ArchiveEnvironment("staging", null), EnvironmentRef.class),
+                Arguments.of(new Command.CancelSchedule(new ScheduleRef("production", "sc-1"), Events.ALICE, null), ScheduleRef.class));
     }
 
     @ParameterizedTest(name = "{0} → {1}")

@@ -115,6 +115,16 @@ class CommandValidationTest {
             metadata flagVersion reserved | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"flagVersion":3}}        | INVALID_FIELD       | metadata.flagVersion        | reserved
             metadata float 1e400          | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"ratio":1.5e400}}        | INVALID_FIELD       | metadata.ratio              | too large
             rollout without off variant   | {"action":"setRollout","flag":"no.off","percentage":10}                                  | INVALID_FIELD       | variant                     | no off variant
+            prerequisites not a list      | {"action":"createFlag","key":"a.b","type":"boolean","prerequisites":{"flagKey":"existing.flag"}} | INVALID_FIELD | prerequisites        | must be an array
+            prerequisite not an object    | {"action":"createFlag","key":"a.b","type":"boolean","prerequisites":["existing.flag"]}   | INVALID_FIELD       | prerequisites[0]            | must be an object
+            prerequisite misspelled field | {"action":"createFlag","key":"a.b","type":"boolean","prerequisites":[{"flag":"existing.flag","variants":["on"]}]} | INVALID_FIELD | prerequisites[0].flag | unknown field 'flag'
+            prerequisite without variants | {"action":"createFlag","key":"a.b","type":"boolean","prerequisites":[{"flagKey":"existing.flag"}]} | INVALID_FIELD | prerequisites[0].variants | is required
+            prerequisite variant a number | {"action":"createFlag","key":"a.b","type":"boolean","prerequisites":[{"flagKey":"existing.flag","variants":[1]}]} | INVALID_FIELD | prerequisites[0].variants[0] | must be a string
+            prerequisite null             | {"action":"createFlag","key":"a.b","type":"boolean","prerequisites":null}                | INVALID_FIELD       | prerequisites               | must not be null
+            prerequisite unknown flag     | {"action":"createFlag","key":"a.b","type":"boolean","prerequisites":[{"flagKey":"no.such","variants":["on"]}]} | PREREQUISITE_NOT_FOUND | prerequisites[0].flagKey | 'no.such' does not exist
+            prerequisite unknown variant  | {"action":"replaceFlag","flag":"no.off","type":"boolean","prerequisites":[{"flagKey":"existing.flag","variants":["yes"]}]} | INVALID_FIELD | prerequisites[0].variants[0] | has no variant 'yes'
+            prerequisite on itself        | {"action":"replaceFlag","flag":"existing.flag","type":"boolean","prerequisites":[{"flagKey":"existing.flag","variants":["on"]}]} | INVALID_FIELD | prerequisites[0].flagKey | its own prerequisite
+            metadata reasonDetail reserved | {"action":"createFlag","key":"a.b","type":"boolean","metadata":{"reasonDetail":"x"}}    | INVALID_FIELD       | metadata.reasonDetail       | reserved
             """)
     void a_bad_command_is_refused_with_its_code_field_and_a_sentence(String why, String json, String code, String field,
                                                                       String message) throws Exception {

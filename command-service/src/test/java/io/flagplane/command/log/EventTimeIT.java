@@ -1,5 +1,6 @@
 package io.flagplane.command.log;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.Actor;

@@ -1,5 +1,6 @@
 package io.flagplane.command.release;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.ActorKind;
@@ -60,7 +61,7 @@ class ExperimentSchedulerTest {
     private static final Instant STOP = Instant.parse("2026-12-15T09:00:00Z");
 
     /** A clock that stands still until the test moves it. */
-    private static final class ManualClock extends Clock {
+    private static final class MovableClock extends Clock {
         private Instant now = T0;
 
         void set(Instant instant) {
@@ -83,7 +84,7 @@ class ExperimentSchedulerTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock();
+    private final MovableClock clock = new MovableClock();
     private final List<String> refusals = new ArrayList<>();
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private ModelWriter writer;

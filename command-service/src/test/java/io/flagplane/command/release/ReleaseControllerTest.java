@@ -1,5 +1,6 @@
 package io.flagplane.command.release;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +26,6 @@ import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
 import io.flagplane.avro.Serve;
-import io.flagplane.command.ManualClock;
 import io.flagplane.command.domain.Command;
 import io.flagplane.command.domain.CommandException;
 import io.flagplane.command.domain.ErrorCode;
@@ -72,7 +72,7 @@ class ReleaseControllerTest {
     private static final Duration INTERVAL = Duration.ofSeconds(10);
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private final ManualClock clock = new ManualClock(T0);
+    private final MovableClock clock = new MovableClock(T0);
     private final ReleaseSignals.InMemory signals = new ReleaseSignals.InMemory();
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final List<String> seen = new ArrayList<>();

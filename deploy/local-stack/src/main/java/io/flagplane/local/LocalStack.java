@@ -120,7 +120,7 @@ public final class LocalStack implements AutoCloseable {
         projection = ProjectionService.start(ProjectionConfig.from(settings), clock);
         started.push(projection);
         edge = EdgeNode.start(EdgeConfig.from(settings.with(Map.of("edge.environments",
-                settings.string("edge.environments", "production,staging")))));
+                settings.string("edge.environments", "production,staging")))), clock);
         started.push(edge);
     }
 

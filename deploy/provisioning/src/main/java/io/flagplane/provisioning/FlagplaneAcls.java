@@ -103,6 +103,7 @@ public final class FlagplaneAcls {
                 topic(g, t.evaluatorReports(), AclOperation.READ, "folds evaluator reports (registry, propagation, usage)");
                 topic(g, t.flagExposures(), AclOperation.READ, "folds exposures into experiment metrics");
                 topic(g, t.trackingEvents(), AclOperation.READ, "folds tracking events into experiment and guardrail metrics");
+                topic(g, t.releaseSignals(), AclOperation.WRITE, "publishes the guardrail verdicts of running rollout plans");
                 g.add(new Grant(ResourceType.TOPIC, n.applicationId() + "-", PatternType.PREFIXED, AclOperation.ALL,
                         "Kafka Streams' internal topics (changelogs, repartitions): create, read, write, delete records, configs"));
                 g.add(new Grant(ResourceType.GROUP, n.applicationId(), PatternType.LITERAL, AclOperation.READ,

@@ -28,7 +28,8 @@ class FlagplaneAclsTest {
     @Test
     void only_the_command_service_writes_flag_events_and_only_the_projection_writes_the_state_topics() {
         assertThat(writable(FlagplaneAcls.Role.COMMAND)).containsExactly("flag-events");
-        assertThat(writable(FlagplaneAcls.Role.PROJECTION)).contains("flag-state", "segment-state").doesNotContain("flag-events");
+        assertThat(writable(FlagplaneAcls.Role.PROJECTION)).contains("flag-state", "segment-state", "release-signals")
+                .doesNotContain("flag-events");
         for (FlagplaneAcls.Role reader : List.of(FlagplaneAcls.Role.EDGE, FlagplaneAcls.Role.SDK)) {
             assertThat(writable(reader)).as("%s writes", reader)
                     .containsExactlyInAnyOrder("evaluator-reports", "flag-exposures", "tracking-events");

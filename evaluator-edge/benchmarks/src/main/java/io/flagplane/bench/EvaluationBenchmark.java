@@ -100,6 +100,36 @@ public class EvaluationBenchmark {
         }
     }
 
+    /**
+     * Flagplane alone: a flag with one prerequisite (the peers model prerequisites too differently
+     * to compare like for like). {@value FlagplaneSdk#PREREQUISITE_ON_STATIC} is always met, so it
+     * costs one more flag evaluation; {@value FlagplaneSdk#PREREQUISITE_ON_SPLIT} fails for half the
+     * contexts, serving the pre-built PREREQUISITE_FAILED result.
+     */
+    @State(Scope.Thread)
+    public static class FlagplanePrerequisite {
+        @Param({FlagplaneSdk.PREREQUISITE_ON_STATIC, FlagplaneSdk.PREREQUISITE_ON_SPLIT})
+        public String prerequisiteFlag;
+
+        private int next;
+        FlagplaneSdk sdk;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            sdk = new FlagplaneSdk(Scenario.PEOPLE);
+            sdk.requirePrerequisiteAnswers();
+        }
+
+        final int nextContext() {
+            return next = (next + 1) & (Scenario.CONTEXTS - 1);
+        }
+    }
+
+    @Benchmark
+    public boolean flagplanePrerequisite(FlagplanePrerequisite s) {
+        return s.sdk.evaluate(s.prerequisiteFlag, s.nextContext());
+    }
+
     @Benchmark
     public boolean flagplane(Flagplane s) {
         return s.sdk.evaluate(s.flag, s.nextContext());

@@ -6,6 +6,7 @@ import io.flagplane.avro.Condition;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.FlagType;
+import io.flagplane.avro.Prerequisite;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.Serve;
 import io.flagplane.avro.Split;
@@ -36,6 +37,15 @@ import java.util.Map;
  * the SDK and the edge node do when reporting is on.
  */
 public final class FlagplaneSdk implements BenchmarkSdk {
+
+    /**
+     * Flagplane's own extra flags, not in the peers' set ({@link Scenario#FLAGS}): a flag with one
+     * prerequisite, on {@value Scenario#STATIC} (always met: the cost of checking it) and on
+     * {@value Scenario#SPLIT} (met for half the contexts: the off variant with PREREQUISITE_FAILED
+     * for the other half). Each serves on when its prerequisite does.
+     */
+    public static final String PREREQUISITE_ON_STATIC = "bench.prerequisite_static";
+    public static final String PREREQUISITE_ON_SPLIT = "bench.prerequisite_split";
 
     static {
         AvroContract.trustGeneratedClasses();
@@ -90,6 +100,8 @@ public final class FlagplaneSdk implements BenchmarkSdk {
                     List.of(new Condition((String) Scenario.FIVE.get(i).get(0), "in", values)), on()));
         }
         return List.of(
+                state(PREREQUISITE_ON_STATIC, withPrerequisite(Scenario.STATIC)),
+                state(PREREQUISITE_ON_SPLIT, withPrerequisite(Scenario.SPLIT)),
                 state(Scenario.STATIC, definition(List.of(), on(), List.of(), List.of())),
                 state(Scenario.THREE_CONDITIONS, definition(List.of(new Rule("cohort", null, List.of(
                         new Condition("role", "in", Scenario.COHORT_ROLES),
@@ -99,6 +111,34 @@ public final class FlagplaneSdk implements BenchmarkSdk {
                         new WeightedVariant("on", 5_000), new WeightedVariant("off", 5_000)), null)).build(), List.of(), List.of())),
                 state(Scenario.LISTS, definition(List.of(), off(), List.of(new Target("on", Scenario.ALLOW)), Scenario.DENY)),
                 state(Scenario.FIVE_RULES, definition(fiveRules, off(), List.of(), List.of())));
+    }
+
+    private static FlagDefinition withPrerequisite(String prerequisite) {
+        FlagDefinition definition = definition(List.of(), on(), List.of(), List.of());
+        definition.setPrerequisites(List.of(new Prerequisite(prerequisite, List.of("on"))));
+        return definition;
+    }
+
+    /**
+     * Checks the prerequisite flags before they are measured: each serves what its prerequisite
+     * serves, on every context, and the split's half are served off for the prerequisite's sake.
+     */
+    public void requirePrerequisiteAnswers() {
+        int failed = 0;
+        for (int i = 0; i < contexts.length; i++) {
+            for (String[] pair : new String[][] {{PREREQUISITE_ON_STATIC, Scenario.STATIC}, {PREREQUISITE_ON_SPLIT, Scenario.SPLIT}}) {
+                Evaluation<Boolean> result = Evaluator.evaluate(view, pair[0], io.flagplane.evaluation.FlagType.BOOLEAN,
+                        Boolean.TRUE, contexts[i]);
+                if (result.value() != evaluate(pair[1], i)) {
+                    throw new IllegalStateException(pair[0] + " served " + result + " to context " + i + ", but "
+                            + pair[1] + " serves " + evaluate(pair[1], i));
+                }
+                failed += result.reason() == io.flagplane.evaluation.Reason.PREREQUISITE_FAILED ? 1 : 0;
+            }
+        }
+        if (failed < contexts.length * 45 / 100 || failed > contexts.length * 55 / 100) {
+            throw new IllegalStateException(failed + " of " + contexts.length + " evaluations failed their prerequisite, expected about half");
+        }
     }
 
     private static Serve on() {

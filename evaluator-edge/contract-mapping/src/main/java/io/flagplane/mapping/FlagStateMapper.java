@@ -8,6 +8,7 @@ import io.flagplane.avro.Experiment;
 import io.flagplane.avro.ExperimentStatus;
 import io.flagplane.avro.FlagDefinition;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.Prerequisite;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentDefinition;
 import io.flagplane.avro.SegmentRule;
@@ -36,7 +37,9 @@ import java.util.Map;
  * default when off; metadata values arrive as String, Boolean, Long or Double; of the flag's
  * experiments only a RUNNING one reaches the engine, with the split it measures, so a launch, a
  * pause or a stop changes what evaluators log as soon as the flag's new state arrives, like a
- * kill); a state that does not make sense (a variant value of the
+ * kill; prerequisites in order, checked by the engine against the same view at each evaluation;
+ * the running rollout plan, {@code plan}, which marks every result for plan exposures); a state
+ * that does not make sense (a variant value of the
  * wrong JSON type, a serve naming a missing variant) is refused with
  * {@link IllegalArgumentException}, and the caller keeps the flag's previous version.
  */
@@ -76,6 +79,10 @@ public final class FlagStateMapper {
             Object value = entry.getValue() instanceof CharSequence text ? text.toString() : entry.getValue();
             flag.metadata(entry.getKey(), value);
         }
+        for (Prerequisite prerequisite : definition.getPrerequisites()) {
+            flag.prerequisite(prerequisite.getFlagKey(), prerequisite.getVariants());
+        }
+        flag.plan(state.getPlan());
         ExperimentFold.active(state.getExperiments())
                 .filter(experiment -> experiment.getStatus() == ExperimentStatus.RUNNING)
                 .ifPresent(experiment -> flag.experiment(experiment.getKey(), measuredRule(experiment)));

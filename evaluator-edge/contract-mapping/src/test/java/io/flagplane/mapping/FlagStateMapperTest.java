@@ -41,6 +41,28 @@ class FlagStateMapperTest {
     }
 
     @Test
+    void prerequisites_and_the_running_plan_are_carried_over() {
+        FlagState engine = States.booleanState("production", "charges.engine", 2);
+        engine.setKilled(true);
+        FlagState ui = States.booleanState("production", "charges.ui", 5);
+        ui.getDefinition().setPrerequisites(List.of(new io.flagplane.avro.Prerequisite("charges.engine", List.of("on"))));
+        ui.setPlan("charges-phases");
+        Flag engineFlag = FlagStateMapper.toFlag(engine);
+        Flag uiFlag = FlagStateMapper.toFlag(ui);
+        Map<String, Flag> flags = Map.of("charges.engine", engineFlag, "charges.ui", uiFlag);
+
+        var result = Evaluator.evaluate(flags::get, "charges.ui", null, null, EvaluationContext.of("u1"));
+
+        assertThat(uiFlag.prerequisiteKeys()).containsExactly("charges.engine");
+        assertThat(uiFlag.prerequisiteVariants(0)).containsExactly("on");
+        assertThat(uiFlag.plan()).isEqualTo("charges-phases");
+        assertThat(result.reason()).isEqualTo(Reason.PREREQUISITE_FAILED);
+        assertThat(result.variant()).isEqualTo("off");
+        assertThat(result.plan()).isEqualTo("charges-phases");
+        assertThat(FlagStateMapper.toFlag(engine).plan()).isNull();
+    }
+
+    @Test
     void lists_are_carried_over() {
         FlagState state = States.booleanState("production", "a.b", 2);
         state.getDefinition().setAllowList(List.of(new Target("on", List.of("beta-1"))));

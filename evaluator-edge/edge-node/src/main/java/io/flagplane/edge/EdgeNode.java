@@ -15,6 +15,7 @@ import io.flagplane.reporting.NodeIds;
 import io.flagplane.ruleset.LiveRuleset;
 import io.flagplane.settings.Settings;
 import io.javalin.Javalin;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class EdgeNode implements AutoCloseable {
     private final EvaluatorTelemetry telemetry;
     private final Javalin http;
 
-    private EdgeNode(EdgeConfig config, boolean bareEndpoint) {
+    private EdgeNode(EdgeConfig config, boolean bareEndpoint, Clock clock) {
         this.config = config;
         var registry = RegistrySettings.client(config.registry());
         LiveRuleset.Options options = new LiveRuleset.Options(config.bootstrapServers(), config.topics(),
@@ -62,7 +63,7 @@ public final class EdgeNode implements AutoCloseable {
                 reportingWithPassThrough(config), ruleset, config.bootstrapServers(), config.topics(), registry);
         // the exposure and tracking producer connects like the report sender: the same pass-through
         this.telemetry = EvaluatorTelemetry.start(nodeId, config.exposures(), config.tracking(), config.bootstrapServers(),
-                config.topics(), registry, reportingWithPassThrough(config).producerOverrides());
+                config.topics(), registry, reportingWithPassThrough(config).producerOverrides(), clock);
         this.feed = new ChangeFeed(ruleset, config.heartbeat(), config.maxStreams());
         this.metrics = new EdgeMetrics(ruleset, feed::connections, this::reportingStats, telemetry.exposures()::stats,
                 telemetry.tracking()::stats);
@@ -101,8 +102,17 @@ public final class EdgeNode implements AutoCloseable {
 
     /** As {@link #start(EdgeConfig)}, optionally with the constant {@code /bench/bare} route for HTTP benchmarks. */
     public static EdgeNode start(EdgeConfig config, boolean bareEndpoint) {
+        return start(config, bareEndpoint, Clock.systemUTC());
+    }
+
+    /** As {@link #start(EdgeConfig)}, its exposures and tracking events stamped by {@code clock} (tests move it by hand). */
+    public static EdgeNode start(EdgeConfig config, Clock clock) {
+        return start(config, false, clock);
+    }
+
+    private static EdgeNode start(EdgeConfig config, boolean bareEndpoint, Clock clock) {
         KafkaConnectionCheck.check("edge node", config.kafka(), topicsUsed(config));
-        EdgeNode node = new EdgeNode(config, bareEndpoint);
+        EdgeNode node = new EdgeNode(config, bareEndpoint, clock);
         node.ruleset.start();
         node.http.start(config.host(), config.port());
         if (node.reporter != null) {

@@ -5,12 +5,23 @@ package io.flagplane.evaluation;
  * nothing to bucket by, or anything unexpected serves the caller's default with reason
  * {@link Reason#ERROR} and an {@link ErrorCode}.
  *
- * <p>Order (seed 003, generalised): killed or disabled → off variant ({@code DISABLED}); deny
+ * <p>Order (seed 003, generalised): killed or disabled → off variant ({@code DISABLED});
+ * prerequisites, in order → the off variant ({@code PREREQUISITE_FAILED}) at the first one not
+ * met; deny
  * list → off ({@code DISABLED}); a flag without an off variant serves the caller's default there
  * instead, still {@code DISABLED} and without an error (the code default); allow list → its variant ({@code TARGETING_MATCH}); rules in
  * order, first match wins ({@code TARGETING_MATCH}, or {@code SPLIT} when the rule serves a
  * split); then the fallthrough ({@code DEFAULT}, {@code SPLIT}, or {@code STATIC} for a flag
  * with no targeting and no split).
+ *
+ * <p>A prerequisite is met when its flag, evaluated here for the same context against the same
+ * view (so a kill of the prerequisite reaches its dependants in the same evaluation, with no
+ * second hop), serves one of the variants named. A prerequisite that is missing, archived, off
+ * without an off variant, or cannot be evaluated for the context (a split and no targeting key,
+ * anything unexpected) is not met. Prerequisites nest (a prerequisite's own prerequisites are
+ * checked when it is evaluated) at most {@value #MAX_PREREQUISITE_DEPTH} deep: deeper, or a cycle
+ * in data the writer would have refused, is an error ({@link ErrorCode#GENERAL}), never a stack
+ * overflow. A flag without prerequisites pays one array-length read for all this.
  *
  * <p>A result from the split the flag's RUNNING experiment measures is the pre-built exposure
  * instance of that variant ({@link Evaluation#experiment()} set); a split reached any other way
@@ -25,6 +36,12 @@ public final class Evaluator {
     /** Marks a split that had no value to bucket by; turned into an error with the caller's default. */
     private static final Evaluation<Object> NOTHING_TO_BUCKET = new Evaluation<>(null, null, Reason.ERROR,
             ErrorCode.TARGETING_KEY_MISSING, null, 0);
+    /** Marks prerequisites nested too deep (a cycle) or too many of them; turned into an error with the caller's default. */
+    private static final Evaluation<Object> PREREQUISITES_UNUSABLE = new Evaluation<>(null, null, Reason.ERROR,
+            ErrorCode.GENERAL, null, 0);
+
+    /** How deep prerequisites may nest: a flag's prerequisite's prerequisite … this many levels. The writer refuses deeper. */
+    public static final int MAX_PREREQUISITE_DEPTH = 8;
 
     private Evaluator() {
     }
@@ -54,7 +71,7 @@ public final class Evaluator {
         }
         Evaluation<Object> decided;
         try {
-            decided = decide(flag, context == null ? EvaluationContext.empty() : context, view);
+            decided = decide(flag, context == null ? EvaluationContext.empty() : context, view, 0);
         } catch (RuntimeException e) {
             return Evaluation.error(defaultValue, ErrorCode.GENERAL, "evaluating '" + key + "' failed: " + e, flag.version());
         }
@@ -66,12 +83,29 @@ public final class Evaluator {
                     + "' serves a split to this context, which has no targeting key (or bucketing attribute) to bucket by",
                     flag.version());
         }
+        if (decided == PREREQUISITES_UNUSABLE) {
+            return Evaluation.error(defaultValue, ErrorCode.GENERAL, "flag '" + key + "' cannot check its prerequisites: they"
+                    + " nest more than " + MAX_PREREQUISITE_DEPTH + " deep (a cycle?) or one names more than "
+                    + Flag.MAX_PREREQUISITES, flag.version());
+        }
+        if (decided.variant() == null && decided.reason() == Reason.PREREQUISITE_FAILED && defaultValue != null) {
+            // no off variant: the caller's default, still saying which prerequisite failed
+            return new Evaluation<>(defaultValue, null, Reason.PREREQUISITE_FAILED, null, null, decided.flagVersion(),
+                    decided.flagMetadata(), null, decided.plan());
+        }
         return (Evaluation<T>) decided;
     }
 
-    private static Evaluation<Object> decide(Flag flag, EvaluationContext context, FlagView view) {
+    private static Evaluation<Object> decide(Flag flag, EvaluationContext context, FlagView view, int depth) {
         if (flag.killed() || !flag.enabled()) {
             return flag.off();
+        }
+        Prerequisite[] prerequisites = flag.prerequisites();
+        if (prerequisites.length > 0) {
+            Evaluation<Object> failed = unmet(prerequisites, context, view, depth);
+            if (failed != null) {
+                return failed;
+            }
         }
         String targetingKey = context.targetingKey();
         if (targetingKey != null && flag.hasTargets()) {
@@ -89,6 +123,46 @@ public final class Evaluator {
             }
         }
         return serve(flag, flag.fallthrough(), flag.fallthroughReason(), context);
+    }
+
+    /**
+     * The result of the first prerequisite not met, {@link #PREREQUISITES_UNUSABLE}, or null when
+     * every one is met. Each prerequisite flag is decided like any flag, one level deeper.
+     */
+    private static Evaluation<Object> unmet(Prerequisite[] prerequisites, EvaluationContext context, FlagView view, int depth) {
+        if (depth >= MAX_PREREQUISITE_DEPTH || prerequisites.length > Flag.MAX_PREREQUISITES) {
+            return PREREQUISITES_UNUSABLE;
+        }
+        for (Prerequisite prerequisite : prerequisites) {
+            Flag required = view.flag(prerequisite.flagKey);
+            if (required == null) {
+                return prerequisite.failed(Prerequisite.Outcome.MISSING);
+            }
+            if (required.archived()) {
+                return prerequisite.failed(Prerequisite.Outcome.ARCHIVED);
+            }
+            Evaluation<Object> served;
+            try {
+                served = decide(required, context, view, depth + 1);
+            } catch (RuntimeException e) {
+                return prerequisite.failed(Prerequisite.Outcome.NOT_EVALUABLE);
+            }
+            if (served == PREREQUISITES_UNUSABLE) {
+                return served;
+            }
+            if (served == NOTHING_TO_BUCKET) {
+                return prerequisite.failed(Prerequisite.Outcome.NOT_EVALUABLE);
+            }
+            String variant = served.variant();   // null: the prerequisite serves the code default
+            if (variant == null) {
+                return prerequisite.failed(Prerequisite.Outcome.NO_VARIANT);
+            }
+            view.prerequisiteEvaluated(prerequisite.flagKey, served);
+            if (!prerequisite.accepts(variant)) {
+                return prerequisite.failed(variant);
+            }
+        }
+        return null;
     }
 
     private static Evaluation<Object> serve(Flag flag, Serve serve, Reason reason, EvaluationContext context) {

@@ -32,10 +32,23 @@ import java.util.TreeSet;
  * marks nothing: the flag is still served (never refused for it, or a kill behind it would not
  * arrive).
  *
+ * <p>A flag may name prerequisites (at most {@value #MAX_PREREQUISITES}): other flags that must
+ * serve given variants to a context before this flag's own targeting applies. They are
+ * evaluated by {@link Evaluator} against the same view; what this flag serves when one is not
+ * met (its off variant, reason {@link Reason#PREREQUISITE_FAILED}, naming the prerequisite in its
+ * metadata) is prepared here too ({@link Prerequisite}). A flag naming more is still built (a kill
+ * must always arrive) but answers an error until it is fixed.
+ *
+ * <p>A flag may be under a running rollout plan ({@link #plan()}): every result it serves then
+ * carries the plan's key, so a delivery layer logs it as a plan exposure.
+ *
  * <p>Immutable and safe to share between threads. Build with {@link #builder(String, FlagType)};
  * {@link Builder#build()} refuses a flag whose serves name variants it does not have.
  */
 public final class Flag {
+
+    /** The most prerequisites a flag may name; the writer refuses more. */
+    public static final int MAX_PREREQUISITES = 10;
 
     private final String key;
     private final FlagType type;
@@ -72,6 +85,10 @@ public final class Flag {
     private final Serve measured;
     /** exposures[variant]: the shared result of {@link #measured} for each variant, marked with the experiment. */
     private final Evaluation<Object>[] exposures;
+    /** The key of the running rollout plan every result is marked with, or null. */
+    private final String plan;
+    /** Checked in order before the lists and rules; empty for most flags (one length read on the hot path). */
+    private final Prerequisite[] prerequisites;
 
     @SuppressWarnings("unchecked")
     private Flag(Builder b) {
@@ -103,13 +120,14 @@ public final class Flag {
         boolean targeted = this.rules.length > 0 || hasTargets;
         this.fallthroughReason = this.fallthrough instanceof Serve.Split ? Reason.SPLIT
                 : targeted ? Reason.DEFAULT : Reason.STATIC;
+        this.plan = b.plan;
         Reason[] reasons = Reason.values();
         this.results = new Evaluation[variants.length][reasons.length];
         for (int v = 0; v < variants.length; v++) {
             for (Reason reason : reasons) {
                 if (reason != Reason.ERROR) {
                     results[v][reason.ordinal()] = new Evaluation<>(variants[v].value(), variants[v].key(), reason, null,
-                            null, version, metadata);
+                            null, version, metadata, null, plan);
                 }
             }
         }
@@ -121,8 +139,34 @@ public final class Flag {
         this.exposures = new Evaluation[measured == null ? 0 : variants.length];
         for (int v = 0; v < exposures.length; v++) {
             exposures[v] = new Evaluation<>(variants[v].value(), variants[v].key(), Reason.SPLIT, null, null, version,
-                    metadata, experiment);
+                    metadata, experiment, plan);
         }
+        this.prerequisites = new Prerequisite[b.prerequisites.size()];
+        for (int i = 0; i < prerequisites.length; i++) {
+            Builder.PrerequisiteDraft draft = b.prerequisites.get(i);
+            prerequisites[i] = new Prerequisite(draft.flagKey(), draft.variants(), this::prerequisiteFailure);
+        }
+    }
+
+    /** Builds what this flag serves when a prerequisite is not met; see {@link Prerequisite}. */
+    interface FailureFactory {
+        Evaluation<Object> failure(String prerequisiteKey, String detail);
+    }
+
+    /**
+     * The off variant (or, without one, no variant: the evaluator puts the caller's default in)
+     * with reason PREREQUISITE_FAILED, and the flag's metadata plus the prerequisite's key and
+     * the sentence saying why (sorted by key with the rest, so equal answers render to equal bytes).
+     */
+    private Evaluation<Object> prerequisiteFailure(String prerequisiteKey, String detail) {
+        TreeMap<String, Object> sorted = new TreeMap<>(metadata);
+        sorted.put(Evaluation.PREREQUISITE, prerequisiteKey);
+        sorted.put(Evaluation.REASON_DETAIL, detail);
+        Map<String, Object> withDetail = Collections.unmodifiableMap(new LinkedHashMap<>(sorted));
+        return offVariant < 0
+                ? new Evaluation<>(null, null, Reason.PREREQUISITE_FAILED, null, null, version, withDetail, null, plan)
+                : new Evaluation<>(variants[offVariant].value(), variants[offVariant].key(), Reason.PREREQUISITE_FAILED, null,
+                        null, version, withDetail, null, plan);
     }
 
     /** The split serve of the rule with this id (null: the fallthrough), or null when there is none. */
@@ -142,7 +186,7 @@ public final class Flag {
     }
 
     private Evaluation<Object> codeDefaultOf(Object defaultValue) {
-        return new Evaluation<>(defaultValue, null, Reason.DISABLED, null, null, version, metadata);
+        return new Evaluation<>(defaultValue, null, Reason.DISABLED, null, null, version, metadata, null, plan);
     }
 
     private Serve serve(ServeSpec spec, String where) {
@@ -253,6 +297,30 @@ public final class Flag {
         return experiment;
     }
 
+    /** The key of the running rollout plan this flag's results are marked with, or null. */
+    public String plan() {
+        return plan;
+    }
+
+    /** Whether this flag names any prerequisite. */
+    public boolean hasPrerequisites() {
+        return prerequisites.length > 0;
+    }
+
+    /** The keys of the flags this flag names as prerequisites, in order; empty for most flags. Not for the evaluation path. */
+    public List<String> prerequisiteKeys() {
+        List<String> keys = new ArrayList<>(prerequisites.length);
+        for (Prerequisite p : prerequisites) {
+            keys.add(p.flagKey);
+        }
+        return keys;
+    }
+
+    /** The variants the prerequisite at {@code index} accepts. Not for the evaluation path. */
+    public List<String> prerequisiteVariants(int index) {
+        return prerequisites[index].variants();
+    }
+
     /** The key of the variant served when the flag is off, killed or denies a key; null when it serves the code default. */
     public String offVariantKey() {
         return offVariant < 0 ? null : variants[offVariant].key();
@@ -281,6 +349,10 @@ public final class Flag {
 
     Rule[] rules() {
         return rules;
+    }
+
+    Prerequisite[] prerequisites() {
+        return prerequisites;
     }
 
     Serve fallthrough() {
@@ -327,12 +399,16 @@ public final class Flag {
     @Override
     public String toString() {
         return "Flag[" + key + " v" + version + (killed ? " killed" : enabled ? " enabled" : " disabled")
-                + (experiment == null ? "" : " experiment " + experiment) + "]";
+                + (experiment == null ? "" : " experiment " + experiment) + (plan == null ? "" : " plan " + plan)
+                + (prerequisites.length == 0 ? "" : " prerequisites " + prerequisiteKeys()) + "]";
     }
 
     /** Collects a flag's parts; {@link #build()} prepares and checks them. */
     public static final class Builder {
         private record RuleDraft(String id, List<ConditionSpec> conditions, ServeSpec serve) {
+        }
+
+        private record PrerequisiteDraft(String flagKey, List<String> variants) {
         }
 
         private final String key;
@@ -351,6 +427,8 @@ public final class Flag {
         private final Map<String, Object> metadata = new LinkedHashMap<>();
         private String experimentKey;
         private String experimentRuleId;
+        private String plan;
+        private final List<PrerequisiteDraft> prerequisites = new ArrayList<>();
 
         private Builder(String key, FlagType type) {
             this.key = Objects.requireNonNull(key, "key");
@@ -439,6 +517,24 @@ public final class Flag {
         public Builder experiment(String key, String ruleId) {
             this.experimentKey = Objects.requireNonNull(key, "experiment key");
             this.experimentRuleId = ruleId;
+            return this;
+        }
+
+        /**
+         * Appends a prerequisite: flag {@code flagKey} must serve one of {@code variants} to the
+         * context, or this flag serves its off variant (reason PREREQUISITE_FAILED). Checked in
+         * the order added, before the lists and rules. One naming no variant (which the writer
+         * refuses) is never met; the flag is still built, so that a kill behind it arrives.
+         */
+        public Builder prerequisite(String flagKey, Collection<String> variants) {
+            Objects.requireNonNull(flagKey, "prerequisite flag key");
+            prerequisites.add(new PrerequisiteDraft(flagKey, List.copyOf(variants)));
+            return this;
+        }
+
+        /** The running rollout plan measuring this flag (null: none): every result is then marked with its key. */
+        public Builder plan(String planKey) {
+            this.plan = planKey;
             return this;
         }
 

@@ -15,4 +15,13 @@ public interface FlagView {
     default Segment segment(String key) {
         return null;
     }
+
+    /**
+     * Told of each prerequisite flag the engine evaluated on the way to an answer, with what it
+     * served (a variant of its own: nothing for a prerequisite that was missing or could not be
+     * evaluated), so a view that counts usage can count it as a use of that flag; by default
+     * nothing. Called on the evaluating thread; must not throw and should not allocate.
+     */
+    default void prerequisiteEvaluated(String flagKey, Evaluation<?> served) {
+    }
 }

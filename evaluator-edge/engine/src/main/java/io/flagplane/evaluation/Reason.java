@@ -15,6 +15,13 @@ public enum Reason {
     DISABLED,
     /** Nothing matched: the fallthrough variant. */
     DEFAULT,
+    /**
+     * A prerequisite flag did not serve one of the variants this flag needs to this context (it
+     * is killed, disabled, archived, missing, or serves another variant): the off variant, or the
+     * caller's default when the flag has no off variant. Which prerequisite, and what it served,
+     * is in the result's metadata ({@link Evaluation#PREREQUISITE}, {@link Evaluation#REASON_DETAIL}).
+     */
+    PREREQUISITE_FAILED,
     /** The caller's default was served; {@link ErrorCode} says why. */
     ERROR
 }

@@ -7,6 +7,7 @@ import io.flagplane.reporting.exposure.ExposureSettings;
 import io.flagplane.reporting.telemetry.TelemetryProducer;
 import io.flagplane.reporting.tracking.TrackingLog;
 import io.flagplane.reporting.tracking.TrackingSettings;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -40,14 +41,22 @@ public final class EvaluatorTelemetry implements AutoCloseable {
     public static EvaluatorTelemetry start(String nodeId, ExposureSettings exposureSettings, TrackingSettings trackingSettings,
                                            String bootstrapServers, TopicNames topics, SchemaRegistryClient registry,
                                            Map<String, Object> producerOverrides) {
+        return start(nodeId, exposureSettings, trackingSettings, bootstrapServers, topics, registry, producerOverrides,
+                Clock.systemUTC());
+    }
+
+    /** As the other {@code start}, exposures and tracking events stamped by {@code clock} (tests move it by hand). */
+    public static EvaluatorTelemetry start(String nodeId, ExposureSettings exposureSettings, TrackingSettings trackingSettings,
+                                           String bootstrapServers, TopicNames topics, SchemaRegistryClient registry,
+                                           Map<String, Object> producerOverrides, Clock clock) {
         if (!exposureSettings.enabled() && !trackingSettings.enabled()) {
             return new EvaluatorTelemetry(nodeId, ExposureLog.OFF, TrackingLog.off(), null);
         }
         TelemetryProducer producer = new TelemetryProducer(bootstrapServers, registry, "flagplane-telemetry-" + nodeId,
                 producerOverrides);
         return new EvaluatorTelemetry(nodeId,
-                ExposureLog.start(exposureSettings, nodeId, producer, topics.flagExposures()),
-                TrackingLog.start(trackingSettings, nodeId, producer, topics.trackingEvents()),
+                ExposureLog.start(exposureSettings, nodeId, producer, topics.flagExposures(), clock),
+                TrackingLog.start(trackingSettings, nodeId, producer, topics.trackingEvents(), clock),
                 producer);
     }
 

@@ -1,5 +1,6 @@
 package io.flagplane.reporting;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.AppliedVersion;
@@ -62,7 +63,7 @@ class EvaluatorReporterTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock(START);
+    private final MovableClock clock = new MovableClock(START);
     private final LiveRuleset ruleset = new LiveRuleset(LiveRuleset.Options.of("127.0.0.1:1", TopicNames.DEFAULT, Set.of())
             .withUsageCounting(true), new InMemorySchemaRegistry());
     private final FakeSender sender = new FakeSender();

@@ -3,12 +3,14 @@ package io.flagplane.ruleset;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.Flag;
 import io.flagplane.evaluation.Segment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +52,8 @@ public final class Ruleset {
         private final HashMap<String, FlagUsageCounters> counters;
         /** Built on first use: the flags in key order, for answers that list them all. */
         private volatile List<Flag> sorted;
+        /** Built on first use: prerequisite key → the keys of the flags that name it (empty for most environments). */
+        private volatile Map<String, List<String>> dependants;
 
         EnvironmentView(HashMap<String, Flag> flags, HashMap<String, Segment> segments,
                         HashMap<String, FlagUsageCounters> counters) {
@@ -69,6 +73,12 @@ public final class Ruleset {
         @Override
         public Flag flag(String key) {
             return flags.get(key);
+        }
+
+        /** A prerequisite evaluated on the way to another flag's answer is a use of it too (else it would look inactive). */
+        @Override
+        public void prerequisiteEvaluated(String flagKey, Evaluation<?> served) {
+            count(flagKey, served);
         }
 
         @Override
@@ -127,6 +137,44 @@ public final class Ruleset {
             view.sorted = sorted;
         }
         return sorted;
+    }
+
+    /**
+     * The flags of one environment that name any of {@code flagKeys} as a prerequisite, directly
+     * or through other prerequisites (their answers follow those flags'), not counting
+     * {@code flagKeys} themselves. The index behind it is built once per snapshot, on first use.
+     */
+    public Set<String> dependantsOf(String environment, Collection<String> flagKeys) {
+        EnvironmentView view = byEnvironment.get(environment);
+        if (view == null) {
+            return Set.of();
+        }
+        Map<String, List<String>> index = view.dependants;
+        if (index == null) {
+            Map<String, List<String>> built = new HashMap<>();
+            for (Flag flag : view.flags.values()) {
+                if (flag.hasPrerequisites()) {
+                    for (String prerequisite : flag.prerequisiteKeys()) {
+                        built.computeIfAbsent(prerequisite, k -> new ArrayList<>()).add(flag.key());
+                    }
+                }
+            }
+            index = built;
+            view.dependants = index;
+        }
+        if (index.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> reached = new LinkedHashSet<>();
+        ArrayDeque<String> pending = new ArrayDeque<>(flagKeys);
+        while (!pending.isEmpty()) {
+            for (String dependant : index.getOrDefault(pending.pop(), List.of())) {
+                if (!flagKeys.contains(dependant) && reached.add(dependant)) {
+                    pending.add(dependant);
+                }
+            }
+        }
+        return reached;
     }
 
     public Collection<Flag> flags(String environment) {

@@ -97,8 +97,10 @@ public final class RulesetStore {
 
     /**
      * Applies what moves flags and segments forward, as one new snapshot. Returns the flags whose
-     * answers may have changed: those updated, and those whose rules name a changed segment
-     * (directly or through other segments).
+     * answers may have changed: those updated, those whose rules name a changed segment
+     * (directly or through other segments), and those that name any of these as a prerequisite
+     * (directly or through other prerequisites: a kill of {@code charges.engine} changes what
+     * {@code charges.ui} serves, so its listeners hear of it).
      */
     public List<FlagRef> apply(List<Update> updates, List<SegmentUpdate> segmentUpdates) {
         Ruleset before = current.get();
@@ -153,6 +155,7 @@ public final class RulesetStore {
         }
         Ruleset after = before.with(flagChanges, segmentChanges, changed.size() + segmentsChanged, usage);
         segmentChanges.forEach((environment, segments) -> changed.addAll(flagsUsing(after, environment, segments.keySet())));
+        changed.addAll(dependants(after, changed));
         List<FlagRef> changedFlags = List.copyOf(changed);
         current.set(after);
         tellApplied(appliedVersions);
@@ -178,6 +181,16 @@ public final class RulesetStore {
                 LOG.warn("an applied-versions listener failed", e);
             }
         }
+    }
+
+    /** The flags that name any of {@code changed} as a prerequisite, through nesting too, per environment. */
+    private static List<FlagRef> dependants(Ruleset ruleset, Set<FlagRef> changed) {
+        Map<String, Set<String>> keysByEnvironment = new HashMap<>();
+        changed.forEach(ref -> keysByEnvironment.computeIfAbsent(ref.environment(), e -> new HashSet<>()).add(ref.key()));
+        List<FlagRef> out = new ArrayList<>();
+        keysByEnvironment.forEach((environment, keys) -> ruleset.dependantsOf(environment, keys)
+                .forEach(key -> out.add(new FlagRef(environment, key))));
+        return out;
     }
 
     /** The flags of one environment whose rules reach any of {@code segmentKeys}, through nesting too. */

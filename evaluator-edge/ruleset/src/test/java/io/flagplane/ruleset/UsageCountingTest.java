@@ -60,6 +60,18 @@ class UsageCountingTest {
     }
 
     @Test
+    void a_prerequisite_evaluated_on_the_way_to_its_dependants_answer_is_counted_as_a_use_of_it() {
+        put("production", flag("charges.engine", 1, "off"));
+        put("production", Flag.builder("charges.ui", FlagType.BOOLEAN).variant("on", true).variant("off", false).offVariant("off")
+                .fallthrough("on").enabled(true).version(1).prerequisite("charges.engine", List.of("on")).build());
+
+        evaluate("production", "charges.ui", FlagType.BOOLEAN, 4);
+
+        assertThat(harvest()).containsExactlyInAnyOrderEntriesOf(Map.of("production/charges.ui/off", 4L,
+                "production/charges.engine/off", 4L));
+    }
+
+    @Test
     void each_evaluation_is_counted_under_its_flag_and_variant_and_errors_under_the_empty_variant() {
         put("production", flag("a.flag", 1, "on"));
         put("production", flag("b.flag", 1, "off"));

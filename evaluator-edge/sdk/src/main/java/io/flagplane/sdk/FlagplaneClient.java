@@ -82,7 +82,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Experiments: when an evaluation's result comes from the split of its flag's RUNNING
  * experiment, the client logs an exposure on {@code flag-exposures} (once per user and experiment
- * within {@link ExposureSettings#dedupWindow()}); {@link #track} sends what users do on
+ * within {@link ExposureSettings#dedupWindow()}); while a rollout plan runs on a flag, every
+ * evaluation of it is a plan exposure (once per user, plan and variant within the window), which
+ * the plan's guardrails measure; {@link #track} sends what users do on
  * {@code tracking-events}. Both go through bounded buffers and a background thread: never
  * blocking, dropped and counted under pressure ({@link #exposureStats()}, {@link #trackingStats()}).
  */
@@ -232,7 +234,8 @@ public final class FlagplaneClient implements AutoCloseable {
 
     /**
      * Every evaluation: the engine against the current view, then one count beside the flag (no
-     * allocation), and, only for a result from a running experiment's split, the exposure log.
+     * allocation), and, only for a result from a running experiment's split or of a flag under a
+     * running rollout plan, the exposure log.
      * Before the client has a ruleset: PROVIDER_NOT_READY, uncounted.
      */
     private <T> Evaluation<T> evaluate(RulesetView current, String flagKey, FlagType type, T defaultValue,
@@ -242,7 +245,7 @@ public final class FlagplaneClient implements AutoCloseable {
         }
         Evaluation<T> result = Evaluator.evaluate(current, flagKey, type, defaultValue, context);
         current.count(flagKey, result);
-        if (result.experiment() != null) {
+        if (result.experiment() != null || result.plan() != null) {
             exposures.log(environment, flagKey, result, context == null ? null : context.targetingKey());
         }
         return result;

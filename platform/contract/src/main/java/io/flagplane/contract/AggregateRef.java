@@ -2,10 +2,11 @@ package io.flagplane.contract;
 
 /**
  * The identity of one aggregate on {@code flag-events}: a flag, a segment, a change request or a
- * rollout plan in an environment, or an environment itself. Every service names what a command changes, what an event belongs to and
+ * rollout plan or a scheduled change in an environment, or an environment itself. Every service names what a command changes, what an event belongs to and
  * what a history entry is about with one of these; the key formats stay in {@link RecordKeys}.
  */
-public sealed interface AggregateRef permits FlagRef, SegmentRef, EnvironmentRef, ChangeRequestRef, PlanRef {
+public sealed interface AggregateRef permits FlagRef, SegmentRef, EnvironmentRef, ChangeRequestRef, PlanRef,
+        ScheduleRef {
 
     /** The environment it lives in (an environment's own name for an {@link EnvironmentRef}). */
     String environment();
@@ -29,7 +30,7 @@ public sealed interface AggregateRef permits FlagRef, SegmentRef, EnvironmentRef
 
     /**
      * What a {@code flag-events} record key names: {@code env/flagKey}, {@code env/segment:key},
-     * {@code env/change-request:id}, {@code env/plan:key} or {@code env/environment:}. Throws {@link IllegalArgumentException} for a malformed key.
+     * {@code env/change-request:id}, {@code env/plan:key}, {@code env/schedule:id} or {@code env/environment:}. Throws {@link IllegalArgumentException} for a malformed key.
      */
     static AggregateRef ofEventKey(String recordKey) {
         RecordKeys.Parts parts = RecordKeys.parse(recordKey);
@@ -43,6 +44,13 @@ public sealed interface AggregateRef permits FlagRef, SegmentRef, EnvironmentRef
                 throw new IllegalArgumentException("change-request record key without an id: " + recordKey);
             }
             return new ChangeRequestRef(parts.environment(), id);
+        }
+        if (rest.startsWith(RecordKeys.SCHEDULE_PREFIX)) {
+            String id = rest.substring(RecordKeys.SCHEDULE_PREFIX.length());
+            if (id.isEmpty()) {
+                throw new IllegalArgumentException("schedule record key without an id: " + recordKey);
+            }
+            return new ScheduleRef(parts.environment(), id);
         }
         if (rest.startsWith(RecordKeys.PLAN_PREFIX)) {
             String key = rest.substring(RecordKeys.PLAN_PREFIX.length());

@@ -56,7 +56,9 @@ public final class ScheduledChangeFold {
         ScheduledChangeState.Builder next = ScheduledChangeState.newBuilder(current).setVersion(event.getVersion())
                 .setLastChange(FlagStateFold.changeInfoOf(event));
         if (payload instanceof ScheduledChangeApplied applied) {
-            next.setStatus(ScheduledChangeStatus.APPLIED).setAppliedChangeSetId(applied.getChangeSetId());
+            // the decider cannot know the change set's id (the writer draws it): the envelope carries it
+            next.setStatus(ScheduledChangeStatus.APPLIED).setAppliedChangeSetId(applied.getChangeSetId() != null
+                    ? applied.getChangeSetId() : event.getChangeSetId());
         } else if (payload instanceof ScheduledChangeFailed failed) {
             next.setStatus(ScheduledChangeStatus.FAILED).setFailure(failed.getCode() + ": " + failed.getWhy());
         } else if (payload instanceof ScheduledChangeCancelled) {

@@ -23,7 +23,9 @@ class AggregateRefTest {
                 Arguments.of(new ChangeRequestRef("production", "cr-1a2b"), "production/change-request:cr-1a2b",
                         "production/change-request:cr-1a2b", "change-request", "change request 'cr-1a2b' in environment 'production'"),
                 Arguments.of(new PlanRef("production", "action-plan-rollout"), "production/plan:action-plan-rollout",
-                        "production/plan:action-plan-rollout", "plan", "rollout plan 'action-plan-rollout' in environment 'production'"));
+                        "production/plan:action-plan-rollout", "plan", "rollout plan 'action-plan-rollout' in environment 'production'"),
+                Arguments.of(new ScheduleRef("production", "sc-9f8e"), "production/schedule:sc-9f8e",
+                        "production/schedule:sc-9f8e", "schedule", "scheduled change 'sc-9f8e' in environment 'production'"));
     }
 
     @ParameterizedTest
@@ -57,7 +59,8 @@ class AggregateRefTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "production", "/checkout", "production/", "production/segment:", "production/change-request:",
-            "production/plan:"})
+            "production/plan:",
+            "production/schedule:"})
     void malformed_event_keys_are_refused(String key) {
         assertThatThrownBy(() -> AggregateRef.ofEventKey(key)).isInstanceOf(IllegalArgumentException.class);
     }

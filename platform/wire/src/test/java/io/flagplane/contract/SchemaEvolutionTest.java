@@ -10,6 +10,7 @@ import io.flagplane.avro.Exposure;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.ReleaseSignal;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.avro.TrackingEvent;
 import io.flagplane.registry.CompatibilityLevel;
@@ -45,6 +46,7 @@ class SchemaEvolutionTest {
         add(cases, Topics.valueSubject(Topics.FLAG_NOTICES), FlagNotice.getClassSchema());
         add(cases, Topics.valueSubject(Topics.FLAG_EXPOSURES), Exposure.getClassSchema());
         add(cases, Topics.valueSubject(Topics.TRACKING_EVENTS), TrackingEvent.getClassSchema());
+        add(cases, Topics.valueSubject(Topics.RELEASE_SIGNALS), ReleaseSignal.getClassSchema());
         return cases.stream();
     }
 
@@ -75,7 +77,7 @@ class SchemaEvolutionTest {
     void every_subject_has_at_least_one_released_schema() throws Exception {
         assertThat(releasedSchemas().map(a -> a.get()[0]).distinct())
                 .containsExactlyInAnyOrder("flag-events-value", "flag-state-value", "segment-state-value",
-                        "evaluator-reports-value", "flag-notices-value", "flag-exposures-value", "tracking-events-value");
+                        "evaluator-reports-value", "flag-notices-value", "flag-exposures-value", "tracking-events-value", "release-signals-value");
     }
 
     @Test
@@ -89,6 +91,7 @@ class SchemaEvolutionTest {
         registry.register("flag-notices-value", FlagNotice.getClassSchema());
         registry.register("flag-exposures-value", Exposure.getClassSchema());
         registry.register("tracking-events-value", TrackingEvent.getClassSchema());
+        registry.register("release-signals-value", ReleaseSignal.getClassSchema());
     }
 
     @Test

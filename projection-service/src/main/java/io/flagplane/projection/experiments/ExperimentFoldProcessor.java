@@ -105,6 +105,10 @@ final class ExperimentFoldProcessor implements Processor<String, byte[], Void, V
     }
 
     private void exposure(Record<String, byte[]> record, Exposure e) {
+        if (e.getPlanKey() != null || e.getExperimentKey().isEmpty()) {
+            metrics.planExposures.incrementAndGet();   // a rollout plan's: its guardrails read it; no experiment's to fold
+            return;
+        }
         String environment = e.getEnvironment();
         if (!validNames(environment, e.getExperimentKey(), e.getFlagKey()) || !isText(e.getVariant()) || !isText(e.getTargetingKey())
                 || !record.key().equals(RecordKeys.ofUser(environment, e.getTargetingKey()))) {

@@ -18,6 +18,7 @@ public final class ExperimentMetrics {
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong mixed = new AtomicLong();
     final AtomicLong unknownExperiment = new AtomicLong();
+    final AtomicLong planExposures = new AtomicLong();
 
     /** Exposure records folded. */
     public long exposures() {
@@ -64,6 +65,14 @@ public final class ExperimentMetrics {
     /** Users who turned mixed (served a second variant of an experiment). */
     public long mixed() {
         return mixed.get();
+    }
+
+    /**
+     * Exposures logged for a rollout plan's guardrails ({@code planKey} set, {@code experimentKey}
+     * empty): no experiment's, so passed over here, neither folded nor refused.
+     */
+    public long planExposures() {
+        return planExposures.get();
     }
 
     /** Exposures of an experiment the global copy of {@code flag-state} did not hold (yet); counted once it does. */

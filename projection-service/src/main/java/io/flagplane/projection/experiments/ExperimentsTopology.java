@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.Stores;
 
@@ -47,6 +48,21 @@ public final class ExperimentsTopology {
 
     /** Needs {@link FlagStatesGlobal#add} on the same builder. */
     public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, Settings settings) {
+        build(builder, topics, registry, settings, exposuresAndTracking(builder, topics));
+    }
+
+    /**
+     * {@code flag-exposures} and {@code tracking-events} as one stream of raw records: a topic is read by
+     * one source, and both the experiment analysis and the guardrails read these two. Call once per builder.
+     */
+    public static KStream<String, byte[]> exposuresAndTracking(StreamsBuilder builder, TopicNames topics) {
+        return builder.stream(List.of(topics.flagExposures(), topics.trackingEvents()),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("exposures-and-tracking"));
+    }
+
+    /** The analysis over the stream {@link #exposuresAndTracking} made. */
+    public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, Settings settings,
+                             KStream<String, byte[]> exposuresAndTracking) {
         // a user's facts and the totals change on every record: kept as objects between commits and written once per
         // commit (WriteBackStore), so a user seen twice in a commit interval is encoded once and never decoded back
         builder.addStateStore(WriteBackStore.wrap(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ExperimentStores.USERS),
@@ -55,8 +71,7 @@ public final class ExperimentsTopology {
                 Serdes.String(), ExperimentCodec.json(ExperimentTotals.class)).withLoggingEnabled(Map.of())));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ExperimentStores.SERIES),
                 Serdes.String(), ExperimentCodec.json(Snapshot.class)).withCachingDisabled().withLoggingEnabled(Map.of()));
-        builder.stream(List.of(topics.flagExposures(), topics.trackingEvents()),
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("exposures-and-tracking"))
+        exposuresAndTracking
                 .process(() -> new ExperimentFoldProcessor(topics.flagExposures(), new AvroDeserializer<>(registry, Exposure.class),
                                 new AvroDeserializer<>(registry, TrackingEvent.class), new AvroDeserializer<>(registry, FlagState.class),
                                 settings), Named.as("experiment-fold"),

@@ -2,11 +2,15 @@ package io.flagplane.projection.fold;
 
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.FlagStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.ChangeRequestStateFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.EnvironmentStateFold;
+import io.flagplane.contract.RolloutPlanFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.history.HistoryCodec;
@@ -28,10 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds each event into its flag's state with {@link FlagStateFold} (or its segment's with
- * {@link SegmentStateFold}), records it in the history and audit stores, and forwards the new
- * state keyed {@code environment/key}. Only events that move a flag forward are recorded, so a
- * redelivered or duplicated event appears in the history once.
+ * Folds each event into its flag's state with {@link FlagStateFold} (its segment's with
+ * {@link SegmentStateFold}, its rollout plan's with {@link RolloutPlanFold}), records it in the
+ * history and audit stores, and forwards the new state keyed {@code environment/key} (a plan's
+ * keyed {@code environment/plan:key}, for the guardrails). Only events that move a flag, segment or
+ * plan forward are recorded, so a redelivered or duplicated event appears in the history once.
+ * Environments, change requests and scheduled changes live in the command-service: their events
+ * are recorded in history and the audit log only.
  *
  * <p>Decoding happens here rather than in a serde so that an undecodable record is counted,
  * forwarded as a {@link DeadLetter} and skipped without stopping the application. A record whose
@@ -53,6 +60,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, FlagState> flags;
     private KeyValueStore<String, SegmentState> segments;
+    private KeyValueStore<String, RolloutPlanState> plans;
     private KeyValueStore<String, byte[]> history;
     private KeyValueStore<String, byte[]> audit;
     /**
@@ -76,12 +84,17 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
         this.context = context;
         this.flags = context.getStateStore(FlagProjectionTopology.FLAG_STORE);
         this.segments = context.getStateStore(FlagProjectionTopology.SEGMENT_STORE);
+        this.plans = context.getStateStore(FlagProjectionTopology.PLAN_STORE);
         this.history = context.getStateStore(FlagProjectionTopology.HISTORY_STORE);
         this.audit = context.getStateStore(FlagProjectionTopology.AUDIT_STORE);
     }
 
+    /** The Kafka timestamp of the record being processed; what the states it leads to carry. */
+    private long inputTimestamp;
+
     @Override
     public void process(Record<String, byte[]> record) {
+        inputTimestamp = record.timestamp();
         if (record.value() == null) {
             return;
         }
@@ -123,6 +136,22 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
             metrics.applied.incrementAndGet();
             return;
         }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            // scheduled changes live in the command-service; the projection keeps their events in history and the audit log
+            if (!RecordKeys.ofScheduleEvents(event.getEnvironment(), event.getFlagKey()).equals(record.key())) {
+                metrics.rejected.incrementAndGet();
+                LOG.warn("skipping event {}: record key {} is not scheduled change {}'s ({})", event.getEventId(), record.key(),
+                        event.getFlagKey(), position());
+                return;
+            }
+            remember(record, event, null, List.of(), null);
+            metrics.applied.incrementAndGet();
+            return;
+        }
+        if (RolloutPlanFold.isPlanEvent(event)) {
+            plan(record, event);
+            return;
+        }
         boolean segment = SegmentStateFold.isSegmentEvent(event);
         String expected = segment ? RecordKeys.ofSegmentEvents(event.getEnvironment(), event.getFlagKey())
                 : RecordKeys.of(event.getEnvironment(), event.getFlagKey());
@@ -144,7 +173,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
                 segments.put(stateKey, result.state());
                 recentSegments.put(stateKey, result.state());
                 remember(record, event, result.state(), List.of(), topics.segmentState());
-                forward(stateKey, result.state(), event);
+                forward(stateKey, result.state());
             }
         } else {
             FlagState current = recentFlags.get(stateKey);
@@ -155,7 +184,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
                 flags.put(stateKey, result.state());
                 recentFlags.put(stateKey, result.state());
                 remember(record, event, result.state(), result.state().getDefinition().getTags(), topics.flagState());
-                forward(stateKey, result.state(), event);
+                forward(stateKey, result.state());
             }
         }
         switch (outcome) {
@@ -169,6 +198,34 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
             case REJECTED -> {
                 metrics.rejected.incrementAndGet();
                 LOG.warn("event {} cannot apply ({}): {}", event.getEventId(), position(), detail);
+            }
+        }
+    }
+
+    /**
+     * A rollout plan's event: folded into the plan's state (version-gated, like a flag's), recorded in
+     * history (no keyframes: a plan has tens of versions, folded from the first) and forwarded.
+     */
+    private void plan(Record<String, byte[]> record, FlagEvent event) {
+        String key = RecordKeys.ofPlanEvents(event.getEnvironment(), event.getFlagKey());
+        if (!key.equals(record.key())) {
+            metrics.rejected.incrementAndGet();
+            LOG.warn("skipping event {}: record key {} is not plan {}'s ({})", event.getEventId(), record.key(), event.getFlagKey(),
+                    position());
+            return;
+        }
+        RolloutPlanFold.Result result = RolloutPlanFold.apply(plans.get(key), event);
+        switch (result.outcome()) {
+            case APPLIED -> {
+                plans.put(key, result.state());
+                remember(record, event, null, List.of(), null);
+                forward(key, result.state());
+                metrics.applied.incrementAndGet();
+            }
+            case STALE -> metrics.stale.incrementAndGet();
+            case REJECTED -> {
+                metrics.rejected.incrementAndGet();
+                LOG.warn("event {} cannot apply ({}): {}", event.getEventId(), position(), result.detail());
             }
         }
     }
@@ -193,8 +250,14 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
         };
     }
 
-    private void forward(String key, Object state, FlagEvent event) {
-        context.forward(new Record<>(key, state, event.getOccurredAt().toEpochMilli()));
+    /**
+     * A state carries the Kafka timestamp of the event record it came from, never the event's
+     * {@code occurredAt}: that is the writer's clock, and a broker refuses a record stamped more than
+     * {@code log.message.timestamp.after.max.ms} (an hour) ahead of its own, which would stop this
+     * stream thread over a skewed (or, in a test, a hand-moved) clock.
+     */
+    private void forward(String key, Object state) {
+        context.forward(new Record<>(key, state, inputTimestamp));
     }
 
     private void deadLetter(Record<String, byte[]> record, String reason) {

@@ -3,6 +3,7 @@ package io.flagplane.projection.fold;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.projection.lifecycle.StaleNotices;
@@ -37,6 +38,8 @@ public final class FlagProjectionTopology {
 
     public static final String FLAG_STORE = "flag-states";
     public static final String SEGMENT_STORE = "segment-states";
+    /** {@code environment/plan:key} → {@code RolloutPlanState}. */
+    public static final String PLAN_STORE = "plan-states";
     public static final String HISTORY_STORE = "history";
     public static final String AUDIT_STORE = "audit";
 
@@ -72,22 +75,28 @@ public final class FlagProjectionTopology {
         build(builder, topics, registry, metrics, options, Notices.SYSTEM);
     }
 
-    /** The topology; with outputs, also the stale-flag notices (a replay, without outputs, announces nothing). */
-    public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics,
-                             Options options, Notices notices) {
+    /**
+     * The topology; with outputs, also the stale-flag notices (a replay, without outputs, announces nothing).
+     *
+     * @return with outputs, every plan's state as the fold makes it, keyed {@code environment/plan:key}
+     *         (for the guardrails); null without
+     */
+    public static KStream<String, RolloutPlanState> build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry,
+                                                         ProjectionMetrics metrics, Options options, Notices notices) {
         AvroSerde<FlagState> flagSerde = new AvroSerde<>(registry, FlagState.class);
         AvroSerde<SegmentState> segmentSerde = new AvroSerde<>(registry, SegmentState.class);
         builder.addStateStore(store(FLAG_STORE, flagSerde, options, true));
         builder.addStateStore(store(SEGMENT_STORE, segmentSerde, options, true));
+        builder.addStateStore(store(PLAN_STORE, new AvroSerde<>(registry, RolloutPlanState.class), options, true));
         builder.addStateStore(store(HISTORY_STORE, Serdes.ByteArray(), options, false));
         builder.addStateStore(store(AUDIT_STORE, Serdes.ByteArray(), options, false));
         KStream<String, Object> out = builder
                 .stream(topics.flagEvents(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("flag-events"))
                 .process(() -> new EventFoldProcessor(new AvroDeserializer<>(registry, FlagEvent.class),
                         new AvroSerializer<>(registry, true), topics, metrics),
-                        Named.as("fold"), FLAG_STORE, SEGMENT_STORE, HISTORY_STORE, AUDIT_STORE);
+                        Named.as("fold"), FLAG_STORE, SEGMENT_STORE, PLAN_STORE, HISTORY_STORE, AUDIT_STORE);
         if (!options.outputs()) {
-            return;
+            return null;
         }
         builder.addStateStore(store(StaleNotices.STORE, Serdes.String(), options, false));
         out.process(() -> new StaleNotices(FLAG_STORE, notices.clock(), notices.checkEvery(),
@@ -95,7 +104,8 @@ public final class FlagProjectionTopology {
                         FLAG_STORE, StaleNotices.STORE)
                 .to(topics.flagNotices(), Produced.with(Serdes.String(), new AvroSerde<>(registry, FlagNotice.class))
                         .withName("flag-notices"));
-        out.split(Named.as("out-"))
+        Map<String, KStream<String, Object>> branches = out.split(Named.as("out-"))
+                .branch((key, value) -> value instanceof RolloutPlanState, Branched.as("plan"))
                 .branch((key, value) -> value instanceof SegmentState, Branched.withConsumer(segments -> segments
                         .mapValues(value -> (SegmentState) value, Named.as("as-segment-state"))
                         .to(topics.segmentState(), Produced.with(Serdes.String(), segmentSerde).withName("segment-state")),
@@ -108,6 +118,7 @@ public final class FlagProjectionTopology {
                         .mapValues(value -> (FlagState) value, Named.as("as-flag-state"))
                         .to(topics.flagState(), Produced.with(Serdes.String(), flagSerde).withName("flag-state")),
                         "flag"));
+        return branches.get("out-plan").mapValues(value -> (RolloutPlanState) value, Named.as("as-plan-state"));
     }
 
     /**

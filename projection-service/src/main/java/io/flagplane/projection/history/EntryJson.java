@@ -18,7 +18,7 @@ public final class EntryJson {
     }
 
     /**
-     * @param kind "flag", "segment" or "environment"
+     * @param kind "flag", "segment", "environment", "change-request", "plan" or "scheduled-change"
      * @param tags the flag's tags (the audit log), or null to leave them out (a history page)
      */
     public static ObjectNode render(String environment, String key, String kind, HistoryReader.Entry entry, List<String> tags) {
@@ -34,6 +34,9 @@ public final class EntryJson {
         node.put("reason", event.getReason());
         node.put("changeSetId", event.getChangeSetId());
         node.put("eventId", event.getEventId());
+        if (entry.summary() != null) {
+            node.put("summary", entry.summary());
+        }
         if (tags != null) {
             tags.forEach(node.putArray("tags")::add);
         }

@@ -5,15 +5,21 @@ import io.flagplane.avro.ChangeRequestState;
 import io.flagplane.avro.EnvironmentState;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.RolloutPlanDefinition;
+import io.flagplane.avro.RolloutPlanState;
+import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.contract.ChangeRequestStateFold;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.RolloutPlanFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.json.StateJson;
+import io.flagplane.projection.plans.EventSummaries;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
 import java.time.Instant;
@@ -33,8 +39,11 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class HistoryReader {
 
-    /** One change: the event as written and what it changed. */
-    public record Entry(long version, Instant occurredAt, FlagEvent event, JsonNode diff) {
+    /**
+     * One change: the event as written, what it changed, and for a rollout plan's or scheduled
+     * change's event a sentence saying what happened ({@link EventSummaries}; null for others).
+     */
+    public record Entry(long version, Instant occurredAt, FlagEvent event, JsonNode diff, String summary) {
     }
 
     /** A page of entries, newest first; {@code nextCursor} is null on the last page. */
@@ -65,7 +74,8 @@ public final class HistoryReader {
         }
         Object state = null;
         AggregateRef subject = AggregateRef.ofEventKey(recordKey);
-        // flags and segments keep keyframes; environments and change requests have few versions and are folded from the first
+        // flags and segments keep keyframes; environments, change requests, plans and scheduled changes have few
+        // versions and are folded from the first
         boolean keyframed = subject instanceof FlagRef || subject instanceof SegmentRef;
         long expected = keyframed ? HistoryCodec.keyframeFor(version) : 1;
         try (KeyValueIterator<String, byte[]> range = history.range(HistoryCodec.historyKey(recordKey, expected),
@@ -150,7 +160,8 @@ public final class HistoryReader {
         for (int i = versions.size() - 1; i >= 0; i--) {
             FlagEvent event = events.deserialize(null, values.get(i).event());
             Object after = fold(state, event);
-            entries.add(new Entry(versions.get(i), event.getOccurredAt(), event, StateDiff.diff(json(state), json(after))));
+            entries.add(new Entry(versions.get(i), event.getOccurredAt(), event, StateDiff.diff(json(state), json(after)),
+                    summary(event, state, after)));
             state = after;
         }
         Collections.reverse(entries);
@@ -170,7 +181,16 @@ public final class HistoryReader {
         }
         FlagEvent event = events.deserialize(null, HistoryCodec.readHistoryValue(raw).event());
         Object before = stateAt(recordKey, version - 1);
-        return new Entry(version, event.getOccurredAt(), event, StateDiff.diff(json(before), json(fold(before, event))));
+        Object after = fold(before, event);
+        return new Entry(version, event.getOccurredAt(), event, StateDiff.diff(json(before), json(after)),
+                summary(event, before, after));
+    }
+
+    /** The entry's sentence; a plan's steps are named from its definition as it stood. */
+    private static String summary(FlagEvent event, Object before, Object after) {
+        Object plan = before != null ? before : after;
+        RolloutPlanDefinition definition = plan instanceof RolloutPlanState p ? p.getDefinition() : null;
+        return EventSummaries.of(event, definition);
     }
 
     public static JsonNode json(Object state) {
@@ -186,6 +206,12 @@ public final class HistoryReader {
         if (state instanceof ChangeRequestState r) {
             return StateJson.changeRequest(r);
         }
+        if (state instanceof RolloutPlanState p) {
+            return StateJson.plan(p);
+        }
+        if (state instanceof ScheduledChangeState c) {
+            return StateJson.scheduledChange(c);
+        }
         return null;
     }
 
@@ -197,11 +223,20 @@ public final class HistoryReader {
         if (ChangeRequestStateFold.isChangeRequestEvent(event)) {
             return ChangeRequestStateFold.apply((ChangeRequestState) state, event).state();
         }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            return ScheduledChangeFold.apply((ScheduledChangeState) state, event).state();
+        }
         if (EnvironmentStateFold.isEnvironmentEvent(event)) {
             return EnvironmentStateFold.apply((EnvironmentState) state, event).state();
         }
         if (SegmentStateFold.isSegmentEvent(event)) {
             return SegmentStateFold.apply((SegmentState) state, event).state();
+        }
+        if (RolloutPlanFold.isPlanEvent(event)) {
+            return RolloutPlanFold.apply((RolloutPlanState) state, event).state();
+        }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            return ScheduledChangeFold.apply((ScheduledChangeState) state, event).state();
         }
         return FlagStateFold.apply((FlagState) state, event).state();
     }

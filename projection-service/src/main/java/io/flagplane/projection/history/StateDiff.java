@@ -16,7 +16,7 @@ import java.util.Set;
  * The structured difference between two states in their API JSON form: one entry per changed
  * field, {@code {"field": "rules[beta].serve.split", "before": …, "after": …}}. Lists of things
  * with an identity (rules by {@code id}, variants by {@code key}, allow-list entries and split
- * weights by {@code variant}) are compared item by item, so moving a rollout from 10 % to 50 %
+ * weights by {@code variant}, prerequisites by {@code flagKey}) are compared item by item, so moving a rollout from 10 % to 50 %
  * reads as one weight changing, not as a new list; lists of plain values (tags, deny list, keys)
  * also say what was added and removed. Bookkeeping fields (version, last change, creation time)
  * are left out: they change every time.
@@ -25,7 +25,7 @@ public final class StateDiff {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Set<String> BOOKKEEPING = Set.of("version", "lastChange", "createdAt");
-    private static final List<String> IDENTITIES = List.of("id", "key", "variant");
+    private static final List<String> IDENTITIES = List.of("id", "key", "variant", "flagKey");
 
     private StateDiff() {
     }

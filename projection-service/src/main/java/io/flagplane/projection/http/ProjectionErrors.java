@@ -72,10 +72,10 @@ final class ProjectionErrors {
     static int statusOf(QueryErrorCode code) {
         return switch (code) {
             case INVALID_PARAMETER, MALFORMED_REQUEST, INVALID_ENVIRONMENT, INVALID_FLAG_KEY, INVALID_SEGMENT_KEY, INVALID_EXPERIMENT_KEY,
-                 INVALID_CONTEXT -> 400;
+                 INVALID_PLAN_KEY, INVALID_CONTEXT, AS_OF_IN_FUTURE -> 400;
             case UNAUTHENTICATED -> 401;
             case FORBIDDEN -> 403;
-            case FLAG_NOT_FOUND, SEGMENT_NOT_FOUND, EXPERIMENT_NOT_FOUND, VERSION_NOT_FOUND -> 404;
+            case FLAG_NOT_FOUND, SEGMENT_NOT_FOUND, EXPERIMENT_NOT_FOUND, PLAN_NOT_FOUND, VERSION_NOT_FOUND -> 404;
             case UNAVAILABLE -> 503;
         };
     }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.auth.Authenticator;
 import io.flagplane.auth.TokenRegistry;
+import io.flagplane.avro.FlagState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagRef;
@@ -22,6 +23,8 @@ import io.flagplane.projection.PrometheusMetrics;
 import io.flagplane.projection.experiments.ExperimentMetrics;
 import io.flagplane.projection.fold.ProjectionMetrics;
 import io.flagplane.projection.query.ClusterExperiments;
+import io.flagplane.projection.query.ClusterPlans;
+import io.flagplane.projection.guardrails.GuardrailMetrics;
 import io.flagplane.projection.history.HistoryReader;
 import io.flagplane.projection.query.AuditCursor;
 import io.flagplane.projection.query.ClusterQueries;
@@ -32,9 +35,10 @@ import java.time.Duration;
 import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.query.Names;
 import io.flagplane.projection.query.ProjectionQueries;
+import io.flagplane.projection.query.QueryErrorCode;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.projection.query.Router;
-import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.StateWire;
 import io.flagplane.projection.query.ShareWire;
 import io.flagplane.projection.query.Export;
 import io.flagplane.projection.stream.EventStream;
@@ -69,8 +73,12 @@ public final class ProjectionHttpApi {
 
     /** What the API works with. {@code tokens} null means authentication is off. */
     public record Parts(LocalStores stores, ProjectionQueries queries, ClusterQueries cluster, Router router, EventStream stream,
-                        SegmentStateWire segments, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
-                        TokenRegistry tokens, Telemetry telemetry, Experiments experiments) {
+                        StateWire states, ShareWire shares, ProjectionMetrics metrics, PrometheusMetrics prometheus,
+                        TokenRegistry tokens, Telemetry telemetry, Experiments experiments, Plans plans) {
+    }
+
+    /** What the rollout-plan routes work with ({@link PlanRoutes}); {@code clock} places the default start of a verdict series. */
+    public record Plans(ClusterPlans cluster, GuardrailMetrics metrics, java.time.Clock clock) {
     }
 
     /** What the experiment routes work with ({@link ExperimentRoutes}); {@code clock} stamps each result. */
@@ -122,11 +130,13 @@ public final class ProjectionHttpApi {
             routes.get("/internal/v1/audit", api::auditLocal);
             routes.get("/internal/v1/export", api::exportLocal);
             routes.get("/internal/v1/environments/{env}/segments/{key}", api::segmentLocal);
+            routes.get("/internal/v1/environments/{env}/flags/{key}", api::flagLocal);
             TelemetryRoutes.install(config, new TelemetryRoutes.Parts(parts.telemetry().cluster(), parts.telemetry().propagation(),
                     parts.telemetry().events(), parts.telemetry().maxWait()));
 
             ExperimentRoutes.install(config, new ExperimentRoutes.Parts(parts.experiments().cluster(), parts.experiments().events(),
                     parts.experiments().clock()));
+            PlanRoutes.install(config, new PlanRoutes.Parts(parts.plans().cluster(), parts.plans().clock()));
 
             routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
@@ -216,35 +226,69 @@ public final class ProjectionHttpApi {
         return ProjectionJson.diff(parts.queries().diff(subject, from, to));
     }
 
+    /**
+     * What a context was served at {@code asOf} (now when absent). An instant still to come is
+     * refused rather than answered with today's state: what will be served then depends on
+     * scheduled changes and plan steps, which the command-service's preview applies.
+     */
     private JsonNode evaluate(Context ctx, FlagRef subject) {
         Instant asOf = instant(ctx, "asOf");
-        Instant at = asOf == null ? Instant.now() : asOf;
+        Instant now = Instant.now();
+        if (asOf != null && asOf.isAfter(now)) {
+            throw new QueryException(QueryErrorCode.AS_OF_IN_FUTURE, "asOf", "asOf (" + asOf + ") is in the future (it is " + now
+                    + " here); the projection answers what was served up to now. For what will be served then, with pending"
+                    + " scheduled changes and plan steps applied, ask the command-service: POST /api/v1/environments/"
+                    + subject.environment() + "/flags/" + subject.key() + "/evaluate?asOf=" + asOf);
+        }
+        Instant at = asOf == null ? now : asOf;
         EvaluationContext context = RequestInput.evaluationContext(ctx.bodyAsBytes());
         return ProjectionJson.evaluation(parts.cluster().evaluate(subject, at, context, ctx.header("Authorization")));
     }
 
     /**
      * A segment held here as of an instant, for another instance's time-travel evaluation: the
-     * contract's {@code SegmentState} ({@link SegmentStateWire}), or 204 when it did not exist then.
+     * contract's {@code SegmentState} ({@link StateWire}), or 204 when it did not exist then.
      * An instance that no longer holds the segment (a rebalance since the caller looked) says so
      * with 503 rather than "it did not exist".
      */
     private void segmentLocal(Context ctx) {
         SegmentRef subject = segment(ctx);
-        requireViewer(ctx, subject.environment());
-        Instant at = instant(ctx, "asOf");
-        if (at == null) {
-            throw QueryException.badParameter("asOf", "give the instant the segment is wanted at, e.g. ?asOf=2026-01-01T00:00:00Z");
-        }
-        if (parts.router().remoteOwner(subject.eventKey()).isPresent()) {
-            throw QueryException.unavailable("this instance no longer holds " + subject.describe() + " (rebalancing); retry in a moment");
-        }
+        Instant at = heldHereAt(ctx, subject);
         Optional<SegmentState> state = parts.queries().segmentAt(subject, at);
         if (state.isEmpty()) {
             ctx.status(204);
             return;
         }
-        ctx.status(200).contentType(SegmentStateWire.CONTENT_TYPE).result(parts.segments().encode(state.get()));
+        ctx.status(200).contentType(StateWire.SEGMENT_CONTENT_TYPE).result(parts.states().encodeSegment(state.get()));
+    }
+
+    /**
+     * A flag held here as of an instant, for another instance's time-travel evaluation of a flag
+     * that names it as a prerequisite: the contract's {@code FlagState} ({@link StateWire}), or 204
+     * when it did not exist then; 503 when this instance no longer holds it.
+     */
+    private void flagLocal(Context ctx) {
+        FlagRef subject = flag(ctx);
+        Instant at = heldHereAt(ctx, subject);
+        Optional<FlagState> state = parts.queries().flagAt(subject, at);
+        if (state.isEmpty()) {
+            ctx.status(204);
+            return;
+        }
+        ctx.status(200).contentType(StateWire.FLAG_CONTENT_TYPE).result(parts.states().encodeFlag(state.get()));
+    }
+
+    /** The {@code asOf} of an internal state request, once the caller may read it and this instance holds it. */
+    private Instant heldHereAt(Context ctx, AggregateRef subject) {
+        requireViewer(ctx, subject.environment());
+        Instant at = instant(ctx, "asOf");
+        if (at == null) {
+            throw QueryException.badParameter("asOf", "give the instant the state is wanted at, e.g. ?asOf=2026-01-01T00:00:00Z");
+        }
+        if (parts.router().remoteOwner(subject.eventKey()).isPresent()) {
+            throw QueryException.unavailable("this instance no longer holds " + subject.describe() + " (rebalancing); retry in a moment");
+        }
+        return at;
     }
 
     // ------------------------------------------------------------------ queries over everything
@@ -374,6 +418,10 @@ public final class ProjectionHttpApi {
         status.put("experimentExposuresLate", experiments.late());
         status.put("experimentMixedUsers", experiments.mixed());
         status.put("experimentStreamsOpen", parts.experiments().events().openConnections());
+        GuardrailMetrics guardrails = parts.plans().metrics();
+        status.put("guardrailRecordsMeasured", guardrails.exposures() + guardrails.tracked());
+        status.put("guardrailEvaluations", guardrails.evaluations());
+        status.put("releaseSignalsPublished", guardrails.signals());
         status.put("partitions", parts.stores().streams().state() == KafkaStreams.State.RUNNING
                 ? parts.stores().localPartitions() : List.of());
         render(ctx, 200, JSON.valueToTree(status));

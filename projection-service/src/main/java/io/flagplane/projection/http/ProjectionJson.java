@@ -59,6 +59,9 @@ public final class ProjectionJson {
             body.put("errorCode", answer.errorCode().name());
             body.put("errorMessage", answer.errorMessage());
         }
+        if (answer.reasonDetail() != null) {
+            body.put("reasonDetail", answer.reasonDetail());
+        }
         return body;
     }
 

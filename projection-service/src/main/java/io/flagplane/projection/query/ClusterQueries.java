@@ -25,29 +25,31 @@ public final class ClusterQueries {
 
     private final ProjectionQueries local;
     private final Router router;
-    private final SegmentStateWire segments;
+    private final StateWire states;
     private final ShareWire wire;
 
-    public ClusterQueries(ProjectionQueries local, Router router, SegmentStateWire segments, ShareWire wire) {
+    public ClusterQueries(ProjectionQueries local, Router router, StateWire states, ShareWire wire) {
         this.local = local;
         this.router = router;
-        this.segments = segments;
+        this.states = states;
         this.wire = wire;
     }
 
     /**
      * What {@code context} would have been served by a flag held here, at {@code at}: the flag as
-     * it was then, and every segment it reaches as it was then, from whichever instance holds it.
+     * it was then, and every segment and prerequisite flag it reaches as they were then, from
+     * whichever instance holds each.
      */
     public TimeTravel.Answer evaluate(FlagRef flag, Instant at, EvaluationContext context, String authorization) {
         FlagState state = (FlagState) local.state(flag, at, null);
-        return TimeTravel.evaluate(state, at, context, segmentKey -> segmentAt(flag.environment(), segmentKey, at, authorization));
+        return TimeTravel.evaluate(state, at, context, segmentKey -> segmentAt(flag.environment(), segmentKey, at, authorization),
+                flagKey -> flagAt(flag.environment(), flagKey, at, authorization));
     }
 
     /**
      * A segment as it was at {@code at}, from wherever it lives; null if it did not exist then. Another
      * instance is asked on its internal route, which answers the contract's {@code SegmentState}
-     * ({@link SegmentStateWire}), never the public JSON.
+     * ({@link StateWire}), never the public JSON.
      */
     SegmentState segmentAt(String environment, String segmentKey, Instant at, String authorization) {
         SegmentRef segment = new SegmentRef(environment, segmentKey);
@@ -55,21 +57,36 @@ public final class ClusterQueries {
         if (owner.isEmpty()) {
             return local.segmentAt(segment, at).orElse(null);
         }
-        HostInfo host = owner.get();
-        Router.Forwarded answer = router.forward(host, "GET", segmentPath(environment, segmentKey, at), authorization, null);
-        String from = host.host() + ":" + host.port();
-        return switch (answer.status()) {
-            case 200 -> segments.decode(answer.body(), from);
-            case 204 -> null;   // it did not exist at that instant
-            default -> throw QueryException.unavailable("instance " + from + " that holds segment '" + segmentKey + "' answered "
-                    + answer.status() + "; retry in a moment");
-        };
+        byte[] body = remoteState(owner.get(), "segments", environment, segmentKey, at, authorization);
+        return body == null ? null : states.decodeSegment(body, address(owner.get()));
     }
 
-    /** The internal route that answers one segment as of an instant, held by the instance asked. */
-    private static String segmentPath(String environment, String segmentKey, Instant at) {
-        return "/internal/v1/environments/" + encode(environment) + "/segments/" + encode(segmentKey) + "?asOf="
+    /** A flag as it was at {@code at}, from wherever it lives; null if it did not exist then (as {@link #segmentAt}). */
+    FlagState flagAt(String environment, String flagKey, Instant at, String authorization) {
+        FlagRef flag = new FlagRef(environment, flagKey);
+        Optional<HostInfo> owner = router.remoteOwner(flag.eventKey());
+        if (owner.isEmpty()) {
+            return local.flagAt(flag, at).orElse(null);
+        }
+        byte[] body = remoteState(owner.get(), "flags", environment, flagKey, at, authorization);
+        return body == null ? null : states.decodeFlag(body, address(owner.get()));
+    }
+
+    /**
+     * One state as of an instant from the instance that holds it, on its internal route
+     * ({@code /internal/v1/environments/{env}/{kind}/{key}?asOf=}): the Avro body, or null when it
+     * did not exist then.
+     */
+    private byte[] remoteState(HostInfo host, String kind, String environment, String key, Instant at, String authorization) {
+        String path = "/internal/v1/environments/" + encode(environment) + "/" + kind + "/" + encode(key) + "?asOf="
                 + encode(at.toString());
+        Router.Forwarded answer = router.forward(host, "GET", path, authorization, null);
+        return switch (answer.status()) {
+            case 200 -> answer.body();
+            case 204 -> null;   // it did not exist at that instant
+            default -> throw QueryException.unavailable("instance " + address(host) + " that holds " + kind.substring(0, kind.length() - 1)
+                    + " '" + key + "' answered " + answer.status() + "; retry in a moment");
+        };
     }
 
     private static String encode(String text) {

@@ -1,11 +1,14 @@
 package io.flagplane.projection.query;
 
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.ReleaseSignal;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.projection.experiments.ExperimentStores;
 import io.flagplane.projection.experiments.ExperimentTotals;
 import io.flagplane.projection.experiments.Snapshot;
 import io.flagplane.projection.fold.FlagProjectionTopology;
+import io.flagplane.projection.guardrails.GuardrailStores;
 import io.flagplane.projection.telemetry.TelemetryStores;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,6 +65,21 @@ public final class LocalStores {
         return store(FlagProjectionTopology.SEGMENT_STORE, null);
     }
 
+    /** The rollout plans of the {@code flag-events} partitions held here, keyed {@code environment/plan:key}. */
+    public ReadOnlyKeyValueStore<String, RolloutPlanState> plans() {
+        return store(FlagProjectionTopology.PLAN_STORE, null);
+    }
+
+    /** The rollout plans whose guardrails are evaluated here (partitioned like {@code guardrail-plans}). */
+    public ReadOnlyKeyValueStore<String, RolloutPlanState> guardrailPlans() {
+        return store(GuardrailStores.PLANS, null);
+    }
+
+    /** The release signals published for the plans evaluated here. */
+    public ReadOnlyKeyValueStore<String, ReleaseSignal> guardrailSignals() {
+        return store(GuardrailStores.SIGNALS, null);
+    }
+
     public ReadOnlyKeyValueStore<String, byte[]> history() {
         return store(FlagProjectionTopology.HISTORY_STORE, null);
     }
@@ -101,6 +119,16 @@ public final class LocalStores {
         return store(ExperimentStores.SERIES, null);
     }
 
+    /** Whether this instance holds any partition of {@code store} (a store it holds none of cannot be read here). */
+    public boolean hosts(String store) {
+        for (StreamsMetadata metadata : streams().streamsMetadataForStore(store)) {
+            if (metadata.hostInfo().equals(self()) && !metadata.topicPartitions().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The partitions of {@code flag-events} whose stores this instance holds. */
     public List<Integer> localPartitions() {
         List<Integer> partitions = new ArrayList<>();
@@ -124,9 +152,10 @@ public final class LocalStores {
             return entries;
         }
         for (String name : List.of(FlagProjectionTopology.FLAG_STORE, FlagProjectionTopology.SEGMENT_STORE,
-                FlagProjectionTopology.HISTORY_STORE, FlagProjectionTopology.AUDIT_STORE, TelemetryStores.EVALUATORS,
+                FlagProjectionTopology.PLAN_STORE, FlagProjectionTopology.HISTORY_STORE, FlagProjectionTopology.AUDIT_STORE, TelemetryStores.EVALUATORS,
                 TelemetryStores.APPLIED, TelemetryStores.USAGE, ExperimentStores.USERS, ExperimentStores.TOTALS,
-                ExperimentStores.SERIES)) {
+                ExperimentStores.SERIES, GuardrailStores.USERS, GuardrailStores.CELLS, GuardrailStores.PLANS,
+                GuardrailStores.SHARES, GuardrailStores.SIGNALS)) {
             try {
                 ReadOnlyKeyValueStore<String, Object> store = s.store(StoreQueryParameters.fromNameAndType(name,
                         QueryableStoreTypes.keyValueStore()));

@@ -61,6 +61,20 @@ public final class Names {
         return key;
     }
 
+    /** A rollout plan's key, e.g. {@code seed-001-rollout}: the same rules as an experiment's key. */
+    public static String planKey(String key, String field) {
+        if (!isPlanKey(key)) {
+            throw new QueryException(QueryErrorCode.INVALID_PLAN_KEY, field, "plan key '" + abbreviate(key)
+                    + "' is not a valid name: lowercase letters, digits, '_' and '-', optionally in parts joined by dots, at most "
+                    + MAX_EXPERIMENT_KEY + " characters, e.g. seed-001-rollout");
+        }
+        return key;
+    }
+
+    public static boolean isPlanKey(String key) {
+        return isExperimentKey(key);
+    }
+
     public static boolean isExperimentKey(String key) {
         return key != null && key.length() <= MAX_EXPERIMENT_KEY && EXPERIMENT_KEY.matcher(key).matches();
     }

@@ -138,6 +138,18 @@ public final class ProjectionQueries {
         }
     }
 
+    /** A flag held here as it was at {@code at}; empty when it did not exist then. */
+    public Optional<FlagState> flagAt(FlagRef flag, Instant at) {
+        try {
+            return Optional.of((FlagState) state(flag, at, null));
+        } catch (QueryException e) {
+            if (e.code() == QueryErrorCode.FLAG_NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     // ------------------------------------------------------------------ export
 
     /** Every flag and segment this instance holds, as of {@code asOf} (null = now), in environments {@code wanted}. */

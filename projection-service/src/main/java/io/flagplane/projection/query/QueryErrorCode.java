@@ -17,6 +17,14 @@ public enum QueryErrorCode {
     INVALID_SEGMENT_KEY,
     /** The experiment key is not one the command-service would accept. */
     INVALID_EXPERIMENT_KEY,
+    /** The rollout plan key is not one the command-service would accept. */
+    INVALID_PLAN_KEY,
+    /**
+     * An evaluation asked about an instant still to come: the projection knows only what has been
+     * written, not what scheduled changes and plan steps will do by then. The command-service's
+     * preview answers that question.
+     */
+    AS_OF_IN_FUTURE,
     /** The evaluation context is not an object of attributes with a string targeting key. */
     INVALID_CONTEXT,
     /** Missing or unknown credentials. */
@@ -29,6 +37,8 @@ public enum QueryErrorCode {
     SEGMENT_NOT_FOUND,
     /** No launched or drafted experiment with that key in the environment. */
     EXPERIMENT_NOT_FOUND,
+    /** No rollout plan with that key in the environment. */
+    PLAN_NOT_FOUND,
     /** The flag or segment has no such version. */
     VERSION_NOT_FOUND,
     /** The answer cannot be given right now (starting, rebalancing, another instance away); retry. */

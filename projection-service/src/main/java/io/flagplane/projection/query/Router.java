@@ -40,7 +40,12 @@ public final class Router {
 
     /** The instance that owns this {@code flag-events} record key; empty when it is this one. */
     public Optional<HostInfo> remoteOwner(String eventKey) {
-        KeyQueryMetadata metadata = stores.streams().queryMetadataForKey(FlagProjectionTopology.HISTORY_STORE, eventKey, KEYS);
+        return remoteOwner(FlagProjectionTopology.HISTORY_STORE, eventKey);
+    }
+
+    /** The instance whose {@code store} holds {@code key}; empty when it is this one. */
+    public Optional<HostInfo> remoteOwner(String store, String eventKey) {
+        KeyQueryMetadata metadata = stores.streams().queryMetadataForKey(store, eventKey, KEYS);
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE) || metadata.activeHost() == null) {
             throw QueryException.unavailable("no instance owns " + eventKey + " right now (rebalancing); retry in a moment");
         }
@@ -50,8 +55,13 @@ public final class Router {
 
     /** Every other instance running the projection. */
     public List<HostInfo> otherInstances() {
+        return otherInstances(FlagProjectionTopology.AUDIT_STORE);
+    }
+
+    /** Every other instance holding a partition of {@code store}. */
+    public List<HostInfo> otherInstances(String store) {
         Set<HostInfo> hosts = new LinkedHashSet<>();
-        for (StreamsMetadata metadata : stores.streams().streamsMetadataForStore(FlagProjectionTopology.AUDIT_STORE)) {
+        for (StreamsMetadata metadata : stores.streams().streamsMetadataForStore(store)) {
             if (!metadata.hostInfo().equals(stores.self())) {
                 hosts.add(metadata.hostInfo());
             }

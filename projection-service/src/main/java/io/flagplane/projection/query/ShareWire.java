@@ -37,7 +37,8 @@ public final class ShareWire {
     public static final String AUDIT_CONTENT_TYPE = "application/vnd.flagplane.audit-share";
     public static final String EXPORT_CONTENT_TYPE = "application/vnd.flagplane.export-share";
 
-    private static final int AUDIT_MAGIC = 0x46504131;   // "FPA1"
+    /** "FPA2": each entry ends with its summary (FPA1 had none; a neighbour on FPA1 is refused as unreadable, then retried). */
+    private static final int AUDIT_MAGIC = 0x46504132;
     private static final int EXPORT_MAGIC = 0x46505831;  // "FPX1"
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,6 +76,7 @@ public final class ShareWire {
                 }
                 out.bytes(eventWriter.serialize(topics.flagEvents(), entry.change().event()));
                 out.string(entry.change().diff() == null ? null : JSON.writeValueAsString(entry.change().diff()));
+                out.string(entry.change().summary());
             }
             return out.done();
         } catch (IOException | SerializationException e) {
@@ -99,8 +101,9 @@ public final class ShareWire {
                 FlagEvent event = eventReader.deserialize(topics.flagEvents(), in.bytes());
                 String diff = in.string();
                 JsonNode diffJson = diff == null ? null : JSON.readTree(diff);
+                String summary = in.string();
                 entries.add(new Audit.Entry(position, subject,
-                        new HistoryReader.Entry(event.getVersion(), event.getOccurredAt(), event, diffJson), tags));
+                        new HistoryReader.Entry(event.getVersion(), event.getOccurredAt(), event, diffJson, summary), tags));
             }
             in.end();
             return new Audit.Share(entries, scannedTo);

@@ -3,6 +3,7 @@ package io.flagplane.projection.replay;
 import io.flagplane.connections.ClientRole;
 import io.flagplane.connections.KafkaClientSettings;
 import io.flagplane.avro.FlagState;
+import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.history.HistoryCodec;
@@ -106,9 +107,17 @@ public final class Verifier {
                         kv.value.getVersion());
             });
         }
+        Map<String, byte[]> plans = new LinkedHashMap<>();
+        try (KeyValueIterator<String, RolloutPlanState> all = replay.plans().all()) {
+            all.forEachRemaining(kv -> {
+                plans.put(kv.key, serializer.serialize(changelog(FlagProjectionTopology.PLAN_STORE), kv.value));
+                replayFlagVersions.put(kv.key, kv.value.getVersion());   // a plan's history is filed under its state key
+            });
+        }
         List<StoreReport> reports = new ArrayList<>();
         reports.add(compareStates(FlagProjectionTopology.FLAG_STORE, flags));
         reports.add(compareStates(FlagProjectionTopology.SEGMENT_STORE, segments));
+        reports.add(compareStates(FlagProjectionTopology.PLAN_STORE, plans));
         reports.add(compareLog(FlagProjectionTopology.HISTORY_STORE, all(replay.history()), replayFlagVersions, false));
         Map<String, byte[]> audit = new LinkedHashMap<>();
         for (int partition : replay.localPartitions()) {
@@ -212,7 +221,10 @@ public final class Verifier {
         }
     }
 
-    /** The version field of a Confluent-framed FlagState/SegmentState: environment, key, then the version (zig-zag long). */
+    /**
+     * The version field of a Confluent-framed FlagState/SegmentState/RolloutPlanState: environment, key, then the version
+     * (zig-zag long).
+     */
     private static long versionOf(byte[] framed) {
         int at = 5;
         for (int field = 0; field < 2; field++) {

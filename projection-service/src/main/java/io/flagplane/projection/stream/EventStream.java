@@ -10,13 +10,20 @@ import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagNotice;
 import io.flagplane.avro.FlagState;
 import io.flagplane.avro.MetadataChanged;
+import io.flagplane.avro.PlanCreated;
+import io.flagplane.avro.PlanUpdated;
+import io.flagplane.avro.RolloutPlanDefinition;
 import io.flagplane.contract.EnvironmentStateFold;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.contract.ChangeRequestStateFold;
 import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.FlagStateFold;
+import io.flagplane.contract.PlanRef;
+import io.flagplane.contract.RolloutPlanFold;
+import io.flagplane.contract.ScheduledChangeFold;
 import io.flagplane.contract.SegmentStateFold;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.projection.plans.EventSummaries;
 import io.flagplane.projection.query.QueryException;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroDeserializer;
@@ -52,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * became potentially stale), under the same filters; the event id then also holds the position on
  * that topic, after a {@code ~}.
  *
+ * <p>Rollout-plan and scheduled-change events carry a {@code summary} in words ("plan
+ * seed-001-rollout: step beta started (2 of 4)"); a plan's steps are named from its definition, as
+ * the stream saw it created or edited, else as the projection holds it now ({@link PlanDefinitions}).
+ *
  * <p>A tag filter looks at the flag's tags as the stream knows them: read from {@code flag-state}
  * when the stream opens, then kept current from the events it reads. Events replayed from before
  * the stream opened are matched against those (current) tags.
@@ -65,6 +76,14 @@ public final class EventStream implements AutoCloseable {
     public record Filter(String environment, String flag, String tag, String type, Predicate<String> environments) {
     }
 
+    /** A plan's definition as the projection holds it now, for naming steps; empty when it cannot say. */
+    @FunctionalInterface
+    public interface PlanDefinitions {
+        java.util.Optional<RolloutPlanDefinition> of(PlanRef plan);
+
+        PlanDefinitions NONE = plan -> java.util.Optional.empty();
+    }
+
     /** Where to start: after {@code lastEventId}, else from {@code since}, else from now. */
     public record Start(String lastEventId, Instant since) {
     }
@@ -74,9 +93,16 @@ public final class EventStream implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final Duration heartbeat;
     private final SseConnections connections;
+    private final PlanDefinitions plans;
 
     public EventStream(KafkaClientSettings kafka, TopicNames topics, SchemaRegistryClient registry, Duration heartbeat,
                        int maxConnections) {
+        this(kafka, topics, registry, heartbeat, maxConnections, PlanDefinitions.NONE);
+    }
+
+    public EventStream(KafkaClientSettings kafka, TopicNames topics, SchemaRegistryClient registry, Duration heartbeat,
+                       int maxConnections, PlanDefinitions plans) {
+        this.plans = plans;
         this.kafka = kafka;
         this.topics = topics;
         this.registry = registry;
@@ -148,6 +174,7 @@ public final class EventStream implements AutoCloseable {
         AvroDeserializer<FlagEvent> events = new AvroDeserializer<>(registry, FlagEvent.class);
         AvroDeserializer<FlagNotice> notices = new AvroDeserializer<>(registry, FlagNotice.class);
         Map<String, List<String>> tags = filter.tag() == null ? Map.of() : currentTags();
+        Map<String, RolloutPlanDefinition> definitions = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
             List<TopicPartition> eventPartitions = partitions(consumer, topics.flagEvents());
             List<TopicPartition> noticePartitions = partitions(consumer, topics.flagNotices());
@@ -179,8 +206,10 @@ public final class EventStream implements AutoCloseable {
                         if (filter.tag() != null) {
                             rememberTags(tags, record.key(), event);
                         }
+                        rememberPlan(definitions, record.key(), event);
                         if (matches(filter, event, tags.getOrDefault(record.key(), List.of()))) {
-                            client.sendEvent("change", render(event), position.encode());
+                            client.sendEvent("change", render(event, planDefinition(definitions, record.key(), event)),
+                                    position.encode());
                         }
                     } catch (WireFormatException e) {
                         // the projection counts and dead-letters undecodable events; the stream just moves on
@@ -275,9 +304,43 @@ public final class EventStream implements AutoCloseable {
         }
     }
 
+    /** A plan's definition as this stream last saw it created or edited (bounded: a stream sees few plans). */
+    private static void rememberPlan(Map<String, RolloutPlanDefinition> definitions, String key, FlagEvent event) {
+        Object payload = event.getPayload();
+        RolloutPlanDefinition definition = payload instanceof PlanCreated created ? created.getDefinition()
+                : payload instanceof PlanUpdated updated ? updated.getDefinition() : null;
+        if (definition != null) {
+            if (definitions.size() >= 1_000) {
+                definitions.clear();
+            }
+            definitions.put(key, definition);
+        }
+    }
+
+    /** The definition that names a plan event's steps: as this stream saw it, else as the projection holds it (then kept). */
+    private RolloutPlanDefinition planDefinition(Map<String, RolloutPlanDefinition> definitions, String key, FlagEvent event) {
+        if (!RolloutPlanFold.isPlanEvent(event)) {
+            return null;
+        }
+        RolloutPlanDefinition known = definitions.get(key);
+        if (known != null) {
+            return known;
+        }
+        try {
+            RolloutPlanDefinition found = plans.of(new PlanRef(event.getEnvironment(), event.getFlagKey())).orElse(null);
+            if (found != null && definitions.size() < 1_000) {
+                definitions.put(key, found);
+            }
+            return found;
+        } catch (RuntimeException e) {
+            return null;   // the steps are named by number instead
+        }
+    }
+
     static boolean matches(Filter filter, FlagEvent event, List<String> tags) {
         boolean segment = SegmentStateFold.isSegmentEvent(event) || EnvironmentStateFold.isEnvironmentEvent(event)
-                || ChangeRequestStateFold.isChangeRequestEvent(event);
+                || ChangeRequestStateFold.isChangeRequestEvent(event) || RolloutPlanFold.isPlanEvent(event)
+                || ScheduledChangeFold.isScheduledChangeEvent(event);
         return filter.environments().test(event.getEnvironment())
                 && (filter.environment() == null || filter.environment().equals(event.getEnvironment()))
                 && (filter.flag() == null || (!segment && filter.flag().equals(event.getFlagKey())))
@@ -309,12 +372,22 @@ public final class EventStream implements AutoCloseable {
     }
 
     static String render(FlagEvent event) {
+        return render(event, (RolloutPlanDefinition) null);
+    }
+
+    /** @param plan the definition of the plan a plan event belongs to, naming its steps (null: by number) */
+    static String render(FlagEvent event, RolloutPlanDefinition plan) {
         boolean segment = SegmentStateFold.isSegmentEvent(event);
         boolean environment = EnvironmentStateFold.isEnvironmentEvent(event);
-        if (event.getPolicyBypassed()) {
-            return render(event, segment, environment).put("policyBypassed", true).toString();
+        ObjectNode node = render(event, segment, environment);
+        String summary = EventSummaries.of(event, plan);
+        if (summary != null) {
+            node.put("summary", summary);
         }
-        return render(event, segment, environment).toString();
+        if (event.getPolicyBypassed()) {
+            node.put("policyBypassed", true);
+        }
+        return node.toString();
     }
 
     /** The record key an event belongs under, so its kind is named the way history and audit name it. */
@@ -324,6 +397,12 @@ public final class EventStream implements AutoCloseable {
         }
         if (ChangeRequestStateFold.isChangeRequestEvent(event)) {
             return RecordKeys.ofChangeRequestEvents(event.getEnvironment(), event.getFlagKey());
+        }
+        if (RolloutPlanFold.isPlanEvent(event)) {
+            return RecordKeys.ofPlanEvents(event.getEnvironment(), event.getFlagKey());
+        }
+        if (ScheduledChangeFold.isScheduledChangeEvent(event)) {
+            return RecordKeys.ofScheduleEvents(event.getEnvironment(), event.getFlagKey());
         }
         return segment ? RecordKeys.ofSegmentEvents(event.getEnvironment(), event.getFlagKey())
                 : RecordKeys.of(event.getEnvironment(), event.getFlagKey());

@@ -49,6 +49,26 @@ class ExperimentFoldTopologyTest {
     }
 
     @Test
+    void a_plan_exposure_is_passed_over_neither_folded_into_an_experiment_nor_refused() {
+        seed003();
+        driver.send(exposure("u1", CONTROL, T));
+        Exposure plan = Exposure.newBuilder(exposure("u1", UPFRONT, T.plusSeconds(5))).setExperimentKey("").setPlanKey("rollout")
+                .build();
+        Exposure planNamingTheExperiment = Exposure.newBuilder(exposure("u2", UPFRONT, T)).setPlanKey(Experiments.KEY).build();
+        driver.send(plan);
+        driver.send(planNamingTheExperiment);
+
+        ExperimentTotals totals = driver.totals(Experiments.KEY);
+        assertThat(totals.mixedUsers()).as("u1's plan exposure to another variant does not make u1 mixed").isZero();
+        assertThat(totals.variant(CONTROL).users()).isEqualTo(1);
+        assertThat(totals.variant(UPFRONT).users()).isZero();
+        assertThat(totals.variant(UPFRONT).exposures()).isZero();
+        assertThat(driver.metrics.exposures()).isEqualTo(1);
+        assertThat(driver.metrics.planExposures()).isEqualTo(2);
+        assertThat(driver.metrics.refused()).isZero();
+    }
+
+    @Test
     void a_conversion_counts_from_the_first_exposure_to_the_end_of_the_window_inclusive() {
         driver.publish(Experiments.pricingDisplayTest().conversion("booking_confirmed", 2).flagState());
         Instant end = T.plus(Duration.ofHours(2));

@@ -50,6 +50,11 @@ final class ProjectionDriver implements AutoCloseable {
         events.pipeInput(RecordKeys.of(event.getEnvironment(), event.getFlagKey()), eventSerializer.serialize("flag-events", event));
     }
 
+    /** An event under a key of the caller's choosing (a plan's, a scheduled change's, or a wrong one). */
+    void send(String key, FlagEvent event) {
+        events.pipeInput(key, eventSerializer.serialize("flag-events", event));
+    }
+
     @Override
     public void close() {
         driver.close();

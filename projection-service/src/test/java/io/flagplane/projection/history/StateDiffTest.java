@@ -40,6 +40,24 @@ class StateDiffTest {
     }
 
     @Test
+    void prerequisites_are_compared_by_flag_key_so_an_audit_says_which_was_added_removed_or_changed() throws Exception {
+        JsonNode before = json("{'prerequisites':[{'flagKey':'charges.engine','variants':['on']},"
+                + "{'flagKey':'referrer.fuzzy','variants':['on']}]}");
+        JsonNode after = json("{'prerequisites':[{'flagKey':'charges.engine','variants':['on','beta']},"
+                + "{'flagKey':'auto_compute.charges','variants':['on']}]}");
+
+        JsonNode diff = StateDiff.diff(before, after);
+
+        assertThat(diff).extracting(d -> d.get("field").asText()).containsExactly("prerequisites[charges.engine].variants",
+                "prerequisites[referrer.fuzzy]", "prerequisites[auto_compute.charges]");
+        assertThat(diff.get(0).get("added")).extracting(JsonNode::asText).containsExactly("beta");
+        assertThat(diff.get(1).get("after").isNull()).isTrue();
+        assertThat(diff.get(2).get("before").isNull()).isTrue();
+        assertThat(StateDiff.diff(json("{'prerequisites':[]}"), json("{'prerequisites':[{'flagKey':'charges.engine',"
+                + "'variants':['on']}]}")).get(0).get("field").asText()).isEqualTo("prerequisites[charges.engine]");
+    }
+
+    @Test
     void plain_lists_say_what_was_added_and_removed() throws Exception {
         JsonNode diff = StateDiff.diff(json("{'denyList':['a','b']}"), json("{'denyList':['b','c','d']}"));
 

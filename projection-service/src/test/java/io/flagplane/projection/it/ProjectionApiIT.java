@@ -185,6 +185,38 @@ class ProjectionApiIT {
     }
 
     @Test
+    void a_scheduled_changes_steps_are_in_the_audit_log_and_a_future_evaluation_is_sent_to_the_command_service() {
+        Instant killed = ramp().get(4);
+        Instant tomorrow = Instant.now().plus(java.time.Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String schedules = "/api/v1/environments/production/schedules";
+        JsonNode created = ok(commands.post(schedules, "{\"applyAt\": \"" + tomorrow + "\", \"title\": \"Revive\", \"reason\":"
+                + " \"seed 001\", \"commands\": [{\"action\": \"revive\", \"flag\": \"search.semantic\"}]}"));
+        String id = created.get("schedule").get("id").asText();
+        ok(commands.post(schedules + "/" + id + "/cancel", "{\"reason\": \"not tomorrow\"}"));
+        fixture.awaitApplied(5 + 2);
+
+        JsonNode audit = ok(projection.get("/api/v1/audit?environment=production&limit=20")).get("entries");
+        assertThat(audit).extracting(e -> e.get("type").asText() + " on " + e.get("kind").asText() + " " + e.get("key").asText())
+                .containsSubsequence("ScheduledChangeCancelled on schedule " + id, "ScheduledChangeCreated on schedule " + id,
+                        "FlagKilled on flag search.semantic");
+        JsonNode cancelled = audit.findParents("type").stream().filter(e -> e.get("type").asText().equals("ScheduledChangeCancelled"))
+                .findFirst().orElseThrow();
+        assertThat(cancelled.get("reason").asText()).isEqualTo("not tomorrow");
+        assertThat(cancelled.get("diff").toString()).as("the history folds the schedule").contains("CANCELLED");
+
+        String user = "{\"context\": {\"targetingKey\": \"user-1\"}}";
+        Api.Response future = projection.post(FLAGS + "/search.semantic/evaluate?asOf=" + q(tomorrow), user);
+        assertThat(future.status()).isEqualTo(400);
+        assertThat(future.errorCode()).isEqualTo("AS_OF_IN_FUTURE");
+        assertThat(future.errorField()).isEqualTo("asOf");
+        assertThat(future.body().get("error").get("message").asText()).contains("command-service",
+                "/api/v1/environments/production/flags/search.semantic/evaluate?asOf=" + tomorrow);
+        assertThat(ok(projection.post(FLAGS + "/search.semantic/evaluate", user)).get("reason").asText()).isEqualTo("DISABLED");
+        Api.Response past = projection.post(FLAGS + "/search.semantic/evaluate?asOf=" + q(killed), user);
+        assertThat(past.status()).as("the past is still the projection's to answer: " + past.raw()).isEqualTo(200);
+    }
+
+    @Test
     void the_whole_ruleset_exports_as_of_an_instant() {
         List<Instant> times = ramp();
         ok(commands.post(FLAGS, "{\"key\":\"checkout.new_ui\",\"type\":\"boolean\",\"enabled\":true}"));

@@ -3,11 +3,15 @@ package io.flagplane.projection.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flagplane.avro.FlagEvent;
+import io.flagplane.contract.RecordKeys;
+import io.flagplane.projection.guardrails.Plans;
 import io.flagplane.projection.replay.Replay;
 import io.flagplane.projection.replay.Verifier;
 import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
 import io.flagplane.testkit.stack.TestStack;
+import io.flagplane.wire.AvroSerializer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +60,10 @@ class RebuildIT {
                 fixture.stack.registryClient());
     }
 
-    /** Seed 000 and 001 in miniature: flags, ramps, a segment, a kill by tag, and one record nobody can decode. */
+    /**
+     * Seed 000 and 001 in miniature: flags, ramps, a segment, a kill by tag, one record nobody can decode,
+     * and seed 001's rollout plan at its beta step (four plan events, written as the command-service writes them).
+     */
     private Instant history() throws Exception {
         Api commands = fixture.commands();
         commands.post("/api/v1/environments/production/segments", "{\"key\":\"beta-users\",\"included\":[\"u1\",\"u2\"]}");
@@ -75,8 +82,13 @@ class RebuildIT {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 fixture.stack.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(fixture.topics.flagEvents(), "production/garbage", new byte[] {42})).get();
+            AvroSerializer<FlagEvent> events = new AvroSerializer<>(fixture.stack.registryClient(), true);
+            for (FlagEvent plan : Plans.seed001().threshold("error-rate", "http_error", "request", 0.05, 600, 100).runningAtBeta()) {
+                producer.send(new ProducerRecord<>(fixture.topics.flagEvents(), RecordKeys.ofPlanEvents(plan.getEnvironment(),
+                        plan.getFlagKey()), events.serialize(fixture.topics.flagEvents(), plan))).get();
+            }
         }
-        fixture.awaitApplied(1 + 40 + 40 + 1 + 40);
+        fixture.awaitApplied(1 + 40 + 40 + 1 + 40 + 4);
         return middle;
     }
 
@@ -87,15 +99,16 @@ class RebuildIT {
         try (Replay replay = replay(fixture.applicationId)) {
             Replay.Result result = replay.rebuild(Duration.ofSeconds(60));
             // the two environments the command-service declares at start-up (production, staging) come first
-            assertThat(result.events()).isEqualTo(2 + 1 + 40 + 40 + 1 + 40 + 1);
+            assertThat(result.events()).isEqualTo(2 + 1 + 40 + 40 + 1 + 40 + 1 + 4);
 
             Verifier.Report report = replay.verify(Duration.ofSeconds(20));
             assertThat(report.ok()).as(output.toString(StandardCharsets.UTF_8)).isTrue();
             assertThat(report.stores()).extracting(Verifier.StoreReport::store)
-                    .containsExactly("flag-states", "segment-states", "history", "audit");
+                    .containsExactly("flag-states", "segment-states", "plan-states", "history", "audit");
             assertThat(report.stores().get(0).identical()).isEqualTo(40);
-            assertThat(report.stores().get(2).identical()).isEqualTo(2 + 122);
-            assertThat(report.stores().get(3).identical()).isEqualTo(2 + 122);
+            assertThat(report.stores().get(2).identical()).as("the plan").isEqualTo(1);
+            assertThat(report.stores().get(3).identical()).isEqualTo(2 + 122 + 4);
+            assertThat(report.stores().get(4).identical()).isEqualTo(2 + 122 + 4);
 
             JsonNode then = replay.export(middle);
             assertThat(then.get("flags")).hasSize(40);
@@ -104,7 +117,7 @@ class RebuildIT {
             assertThat(now.get("flags")).allSatisfy(flag -> assertThat(flag.get("killed").asBoolean()).isTrue());
             assertThat(now.get("segments").get(0).get("included").get(0).asText()).isEqualTo("u3");
         }
-        assertThat(output.toString(StandardCharsets.UTF_8)).contains("rebuilt from 125 events");
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("rebuilt from 129 events");
     }
 
     @Test

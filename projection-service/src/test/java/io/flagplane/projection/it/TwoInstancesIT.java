@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.http.RawConnection;
-import io.flagplane.projection.query.SegmentStateWire;
+import io.flagplane.projection.query.StateWire;
 import io.flagplane.registry.RestSchemaRegistryClient;
 import io.flagplane.testkit.http.Api;
 import io.flagplane.testkit.stack.SharedTestStack;
@@ -186,13 +186,57 @@ class TwoInstancesIT {
         assertThat(new Api(other, null).get(internal + at).status()).isEqualTo(401);
         HttpResponse<byte[]> avro = getBytes(other + internal + at);
         assertThat(avro.statusCode()).isEqualTo(200);
-        assertThat(avro.headers().firstValue("Content-Type")).hasValue(SegmentStateWire.CONTENT_TYPE);
-        SegmentState asItWas = new SegmentStateWire(new RestSchemaRegistryClient(fixture.stack.schemaRegistryUrl()),
-                fixture.topics.segmentState()).decode(avro.body(), other);
+        assertThat(avro.headers().firstValue("Content-Type")).hasValue(StateWire.SEGMENT_CONTENT_TYPE);
+        SegmentState asItWas = new StateWire(new RestSchemaRegistryClient(fixture.stack.schemaRegistryUrl()),
+                fixture.topics.flagState(), fixture.topics.segmentState()).decodeSegment(avro.body(), other);
         assertThat(asItWas.getSegmentKey()).isEqualTo(segmentKey);
         assertThat(asItWas.getVersion()).isEqualTo(1);
         assertThat(asItWas.getDefinition().getIncluded()).containsExactly("user-1");
         assertThat(getBytes(other + internal + "2001-01-01T00:00:00Z").statusCode()).as("it did not exist then").isEqualTo(204);
+    }
+
+    @Test
+    void a_time_travel_evaluation_reads_a_prerequisite_held_by_the_other_instance_as_it_was_then() {
+        Api commands = fixture.commands();
+        String ui = "charges.ui";
+        int uiOwner = ownerOf(RecordKeys.of("production", ui));
+        String engine = null;   // a prerequisite whose events the other instance holds
+        for (int i = 0; engine == null; i++) {
+            if (ownerOf(RecordKeys.of("production", "charges.engine-" + i)) != uiOwner) {
+                engine = "charges.engine-" + i;
+            }
+        }
+        assertThat(commands.post(FLAGS, "{\"key\":\"" + engine + "\",\"type\":\"boolean\",\"enabled\":true}").status())
+                .isEqualTo(201);
+        Api.Response created = commands.post(FLAGS, "{\"key\":\"" + ui + "\",\"type\":\"boolean\",\"enabled\":true,"
+                + "\"prerequisites\":[{\"flagKey\":\"" + engine + "\",\"variants\":[\"on\"]}]}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        Instant beforeTheKill = Instant.parse(created.body().get("flag").get("lastChange").get("at").asText());
+        Api.Response killed = commands.post(FLAGS + "/" + engine + "/kill", "{\"reason\":\"charges are wrong\"}");
+        assertThat(killed.status()).as(killed.raw()).isEqualTo(200);
+        Instant afterTheKill = Instant.parse(killed.body().get("flag").get("lastChange").get("at").asText());
+        fixture.awaitApplied(3);
+
+        String user = "{\"context\":{\"targetingKey\":\"user-1\"}}";
+        for (int instance = 0; instance < 2; instance++) {   // the dependant's owner, and the one that passes the query on
+            Api.Response then = fixture.projection(instance).post(FLAGS + "/" + ui + "/evaluate?asOf="
+                    + URLEncoder.encode(beforeTheKill.toString(), StandardCharsets.UTF_8), user);
+            assertThat(then.status()).as(then.raw()).isEqualTo(200);
+            assertThat(then.body().get("value").asBoolean()).as("before the kill, instance " + instance).isTrue();
+            Api.Response after = fixture.projection(instance).post(FLAGS + "/" + ui + "/evaluate?asOf="
+                    + URLEncoder.encode(afterTheKill.toString(), StandardCharsets.UTF_8), user);
+            assertThat(after.status()).as(after.raw()).isEqualTo(200);
+            assertThat(after.body().get("value").asBoolean()).as("after the kill, instance " + instance).isFalse();
+            assertThat(after.body().get("reason").asText()).isEqualTo("PREREQUISITE_FAILED");
+            assertThat(after.body().get("reasonDetail").asText()).isEqualTo("prerequisite " + engine + " served off, needs on");
+        }
+        String other = fixture.projections.get(1 - uiOwner).url();
+        HttpResponse<byte[]> avro = getBytes(other + "/internal/v1/environments/production/flags/" + engine + "?asOf="
+                + URLEncoder.encode(beforeTheKill.toString(), StandardCharsets.UTF_8));
+        assertThat(avro.statusCode()).isEqualTo(200);
+        assertThat(avro.headers().firstValue("Content-Type")).hasValue(StateWire.FLAG_CONTENT_TYPE);
+        assertThat(new StateWire(new RestSchemaRegistryClient(fixture.stack.schemaRegistryUrl()), fixture.topics.flagState(),
+                fixture.topics.segmentState()).decodeFlag(avro.body(), other).getKilled()).as("as it was then").isFalse();
     }
 
     private HttpResponse<byte[]> getBytes(String url) {

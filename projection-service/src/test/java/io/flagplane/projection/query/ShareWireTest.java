@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.SegmentCreated;
+import io.flagplane.avro.PlanStarted;
 import io.flagplane.contract.FlagRef;
+import io.flagplane.contract.AggregateRef;
 import io.flagplane.contract.SegmentRef;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.fixtures.Events;
@@ -27,13 +29,16 @@ class ShareWireTest {
         FlagEvent killed = Events.on("production", "checkout.new_ui").version(3).reason("error rate above 5%").killed();
         FlagEvent segment = Events.on("production", "beta-users").version(1)
                 .with(new SegmentCreated(States.segment("production", "beta-users", 1, "u-1").getDefinition()));
+        FlagEvent started = Events.on("production", "seed-001-rollout").version(2).with(new PlanStarted(List.of()));
         return new Audit.Share(List.of(
                 new Audit.Entry("0001767225603000|production/checkout.new_ui|3", new FlagRef("production", "checkout.new_ui"),
                         new HistoryReader.Entry(3, killed.getOccurredAt(), killed,
-                                new ObjectMapper().readTree("[{\"op\":\"replace\",\"path\":\"/killed\",\"value\":true}]")),
+                                new ObjectMapper().readTree("[{\"op\":\"replace\",\"path\":\"/killed\",\"value\":true}]"), null),
                         List.of("checkout", "seed-001")),
                 new Audit.Entry("0001767225601000|production/segment:beta-users|1", new SegmentRef("production", "beta-users"),
-                        new HistoryReader.Entry(1, segment.getOccurredAt(), segment, null), List.of())),
+                        new HistoryReader.Entry(1, segment.getOccurredAt(), segment, null, null), List.of()),
+                new Audit.Entry("0001767225600500|production/plan:seed-001-rollout|2", AggregateRef.ofEventKey("production/plan:seed-001-rollout"),
+                        new HistoryReader.Entry(2, started.getOccurredAt(), started, null, "plan seed-001-rollout started"), List.of())),
                 "0001767225600000|production/other|1");
     }
 

@@ -1,5 +1,6 @@
 package io.flagplane.projection.telemetry;
 
+import io.flagplane.testkit.MovableClock;
 import io.flagplane.avro.EvaluatorReport;
 import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagNotice;

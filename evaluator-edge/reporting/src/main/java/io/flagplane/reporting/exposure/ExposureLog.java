@@ -18,6 +18,12 @@ import java.util.concurrent.atomic.LongAdder;
  * experiment, user) within the de-duplication window ({@link ExposureDedup}), so the topic carries
  * users, not requests.
  *
+ * <p>Plan exposures: every result that serves a variant of a flag under a running rollout plan
+ * ({@link Evaluation#plan()}, whatever path served it) is logged too, with {@code planKey} set and
+ * an empty {@code experimentKey}, at most once per (environment, plan, user, variant) within the
+ * same window, so a user a step moves to another variant is exposed again. A result of a flag
+ * with both an experiment and a plan is logged once for each.
+ *
  * <p>Never in the way of evaluation. {@link #log} returns at once for a result that is no exposure
  * (one field read); for an exposure already logged it is a lock-free table probe on a coarse clock
  * (a volatile read, refreshed every few milliseconds by the background thread, since reading the
@@ -41,14 +47,14 @@ public final class ExposureLog implements AutoCloseable {
         public static final Stats ZERO = new Stats(0, 0, 0, 0, 0, 0, 0);
     }
 
-    /** One exposure on its way to Kafka. */
-    record Exposed(String environment, String experiment, String flagKey, long flagVersion, String variant,
+    /** One exposure on its way to Kafka: to an experiment ({@code plan} null) or to a plan ({@code experiment} empty). */
+    record Exposed(String environment, String experiment, String plan, String flagKey, long flagVersion, String variant,
                    String targetingKey, long exposedAt) {
 
         Exposure toAvro(String nodeId) {
             return Exposure.newBuilder().setEnvironment(environment).setExperimentKey(experiment).setFlagKey(flagKey)
                     .setFlagVersion(flagVersion).setVariant(variant).setTargetingKey(targetingKey)
-                    .setExposedAt(Instant.ofEpochMilli(exposedAt)).setNodeId(nodeId).build();
+                    .setExposedAt(Instant.ofEpochMilli(exposedAt)).setNodeId(nodeId).setPlanKey(plan).build();
         }
     }
 
@@ -92,16 +98,25 @@ public final class ExposureLog implements AutoCloseable {
      * node id, started; {@link #OFF} when the settings say so.
      */
     public static ExposureLog start(ExposureSettings settings, String nodeId, TelemetryProducer producer, String topic) {
+        return start(settings, nodeId, producer, topic, Clock.systemUTC());
+    }
+
+    /** As {@link #start(ExposureSettings, String, TelemetryProducer, String)}, exposures stamped (and de-duplicated) by {@code clock}. */
+    public static ExposureLog start(ExposureSettings settings, String nodeId, TelemetryProducer producer, String topic, Clock clock) {
         return start(settings, nodeId, (exposure, outcome) -> producer.send(topic,
-                RecordKeys.ofUser(exposure.getEnvironment(), exposure.getTargetingKey()), exposure, outcome));
+                RecordKeys.ofUser(exposure.getEnvironment(), exposure.getTargetingKey()), exposure, outcome), clock);
     }
 
     /** An exposure log handing its records to {@code sink} (on its background thread), started; {@link #OFF} when disabled. */
     public static ExposureLog start(ExposureSettings settings, String nodeId, TelemetrySink<Exposure> sink) {
+        return start(settings, nodeId, sink, Clock.systemUTC());
+    }
+
+    private static ExposureLog start(ExposureSettings settings, String nodeId, TelemetrySink<Exposure> sink, Clock clock) {
         if (!settings.enabled()) {
             return OFF;
         }
-        ExposureLog log = new ExposureLog(settings, nodeId, sink, Clock.systemUTC(), true);
+        ExposureLog log = new ExposureLog(settings, nodeId, sink, clock, true);
         log.channel.start();
         return log;
     }
@@ -112,30 +127,39 @@ public final class ExposureLog implements AutoCloseable {
 
     /**
      * Logs the evaluation of {@code flagKey} for {@code targetingKey} in {@code environment} if its
-     * result is an exposure not logged within the window. Never blocks, never throws.
+     * result is an experiment or plan exposure not logged within the window. Never blocks, never throws.
      */
     public void log(String environment, String flagKey, Evaluation<?> result, String targetingKey) {
         String experiment = result.experiment();
-        if (experiment != null && enabled) {
-            logExposure(environment, experiment, flagKey, result, targetingKey);
+        // a plan's result without a variant (the caller's default) has nothing for guardrails to compare
+        String plan = result.variant() == null ? null : result.plan();
+        if ((experiment != null || plan != null) && enabled) {
+            if (targetingKey == null || targetingKey.isEmpty()) {
+                withoutTargetingKey.increment();
+                return;
+            }
+            if (experiment != null) {
+                logExposure(environment, experiment, null, flagKey, result, targetingKey);
+            }
+            if (plan != null) {
+                logExposure(environment, plan, result.variant(), flagKey, result, targetingKey);
+            }
         }
     }
 
-    private void logExposure(String environment, String experiment, String flagKey, Evaluation<?> result,
+    /** @param variant null for an experiment exposure (scope is its key); the variant served for a plan's (scope is the plan) */
+    private void logExposure(String environment, String scope, String variant, String flagKey, Evaluation<?> result,
                              String targetingKey) {
-        if (targetingKey == null || targetingKey.isEmpty()) {
-            withoutTargetingKey.increment();
-            return;
-        }
-        int slot = dedup.admit(environment, experiment, targetingKey, coarse ? coarseNow : clock.millis());
+        int slot = dedup.admit(environment, scope, variant, targetingKey, coarse ? coarseNow : clock.millis());
         if (slot == ExposureDedup.DUPLICATE) {
             deduplicated.increment();
             return;
         }
-        Exposed exposed = new Exposed(environment, experiment, flagKey, result.flagVersion(), result.variant(), targetingKey,
-                clock.millis());
+        Exposed exposed = variant == null
+                ? new Exposed(environment, scope, null, flagKey, result.flagVersion(), result.variant(), targetingKey, clock.millis())
+                : new Exposed(environment, "", scope, flagKey, result.flagVersion(), variant, targetingKey, clock.millis());
         if (!channel.offer(exposed)) {
-            dedup.forget(slot, environment, experiment, targetingKey);
+            dedup.forget(slot, environment, scope, variant, targetingKey);
         }
     }
 

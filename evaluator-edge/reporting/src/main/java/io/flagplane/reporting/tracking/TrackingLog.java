@@ -1,5 +1,6 @@
 package io.flagplane.reporting.tracking;
 
+import java.time.Clock;
 import io.flagplane.avro.TrackingEvent;
 import io.flagplane.contract.RecordKeys;
 import io.flagplane.reporting.telemetry.TelemetryChannel;
@@ -50,16 +51,25 @@ public final class TrackingLog implements AutoCloseable {
 
     /** A tracking log sending to {@code topic} through {@code producer}, started; {@link #off()} when disabled. */
     public static TrackingLog start(TrackingSettings settings, String nodeId, TelemetryProducer producer, String topic) {
+        return start(settings, nodeId, producer, topic, Clock.systemUTC());
+    }
+
+    /** As {@link #start(TrackingSettings, String, TelemetryProducer, String)}, events without a timestamp stamped by {@code clock}. */
+    public static TrackingLog start(TrackingSettings settings, String nodeId, TelemetryProducer producer, String topic, Clock clock) {
         return start(settings, nodeId, (event, outcome) -> producer.send(topic,
-                RecordKeys.ofUser(event.getEnvironment(), event.getTargetingKey()), event, outcome));
+                RecordKeys.ofUser(event.getEnvironment(), event.getTargetingKey()), event, outcome), clock);
     }
 
     /** A tracking log handing its records to {@code sink} (on its background thread), started; {@link #off()} when disabled. */
     public static TrackingLog start(TrackingSettings settings, String nodeId, TelemetrySink<TrackingEvent> sink) {
+        return start(settings, nodeId, sink, Clock.systemUTC());
+    }
+
+    private static TrackingLog start(TrackingSettings settings, String nodeId, TelemetrySink<TrackingEvent> sink, Clock clock) {
         if (!settings.enabled()) {
             return off();
         }
-        TrackingLog log = new TrackingLog(settings, TrackingRules.of(settings), nodeId, sink);
+        TrackingLog log = new TrackingLog(settings, TrackingRules.of(settings, clock), nodeId, sink);
         log.channel.start();
         return log;
     }

@@ -52,7 +52,12 @@ public final class TrackingRules {
     }
 
     public static TrackingRules of(TrackingSettings settings) {
-        return new TrackingRules(settings.maxFuture(), settings.maxPast(), Clock.systemUTC());
+        return of(settings, Clock.systemUTC());
+    }
+
+    /** The rules, judging timestamps against {@code clock} (the evaluator's). */
+    public static TrackingRules of(TrackingSettings settings, Clock clock) {
+        return new TrackingRules(settings.maxFuture(), settings.maxPast(), clock);
     }
 
     /**

@@ -47,6 +47,46 @@ class ExposureDedupTest {
     }
 
     @Test
+    void a_plan_exposure_is_remembered_per_plan_user_and_variant_so_a_user_moved_to_another_variant_is_admitted_again() {
+        ExposureDedup dedup = new ExposureDedup(HOUR, 1_024);
+
+        assertThat(dedup.admit("production", "rollout", "off", "user-1", 0)).isNotEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "rollout", "off", "user-1", 10)).isEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "rollout", "on", "user-1", 20)).as("a step moved the user to on")
+                .isNotEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "rollout", "on", "user-1", 30)).isEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "rollout", "off", "user-1", 40)).as("off is still remembered within the window")
+                .isEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "other-plan", "on", "user-1", 50)).isNotEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "rollout", "on", "user-1", HOUR + 20)).as("past the window")
+                .isNotEqualTo(ExposureDedup.DUPLICATE);
+    }
+
+    @Test
+    void an_experiment_and_a_plan_with_the_same_key_never_stand_for_each_other() {
+        ExposureDedup dedup = new ExposureDedup(HOUR, 1_024);
+
+        assertThat(dedup.admit("production", "checkout", "user-1", 0)).isNotEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "checkout", "on", "user-1", 1)).isNotEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "checkout", "user-1", 2)).isEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "checkout", "on", "user-1", 3)).isEqualTo(ExposureDedup.DUPLICATE);
+    }
+
+    @Test
+    void forgetting_a_plan_exposure_forgets_only_that_variant() {
+        ExposureDedup dedup = new ExposureDedup(HOUR, 1_024);
+        int on = dedup.admit("production", "rollout", "on", "user-1", 0);
+        dedup.admit("production", "rollout", "off", "user-1", 0);
+
+        dedup.forget(on, "production", "rollout", "off", "user-1");   // not the entry at that slot: nothing happens
+        assertThat(dedup.admit("production", "rollout", "on", "user-1", 1)).isEqualTo(ExposureDedup.DUPLICATE);
+        dedup.forget(on, "production", "rollout", "on", "user-1");
+
+        assertThat(dedup.admit("production", "rollout", "on", "user-1", 2)).isNotEqualTo(ExposureDedup.DUPLICATE);
+        assertThat(dedup.admit("production", "rollout", "off", "user-1", 3)).isEqualTo(ExposureDedup.DUPLICATE);
+    }
+
+    @Test
     void within_a_set_the_most_recently_logged_users_are_kept() {
         ExposureDedup dedup = new ExposureDedup(HOUR, 4);   // one set of four
         for (int i = 0; i < 8; i++) {

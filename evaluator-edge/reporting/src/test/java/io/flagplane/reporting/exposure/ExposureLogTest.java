@@ -1,11 +1,11 @@
 package io.flagplane.reporting.exposure;
 
+import io.flagplane.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagplane.avro.Exposure;
 import io.flagplane.evaluation.Evaluation;
 import io.flagplane.evaluation.Reason;
-import io.flagplane.reporting.ManualClock;
 import io.flagplane.reporting.telemetry.TelemetrySink;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +38,7 @@ class ExposureLogTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock(START);
+    private final MovableClock clock = new MovableClock(START);
     private final FakeSink sink = new FakeSink();
 
     private ExposureLog log(ExposureSettings settings) {
@@ -107,6 +107,73 @@ class ExposureLogTest {
                 .containsExactly("production/upfront-fees/user-1", "production/upfront-fees/user-2",
                         "staging/upfront-fees/user-1", "production/copy-test/user-1");
         assertThat(log.stats().deduplicated()).isEqualTo(1);
+    }
+
+    private static Evaluation<Object> planResult(String plan, String variant, Reason reason, String experiment) {
+        return new Evaluation<>(variant.equals("on"), variant, reason, null, null, 21, Map.of(), experiment, plan);
+    }
+
+    @Test
+    void every_evaluation_of_a_flag_under_a_plan_is_a_plan_exposure_with_the_plan_key_and_an_empty_experiment_key() {
+        ExposureLog log = log(ExposureSettings.defaults());
+
+        log.log("production", "charges.ui", planResult("charges-phases", "on", Reason.TARGETING_MATCH, null), "user-1");
+        log.log("production", "charges.ui", planResult("charges-phases", "off", Reason.DISABLED, null), "user-2");
+        log.pumpAll();
+
+        assertThat(sink.sent).hasSize(2);
+        assertThat(sink.sent.get(0)).satisfies(e -> {
+            assertThat(e.getPlanKey()).isEqualTo("charges-phases");
+            assertThat(e.getExperimentKey()).isEmpty();
+            assertThat(e.getFlagKey()).isEqualTo("charges.ui");
+            assertThat(e.getFlagVersion()).isEqualTo(21);
+            assertThat(e.getVariant()).isEqualTo("on");
+            assertThat(e.getTargetingKey()).isEqualTo("user-1");
+            assertThat(e.getExposedAt()).isEqualTo(START);
+            assertThat(e.getNodeId()).isEqualTo("edge-7");
+        });
+        assertThat(sink.sent.get(1).getVariant()).isEqualTo("off");
+    }
+
+    @Test
+    void plan_exposures_are_de_duplicated_per_plan_user_and_variant_within_the_window() {
+        ExposureLog log = log(ExposureSettings.defaults().withDedupWindow(Duration.ofHours(1)));
+        Evaluation<Object> off = planResult("rollout", "off", Reason.SPLIT, null);
+        Evaluation<Object> on = planResult("rollout", "on", Reason.SPLIT, null);
+
+        log.log("production", "checkout.new_ui", off, "user-1");
+        log.log("production", "checkout.new_ui", off, "user-1");
+        clock.advance(Duration.ofMinutes(10));
+        log.log("production", "checkout.new_ui", on, "user-1");   // the next step moved user-1 to on: exposed again
+        log.log("production", "checkout.new_ui", on, "user-1");
+        log.log("production", "checkout.new_ui", off, "user-1");  // a rollback within the window: off was logged already
+        log.pumpAll();
+
+        assertThat(sink.sent).extracting(Exposure::getVariant).containsExactly("off", "on");
+        assertThat(log.stats().deduplicated()).isEqualTo(3);
+    }
+
+    @Test
+    void a_split_measured_by_an_experiment_on_a_flag_under_a_plan_is_logged_once_for_each() {
+        ExposureLog log = log(ExposureSettings.defaults());
+
+        log.log("production", "pricing.upfront", planResult("rollout", "on", Reason.SPLIT, "upfront-fees"), "user-1");
+        log.pumpAll();
+
+        assertThat(sink.sent).extracting(e -> e.getExperimentKey() + "|" + e.getPlanKey())
+                .containsExactly("upfront-fees|null", "|rollout");
+    }
+
+    @Test
+    void a_plan_flag_serving_the_callers_default_has_no_variant_to_expose() {
+        ExposureLog log = log(ExposureSettings.defaults());
+
+        log.log("production", "no.off", new Evaluation<>(true, null, Reason.DISABLED, null, null, 3, Map.of(), null, "rollout"),
+                "user-1");
+        log.pumpAll();
+
+        assertThat(sink.sent).isEmpty();
+        assertThat(log.stats()).isEqualTo(ExposureLog.Stats.ZERO);
     }
 
     @Test

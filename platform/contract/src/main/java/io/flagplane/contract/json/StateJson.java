@@ -22,10 +22,12 @@ import io.flagplane.avro.FlagState;
 import io.flagplane.avro.Guardrail;
 import io.flagplane.avro.MetricKind;
 import io.flagplane.avro.PlanStep;
+import io.flagplane.avro.Prerequisite;
 import io.flagplane.avro.RolloutPlanDefinition;
 import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.Rule;
 import io.flagplane.avro.SegmentRule;
+import io.flagplane.avro.ScheduledChangeState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.avro.Serve;
 import io.flagplane.avro.Target;
@@ -41,7 +43,8 @@ import java.util.TreeMap;
  * The JSON view of flags and segments that every HTTP API shows (the command API, history, time
  * travel, exports): variant values as JSON, split weights as percentages with two decimals,
  * instants as ISO-8601, the OpenFeature metadata as an object, {@code offVariant} null for a
- * flag that serves the caller's default when off, and the flag's experiments (only when it has
+ * flag that serves the caller's default when off, the flag's prerequisites (an empty list when
+ * it has none: the body a replace takes back), and the flag's experiments (only when it has
  * carried any).
  */
 public final class StateJson {
@@ -85,6 +88,11 @@ public final class StateJson {
             t.getKeys().forEach(target.putArray("keys")::add);
         }
         d.getDenyList().forEach(flag.putArray("denyList")::add);
+        ArrayNode prerequisites = flag.putArray("prerequisites");
+        for (Prerequisite p : d.getPrerequisites()) {
+            ObjectNode prerequisite = prerequisites.addObject().put("flagKey", p.getFlagKey());
+            p.getVariants().forEach(prerequisite.putArray("variants")::add);
+        }
         flag.set("metadata", metadata(d.getMetadata()));
         flag.put("kind", d.getKind().name().toLowerCase(Locale.ROOT));
         if (d.getLifetimeDays() != null) {
@@ -404,5 +412,38 @@ public final class StateJson {
 
     private static String lower(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A scheduled change: its content (the commands as the JSON they were sent in, and the version
+     * of each flag or segment they touch as it was when scheduled), when it applies, its status, and
+     * for a failed one the code and sentence saying why.
+     */
+    public static ObjectNode scheduledChange(ScheduledChangeState state) {
+        ObjectNode node = MAPPER.createObjectNode()
+                .put("environment", state.getEnvironment())
+                .put("id", state.getId())
+                .put("version", state.getVersion())
+                .put("status", state.getStatus().name())
+                .put("applyAt", state.getApplyAt().toString())
+                .put("applyIfMoved", state.getApplyIfMoved())
+                .put("title", state.getContent().getTitle())
+                .put("reason", state.getContent().getReason());
+        node.putObject("author").put("id", state.getAuthor().getId()).put("kind", state.getAuthor().getKind().name());
+        node.set("commands", json(state.getContent().getCommandsJson()));
+        ObjectNode drafted = node.putObject("draftedAgainst");
+        state.getContent().getDraftedAgainst().forEach(drafted::put);
+        node.put("appliedChangeSetId", state.getAppliedChangeSetId());
+        if (state.getFailure() != null) {
+            int colon = state.getFailure().indexOf(": ");
+            ObjectNode failure = node.putObject("failure");
+            failure.put("code", colon < 0 ? state.getFailure() : state.getFailure().substring(0, colon));
+            failure.put("message", colon < 0 ? "" : state.getFailure().substring(colon + 2));
+        } else {
+            node.putNull("failure");
+        }
+        node.put("createdAt", state.getCreatedAt().toString());
+        node.set("lastChange", change(state.getLastChange()));
+        return node;
     }
 }

@@ -33,6 +33,17 @@ class StateJsonTest {
     }
 
     @Test
+    void prerequisites_are_a_list_of_flag_keys_and_variants_and_an_empty_list_when_there_are_none() {
+        FlagState state = States.booleanState("production", "charges.ui", 2);
+        state.getDefinition().setPrerequisites(List.of(new io.flagplane.avro.Prerequisite("charges.engine", List.of("on")),
+                new io.flagplane.avro.Prerequisite("pricing.tier", List.of("pro", "enterprise"))));
+
+        assertThat(StateJson.flag(state).get("prerequisites").toString()).isEqualTo("[{\"flagKey\":\"charges.engine\","
+                + "\"variants\":[\"on\"]},{\"flagKey\":\"pricing.tier\",\"variants\":[\"pro\",\"enterprise\"]}]");
+        assertThat(StateJson.flag(States.booleanState("production", "b.flag", 1)).get("prerequisites").isEmpty()).isTrue();
+    }
+
+    @Test
     void a_flag_shows_its_experiments_only_once_it_has_carried_one_and_each_says_whether_it_is_measuring() {
         FlagState plain = States.booleanState("production", "pricing.display", 3);
         assertThat(StateJson.flag(plain).has("experiments")).as("the JSON of a flag without experiments is as before").isFalse();
@@ -64,5 +75,27 @@ class StateJsonTest {
         assertThat(StateJson.flag(killed).get("experiments").get(0).get("measuring").asBoolean()).as("a kill stops the measuring").isFalse();
         FlagState disabled = FlagState.newBuilder(state).setEnabled(false).build();
         assertThat(StateJson.experiment(disabled, disabled.getExperiments().get(0)).get("measuring").asBoolean()).isFalse();
+    }
+
+    @Test
+    void a_scheduled_change_shows_its_commands_as_json_and_a_failure_as_its_code_and_sentence() {
+        io.flagplane.avro.FlagEvent created = io.flagplane.fixtures.Events.on("production", "sc-1").version(1)
+                .with(new io.flagplane.avro.ScheduledChangeCreated(new io.flagplane.avro.ChangeRequestContent("Kill", "seed 002",
+                        "[{\"action\":\"kill\",\"flag\":\"a.flag\"}]", Map.of("a.flag", 3L)),
+                        Instant.parse("2026-12-01T09:00:00Z"), false));
+        var state = io.flagplane.contract.ScheduledChangeFold.apply(null, created).state();
+
+        ObjectNode pending = StateJson.scheduledChange(state);
+        assertThat(pending.get("status").asText()).isEqualTo("PENDING");
+        assertThat(pending.get("applyAt").asText()).isEqualTo("2026-12-01T09:00:00Z");
+        assertThat(pending.get("commands").get(0).get("action").asText()).isEqualTo("kill");
+        assertThat(pending.get("draftedAgainst").get("a.flag").asLong()).isEqualTo(3);
+        assertThat(pending.get("failure").isNull()).isTrue();
+
+        var failed = io.flagplane.contract.ScheduledChangeFold.apply(state, io.flagplane.fixtures.Events.on("production", "sc-1")
+                .version(2).with(new io.flagplane.avro.ScheduledChangeFailed("MOVED_SINCE_SCHEDULED", "a.flag: 3 -> 4"))).state();
+        ObjectNode failure = (ObjectNode) StateJson.scheduledChange(failed).get("failure");
+        assertThat(failure.get("code").asText()).isEqualTo("MOVED_SINCE_SCHEDULED");
+        assertThat(failure.get("message").asText()).isEqualTo("a.flag: 3 -> 4");
     }
 }

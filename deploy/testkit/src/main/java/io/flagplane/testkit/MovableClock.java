@@ -1,4 +1,4 @@
-package io.flagplane.command;
+package io.flagplane.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,12 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until the test moves it; safe to read from the service's threads. */
-public final class ManualClock extends Clock {
+/**
+ * The clock tests hand to services for anything time-driven (hold times, schedules, windows,
+ * heartbeats): it stands still until the test moves it, and is safe to read from the services'
+ * threads. One instance can be shared by every service a test starts.
+ */
+public final class MovableClock extends Clock {
 
     private volatile Instant now;
 
-    public ManualClock(Instant start) {
+    public MovableClock(Instant start) {
         this.now = start;
     }
 
@@ -19,6 +23,7 @@ public final class ManualClock extends Clock {
         now = instant;
     }
 
+    /** Moves the clock on; returns the new instant. */
     public Instant advance(Duration by) {
         now = now.plus(by);
         return now;
