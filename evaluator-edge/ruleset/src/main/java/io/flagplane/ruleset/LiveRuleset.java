@@ -197,7 +197,12 @@ public final class LiveRuleset implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("offline, and the snapshot file " + file + " cannot be read: " + e.getMessage(), e);
         }
-        apply(snapshot, "and not reading Kafka (offline)");   // an empty file is a ruleset too: every flag answers FLAG_NOT_FOUND
+        try {
+            apply(snapshot, "and not reading Kafka (offline)");   // an empty file is a ruleset too: every flag answers FLAG_NOT_FOUND
+        } catch (RuntimeException e) {   // a state the engine cannot prepare: as the online load, the whole file is refused
+            throw new IllegalStateException("offline, and the snapshot file " + file + " holds a flag that cannot be served: "
+                    + e.getMessage(), e);
+        }
     }
 
     private void loadSnapshot() {

@@ -92,6 +92,17 @@ class FlagplaneClientOfflineTest {
     }
 
     @Test
+    void offline_with_a_flag_the_engine_cannot_prepare_is_refused_when_built_naming_the_file() throws Exception {
+        FlagState broken = States.booleanState("production", "checkout.broken", 1);
+        broken.getDefinition().getFallthrough().setVariant("no-such-variant");
+        Path file = snapshot(States.booleanState("production", "checkout.new_ui", 7), broken);
+        assertThatThrownBy(() -> FlagplaneClient.builder().snapshotFile(file).offline(true).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("cannot be served");
+    }
+
+    @Test
     void offline_with_a_file_that_is_not_a_snapshot_is_refused_when_built() throws Exception {
         Path garbage = Files.writeString(dir.resolve("flags.avro"), "not an avro container");
         assertThatThrownBy(() -> FlagplaneClient.builder().snapshotFile(garbage).offline(true).build())
