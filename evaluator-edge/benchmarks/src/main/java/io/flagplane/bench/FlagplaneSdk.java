@@ -60,15 +60,24 @@ public final class FlagplaneSdk implements BenchmarkSdk {
     }
 
     public FlagplaneSdk(List<Scenario.Person> people, boolean countUsage) {
+        this(states(), contexts(people), countUsage);
+    }
+
+    /** Any flags, as {@code flag-state} carries them, evaluated by the engine for these contexts. */
+    FlagplaneSdk(List<FlagState> states, EvaluationContext[] contexts, boolean countUsage) {
         this.countUsage = countUsage;
         RulesetStore store = countUsage ? new RulesetStore(UsageCounters.enabled(), Clock.systemUTC()) : new RulesetStore();
         List<RulesetStore.Update> updates = new ArrayList<>();
-        for (FlagState state : states()) {
+        for (FlagState state : states) {
             updates.add(new RulesetStore.Update(new FlagRef("production", state.getFlagKey()), FlagStateMapper.toFlag(state)));
         }
         store.apply(updates);
         this.view = store.current().view("production");
-        this.contexts = new EvaluationContext[people.size()];
+        this.contexts = contexts;
+    }
+
+    private static EvaluationContext[] contexts(List<Scenario.Person> people) {
+        EvaluationContext[] contexts = new EvaluationContext[people.size()];
         for (int i = 0; i < contexts.length; i++) {
             Scenario.Person p = people.get(i);
             Map<String, Object> attributes = new HashMap<>();
@@ -79,6 +88,7 @@ public final class FlagplaneSdk implements BenchmarkSdk {
             attributes.put("country", p.country());
             contexts[i] = EvaluationContext.of(p.key(), attributes);
         }
+        return contexts;
     }
 
     static List<FlagState> states() {
@@ -139,14 +149,14 @@ public final class FlagplaneSdk implements BenchmarkSdk {
         return Serve.newBuilder().setVariant("off").build();
     }
 
-    private static FlagDefinition definition(List<Rule> rules, Serve fallthrough, List<Target> allow, List<String> deny) {
+    static FlagDefinition definition(List<Rule> rules, Serve fallthrough, List<Target> allow, List<String> deny) {
         return FlagDefinition.newBuilder().setType(FlagType.BOOLEAN)
                 .setVariants(List.of(new Variant("on", "true", null), new Variant("off", "false", null)))
                 .setOffVariant("off").setRules(rules).setFallthrough(fallthrough)
                 .setAllowList(allow).setDenyList(deny).setSalt("bench").build();
     }
 
-    private static FlagState state(String key, FlagDefinition definition) {
+    static FlagState state(String key, FlagDefinition definition) {
         return FlagState.newBuilder().setEnvironment("production").setFlagKey(key).setVersion(1).setDefinition(definition)
                 .setEnabled(true).setKilled(false).setArchived(false).setCreatedAt(Instant.EPOCH)
                 .setLastChange(new ChangeInfo("e", "FlagCreated", Instant.EPOCH,

@@ -28,8 +28,10 @@ public final class LaunchDarklySdk implements BenchmarkSdk {
     private final LDContext[] contexts;
 
     public LaunchDarklySdk(List<Scenario.Person> people, Path dir) {
-        Path file = dir.resolve("launchdarkly-flags.json");
-        write(file);
+        this(write(dir.resolve("launchdarkly-flags.json")), contexts(people));
+    }
+
+    private LaunchDarklySdk(Path file, LDContext[] contexts) {
         LDConfig config = new LDConfig.Builder()
                 .dataSource(FileData.dataSource().filePaths(file).autoUpdate(false))
                 .events(Components.noEvents())
@@ -40,15 +42,74 @@ public final class LaunchDarklySdk implements BenchmarkSdk {
         if (!client.isInitialized()) {
             throw new IllegalStateException("LaunchDarkly did not initialise from " + file);
         }
-        this.contexts = new LDContext[people.size()];
+        this.contexts = contexts;
+    }
+
+    /** The real-world shapes of issue 17 ({@link RealWorldScenario}), in LaunchDarkly's data model. */
+    public static LaunchDarklySdk realWorld(List<RealWorldScenario.Person> people, Path dir) {
+        LDContext[] contexts = new LDContext[people.size()];
+        for (int i = 0; i < contexts.length; i++) {
+            RealWorldScenario.Person p = people.get(i);
+            contexts[i] = LDContext.builder(p.key()).set("country", p.country()).set("role", p.role()).set("tier", p.tier())
+                    .build();
+        }
+        return new LaunchDarklySdk(write(dir.resolve("launchdarkly-real-world.json"), RealWorldScenario.SHAPES), contexts);
+    }
+
+    private static LDContext[] contexts(List<Scenario.Person> people) {
+        LDContext[] contexts = new LDContext[people.size()];
         for (int i = 0; i < contexts.length; i++) {
             Scenario.Person p = people.get(i);
             contexts[i] = LDContext.builder(p.key()).set("role", p.role()).set("city", p.city())
                     .set("category", p.category()).set("tier", p.tier()).set("country", p.country()).build();
         }
+        return contexts;
     }
 
-    private static void write(Path file) {
+    /**
+     * Shapes as LaunchDarkly flags: rules of {@code in} clauses serving variation 0 ({@code true}),
+     * the deny list as the first target (variation 1) and the allow list as the second (variation 0),
+     * so a denied key is off as in Flagplane, and the split as a fallthrough rollout.
+     */
+    private static Path write(Path file, List<RealWorldScenario.Shape> shapes) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode flags = root.putObject("flags");
+        for (RealWorldScenario.Shape shape : shapes) {
+            ObjectNode flag = flag(flags, shape.key());
+            if (shape.split()) {
+                ArrayNode split = flag.putObject("fallthrough").putObject("rollout").putArray("variations");
+                split.addObject().put("variation", 0).put("weight", 50_000);
+                split.addObject().put("variation", 1).put("weight", 50_000);
+            } else {
+                flag.putObject("fallthrough").put("variation", shape.fallthrough() ? 0 : 1);
+            }
+            if (!shape.deny().isEmpty() || !shape.allow().isEmpty()) {
+                ArrayNode targets = flag.putArray("targets");
+                shape.deny().forEach(targets.addObject().put("variation", 1).putArray("values")::add);
+                shape.allow().forEach(targets.addObject().put("variation", 0).putArray("values")::add);
+            }
+            ArrayNode rules = flag.putArray("rules");
+            for (int r = 0; r < shape.rules().size(); r++) {
+                ArrayNode clauses = rules.addObject().put("id", "rule-" + (r + 1)).put("variation", 0).putArray("clauses");
+                for (RealWorldScenario.In in : shape.rules().get(r)) {
+                    clause(clauses, in.attribute(), in.values());
+                }
+            }
+        }
+        root.putObject("segments");
+        return save(file, root);
+    }
+
+    private static Path save(Path file, ObjectNode root) {
+        try {
+            Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    private static Path write(Path file) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode flags = root.putObject("flags");
         flag(flags, Scenario.STATIC).putObject("fallthrough").put("variation", 0);
@@ -81,11 +142,7 @@ public final class LaunchDarklySdk implements BenchmarkSdk {
                     (String) Scenario.FIVE.get(i).get(0), values);
         }
         root.putObject("segments");
-        try {
-            Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return save(file, root);
     }
 
     private static ObjectNode flag(ObjectNode flags, String key) {

@@ -109,12 +109,12 @@ public final class Evaluator {
         }
         String targetingKey = context.targetingKey();
         if (targetingKey != null && flag.hasTargets()) {
-            if (flag.denies(targetingKey)) {
+            int target = flag.target(targetingKey);   // both lists in one probe
+            if (target == Flag.DENIED) {
                 return flag.off();
             }
-            int allowed = flag.allowedVariant(targetingKey);
-            if (allowed >= 0) {
-                return flag.result(allowed, Reason.TARGETING_MATCH);
+            if (target >= 0) {
+                return flag.result(target, Reason.TARGETING_MATCH);
             }
         }
         for (Rule rule : flag.rules()) {

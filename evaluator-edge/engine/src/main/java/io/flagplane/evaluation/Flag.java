@@ -15,9 +15,9 @@ import java.util.TreeSet;
 
 /**
  * A flag prepared for evaluation. Everything that can be worked out when the flag arrives is
- * worked out here, once: variant names become indexes, target lists become hash sets, conditions
- * are parsed (regexes compiled, numbers, semvers and instants parsed), the bucketing salt is
- * pre-hashed, and every successful result the flag can produce is built up front, so that
+ * worked out here, once: variant names become indexes, both target lists become one hash map,
+ * conditions are parsed (regexes compiled, numbers, semvers and instants parsed), the bucketing
+ * salt is pre-hashed, and every successful result the flag can produce is built up front, so that
  * serving one allocates nothing.
  *
  * <p>A flag may have no off variant: disabled, killed or denying a key, it then serves the
@@ -58,9 +58,13 @@ public final class Flag {
     private final Map<String, Object> metadata;
     private final Rule[] rules;
     private final Serve fallthrough;
-    /** HashMap and HashSet, never mutated after construction: the fastest lookups on the hot path. */
-    private final HashMap<String, Integer> allowed;
-    private final HashSet<String> denied;
+    /**
+     * Both target lists in one map, targeting key → the allow list's variant or {@link #DENIED}
+     * (the deny list wins over the allow list), so one probe answers both: a key on neither list,
+     * the usual case, costs one hash lookup instead of two. A HashMap never mutated after
+     * construction: the fastest lookup on the hot path.
+     */
+    private final HashMap<String, Integer> targets;
     private final boolean hasTargets;
     private final boolean enabled;
     private final boolean killed;
@@ -103,17 +107,17 @@ public final class Flag {
             throw new IllegalArgumentException("flag " + key + " has no fallthrough");
         }
         this.fallthrough = serve(b.fallthrough, "fallthrough");
-        this.allowed = new HashMap<>();
-        b.allowed.forEach((targetingKey, variant) -> allowed.put(targetingKey, indexOf(variant, "allow list")));
-        this.denied = new HashSet<>(b.denied);
-        this.hasTargets = !allowed.isEmpty() || !denied.isEmpty();
+        this.targets = new HashMap<>();
+        b.allowed.forEach((targetingKey, variant) -> targets.put(targetingKey, indexOf(variant, "allow list")));
+        b.denied.forEach(targetingKey -> targets.put(targetingKey, DENIED));
+        this.hasTargets = !targets.isEmpty();
         this.enabled = b.enabled;
         this.killed = b.killed;
         this.archived = b.archived;
         this.version = b.version;
         this.salt = b.salt == null ? b.key : b.salt;
         this.bucketing = Bucketing.Prefix.of(salt);
-        boolean targeted = this.rules.length > 0 || !this.allowed.isEmpty() || !this.denied.isEmpty();
+        boolean targeted = this.rules.length > 0 || hasTargets;
         this.fallthroughReason = this.fallthrough instanceof Serve.Split ? Reason.SPLIT
                 : targeted ? Reason.DEFAULT : Reason.STATIC;
         this.plan = b.plan;
@@ -367,14 +371,15 @@ public final class Flag {
         return hasTargets;
     }
 
-    /** The allow-list variant for this targeting key, or -1. */
-    int allowedVariant(String targetingKey) {
-        Integer v = allowed.get(targetingKey);
-        return v == null ? -1 : v;
-    }
+    /** {@link #target}: the key is on the deny list. */
+    static final int DENIED = -2;
+    /** {@link #target}: the key is on neither list. */
+    static final int NOT_TARGETED = -1;
 
-    boolean denies(String targetingKey) {
-        return denied.contains(targetingKey);
+    /** The allow-list variant for this targeting key, {@link #DENIED}, or {@link #NOT_TARGETED}: one probe. */
+    int target(String targetingKey) {
+        Integer v = targets.get(targetingKey);
+        return v == null ? NOT_TARGETED : v;
     }
 
     Evaluation<Object> result(int variant, Reason reason) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ARCHITECTURE.md: "no allocation on the boolean path". Counts the bytes this thread allocates
- * over many evaluations of every kind of boolean flag (static, rules, split, lists, segments, a
+ * over many evaluations of every kind of boolean flag (static, rules with short and long operand
+ * lists on small and large contexts, split, lists, segments, a
  * disabled one without an off variant serving the code default, and one whose split a RUNNING
  * experiment measures, so that telling exposures apart costs nothing either).
  * Counting bytes, not time, so the machine's noise cannot make it flaky.
@@ -29,6 +30,9 @@ class ZeroAllocationTest {
                         .rule("version", all(when("app", "semver_gte", "2.0.0"), when("age", "gt", "18")), ServeSpec.variant("on"))
                         .build(),
                 booleanFlag("f.split").fallthrough(ServeSpec.rollout("on", 5_000, "off")).build(),
+                booleanFlag("f.long-list").fallthrough("off")   // more operands than are scanned: hashed
+                        .rule("cities", all(when("city", "in", "Mumbai", "Delhi", "Pune", "Goa", "Agra", "Kochi", "Surat",
+                                "Indore", "Nagpur", "Patna")), ServeSpec.variant("on")).build(),
                 booleanFlag("f.lists").fallthrough("off").deny(List.of("user-1")).allow("on", List.of("user-2")).build(),
                 booleanFlag("f.segment").fallthrough("off")
                         .rule("beta", all(when("targetingKey", "in_segment", "beta")), ServeSpec.variant("on")).build(),
@@ -44,6 +48,9 @@ class ZeroAllocationTest {
             attributes.put("city", "Mumbai");
             attributes.put("tier", i % 3 == 0 ? "enterprise" : "free");
             attributes.put("age", 20L + i);
+            for (int extra = 0; i % 2 == 1 && extra < 8; extra++) {   // odd contexts: more attributes than are scanned
+                attributes.put("extra" + extra, "x");
+            }
             contexts[i] = EvaluationContext.of("user-" + i, attributes);
         }
         String[] keys = flags.stream().map(Flag::key).toArray(String[]::new);

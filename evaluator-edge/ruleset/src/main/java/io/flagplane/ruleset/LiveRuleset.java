@@ -9,6 +9,7 @@ import io.flagplane.contract.TopicNames;
 import io.flagplane.mapping.FlagStateMapper;
 import io.flagplane.registry.SchemaRegistryClient;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * refresh: Kafka is unreachable, or the tail failed and has not caught up again since it
  * restarted, or the ruleset came from a snapshot and has not caught up yet. Once ready it stays
  * ready: a stale ruleset is still served, and says so.
+ *
+ * <p>Offline ({@link Options#offline()}): no Kafka client at all. The snapshot file is read once
+ * at {@link #start()}, which fails when it cannot be read (nothing else could ever make the
+ * ruleset ready), and is never written; the ruleset is then served as it is, from the snapshot
+ * and stale since it was loaded, until the process ends. For a service that takes its flags from
+ * a file it is given, and for tests and benchmarks that need no broker.
  */
 public final class LiveRuleset implements AutoCloseable {
 
@@ -46,12 +53,23 @@ public final class LiveRuleset implements AutoCloseable {
      * @param snapshotFile     where to keep the last known ruleset, or null for none
      * @param snapshotInterval how often a changed ruleset is written out
      * @param countUsage       whether each flag gets usage counters in the snapshot (for the evaluator report)
+     * @param offline          no Kafka: serve the snapshot file alone (which must then be given), never write it
      */
     public record Options(String bootstrapServers, TopicNames topics, Set<String> environments, Path snapshotFile,
-                          Duration snapshotInterval, Map<String, Object> consumerOverrides, boolean countUsage) {
+                          Duration snapshotInterval, Map<String, Object> consumerOverrides, boolean countUsage,
+                          boolean offline) {
         public Options {
             environments = Set.copyOf(environments);
             consumerOverrides = Map.copyOf(consumerOverrides);
+            if (offline && snapshotFile == null) {
+                throw new IllegalArgumentException("offline needs a snapshot file to serve from");
+            }
+        }
+
+        /** Online: tails Kafka. */
+        public Options(String bootstrapServers, TopicNames topics, Set<String> environments, Path snapshotFile,
+                       Duration snapshotInterval, Map<String, Object> consumerOverrides, boolean countUsage) {
+            this(bootstrapServers, topics, environments, snapshotFile, snapshotInterval, consumerOverrides, countUsage, false);
         }
 
         public static Options of(String bootstrapServers, TopicNames topics, Set<String> environments) {
@@ -59,11 +77,18 @@ public final class LiveRuleset implements AutoCloseable {
         }
 
         public Options withSnapshot(Path file) {
-            return new Options(bootstrapServers, topics, environments, file, snapshotInterval, consumerOverrides, countUsage);
+            return new Options(bootstrapServers, topics, environments, file, snapshotInterval, consumerOverrides, countUsage,
+                    offline);
         }
 
         public Options withUsageCounting(boolean count) {
-            return new Options(bootstrapServers, topics, environments, snapshotFile, snapshotInterval, consumerOverrides, count);
+            return new Options(bootstrapServers, topics, environments, snapshotFile, snapshotInterval, consumerOverrides, count,
+                    offline);
+        }
+
+        /** Offline: serve {@code file} alone, with no Kafka client at all (see {@link LiveRuleset}). */
+        public static Options offline(Path file, Set<String> environments, boolean countUsage) {
+            return new Options("", TopicNames.DEFAULT, environments, file, Duration.ofSeconds(5), Map.of(), countUsage, true);
         }
     }
 
@@ -95,6 +120,7 @@ public final class LiveRuleset implements AutoCloseable {
 
     private final Options options;
     private final RulesetStore store;
+    /** Null when offline. */
     private final RulesetTail tail;
     /** The newest state of every flag and segment seen, for the snapshot; guarded by itself. */
     private final Map<FlagRef, FlagState> latest = new HashMap<>();
@@ -117,6 +143,11 @@ public final class LiveRuleset implements AutoCloseable {
         this.options = options;
         this.store = new RulesetStore(options.countUsage() ? UsageCounters.enabled() : UsageCounters.DISABLED,
                 supervision.clock());
+        if (options.offline()) {
+            this.tail = null;
+            this.snapshots = null;
+            return;
+        }
         this.tail = new RulesetTail(new RulesetTail.Settings(options.bootstrapServers(), options.topics(),
                 options.environments(), Duration.ofMillis(100), Duration.ofSeconds(1), options.consumerOverrides()),
                 registry, store, this::received, supervision);
@@ -129,8 +160,17 @@ public final class LiveRuleset implements AutoCloseable {
         });
     }
 
-    /** Loads the snapshot (if any), starts tailing, and starts writing snapshots. Does not block. */
+    /**
+     * Loads the snapshot (if any), starts tailing, and starts writing snapshots. Does not block.
+     * Offline, only loads the snapshot.
+     *
+     * @throws IllegalStateException offline, when the snapshot file is missing or cannot be read
+     */
     public LiveRuleset start() {
+        if (options.offline()) {
+            loadOffline();
+            return this;
+        }
         if (options.snapshotFile() != null) {
             loadSnapshot();
             snapshots.scheduleWithFixedDelay(this::writeIfDirty, options.snapshotInterval().toMillis(),
@@ -146,39 +186,63 @@ public final class LiveRuleset implements AutoCloseable {
         return this;
     }
 
+    private void loadOffline() {
+        Path file = options.snapshotFile();
+        SnapshotFile.Snapshot snapshot;
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("offline, and the snapshot file " + file + " does not exist");
+            }
+            snapshot = SnapshotFile.read(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("offline, and the snapshot file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            apply(snapshot, "and not reading Kafka (offline)");   // an empty file is a ruleset too: every flag answers FLAG_NOT_FOUND
+        } catch (RuntimeException e) {   // a state the engine cannot prepare: as the online load, the whole file is refused
+            throw new IllegalStateException("offline, and the snapshot file " + file + " holds a flag that cannot be served: "
+                    + e.getMessage(), e);
+        }
+    }
+
     private void loadSnapshot() {
         try {
             SnapshotFile.Snapshot snapshot = SnapshotFile.read(options.snapshotFile());
             if (snapshot.isEmpty()) {
                 return;
             }
-            List<RulesetStore.Update> updates = new ArrayList<>();
-            List<RulesetStore.SegmentUpdate> segmentUpdates = new ArrayList<>();
-            synchronized (latest) {
-                for (FlagState state : snapshot.flags()) {
-                    FlagRef ref = new FlagRef(state.getEnvironment(), state.getFlagKey());
-                    if (wanted(ref)) {
-                        updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
-                        latest.put(ref, state);
-                    }
-                }
-                for (SegmentState state : snapshot.segments()) {
-                    SegmentRef ref = new SegmentRef(state.getEnvironment(), state.getSegmentKey());
-                    if (wanted(ref)) {
-                        segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, FlagStateMapper.toSegment(state)));
-                        latestSegments.put(ref, state);
-                    }
-                }
-            }
-            store.apply(updates, segmentUpdates);
-            fromSnapshot = true;
-            snapshotSince = Instant.now();
-            markReady();
-            LOG.info("serving {} flags and {} segments from snapshot {} until Kafka has been read", updates.size(),
-                    segmentUpdates.size(), options.snapshotFile());
+            apply(snapshot, "until Kafka has been read");
         } catch (IOException | RuntimeException e) {
             LOG.warn("ignoring snapshot {}: {}", options.snapshotFile(), e.getMessage());
         }
+    }
+
+    /** Applies the snapshot's states of the wanted environments and marks the ruleset ready, from the snapshot. */
+    private void apply(SnapshotFile.Snapshot snapshot, String until) {
+        List<RulesetStore.Update> updates = new ArrayList<>();
+        List<RulesetStore.SegmentUpdate> segmentUpdates = new ArrayList<>();
+        synchronized (latest) {
+            for (FlagState state : snapshot.flags()) {
+                FlagRef ref = new FlagRef(state.getEnvironment(), state.getFlagKey());
+                if (wanted(ref)) {
+                    updates.add(new RulesetStore.Update(ref, FlagStateMapper.toFlag(state)));
+                    latest.put(ref, state);
+                }
+            }
+            for (SegmentState state : snapshot.segments()) {
+                SegmentRef ref = new SegmentRef(state.getEnvironment(), state.getSegmentKey());
+                if (wanted(ref)) {
+                    segmentUpdates.add(new RulesetStore.SegmentUpdate(ref, FlagStateMapper.toSegment(state)));
+                    latestSegments.put(ref, state);
+                }
+            }
+        }
+        store.apply(updates, segmentUpdates);
+        fromSnapshot = true;
+        snapshotSince = Instant.now();
+        markReady();
+        LOG.info("serving {} flags and {} segments from snapshot {} {}", updates.size(), segmentUpdates.size(),
+                options.snapshotFile(), until);
     }
 
     private boolean wanted(AggregateRef ref) {
@@ -253,6 +317,7 @@ public final class LiveRuleset implements AutoCloseable {
         return store;
     }
 
+    /** The Kafka side; null when offline. */
     public RulesetTail tail() {
         return tail;
     }
@@ -299,6 +364,9 @@ public final class LiveRuleset implements AutoCloseable {
     }
 
     public Status status() {
+        if (tail == null) {   // offline: from the snapshot, never refreshed
+            return new Status(isReady(), false, fromSnapshot, snapshotSince, 0, store.current().size(), false, 0, null, null);
+        }
         RulesetTail.Connection connection = tail.connection();
         RulesetTail.Health health = tail.health();
         Instant staleSince = earliest(earliest(connection.unreachableSince(), health.failedSince()),
@@ -325,9 +393,11 @@ public final class LiveRuleset implements AutoCloseable {
         store.onChange(listener);
     }
 
-    /** Called when Kafka becomes unreachable or reachable again. */
+    /** Called when Kafka becomes unreachable or reachable again; never when offline. */
     public void onConnectionChange(Consumer<RulesetTail.Connection> listener) {
-        tail.onConnectionChange(listener);
+        if (tail != null) {
+            tail.onConnectionChange(listener);
+        }
     }
 
     /**
@@ -352,6 +422,9 @@ public final class LiveRuleset implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tail == null) {
+            return;
+        }
         tail.close();
         if (snapshots != null) {
             snapshots.shutdownNow();

@@ -117,7 +117,9 @@ public final class RulesetStore {
             if (update.flag() == null && known == null) {
                 continue;
             }
-            envChanges.put(ref.key(), update.flag());
+            // interned: every lookup compares the caller's key with the map's, and callers pass literals
+            // (which Java interns), so the comparison is one of references instead of characters
+            envChanges.put(ref.key().intern(), update.flag());
             changed.add(ref);
         }
         Map<String, Map<String, Segment>> segmentChanges = new HashMap<>();

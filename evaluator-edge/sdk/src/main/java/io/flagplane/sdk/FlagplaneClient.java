@@ -63,6 +63,15 @@ import org.slf4j.LoggerFactory;
  * if (flags.getBoolean("checkout.new_ui", false, EvaluationContext.of(userId, Map.of("tier", tier)))) { ... }
  * }</pre>
  *
+ * <p>Without Kafka ({@link Builder#offline(boolean) offline}), the client serves a snapshot file
+ * it is given and nothing else: no Kafka client is created, nothing is reported, exposures and
+ * tracking are off.
+ *
+ * <pre>{@code
+ * FlagplaneClient flags = FlagplaneClient.builder().environment("production")
+ *         .snapshotFile(Path.of("flags.avro")).offline(true).build();   // ready when build() returns
+ * }</pre>
+ *
  * <p>Evaluations never throw: on any error the caller's default is returned (the detail methods
  * say why). Listeners run on one dedicated thread, never on the Kafka thread.
  *
@@ -103,22 +112,29 @@ public final class FlagplaneClient implements AutoCloseable {
 
     private FlagplaneClient(Builder b) {
         this.environment = b.environment;
-        SchemaRegistryClient registry = b.registry != null ? b.registry
-                : new CachingSchemaRegistryClient(new RestSchemaRegistryClient(b.registryAccess));
-        TopicNames topics = TopicNames.withPrefix(b.topicPrefix);
-        Map<String, Object> consumer = new HashMap<>(b.kafkaProperties);
-        consumer.putAll(b.consumerOverrides);
-        LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, topics, Set.of(environment),
-                b.snapshotFile, b.snapshotInterval, consumer, b.reporting.enabled());
-        this.ruleset = new LiveRuleset(options, registry);
-        Map<String, Object> producer = new HashMap<>(b.kafkaProperties);
-        producer.putAll(b.reporting.producerOverrides());
         String nodeId = NodeIds.forSdk(b.reporting.nodeId());
-        this.reporter = !b.reporting.enabled() ? null : EvaluatorReporter.create(
-                EvaluatorIdentity.of(nodeId, EvaluatorKind.SDK_CLIENT, List.of(environment), Instant.now()),
-                b.reporting.withProducerOverrides(producer), ruleset, b.bootstrapServers, topics, registry);
-        this.telemetry = EvaluatorTelemetry.start(nodeId, b.exposures, b.tracking, b.bootstrapServers, topics, registry,
-                producer);
+        if (b.offline) {
+            // no Kafka client at all: nothing to report to, nowhere to log exposures or send tracking events
+            this.ruleset = new LiveRuleset(LiveRuleset.Options.offline(b.snapshotFile, Set.of(environment), false), null);
+            this.reporter = null;
+            this.telemetry = EvaluatorTelemetry.off(nodeId);
+        } else {
+            SchemaRegistryClient registry = b.registry != null ? b.registry
+                    : new CachingSchemaRegistryClient(new RestSchemaRegistryClient(b.registryAccess));
+            TopicNames topics = TopicNames.withPrefix(b.topicPrefix);
+            Map<String, Object> consumer = new HashMap<>(b.kafkaProperties);
+            consumer.putAll(b.consumerOverrides);
+            LiveRuleset.Options options = new LiveRuleset.Options(b.bootstrapServers, topics, Set.of(environment),
+                    b.snapshotFile, b.snapshotInterval, consumer, b.reporting.enabled());
+            this.ruleset = new LiveRuleset(options, registry);
+            Map<String, Object> producer = new HashMap<>(b.kafkaProperties);
+            producer.putAll(b.reporting.producerOverrides());
+            this.reporter = !b.reporting.enabled() ? null : EvaluatorReporter.create(
+                    EvaluatorIdentity.of(nodeId, EvaluatorKind.SDK_CLIENT, List.of(environment), Instant.now()),
+                    b.reporting.withProducerOverrides(producer), ruleset, b.bootstrapServers, topics, registry);
+            this.telemetry = EvaluatorTelemetry.start(nodeId, b.exposures, b.tracking, b.bootstrapServers, topics, registry,
+                    producer);
+        }
         this.exposures = telemetry.exposures();
         this.tracking = telemetry.tracking();
         this.listenerThread = Executors.newSingleThreadExecutor(r -> {
@@ -357,7 +373,7 @@ public final class FlagplaneClient implements AutoCloseable {
         return reporter == null ? Optional.empty() : Optional.of(reporter.identity().nodeId());
     }
 
-    /** The Kafka side, for metrics: applied and skipped records, lag, last event time. */
+    /** The Kafka side, for metrics: applied and skipped records, lag, last event time; null when offline. */
     public RulesetTail tail() {
         return ruleset.tail();
     }
@@ -386,6 +402,7 @@ public final class FlagplaneClient implements AutoCloseable {
         private ReportingSettings reporting = ReportingSettings.defaults();
         private ExposureSettings exposures = ExposureSettings.defaults();
         private TrackingSettings tracking = TrackingSettings.defaults();
+        private boolean offline;
 
         private Builder() {
         }
@@ -497,7 +514,28 @@ public final class FlagplaneClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Offline (default off): serve the {@link #snapshotFile snapshot file} alone and never
+         * connect to Kafka (the Kafka, registry, reporting, exposure and tracking settings are then
+         * unused; nothing is reported, {@link FlagplaneClient#track} returns false). The file is read
+         * once, by {@link #build()}, and never written: the client is ready when {@code build()}
+         * returns, and serves that ruleset until it is closed. A file to start from is what a client
+         * with a snapshot file keeps ({@code SnapshotFile} writes the same format).
+         */
+        public Builder offline(boolean offline) {
+            this.offline = offline;
+            return this;
+        }
+
+        /**
+         * Starts the client.
+         *
+         * @throws IllegalStateException offline, without a snapshot file, or when the file is missing or cannot be read
+         */
         public FlagplaneClient build() {
+            if (offline && snapshotFile == null) {
+                throw new IllegalStateException("offline(true) needs snapshotFile(...): the file is all an offline client serves");
+            }
             return new FlagplaneClient(this);
         }
     }
