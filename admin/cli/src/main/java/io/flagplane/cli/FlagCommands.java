@@ -349,6 +349,9 @@ final class FlagCommands implements Runnable {
         @Override
         void run() {
             JsonNode read = readJson(file, "--file");
+            if (!read.isArray() && !read.isObject()) {
+                throw CliException.usage("--file " + file + " must hold the rules: a JSON array, or {\"rules\": […]}");
+            }
             ObjectNode body = read.isArray() ? reason(reason) : (ObjectNode) read;
             if (read.isArray()) {
                 body.set("rules", read);

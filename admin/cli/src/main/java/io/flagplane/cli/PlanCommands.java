@@ -66,7 +66,7 @@ final class PlanCommands implements Runnable {
                 for (JsonNode step : plan.path("definition").path("steps")) {
                     String marker = i == plan.path("currentStep").asInt(-1) ? "▶" : " ";
                     out().line(String.format("  %s %d. %-12s hold %-8s%s", marker, ++i, step.path("name").asText(),
-                            Durations.human(java.time.Duration.ofSeconds(step.path("holdSeconds").asLong())),
+                            step.path("holdSeconds").asLong() == 0 ? "none" : Durations.human(java.time.Duration.ofSeconds(step.path("holdSeconds").asLong())),
                             step.path("manualApproval").asBoolean() ? "  waits for a go" : ""));
                 }
                 out().line("  guardrails: " + Describe.guardrails(plan));

@@ -152,6 +152,33 @@ class FlagplaneCliIT {
     }
 
     @Test
+    void rules_from_a_file_replace_the_flags_rules_and_history_as_of_and_diff_read_them_back() throws Exception {
+        ok("flags", "create", "ruled.flag", "--enabled");
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, "[{\"id\":\"pro\",\"conditions\":[{\"attribute\":\"tier\",\"operator\":\"in\","
+                + "\"values\":[\"pro\"]}],\"serve\":{\"variant\":\"off\"}}]");
+        assertThat(ok("flags", "rules", "ruled.flag", "-f", rules.toString()).out())
+                .containsPattern("replaced the rules of ruled.flag \\(1 rules\\) \\(v2\\) — live on 1 of 1 nodes");
+        assertThat(ok("evaluate", "ruled.flag", "u-1", "tier=pro").out()).contains(": false (variant off)");
+        assertThat(ok("evaluate", "ruled.flag", "u-1", "tier=free").out()).contains(": true (variant on)");
+        assertThat(ok("history", "ruled.flag").out()).contains("v2").contains("rules[pro]");
+        assertThat(ok("as-of", "ruled.flag", "--version", "1").out()).contains("at version 1: v1").doesNotContain("rule pro");
+        assertThat(ok("diff", "ruled.flag", "1", "2").out()).contains("rules[pro]");
+    }
+
+    @Test
+    void a_change_not_live_within_the_wait_timeout_exits_3_naming_the_pending_node() {
+        ok("flags", "create", "slow.flag", "--enabled");
+        // a version reaches the projection's propagation view only after the projection folds it, the edge
+        // applies it and reports back: tens of milliseconds at best, never within 1 ms of the write's answer
+        Run run = cli("flags", "kill", "slow.flag", "--wait-timeout", "1ms");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(ExitCode.NOT_LIVE);
+        assertThat(run.out()).containsPattern("killed slow.flag \\(v2\\) — live on 0 of 1 nodes after \\d+ ms; pending: edge-");
+        assertThat(run.err()).contains("not live on every evaluator within 1 ms (--wait-timeout); the change is written");
+        assertThat(ok("flags", "get", "slow.flag").out()).contains("KILLED");
+    }
+
+    @Test
     void json_output_is_the_api_answer_with_the_propagation_it_waited_for() throws IOException {
         JsonNode created = JSON.readTree(ok("flags", "create", "json.flag", "-o", "json").out());
         assertThat(created.path("key").asText()).isEqualTo("json.flag");
