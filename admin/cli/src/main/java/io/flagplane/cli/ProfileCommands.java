@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code flagplane profile …}: named connections in the CLI's config file. */
-@Command(name = "profile", description = {"Named connections (URLs, token, environment) in the CLI's config file:",
+@Command(name = "profile", description = {"Named connections (URLs, token, environment) in the CLI's config file.",
         "$FLAGPLANE_CLI_CONFIG, else $${XDG_CONFIG_HOME:-~/.config}/flagplane/cli.json."},
         subcommands = {ProfileCommands.Add.class, ProfileCommands.ListProfiles.class, ProfileCommands.Use.class,
                 ProfileCommands.Remove.class, ProfileCommands.Show.class},

@@ -170,8 +170,9 @@ final class SeedCommands {
     }
 
     @Command(name = "add-user", sortOptions = false, description = {
-            "Add users to the flag's allow list (seed 001's internal testers). The first add-user drafts the",
-            "flag's rollout plan (seed-001 preset); later ones add the users to the draft's internal step too."},
+            "Add internal users (seed 001's testers) to the flag's allow list.",
+            "The first add-user drafts the flag's rollout plan (seed-001 preset); later ones add the users to the",
+            "draft's internal step too."},
             footerHeading = "%nExamples:%n", footer = "  flagplane add-user checkout.new_ui 1 2 3")
     static final class AddUser extends Base {
         @Parameters(index = "0", paramLabel = "FLAG")
@@ -220,8 +221,9 @@ final class SeedCommands {
     }
 
     @Command(name = "deploy", sortOptions = false, description = {
-            "Move the flag's rollout to a seed 001 phase: internal (the internal users only), beta (10 %% of tiers",
-            "pro, enterprise), expanded (50 %%), general (100 %% of everyone). internal starts the plan; each later",
+            "Move the flag's rollout to a seed 001 phase: internal, beta, expanded or general.",
+            "internal: the internal users only; beta: 10 %% of tiers pro, enterprise; expanded: 50 %% of them;",
+            "general: 100 %% of everyone. internal starts the plan; each later",
             "phase is a person's go for the next step, which the release controller then applies. Phases go in",
             "order; anything else is refused with the reason."},
             footerHeading = "%nExamples:%n", footer = {"  flagplane deploy checkout.new_ui internal",
@@ -338,8 +340,8 @@ final class SeedCommands {
     }
 
     @Command(name = "rollback", sortOptions = false, description = {
-            "Roll the flag back: its running (or paused) rollout plan's rollback (by default back to the flag as it was",
-            "before the plan: disabled), or, with no plan running, a kill."},
+            "Roll the flag back: its rollout plan's rollback, or a kill when no plan runs.",
+            "A running (or paused) plan's rollback puts back, by default, the flag as it was before the plan: disabled."},
             footerHeading = "%nExamples:%n", footer = "  flagplane rollback checkout.new_ui --reason 'error rate above 0.5 %%'")
     static final class Rollback extends Base {
         @Parameters(index = "0", paramLabel = "FLAG")
@@ -367,8 +369,9 @@ final class SeedCommands {
     }
 
     @Command(name = "status", sortOptions = false, description = {
-            "The flag at a glance: on/off and whom it serves, its rollout plan's step, the guardrails' latest",
-            "verdicts, and how far its current version has reached the evaluators."},
+            "The flag at a glance: state, whom it serves, plan step, guardrails, propagation.",
+            "On or off and whom it serves, its rollout plan's step, the guardrails' latest verdicts, and how far",
+            "its current version has reached the evaluators."},
             footerHeading = "%nExamples:%n", footer = {"  flagplane status checkout.new_ui", "  flagplane status checkout.new_ui -o json"})
     static final class Status extends Base {
         @Parameters(index = "0", paramLabel = "FLAG")

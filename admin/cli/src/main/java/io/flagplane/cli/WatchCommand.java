@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code flagplane watch}: the projection's live event stream, one line per change. */
-@Command(name = "watch", sortOptions = false, description = {"Every change as it commits, one line each (the projection's",
-        "/api/v1/events/stream); with -o json one JSON object per line. Ctrl-C stops it."},
+@Command(name = "watch", sortOptions = false, description = {"The live event stream: every change as it commits, one line each.",
+        "The projection's /api/v1/events/stream; with -o json one JSON object per line. Ctrl-C stops it."},
         footerHeading = "%nExamples:%n", footer = {"  flagplane watch", "  flagplane watch --flag checkout.new_ui",
         "  flagplane watch --all-environments --type FlagKilled -o json | jq .key"})
 final class WatchCommand extends Base {
