@@ -134,6 +134,23 @@ class FlagplaneCliIT {
     }
 
     @Test
+    void plans_are_listed_paused_resumed_and_moved_on_with_a_go() {
+        ok("init", "plans.flag", "7", "8");
+        assertThat(ok("plans", "list").out()).containsPattern("plans.flag-rollout\\s+DRAFT\\s+-\\s+plans.flag\\s+seed-001");
+        ok("deploy", "plans.flag", "internal");
+        assertThat(ok("plans", "pause", "plans.flag-rollout", "--reason", "checking logs").out())
+                .contains("paused plan plans.flag-rollout (PAUSED, step internal)");
+        Run refused = cli("deploy", "plans.flag", "beta");
+        assertThat(refused.exit()).isEqualTo(ExitCode.REFUSED);
+        assertThat(refused.err()).contains("is paused").contains("flagplane plans resume plans.flag-rollout");
+        ok("plans", "resume", "plans.flag-rollout");
+        ok("plans", "go", "plans.flag-rollout");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(ok("plans", "get", "plans.flag-rollout").out())
+                .contains("RUNNING, step beta (2 of 4)").containsPattern("▶ 2\\. beta\\s+hold none\\s+waits for a go")
+                .contains("guardrails: none defined"));
+    }
+
+    @Test
     void kill_waits_until_live_and_says_so_and_rollback_without_a_plan_kills() {
         ok("flags", "create", "checkout.new_ui", "--enabled");
         Run kill = ok("flags", "kill", "checkout.new_ui", "--reason", "error rate above 5%");
@@ -264,6 +281,9 @@ class FlagplaneCliIT {
                     .containsPattern("upfront-fees\\s+\\d+\\s+\\d+\\s+\\d+\\.\\d\\d %\\s+[+-]\\d+\\.\\d\\d pp \\[")
                     .contains("not enough data yet");
         });
+        assertThat(ok("experiments", "stop", "pricing-display-test", "--winner", "upfront-fees").out())
+                .contains("stopped experiment pricing-display-test").contains("live on 1 of 1 nodes");
+        assertThat(ok("evaluate", "experiment.pricing-display-test", "user-1").out()).contains("\"upfront-fees\"");
     }
 
     @Test
