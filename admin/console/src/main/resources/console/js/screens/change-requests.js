@@ -114,7 +114,7 @@ function proposeForm(ctx) {
         const created = await attempt(toastError, () => ctx.api.command('POST', envPath(ctx.env, '/change-requests'),
             {title: title.value, reason: reason.value, commands: Array.isArray(parsed) ? parsed : [parsed], submit: submitNow.checked}));
         if (created) {
-            const id = created.id || created.changeRequest?.id;
+            const id = created.changeRequest?.id ?? created.id;
             toastInfo(`change request ${id} opened`);
             ctx.navigate(`#/${enc(ctx.env)}/change-requests/${enc(id)}`);
         }

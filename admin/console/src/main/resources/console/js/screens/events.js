@@ -50,7 +50,8 @@ export default {
             fill(list);
             held = [];
             count = 0;
-            const q = [`environment=${enc(ctx.env)}`];
+            // from a minute back, so a change made while the stream connects is not missed
+            const q = [`environment=${enc(ctx.env)}`, `since=${enc(new Date(Date.now() - 60000).toISOString())}`];
             for (const [name, input] of [['flag', flag], ['tag', tag], ['type', type]]) {
                 if (input.value.trim()) {
                     q.push(`${name}=${enc(input.value.trim())}`);

@@ -171,7 +171,7 @@ function renderOne(root, key, ctx) {
         if (done) {
             toastInfo(`${name}: ${key} is ${done.experiment?.status || done.status || 'changed'}`);
             await loadExperiment();
-            await loadResults();
+            await attempt(toastError, loadResults);
         }
     };
 
