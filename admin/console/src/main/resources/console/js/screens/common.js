@@ -90,7 +90,11 @@ export function pct(x, digits = 1) {
 }
 
 export function num(x, digits = 3) {
-    return x === null || x === undefined || Number.isNaN(x) ? '—' : Number(x).toFixed(digits).replace(/\.?0+$/, '') || '0';
+    if (x === null || x === undefined || Number.isNaN(Number(x))) {
+        return '—';
+    }
+    const text = Number(x).toFixed(digits);
+    return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 /** A small table: columns [{title, cell(row) → node|string, testid?}], rows; rowAttrs(row) → attrs of the tr. */

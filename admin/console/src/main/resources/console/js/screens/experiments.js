@@ -254,7 +254,7 @@ function resultsView(r) {
     if (r.variants?.length) {
         parts.push(grid([
             {title: 'variant', cell: v => [v.variant, v.control ? el('span', {class: 'badge'}, 'control') : null]},
-            {title: 'weight', cell: v => `${v.weight} %`},
+            {title: 'weight', cell: v => `${num(v.weight / 100, 2)} %`}, // basis points
             {title: 'users', cell: v => String(v.users), testid: v => `result-users-${v.variant}`},
             {title: 'exposures', cell: v => String(v.exposures)},
         ], r.variants, v => ({'data-testid': `result-variant-${v.variant}`}), 'experiment-variants'));

@@ -93,6 +93,8 @@ class ExperimentsScreenIT extends BrowserTestBase {
         JsonNode results = projection.get(EXPERIMENTS + "/" + KEY + "/results").body();
         assertThat(results.path("users").asInt()).isEqualTo(control + treatment);
         screenshot("experiment-results");
+        js("arguments[0].scrollIntoView({block: 'center'})", find("chart-purchase"));
+        screenshot("experiment-results-chart");
     }
 
     @Test
