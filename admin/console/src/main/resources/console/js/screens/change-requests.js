@@ -48,6 +48,7 @@ async function renderInbox(root, ctx) {
     const showAll = el('input', {type: 'checkbox', 'data-testid': 'cr-show-closed'});
     const listBox = el('div', {'data-testid': 'cr-list'}, 'loading…');
     const formBox = el('div');
+    const schedulesBox = el('div', {'data-testid': 'schedules-list'}, 'loading…');
     let all = [];
     const draw = () => {
         let rows = [...all];
@@ -79,7 +80,9 @@ async function renderInbox(root, ctx) {
             el('button', {class: 'primary', 'data-testid': 'cr-new', onclick: () => fill(formBox, proposeForm(ctx))}, 'Propose a change')),
         el('div', {class: 'filters'}, el('label', null, onlyMine, ' waiting for me', who ? ` (${who})` : ''),
             el('label', null, showAll, ' show applied, rejected and cancelled')),
-        formBox, listBox));
+        formBox, listBox,
+        el('h2', null, 'Scheduled changes (pending)'), schedulesBox));
+    loadSchedules(ctx, schedulesBox);
     (async () => {
         const answer = await attempt(toastError, () => ctx.api.command('GET', envPath(ctx.env, '/change-requests')));
         if (!answer) {
@@ -89,6 +92,31 @@ async function renderInbox(root, ctx) {
         all = answer.changeRequests;
         draw();
     })();
+}
+
+/** The environment's pending scheduled changes (GET …/schedules?status=PENDING), each cancellable. */
+async function loadSchedules(ctx, box) {
+    const answer = await attempt(toastError, () => ctx.api.command('GET', envPath(ctx.env, '/schedules?status=PENDING')));
+    if (!answer) {
+        fill(box, 'could not read the scheduled changes');
+        return;
+    }
+    fill(box, answer.schedules.length === 0 ? el('p', {class: 'empty'}, 'Nothing scheduled.') : grid([
+        {title: 'applies at', cell: sc => fmtTime(sc.applyAt)},
+        {title: 'title', cell: sc => sc.title},
+        {title: 'author', cell: sc => sc.author?.id || '—'},
+        {title: 'changes', cell: sc => `${sc.commands.length} command(s) on ${touched(sc).join(', ')}`},
+        {title: '', cell: sc => el('button', {class: 'small', 'data-testid': `schedule-cancel-${sc.id}`, onclick: async () => {
+            const a = await confirmDialog({title: 'Cancel this scheduled change?', body: sc.title, confirmLabel: 'cancel it',
+                withReason: true});
+            if (a?.confirmed && await attempt(toastError, () => ctx.api.command('POST',
+                envPath(ctx.env, '/schedules/' + enc(sc.id) + '/cancel'), a.reason ? {reason: a.reason} : {},
+                {headers: {'Idempotency-Key': idempotencyKey()}}))) {
+                toastInfo('scheduled change cancelled');
+                loadSchedules(ctx, box);
+            }
+        }}, 'Cancel')},
+    ], answer.schedules, sc => ({'data-testid': `schedule-row-${sc.id}`})));
 }
 
 function touched(cr) {

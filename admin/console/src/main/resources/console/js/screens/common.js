@@ -253,3 +253,19 @@ export function seriesChart(points, {limit, format = x => num(x), testid, width 
     }
     return svg('svg', {class: 'chart', viewBox: `0 0 ${width} ${height}`, width, height, 'data-testid': testid, role: 'img'}, parts);
 }
+
+/**
+ * Puts an event's row into a newest-first list by its instant (data-at): a stream replayed from an
+ * instant delivers partition by partition, not in time order.
+ */
+export function insertNewestFirst(list, row, at) {
+    const ms = at ? Date.parse(at) || 0 : 0;
+    row.setAttribute('data-at', String(ms));
+    for (const child of list.children) {
+        if (Number(child.getAttribute('data-at') || 0) <= ms) {
+            list.insertBefore(row, child);
+            return;
+        }
+    }
+    list.append(row);
+}

@@ -2,7 +2,7 @@
 // top, filtered by flag / tag / type (the stream's own filters), paused and resumed without losing
 // what arrived meanwhile.
 import {toastError} from '../ui.js';
-import {el, fill, enc, fmtTime} from './common.js';
+import {el, fill, enc, fmtTime, insertNewestFirst} from './common.js';
 
 const MAX_ROWS = 500;
 
@@ -36,7 +36,7 @@ export default {
 
         const show = items => {
             for (const [t, d, id] of items) {
-                list.prepend(row(t, d, id));
+                insertNewestFirst(list, row(t, d, id), d.occurredAt || d.at);
             }
             while (list.children.length > MAX_ROWS) {
                 list.lastChild.remove();

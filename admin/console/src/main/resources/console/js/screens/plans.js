@@ -3,7 +3,7 @@
 // pause, resume, cancel and roll back; the plan's events (a breach, a rollback) shown as they happen
 // from the live event stream.
 import {toastError, toastInfo, confirmDialog} from '../ui.js';
-import {el, fill, field, grid, envPath, enc, fmtTime, fmtAgo, num, pct, attempt, idempotencyKey, every, seriesChart} from './common.js';
+import {el, fill, field, grid, envPath, enc, fmtTime, fmtAgo, num, pct, attempt, idempotencyKey, every, seriesChart, insertNewestFirst} from './common.js';
 
 /** Each preset's step names (PlanPresets), so one hold time can be given for every step. */
 const PRESET_STEPS = {
@@ -291,10 +291,10 @@ function renderOne(root, key, ctx) {
             return;
         }
         seen.add(id);
-        events.prepend(el('li', {class: 'event', 'data-testid': 'plan-event', 'data-type': data.type},
+        insertNewestFirst(events, el('li', {class: 'event', 'data-testid': 'plan-event', 'data-type': data.type},
             el('span', {class: 'muted'}, fmtTime(data.occurredAt)), ' ', el('strong', null, data.type), ' ',
             data.summary || `${data.kind} ${data.key} v${data.version}`, ' — ', data.actor?.id || '',
-            data.reason ? ` (${data.reason})` : ''));
+            data.reason ? ` (${data.reason})` : ''), data.occurredAt);
         while (events.children.length > 200) {
             events.lastChild.remove();
         }

@@ -130,4 +130,30 @@ class ChangeRequestsScreenIT extends BrowserTestBase {
         click("cr-show-closed");
         assertThat(List.of(waitText("cr-status-" + requestId, "APPLIED"))).containsExactly("APPLIED");
     }
+
+    @Test
+    @Order(4)
+    void an_approved_request_is_scheduled_from_the_ui() {
+        Rest asAnn = new Rest(stack.commandUrl(), ann);
+        Rest.Response opened = asAnn.post(ENV + "/change-requests", Map.of("title", "Switch the new flow off tomorrow",
+                "reason", "end of the trial", "submit", true,
+                "commands", List.of(Map.of("action", "disable", "flag", FLAG))));
+        assertThat(opened.status()).as(opened.body().toString()).isEqualTo(201);
+        String id = opened.body().path("changeRequest").path("id").asText();
+
+        open("#/production/change-requests/" + id); // Bob is still signed in
+        waitFor("cr-waiting");
+        click("cr-approve");
+        waitText("cr-status", "APPROVED");
+        String tomorrow = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).plusDays(1).withSecond(0).withNano(0).toString();
+        js("arguments[0].value = arguments[1];", find("cr-schedule-at"), tomorrow.substring(0, 16));
+        click("cr-schedule");
+        waitText("cr-status", "SCHEDULED");
+        waitFor("cr-apply-at");
+        Rest.Response scheduled = command.get(ENV + "/change-requests/" + id);
+        assertThat(scheduled.body().path("status").asText()).isEqualTo("SCHEDULED");
+        assertThat(java.time.Instant.parse(scheduled.body().path("applyAt").asText())).isAfter(java.time.Instant.now());
+        assertThat(command.get(ENV + "/flags/" + FLAG).body().path("enabled").asBoolean()).isTrue(); // not yet
+        screenshot("scheduled");
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.openqa.selenium.By;
 import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -110,8 +111,12 @@ class PlansEvaluatorsEventsIT extends BrowserTestBase {
         waitText("plan-events", "PlanRolledBack");
         waitText("plan-status-reason", "error-rate");
         waitText("guardrail-verdict-error-rate", "BREACHED");
+        until(d -> d.findElements(By.cssSelector("[data-testid=\"guardrail-chart-error-rate\"] .chart-breached")).isEmpty()
+                ? null : Boolean.TRUE); // the breached reading is drawn as such
         assertThat(command.get(ENV + "/plans/profile-rollout").body().path("status").asText()).isEqualTo("ROLLED_BACK");
         screenshot("plan-breach-rolled-back");
+        js("arguments[0].scrollIntoView({block: 'start'})", find("plan-guardrails"));
+        screenshot("plan-breach-guardrail-chart");
     }
 
     @Test
