@@ -3,10 +3,22 @@ package io.flagplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flagplane.avro.Exposure;
+import io.flagplane.contract.RecordKeys;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.registry.CachingSchemaRegistryClient;
+import io.flagplane.registry.RestSchemaRegistryClient;
+import io.flagplane.wire.AvroSerializer;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -112,5 +124,40 @@ class ExperimentsScreenIT extends BrowserTestBase {
         assertThat(waitText("experiment-status-" + KEY, "STOPPED")).isEqualTo("STOPPED");
         screenshot("experiments-list");
         assertThat(List.of(find("experiment-row-" + KEY).getText())).allMatch(t -> t.contains(FLAG));
+    }
+
+    /**
+     * A buggy client that logs far more control exposures than the 50/50 split can give (written to
+     * {@code flag-exposures} as any producer may): the results screen raises the SRM warning.
+     */
+    @Test
+    @Order(4)
+    void a_skewed_assignment_shows_the_sample_ratio_mismatch_warning() throws Exception {
+        String key = "skew-test";
+        Rest.Response created = command.post(EXPERIMENTS, Map.of("key", key,
+                "variants", List.of(Map.of("key", "control", "weight", 50), Map.of("key", "treatment", "weight", 50))));
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        Rest.Response launched = command.post(EXPERIMENTS + "/" + key + "/launch", Map.of());
+        assertThat(launched.status()).as(launched.body().toString()).isEqualTo(200);
+        long version = command.get(EXPERIMENTS + "/" + key).body().path("flagVersion").asLong();
+        String topic = TopicNames.DEFAULT.flagExposures();
+        AvroSerializer<Exposure> serializer = new AvroSerializer<>(
+                new CachingSchemaRegistryClient(new RestSchemaRegistryClient(stack.registryUrl())), true);
+        Instant now = Instant.now();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(), ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 1_000; i++) {
+                String user = "skewed-" + i;
+                Exposure exposure = new Exposure("production", key, "experiment." + key, version, i < 700 ? "control" : "treatment",
+                        user, now, "buggy-client", null);
+                producer.send(new ProducerRecord<>(topic, RecordKeys.ofUser("production", user), serializer.serialize(topic, exposure)));
+            }
+        }
+        open("#/production/experiments/" + key);
+        assertThat(waitText("experiment-srm", "Sample ratio mismatch")).contains("do not trust these results");
+        waitText("result-users-treatment", "300");
+        waitText("result-users-control", "700");
+        screenshot("experiment-srm-warning");
     }
 }
