@@ -59,6 +59,14 @@ public abstract class BrowserTestBase {
             assertThat(required).as(message + " (FLAGPLANE_REQUIRE_BROWSER=1 makes their absence a failure)").isFalse();
             Assumptions.abort(message);
         }
+        Path shotsDir = screenshotsDir();
+        if (Files.isDirectory(shotsDir)) {   // this run's pictures only
+            try (var old = Files.list(shotsDir)) {
+                for (Path file : old.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
         Path dataDir = Files.createTempDirectory(Path.of("target"), getClass().getSimpleName() + "-stack");
         prepareDataDir(dataDir);
         stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), 0, 0, 0, 0, 0), Settings.of(stackSettings()));
@@ -108,6 +116,8 @@ public abstract class BrowserTestBase {
 
     /** Opens the console at a route, e.g. {@code open("#/production/flags")}. */
     protected void open(String hash) {
+        // a fresh page load each time: going to the URL the tab already shows would only move the hash
+        driver.get("about:blank");
         driver.get(stack.consoleUrl() + hash);
     }
 
@@ -132,7 +142,7 @@ public abstract class BrowserTestBase {
     }
 
     protected WebElement waitFor(String id) {
-        return until(d -> {
+        return until("[data-testid=" + id + "] to be shown", d -> {
             List<WebElement> found = d.findElements(testId(id));
             return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
         });
@@ -144,7 +154,7 @@ public abstract class BrowserTestBase {
 
     /** Waits until the element's text contains {@code text}; returns the whole text. */
     protected String waitText(String id, String text) {
-        return until(d -> {
+        return until("[data-testid=" + id + "] to show '" + text + "'", d -> {
             for (WebElement e : d.findElements(testId(id))) {
                 try {
                     String shown = e.getText();
@@ -160,9 +170,23 @@ public abstract class BrowserTestBase {
     }
 
     protected <T> T until(Function<WebDriver, T> condition) {
+        return until("the condition", condition);
+    }
+
+    protected <T> T until(String what, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, WAIT, Duration.ofMillis(50))
+                .withMessage(() -> "waiting for " + what + "; the page shows: " + pageText())
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(condition::apply);
+    }
+
+    private String pageText() {
+        try {
+            String text = driver.findElement(By.tagName("body")).getText();
+            return text.length() > 1500 ? text.substring(0, 1500) + "…" : text;
+        } catch (RuntimeException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     protected void click(String id) {
@@ -186,9 +210,13 @@ public abstract class BrowserTestBase {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
+    private Path screenshotsDir() {
+        return Path.of(System.getProperty("screenshots.dir", "target/screenshots"), getClass().getSimpleName());
+    }
+
     /** Saves a PNG of the page as it is now. */
     protected Path screenshot(String name) {
-        Path dir = Path.of(System.getProperty("screenshots.dir", "target/screenshots"), getClass().getSimpleName());
+        Path dir = screenshotsDir();
         Path file = dir.resolve(String.format("%02d-%s.png", shots.incrementAndGet(), name));
         try {
             Files.createDirectories(dir);
