@@ -72,10 +72,15 @@ export default {
       closePropagation = liveOnNodes(ctx.env, params.key, version, line);
     };
 
-    /** Sends one write with If-Match; on success re-renders with the flag it returns and follows its propagation. */
-    const write = async (method, suffix, payload, label) => {
+    /**
+     * Sends one write with If-Match (the version shown); on success re-renders with the flag it
+     * returns and follows its propagation. A kill or revive goes without: the emergency stop must not
+     * be refused because someone changed the flag since the page was read, and it means the same at
+     * any version.
+     */
+    const write = async (method, suffix, payload, label, { ifMatch = true } = {}) => {
       try {
-        const answer = await ctx.api.command(method, path + suffix, payload, { headers: { 'If-Match': etag } });
+        const answer = await ctx.api.command(method, path + suffix, payload, ifMatch ? { headers: { 'If-Match': etag } } : undefined);
         flag = answer.flag;
         etag = `"${flag.version}"`;
         render();
@@ -94,7 +99,7 @@ export default {
         confirmLabel: action, withReason: true, danger, requireText,
       });
       if (!confirmed) return;
-      await write('POST', `/${action}`, reason ? { reason } : {}, action);
+      await write('POST', `/${action}`, reason ? { reason } : {}, action, { ifMatch: action !== 'kill' && action !== 'revive' });
     };
 
     // ------------------------------------------------------------------ panels
@@ -196,7 +201,7 @@ export default {
           const isSegment = operator.value === 'in_segment';
           values.classList.toggle('hidden', isSegment);
           segment.classList.toggle('hidden', !isSegment);
-          condition.attribute = isSegment ? (attribute.value.trim() || 'key') : attribute.value.trim();
+          condition.attribute = isSegment ? (attribute.value.trim() || 'targetingKey') : attribute.value.trim();
           condition.operator = operator.value;
           condition.values = isSegment ? (segment.value ? [segment.value] : [])
             : values.value.split(',').map((v) => v.trim()).filter((v) => v !== '').map((v) => parseValue(v, operator.value));

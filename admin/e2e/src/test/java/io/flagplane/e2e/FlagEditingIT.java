@@ -150,4 +150,42 @@ class FlagEditingIT extends BrowserTestBase {
         waitText("evaluate-variant", "off");
         assertThat(find("evaluate-reason").getText()).contains("flag v5");
     }
+
+    @Test
+    @Order(6)
+    void a_rule_on_a_segment_is_picked_from_the_segments_and_a_kill_on_the_flag_page_is_not_refused_for_a_stale_version() {
+        assertThat(command.post("/api/v1/environments/production/segments", Map.of("key", "beta-users",
+                "included", List.of("user-b1", "user-b2"))).status()).isEqualTo(201);
+        open("#/production/flags/pricing.banner");
+        waitText("flag-version", "v5");
+        click("rule-add");
+        WebElement second = until(d -> d.findElements(testId("rule")).size() == 2 ? d.findElements(testId("rule")).get(1) : null);
+        new Select(second.findElement(testId("condition-operator"))).selectByValue("in_segment");
+        new Select(second.findElement(testId("condition-segment"))).selectByValue("beta-users");
+        new Select(second.findElement(testId("rule-serve-variant"))).selectByValue("on");
+        screenshot("segment-picker");
+        click("rules-save");
+        waitText("flag-version", "v6");
+
+        JsonNode condition = command.get(FLAG).body().get("rules").get(1).get("conditions").get(0);
+        assertThat(condition.get("attribute").asText()).isEqualTo("targetingKey");
+        assertThat(condition.get("operator").asText()).isEqualTo("in_segment");
+        assertThat(condition.get("values")).extracting(JsonNode::asText).containsExactly("beta-users");
+        waitText("propagation", "v6: live on 1 of 1 node");
+        Rest.Response beta = edge.post("/ofrep/v1/evaluate/flags/pricing.banner", Map.of("context", Map.of("targetingKey", "user-b1")));
+        assertThat(beta.body().get("variant").asText()).isEqualTo("on");
+        assertThat(beta.body().get("reason").asText()).isEqualTo("TARGETING_MATCH");
+
+        // someone changes the flag meanwhile; the page still shows v6, and the kill goes through all the same
+        assertThat(command.put(FLAG + "/metadata", Map.of("description", "changed elsewhere")).status()).isEqualTo(200);
+        click("flag-kill");
+        type("confirm-reason", "incident 42");
+        click("confirm-ok");
+        waitText("propagation", "v8: live on 1 of 1 node");
+        waitText("flag-state", "killed");
+        assertThat(command.get(FLAG).body().get("killed").asBoolean()).isTrue();
+        assertThat(edge.post("/ofrep/v1/evaluate/flags/pricing.banner", Map.of("context", Map.of("targetingKey", "user-b1")))
+                .body().get("variant").asText()).isEqualTo("off");
+        screenshot("killed-from-the-flag-page");
+    }
 }
