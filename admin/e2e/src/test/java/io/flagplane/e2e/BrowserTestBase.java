@@ -68,6 +68,7 @@ public abstract class BrowserTestBase {
             }
         }
         Path dataDir = Files.createTempDirectory(Path.of("target"), getClass().getSimpleName() + "-stack");
+        prepareDataDir(dataDir);
         stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), 0, 0, 0, 0, 0), Settings.of(stackSettings()));
         assertThat(stack.awaitReady(Duration.ofSeconds(120))).as("the local stack is ready").isTrue();
         command = new Rest(stack.commandUrl(), stack.adminToken());
@@ -92,6 +93,10 @@ public abstract class BrowserTestBase {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** Before the stack starts on it: e.g. a tokens.json with more people (LocalStack keeps an existing one). */
+    protected void prepareDataDir(Path dataDir) throws Exception {
     }
 
     /** Settings for the stack; subclasses may add. */
