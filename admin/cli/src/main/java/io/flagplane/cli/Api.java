@@ -171,6 +171,10 @@ public final class Api {
                 throw new ApiException(service.label, status, error.path("code").asText(), error.path("message").asText(),
                         error.hasNonNull("field") ? error.get("field").asText() : null, text);
             }
+            if (json != null && json.hasNonNull("errorCode")) {     // OFREP's own error shape, from the edge node
+                throw new ApiException(service.label, status, json.path("errorCode").asText(),
+                        json.path("errorDetails").asText(json.path("errorCode").asText()), null, text);
+            }
             throw new ApiException(service.label, status, status >= 500 ? "INTERNAL" : "HTTP_" + status,
                     "an answer that is not Flagplane's error shape: " + abbreviate(text), null, text);
         }

@@ -97,6 +97,12 @@ final class ExperimentCommands implements Runnable {
 
         abstract String route();
 
+        /** What was done, for the answer line: launched, paused, resumed, stopped. */
+        String done() {
+            String route = route();
+            return route.endsWith("e") ? route + "d" : route.endsWith("p") ? route + "ped" : route + "ed";
+        }
+
         ObjectNode body() {
             return reason(reason);
         }
@@ -104,7 +110,7 @@ final class ExperimentCommands implements Runnable {
         @Override
         void run() {
             JsonNode answer = api().post(Api.Service.COMMAND, path(this, key) + "/" + route(), body());
-            cli().changed(answer, route().replace("stop", "stopp") + "ed experiment " + key
+            cli().changed(answer, done() + " experiment " + key
                     + (answer.path("experiment").has("status") ? " (" + answer.path("experiment").path("status").asText() + ")" : ""));
         }
     }

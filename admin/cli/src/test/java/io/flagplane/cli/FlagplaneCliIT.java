@@ -384,6 +384,64 @@ class FlagplaneCliIT {
         assertThat(ok("flags", "get", "guarded.flag").out()).contains("state   on");
     }
 
+    @Test
+    void the_remaining_flag_plan_experiment_and_change_request_verbs_each_write_what_they_say() throws Exception {
+        ok("flags", "create", "verbs.flag", "--enabled");
+        assertThat(ok("flags", "rollout", "verbs.flag", "25").out())
+                .containsPattern("rolled out verbs.flag to 25 % \\(v2\\) — live on 1 of 1 nodes in \\d+ ms");
+        assertThat(ok("flags", "allow", "verbs.flag", "u-1", "u-2").out()).contains("allow-list of verbs.flag: added u-1, u-2 (v3)");
+        assertThat(ok("flags", "allow", "verbs.flag", "--remove", "u-2").out()).contains("allow-list of verbs.flag: removed u-2 (v4)");
+        assertThat(ok("evaluate", "verbs.flag", "u-1").out()).contains(": true (variant on)");
+        assertThat(ok("flags", "deny", "verbs.flag", "u-9").out()).contains("deny-list of verbs.flag: added u-9 (v5)");
+        assertThat(ok("evaluate", "verbs.flag", "u-9").out()).contains(": false (variant off)");
+        assertThat(ok("flags", "deny", "verbs.flag", "--remove", "u-9").out()).contains("deny-list of verbs.flag: removed u-9 (v6)");
+        assertThat(ok("flags", "disable", "verbs.flag").out()).contains("disabled verbs.flag (v7)");
+        assertThat(ok("flags", "enable", "verbs.flag").out()).contains("enabled verbs.flag (v8)");
+        JsonNode exported = JSON.readTree(ok("export").out());
+        assertThat(exported.path("environment").asText()).isEqualTo("production");
+        assertThat(exported.path("flags").findValuesAsText("key")).contains("verbs.flag");
+        assertThat(ok("flags", "archive", "verbs.flag").out()).contains("archived verbs.flag (v9)");
+        Run archived = cli("evaluate", "verbs.flag", "u-1");
+        assertThat(archived.exit()).isEqualTo(ExitCode.REFUSED);
+        assertThat(archived.err()).contains("edge node answered 404 FLAG_NOT_FOUND: flag 'verbs.flag' is archived");
+
+        ok("flags", "create", "plan.flag");
+        Path plan = dir.resolve("plan-verbs.json");
+        Files.writeString(plan, "{\"key\":\"plan-verbs\",\"flagKeys\":[\"plan.flag\"],\"preset\":\"seed-002-percent\"}");
+        assertThat(ok("plans", "create", "-f", plan.toString()).out()).contains("drafted plan plan-verbs");
+        assertThat(ok("plans", "start", "plan-verbs").out()).contains("started plan plan-verbs (RUNNING, step 1-percent)");
+        assertThat(ok("plans", "rollback", "plan-verbs", "--reason", "error rate").out())
+                .contains("rolled back plan plan-verbs (ROLLED_BACK, step 1-percent)");
+        Files.writeString(plan, "{\"key\":\"plan-cancel\",\"flagKeys\":[\"plan.flag\"],\"preset\":\"seed-002-percent\"}");
+        ok("plans", "create", "-f", plan.toString());
+        ok("plans", "start", "plan-cancel");
+        assertThat(ok("plans", "cancel", "plan-cancel", "--reason", "superseded").out()).contains("cancelled plan plan-cancel (CANCELLED");
+
+        Path experiment = dir.resolve("verbs-test.json");
+        Files.writeString(experiment, "{\"key\":\"verbs-test\",\"variants\":[{\"key\":\"control\",\"weight\":50},"
+                + "{\"name\":\"b\",\"weight\":50}]}");
+        ok("experiments", "create", "-f", experiment.toString());
+        assertThat(ok("experiments", "launch", "verbs-test").out()).contains("launched experiment verbs-test (RUNNING)");
+        assertThat(ok("experiments", "pause", "verbs-test", "--reason", "tracking outage").out())
+                .contains("paused experiment verbs-test (PAUSED)");
+        assertThat(ok("experiments", "resume", "verbs-test").out()).contains("resumed experiment verbs-test (RUNNING)");
+
+        ok("flags", "create", "reviewed.flag", "-e", "staging");
+        put(stack.commandUrl() + "/api/v1/environments/staging/approval-policy",
+                "{\"requiredApprovals\":1,\"approverRole\":\"admin\",\"adminBypass\":false}");
+        Path change = dir.resolve("reviewed.json");
+        Files.writeString(change, "{\"title\":\"turn reviewed.flag on\",\"reason\":\"launch\",\"submit\":true,"
+                + "\"commands\":[{\"action\":\"enable\",\"flag\":\"reviewed.flag\"}]}");
+        String id = JSON.readTree(ok("change-requests", "create", "-f", change.toString(), "-e", "staging", "-o", "json").out())
+                .path("changeRequest").path("id").asText();
+        assertThat(ok("change-requests", "comment", id, "--comment", "who watches the error rate?", "-e", "staging",
+                "--token", bob).out()).contains("commented on change request " + id);
+        assertThat(ok("change-requests", "get", id, "-e", "staging").out()).contains(id + ": IN_REVIEW — turn reviewed.flag on");
+        assertThat(ok("change-requests", "reject", id, "--comment", "not during the sale", "-e", "staging", "--token", bob).out())
+                .contains(id).contains("REJECTED");
+        assertThat(ok("flags", "get", "reviewed.flag", "-e", "staging").out()).doesNotContain("state   on");
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
