@@ -152,7 +152,7 @@ class DeploymentFilesTest {
             classes.put(m.group(1), m.group(2));
         }
         assertThat(classes.keySet()).containsExactlyInAnyOrder("broker", "registry", "command", "projection", "edge",
-                "local", "topics", "replay", "token", "acls", "users", "certs");
+                "local", "topics", "replay", "token", "acls", "users", "certs", "cli");
         for (String name : classes.values()) {
             assertThat(Class.forName(name).getMethod("main", String[].class)).as(name).isNotNull();
         }

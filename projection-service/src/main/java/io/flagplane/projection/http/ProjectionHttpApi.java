@@ -45,6 +45,9 @@ import io.flagplane.projection.stream.EventStream;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -104,6 +107,7 @@ public final class ProjectionHttpApi {
 
     public static Javalin create(Parts parts) {
         ProjectionHttpApi api = new ProjectionHttpApi(parts);
+        String openApi = openApiDocument();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -112,7 +116,11 @@ public final class ProjectionHttpApi {
             var routes = config.routes;
             String env = "/api/v1/environments/{env}";
 
-            routes.before("/api/*", api::authenticate);
+            routes.before("/api/*", ctx -> {
+                if (!ctx.path().equals(OPENAPI_PATH)) {
+                    api.authenticate(ctx);
+                }
+            });
             routes.before("/internal/*", api::authenticate);
             routes.before("/api/v1/events/stream", api::prepareStream);
 
@@ -138,6 +146,7 @@ public final class ProjectionHttpApi {
                     parts.experiments().clock()));
             PlanRoutes.install(config, new PlanRoutes.Parts(parts.plans().cluster(), parts.plans().clock()));
 
+            routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/yaml").result(openApi));
             routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
                 KafkaStreams.State state = parts.stores().state();
@@ -151,6 +160,20 @@ public final class ProjectionHttpApi {
                 ctx.status(200).contentType(parts.prometheus().contentType()).result(out.toByteArray());
             });
         });
+    }
+
+    /** The API's OpenAPI document, served without a token like {@code /health/*} and {@code /metrics}. */
+    static final String OPENAPI_PATH = "/api/v1/openapi.yaml";
+
+    private static String openApiDocument() {
+        try (InputStream in = ProjectionHttpApi.class.getResourceAsStream("/openapi/projection-api.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource /openapi/projection-api.yaml");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static FlagRef flag(Context ctx) {
