@@ -79,6 +79,19 @@ class AuthIT {
     }
 
     @Test
+    void whoami_names_the_principal_and_its_grants_never_the_token() {
+        Api.Response me = fixture.api(fixture.tokens.editor()).get("/api/v1/whoami");
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.body().get("id").asText()).isEqualTo("bob@example.com");
+        assertThat(me.body().get("kind").asText()).isEqualTo("USER");
+        assertThat(me.body().get("grants").get("production").asText()).isEqualTo("editor");
+        assertThat(me.body().get("grants").get("staging").asText()).isEqualTo("viewer");
+        assertThat(me.raw()).doesNotContain(fixture.tokens.editor());
+        assertThat(fixture.api(fixture.tokens.ci()).get("/api/v1/whoami").body().get("kind").asText()).isEqualTo("SERVICE_TOKEN");
+        assertThat(fixture.api(null).get("/api/v1/whoami").status()).isEqualTo(401);
+    }
+
+    @Test
     void the_tokens_file_holds_only_hashes() throws Exception {
         String file = java.nio.file.Files.readString(fixture.tokens.file());
         assertThat(file).doesNotContain(fixture.tokens.admin()).doesNotContain(fixture.tokens.editor()).contains("sha256");

@@ -141,6 +141,7 @@ class OpenApiConformanceIT {
         refused(admin, "POST", flags, "{\"key\":\"charges.nav\",\"type\":\"boolean\",\"prerequisites\":[{\"flagKey\":"
                 + "\"charges.ghost\",\"variants\":[\"on\"]}]}");
         call(admin, "GET", "/api/v1/tokens", null);
+        call(admin, "GET", "/api/v1/whoami", null);
         call(admin, "GET", "/health/ready", null);
         call(fixture.api(null), "GET", "/metrics", null);
         String experiments = "/api/v1/environments/production/experiments";

@@ -61,7 +61,7 @@ class FlagplaneCliIT {
                 + TokenRegistry.entry("bob", ActorKind.USER, Map.of("*", Role.ADMIN), bob) + "]}\n");
         Files.writeString(data.resolve("admin-token"), alice + "\n");
         // the KRaft controller needs a port it knows before it binds: free ports, not 0
-        stack = LocalStack.start(data, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
+        stack = LocalStack.start(data, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), 0),
                 Settings.of(Map.of()));
         assertThat(stack.awaitReady(Duration.ofSeconds(90))).isTrue();
         workingDir = dir.resolve("project");

@@ -16,6 +16,7 @@ import io.flagplane.contract.json.StateJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /**
  * Reads of the write model: what the service itself will decide against (read-your-writes), with
@@ -38,6 +39,7 @@ final class ReadRoutes {
         routes.get(env + "/segments", this::listSegments);
         routes.get(env + "/segments/{key}", this::readSegment);
         routes.get("/api/v1/tokens", this::listTokens);
+        routes.get("/api/v1/whoami", this::whoami);
     }
 
     private String readableEnvironment(Context ctx) {
@@ -93,6 +95,15 @@ final class ReadRoutes {
         }
         ctx.header("ETag", "\"" + state.getVersion() + "\"");
         CommandErrors.json(ctx, 200, StateJson.segment(state));
+    }
+
+    /** Who the request's credentials are (any authenticated principal): id, kind and grants, never the token. */
+    private void whoami(Context ctx) {
+        Principal p = Requests.principal(ctx);
+        ObjectNode body = Json.MAPPER.createObjectNode().put("id", p.id()).put("kind", p.kind().name());
+        ObjectNode grants = body.putObject("grants");
+        new TreeMap<>(p.grants()).forEach((env, role) -> grants.put(env, role.name().toLowerCase(Locale.ROOT)));
+        CommandErrors.json(ctx, 200, body);
     }
 
     private void listTokens(Context ctx) {

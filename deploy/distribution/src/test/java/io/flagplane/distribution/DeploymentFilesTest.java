@@ -151,7 +151,7 @@ class DeploymentFilesTest {
         while (m.find()) {
             classes.put(m.group(1), m.group(2));
         }
-        assertThat(classes.keySet()).containsExactlyInAnyOrder("broker", "registry", "command", "projection", "edge",
+        assertThat(classes.keySet()).containsExactlyInAnyOrder("broker", "registry", "command", "projection", "edge", "console",
                 "local", "topics", "replay", "token", "acls", "users", "certs", "cli");
         for (String name : classes.values()) {
             assertThat(Class.forName(name).getMethod("main", String[].class)).as(name).isNotNull();

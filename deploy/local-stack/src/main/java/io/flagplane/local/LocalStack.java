@@ -3,6 +3,8 @@ package io.flagplane.local;
 import io.flagplane.broker.LocalKafkaBroker;
 import io.flagplane.command.CommandService;
 import io.flagplane.command.CommandServiceConfig;
+import io.flagplane.console.ConsoleConfig;
+import io.flagplane.console.ConsoleServer;
 import io.flagplane.contract.TopicNames;
 import io.flagplane.contract.Topics;
 import io.flagplane.edge.EdgeConfig;
@@ -16,6 +18,7 @@ import io.flagplane.provisioning.TopicProvisioner;
 import io.flagplane.registry.server.SchemaRegistryServer;
 import io.flagplane.settings.Settings;
 import io.flagplane.settings.SettingsException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,9 +41,9 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
     /** The ports and data directory; every port can be 0 (tests) or fixed (the desk). */
-    public record Ports(int kafka, int controller, int registry, int command, int projection, int edge) {
+    public record Ports(int kafka, int controller, int registry, int command, int projection, int edge, int console) {
         public static Ports defaults() {
-            return new Ports(9092, 9093, 8081, 8080, 8082, 8083);
+            return new Ports(9092, 9093, 8081, 8080, 8082, 8083, 8084);
         }
     }
 
@@ -51,6 +54,7 @@ public final class LocalStack implements AutoCloseable {
     private CommandService command;
     private ProjectionService projection;
     private EdgeNode edge;
+    private ConsoleServer console;
 
     private LocalStack() {
     }
@@ -122,6 +126,9 @@ public final class LocalStack implements AutoCloseable {
         edge = EdgeNode.start(EdgeConfig.from(settings.with(Map.of("edge.environments",
                 settings.string("edge.environments", "production,staging")))), clock);
         started.push(edge);
+        console = ConsoleServer.start(new ConsoleConfig("127.0.0.1", ports.console(), URI.create(command.url()),
+                URI.create(projection.url()), URI.create(edge.url())));
+        started.push(console);
     }
 
     /** Waits until the projection runs and the edge node has read the ruleset. */
@@ -152,6 +159,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String edgeUrl() {
         return edge == null ? "(not started)" : edge.url();
+    }
+
+    /** The web console's URL, e.g. {@code http://127.0.0.1:8084/}. */
+    public String consoleUrl() {
+        return console == null ? "(not started)" : console.url();
     }
 
     @Override
@@ -187,9 +199,11 @@ public final class LocalStack implements AutoCloseable {
                   command-service  %s   (POST /api/v1/environments/{env}/flags, docs at /api/v1/openapi.yaml)
                   projection       %s   (GET /api/v1/status)
                   edge (OFREP)     %s   (POST /ofrep/v1/evaluate/flags/{key})
+                  console          %s   (sign in with the admin token)
                   admin token      %s   (also in %s)
                 Flagplane local stack ready in %.1f s. Ctrl-C stops it.
                 """, stack.kafkaBootstrap(), stack.registryUrl(), stack.commandUrl(), stack.projectionUrl(), stack.edgeUrl(),
+                stack.consoleUrl(),
                 stack.adminToken() == null ? "(see your tokens.json)" : stack.adminToken(), dataDir.resolve("admin-token"),
                 (System.nanoTime() - begin) / 1e9);
         Thread.currentThread().join();

@@ -76,7 +76,7 @@ class HostileInputIT {
         } else {
             Path dataDir = Files.createTempDirectory(Path.of("target"), "hostile-stack");
             stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(),
-                    freePort()), Settings.of(Map.of()));
+                    freePort(), 0), Settings.of(Map.of()));
             assertThat(stack.awaitReady(Duration.ofSeconds(90))).as("the local stack is ready").isTrue();
             target = HostileTarget.of(stack);
         }

@@ -84,14 +84,15 @@ public final class TopicProvisioner {
 
     /**
      * Checks an existing topic. A topic someone else has just created may not be in the
-     * broker's metadata cache yet; that case is retried for a moment before it counts.
+     * broker's metadata cache yet; that case is retried for up to ten seconds before it counts (one
+     * second was not enough on a loaded two-core machine: the browser tests' stacks failed to start).
      */
     private List<String> check(TopicSpec spec) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return compare(spec);
             } catch (ProvisioningException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt >= 20) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt >= 200) {
                     throw e;
                 }
                 // metadata propagation takes milliseconds; a short pause avoids hammering the broker

@@ -95,7 +95,9 @@ public final class ChangeRequestStateFold {
         } else if (payload instanceof ChangeRequestScheduled scheduled) {
             next.setStatus(ChangeRequestStatus.SCHEDULED).setApplyAt(scheduled.getApplyAt());
         } else if (payload instanceof ChangeRequestApplied applied) {
-            next.setStatus(ChangeRequestStatus.APPLIED).setAppliedChangeSetId(applied.getChangeSetId());
+            // the decider cannot know the change set's id (the writer draws it): the envelope carries it
+            next.setStatus(ChangeRequestStatus.APPLIED).setAppliedChangeSetId(applied.getChangeSetId() != null
+                    ? applied.getChangeSetId() : event.getChangeSetId());
         } else {
             return new Result(Outcome.REJECTED, current, "unknown change-request event " + FlagStateFold.typeOf(event));
         }
