@@ -71,7 +71,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The projection-service process: runs the projection topology on Kafka Streams and serves
- * history, time travel, the audit log, exports and the live event stream over HTTP.
+ * history, time travel, the audit log, exports and the live event stream over HTTP. Two Kafka
+ * Streams applications: the fold of {@code flag-events} (with the stale-flag notices and the
+ * guardrails) under {@code projection.application.id}, and the telemetry — evaluator reports and
+ * the experiment analysis — under {@link #telemetryApplicationId}, so that nothing whose volume grows
+ * with the evaluators runs on the kill path's stream thread.
  *
  * <p>Processing guarantee: at-least-once, reading only committed events. Everything the fold
  * writes is idempotent: the current-state stores are version-gated, and history and audit
