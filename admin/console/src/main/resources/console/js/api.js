@@ -23,7 +23,10 @@ function loadSession() {
   }
 }
 
-/** Who is signed in: the token (kept in sessionStorage, gone when the tab closes) and a label for it. */
+/**
+ * Who is signed in: the token (kept in sessionStorage, gone when the tab closes) and the principal
+ * the command API says it is (GET /api/v1/whoami: id, kind, grants per environment, '*' for the rest).
+ */
 export const session = {
   token: null,
   principal: null,
@@ -32,12 +35,30 @@ export const session = {
     if (!trimmed) {
       throw new ApiError(0, 'TOKEN_MISSING', 'Paste a token: a personal token, a JWT or a service token.');
     }
-    // a cheap authenticated read: the command-service says whether the token is good
-    await request('command', 'GET', '/api/v1/environments', undefined, { token: trimmed });
+    // the command-service says whether the token is good, and whose it is
+    const who = await request('command', 'GET', '/api/v1/whoami', undefined, { token: trimmed });
     session.token = trimmed;
-    session.principal = { label: 'token …' + trimmed.slice(-4) };
+    session.principal = principalFrom(who.body);
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token: session.token, principal: session.principal }));
     return session.principal;
+  },
+  /** Asks again who the stored token is (grants may have changed since it was stored). */
+  async refresh() {
+    if (!session.token) return null;
+    const who = await request('command', 'GET', '/api/v1/whoami');
+    session.principal = principalFrom(who.body);
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token: session.token, principal: session.principal }));
+    return session.principal;
+  },
+  /** The role in an environment: its own grant, else the wildcard's, else null (as the API decides). */
+  roleIn(environment) {
+    const grants = (session.principal && session.principal.grants) || {};
+    return grants[environment] || grants['*'] || null;
+  },
+  /** Admin in some environment: the API then lets the token list through. */
+  isAdminAnywhere() {
+    const grants = (session.principal && session.principal.grants) || {};
+    return Object.values(grants).includes('admin');
   },
   logout() {
     session.token = null;
@@ -45,11 +66,17 @@ export const session = {
     sessionStorage.removeItem(STORAGE_KEY);
   },
 };
+
+function principalFrom(body) {
+  const who = body && typeof body === 'object' ? body : {};
+  return { id: String(who.id || '?'), kind: String(who.kind || '?'), grants: who.grants && typeof who.grants === 'object' ? who.grants : {} };
+}
+
 {
   const saved = loadSession();
   if (saved) {
     session.token = saved.token;
-    session.principal = saved.principal || { label: 'token …' + saved.token.slice(-4) };
+    session.principal = saved.principal && saved.principal.grants ? saved.principal : null;
   }
 }
 

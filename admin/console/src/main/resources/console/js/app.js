@@ -93,21 +93,38 @@ function buildShell() {
   });
   const nav = h('nav', { class: 'nav', 'data-testid': 'nav' });
   const main = h('main', { class: 'main', 'data-testid': 'main' });
-  const who = h('span', { 'data-testid': 'whoami' }, session.principal ? session.principal.label : '');
+  const who = h('span', { class: 'whoami', 'data-testid': 'whoami' });
   const logout = h('button', { class: 'small', 'data-testid': 'logout', onclick: () => { session.logout(); showLogin(); } }, 'Sign out');
   mount(app, h('div', { class: 'shell' },
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Flagplane'), picker, h('span', { class: 'spacer' }), who, logout),
     nav, main));
-  shell = { picker, nav, main };
+  shell = { picker, nav, main, who };
+}
+
+/** "ann@example.com · editor" for the environment shown (the role the API applies there). */
+function renderWho(env) {
+  const p = session.principal;
+  if (!p) {
+    mount(shell.who, '');
+    return;
+  }
+  const role = session.roleIn(env);
+  mount(shell.who, h('span', { 'data-testid': 'whoami-id', title: p.kind }, p.id), ' · ',
+    h('span', { 'data-testid': 'whoami-role', class: 'badge role-' + (role || 'none') }, role || 'no access'));
+}
+
+/** Screens marked adminOnly (Tokens) are left out of the nav for everyone else; their route still answers. */
+function visibleInNav(screen) {
+  return screen.nav && (!screen.adminOnly || session.isAdminAnywhere());
 }
 
 function defaultRoute() {
-  const first = screens.find((s) => s.nav);
+  const first = screens.find(visibleInNav);
   return first ? first.routes[0] : '';
 }
 
 function renderNav(env, current) {
-  mount(shell.nav, screens.filter((s) => s.nav).map((s) => h('a', {
+  mount(shell.nav, screens.filter(visibleInNav).map((s) => h('a', {
     href: `#/${seg(env)}/${s.routes[0]}`, 'data-testid': `nav-${s.id}`, class: s === current ? 'active' : null,
   }, s.title)));
 }
@@ -125,6 +142,7 @@ function route() {
     return;
   }
   shell.picker.value = env;
+  renderWho(env);
   let found = null;
   for (const r of routes) {
     const params = r.match(path);
@@ -169,6 +187,7 @@ function route() {
 
 async function start() {
   try {
+    if (!session.principal || !session.principal.grants) await session.refresh();
     const answer = await api.command('GET', '/api/v1/environments');
     environments = (answer && answer.environments ? answer.environments : []).filter((e) => !e.archived);
   } catch (err) {

@@ -199,13 +199,18 @@ public final class Api {
 
     /**
      * Reads a server-sent-event stream, handing each event (its {@code event:} name, {@code id:}
-     * and {@code data:}) to {@code onEvent} until the stream ends or the thread is interrupted.
+     * and {@code data:}) to {@code onEvent} until the stream ends (this returns) or the thread is
+     * interrupted. {@code onOpen} runs once the service has answered 200. A service that cannot be
+     * reached, or a stream that breaks, is a {@link CliException} with exit 4; an error answer an
+     * {@link ApiException}.
      */
-    public void stream(Service service, String path, Consumer<Map<String, String>> onEvent) {
-        HttpRequest request = request(service, path, Duration.ofDays(365)).setHeader("Accept", "text/event-stream").GET().build();
+    public void stream(Service service, String path, Map<String, String> headers, Runnable onOpen,
+                       Consumer<Map<String, String>> onEvent) {
+        HttpRequest.Builder builder = request(service, path, Duration.ofDays(365)).setHeader("Accept", "text/event-stream");
+        headers.forEach(builder::setHeader);
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = http.send(builder.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw unreachable(service, e);
         } catch (InterruptedException e) {
@@ -222,6 +227,7 @@ public final class Api {
                 answer(service, response.statusCode(), text.toString());
                 return;
             }
+            onOpen.run();
             Map<String, String> event = new LinkedHashMap<>();
             StringBuilder data = new StringBuilder();
             for (String line; (line = reader.readLine()) != null; ) {
@@ -253,6 +259,10 @@ public final class Api {
                 throw new CliException(ExitCode.UNREACHABLE, "the " + service.label + "'s event stream broke: " + e.getMessage(), e);
             }
         }
+    }
+
+    String label(Service service) {
+        return "the " + service.label + " at " + base(service);
     }
 
     static String abbreviate(String text) {

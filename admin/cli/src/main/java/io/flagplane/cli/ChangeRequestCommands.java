@@ -32,7 +32,8 @@ final class ChangeRequestCommands implements Runnable {
         return command.env() + "/change-requests/" + Api.enc(id);
     }
 
-    @Command(name = "list", description = "Change requests in a state (default in_review: the inbox).")
+    @Command(name = "list", description = "Change requests in a state (default in_review: the inbox).",
+            footerHeading = "%nExamples:%n", footer = {"  flagplane change-requests list                   (the inbox: in review)", "  flagplane change-requests list --state approved"})
     static final class ListRequests extends Base {
         @Option(names = "--state", description = "draft, in_review (default), approved, scheduled, applied, rejected, cancelled")
         String state = "in_review";
@@ -54,7 +55,8 @@ final class ChangeRequestCommands implements Runnable {
         }
     }
 
-    @Command(name = "get", description = "One change request with its commands.")
+    @Command(name = "get", description = "One change request with its commands.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane change-requests get cr-7f3a")
     static final class Get extends Base {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -74,7 +76,8 @@ final class ChangeRequestCommands implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Open a change request from a JSON body ({\"title\", \"reason\", \"commands\": […], \"submit\": true}).")
+    @Command(name = "create", description = "Open a change request from a JSON body ({\"title\", \"reason\", \"commands\": […], \"submit\": true}).",
+            footerHeading = "%nExamples:%n", footer = "  flagplane change-requests create -f change.json")
     static final class Create extends Base {
         @Option(names = {"-f", "--file"}, required = true)
         Path file;
@@ -115,7 +118,8 @@ final class ChangeRequestCommands implements Runnable {
         }
     }
 
-    @Command(name = "approve", description = "Approve (not your own; a person with the policy's role).")
+    @Command(name = "approve", description = "Approve (not your own; a person with the policy's role).",
+            footerHeading = "%nExamples:%n", footer = "  flagplane change-requests approve cr-7f3a --comment 'looks right' --token \"$BOB_TOKEN\"")
     static final class Approve extends Step {
         String route() {
             return "approve";
@@ -126,7 +130,8 @@ final class ChangeRequestCommands implements Runnable {
         }
     }
 
-    @Command(name = "reject", description = "Reject.")
+    @Command(name = "reject", description = "Reject.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane change-requests reject cr-7f3a --comment 'not during the sale'")
     static final class Reject extends Step {
         String route() {
             return "reject";
@@ -137,7 +142,8 @@ final class ChangeRequestCommands implements Runnable {
         }
     }
 
-    @Command(name = "comment", description = "Comment (--comment TEXT).")
+    @Command(name = "comment", description = "Comment (--comment TEXT).",
+            footerHeading = "%nExamples:%n", footer = "  flagplane change-requests comment cr-7f3a --comment 'who watches the error rate?'")
     static final class Comment extends Step {
         String route() {
             return "comment";
@@ -148,7 +154,8 @@ final class ChangeRequestCommands implements Runnable {
         }
     }
 
-    @Command(name = "apply", description = "Apply an approved request: its commands in one transaction; waits until live.")
+    @Command(name = "apply", description = "Apply an approved request: its commands in one transaction; waits until live.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane change-requests apply cr-7f3a")
     static final class Apply extends Step {
         String route() {
             return "apply";

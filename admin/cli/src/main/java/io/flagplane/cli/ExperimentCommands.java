@@ -33,7 +33,8 @@ final class ExperimentCommands implements Runnable {
         return command.env() + "/experiments/" + Api.enc(key);
     }
 
-    @Command(name = "list", description = "The environment's experiments.")
+    @Command(name = "list", description = "The environment's experiments.",
+            footerHeading = "%nExamples:%n", footer = {"  flagplane experiments list", "  flagplane experiments list --status running"})
     static final class ListExperiments extends Base {
         @Option(names = "--status", description = "draft, running, paused or stopped")
         String status;
@@ -53,7 +54,8 @@ final class ExperimentCommands implements Runnable {
         }
     }
 
-    @Command(name = "get", description = "An experiment's definition and status.")
+    @Command(name = "get", description = "An experiment's definition and status.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane experiments get pricing-display-test")
     static final class Get extends Base {
         @Parameters(index = "0", paramLabel = "EXPERIMENT")
         String key;
@@ -66,7 +68,7 @@ final class ExperimentCommands implements Runnable {
                         + e.path("flagVersion").asLong() + ")");
                 List<List<String>> rows = new ArrayList<>();
                 for (JsonNode arm : e.path("arms")) {
-                    rows.add(List.of(arm.path("variant").asText(), Describe.percent(arm.path("weight").asDouble() / 100.0)));
+                    rows.add(List.of(arm.path("variant").asText(), Describe.percent(arm.path("weight").asDouble())));
                 }
                 out().table(List.of("VARIANT", "WEIGHT"), rows);
             });
@@ -107,28 +109,32 @@ final class ExperimentCommands implements Runnable {
         }
     }
 
-    @Command(name = "launch", description = "DRAFT → RUNNING: the arms are fixed and exposures are measured.")
+    @Command(name = "launch", description = "DRAFT → RUNNING: the arms are fixed and exposures are measured.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane experiments launch pricing-display-test --reason 'fees upfront convert better?'")
     static final class Launch extends Move {
         String route() {
             return "launch";
         }
     }
 
-    @Command(name = "pause", description = "RUNNING → PAUSED.")
+    @Command(name = "pause", description = "RUNNING → PAUSED.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane experiments pause pricing-display-test --reason 'tracking outage'")
     static final class Pause extends Move {
         String route() {
             return "pause";
         }
     }
 
-    @Command(name = "resume", description = "PAUSED → RUNNING.")
+    @Command(name = "resume", description = "PAUSED → RUNNING.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane experiments resume pricing-display-test")
     static final class Resume extends Move {
         String route() {
             return "resume";
         }
     }
 
-    @Command(name = "stop", description = "→ STOPPED (final); with --winner the flag serves the winner.")
+    @Command(name = "stop", description = "→ STOPPED (final); with --winner the flag serves the winner.",
+            footerHeading = "%nExamples:%n", footer = {"  flagplane experiments stop pricing-display-test --winner upfront-fees", "  flagplane experiments stop pricing-display-test --reason 'enough data'"})
     static final class Stop extends Move {
         @Option(names = "--winner", description = "the variant everyone gets from now on")
         String winner;

@@ -112,7 +112,8 @@ final class PlanCommands implements Runnable {
         }
     }
 
-    @Command(name = "start", description = "Start a drafted plan: its first step is applied now.")
+    @Command(name = "start", description = "Start a drafted plan: its first step is applied now.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane plans start action-plan")
     static final class Start extends Move {
         String route() {
             return "start";
@@ -153,7 +154,8 @@ final class PlanCommands implements Runnable {
         }
     }
 
-    @Command(name = "pause", description = "Pause a running plan.")
+    @Command(name = "pause", description = "Pause a running plan.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane plans pause action-plan --reason 'checking the logs'")
     static final class Pause extends Move {
         String route() {
             return "pause";
@@ -164,7 +166,8 @@ final class PlanCommands implements Runnable {
         }
     }
 
-    @Command(name = "resume", description = "Resume a paused plan.")
+    @Command(name = "resume", description = "Resume a paused plan.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane plans resume action-plan")
     static final class Resume extends Move {
         String route() {
             return "resume";
@@ -175,7 +178,8 @@ final class PlanCommands implements Runnable {
         }
     }
 
-    @Command(name = "rollback", description = "Roll a plan back (its rollbackAction, or --action kill|restore|previous_step).")
+    @Command(name = "rollback", description = "Roll a plan back (its rollbackAction, or --action kill|restore|previous_step).",
+            footerHeading = "%nExamples:%n", footer = {"  flagplane plans rollback action-plan --reason 'error rate above 0.5 %%'", "  flagplane plans rollback action-plan --action previous_step"})
     static final class Rollback extends Move {
         @Option(names = "--action", description = "kill, restore or previous_step (default: the plan's)")
         String action;
@@ -201,7 +205,8 @@ final class PlanCommands implements Runnable {
         }
     }
 
-    @Command(name = "cancel", description = "Cancel a plan; its flags stay as they are.")
+    @Command(name = "cancel", description = "Cancel a plan; its flags stay as they are.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane plans cancel action-plan --reason 'superseded'")
     static final class Cancel extends Move {
         String route() {
             return "cancel";

@@ -33,7 +33,8 @@ final class ProfileCommands implements Runnable {
     }
 
     @Command(name = "add", description = "Add (or replace) a profile; the first one becomes current. Uses the global --command-url, "
-            + "--projection-url, --edge-url, --token, --token-file and -e given with it.")
+            + "--projection-url, --edge-url, --token, --token-file and -e given with it.",
+            footerHeading = "%nExamples:%n", footer = {"  flagplane profile add prod --command-url https://flags.example.com --projection-url https://flags-read.example.com \\", "      --edge-url https://edge.example.com --token-file ~/.flagplane-prod-token -e production"})
     static final class Add extends Base {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
@@ -54,7 +55,8 @@ final class ProfileCommands implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "The profiles; * marks the current one.")
+    @Command(name = "list", description = "The profiles; * marks the current one.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane profile list")
     static final class ListProfiles extends Base {
         @Override
         void run() {
@@ -73,7 +75,8 @@ final class ProfileCommands implements Runnable {
         }
     }
 
-    @Command(name = "use", description = "Make a profile the current one.")
+    @Command(name = "use", description = "Make a profile the current one.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane profile use prod")
     static final class Use extends Base {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
@@ -87,7 +90,8 @@ final class ProfileCommands implements Runnable {
         }
     }
 
-    @Command(name = "remove", description = "Remove a profile.")
+    @Command(name = "remove", description = "Remove a profile.",
+            footerHeading = "%nExamples:%n", footer = "  flagplane profile remove staging")
     static final class Remove extends Base {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
@@ -103,7 +107,8 @@ final class ProfileCommands implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Where this run would connect, as whom, and where each came from.")
+    @Command(name = "show", description = "Where this run would connect, as whom, and where each came from.",
+            footerHeading = "%nExamples:%n", footer = {"  flagplane profile show", "  flagplane profile show --profile prod"})
     static final class Show extends Base {
         @Override
         void run() {

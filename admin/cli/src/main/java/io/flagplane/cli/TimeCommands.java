@@ -68,6 +68,11 @@ final class TimeCommands {
         @Option(names = "--version", description = "the flag at this version instead")
         Long version;
 
+        // its --version shadows the inherited -V/--version, and picocli then leaves out the whole
+        // inherited help mixin, --help with it: declared here again
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
         @Override
         void run() {
             if ((instant == null) == (version == null)) {

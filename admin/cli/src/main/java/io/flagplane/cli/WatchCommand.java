@@ -2,13 +2,16 @@ package io.flagplane.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code flagplane watch}: the projection's live event stream, one line per change. */
 @Command(name = "watch", sortOptions = false, description = {"The live event stream: every change as it commits, one line each.",
-        "The projection's /api/v1/events/stream; with -o json one JSON object per line. Ctrl-C stops it."},
+        "The projection's /api/v1/events/stream; with -o json one JSON object per line. Ctrl-C stops it.",
+        "When the stream drops it reconnects and resumes after the last event it printed (Last-Event-ID), so none is",
+        "missed or printed twice; it exits 4 when the projection stays unreachable for longer than --reconnect-for."},
         footerHeading = "%nExamples:%n", footer = {"  flagplane watch", "  flagplane watch --flag checkout.new_ui",
         "  flagplane watch --all-environments --type FlagKilled -o json | jq .key"})
 final class WatchCommand extends Base {
@@ -28,20 +31,33 @@ final class WatchCommand extends Base {
     @Option(names = "--since", description = "replay from this instant (ISO-8601) first")
     String since;
 
+    @Option(names = "--last-event-id", paramLabel = "ID", description = "resume after this stream position (the one a watch that gave up names)")
+    String lastEventId;
+
     @Option(names = "--count", description = "stop after this many events")
     Integer count;
 
+    @Option(names = "--reconnect-for", paramLabel = "DURATION", converter = Durations.class,
+            description = "how long to keep reconnecting a dropped stream before exit 4 (default 60s)")
+    Duration reconnectFor = Duration.ofSeconds(60);
+
     @Override
     void run() {
+        if (since != null && lastEventId != null) {
+            throw CliException.usage("--since and --last-event-id both say where to start; give one");
+        }
         String path = "/api/v1/events/stream" + Api.query("environment", allEnvironments ? null : api().environment(), "flag", flag,
-                "tag", tag, "type", type, "since", since);
+                "tag", tag, "type", type);
         AtomicInteger seen = new AtomicInteger();
         if (!out().json()) {
             out().note("watching " + (allEnvironments ? "every environment" : api().environment())
                     + (flag == null ? "" : ", flag " + flag) + " — Ctrl-C stops");
         }
+        ResumableStream stream = new ResumableStream(api(), Api.Service.PROJECTION, path, since, reconnectFor,
+                ResumableStream.Backoff.DEFAULT, out()::note)
+                .resumingAfter(lastEventId);
         try {
-            api().stream(Api.Service.PROJECTION, path, event -> {
+            stream.run(event -> {
                 String name = event.getOrDefault("event", "message");
                 if (name.equals("heartbeat")) {
                     return;

@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 class CommandLineTest {
 
@@ -47,10 +53,61 @@ class CommandLineTest {
     }
 
     @Test
+    void every_leaf_command_shows_its_own_examples_naming_it_not_the_roots() {
+        List<String> leaves = new ArrayList<>();
+        leaves(FlagplaneCli.commandLine(Map.of(), dir), leaves);
+        assertThat(leaves).contains("flagplane plans start", "flagplane change-requests approve", "flagplane profile show",
+                "flagplane completion", "flagplane watch").hasSizeGreaterThan(50);
+        for (String leaf : leaves) {
+            String[] path = leaf.substring("flagplane ".length()).split(" ");
+            Run run = run(append(path, "--help"));
+            assertThat(run.exit()).as(leaf).isZero();
+            int examples = run.out().indexOf("Examples:");
+            assertThat(examples).as(leaf + " has examples\n" + run.out()).isNotNegative();
+            assertThat(run.out().substring(examples).lines())
+                    .as(leaf + "'s examples name it\n" + run.out())
+                    .anyMatch(line -> line.contains(leaf + " ") || line.endsWith(leaf) || line.contains(leaf + ")"));
+            assertThat(run.out()).as(leaf + " does not print the root's examples").doesNotContain("Where it connects, first match wins")
+                    .doesNotContain("Exit codes:");
+        }
+    }
+
+    private static void leaves(CommandLine command, List<String> into) {
+        Set<CommandLine> children = new LinkedHashSet<>(command.getSubcommands().values());   // an alias maps to the same one
+        if (children.isEmpty()) {
+            into.add(command.getCommandSpec().qualifiedName());
+        }
+        children.forEach(child -> leaves(child, into));
+    }
+
+    private static String[] append(String[] args, String last) {
+        String[] all = Arrays.copyOf(args, args.length + 1);
+        all[args.length] = last;
+        return all;
+    }
+
+    @Test
     void completion_prints_a_bash_script_covering_the_verbs() {
         Run run = run("completion", "bash");
         assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("complete -F").contains("add-user").contains("deploy");
+    }
+
+    @Test
+    void completion_zsh_prints_no_script_and_says_how_zsh_uses_the_bash_one() {
+        Run run = run("completion", "zsh");
+        assertThat(run.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("there is no zsh script; zsh runs the bash one")
+                .contains("autoload -U +X bashcompinit && bashcompinit && source <(flagplane completion bash)");
+    }
+
+    @Test
+    void completion_for_another_shell_is_a_usage_error() {
+        Run run = run("completion", "fish");
+        assertThat(run.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("completion is generated for bash").contains("not fish");
     }
 
     @Test

@@ -72,6 +72,11 @@ final class UpstreamProxy {
             error(ctx, 400, "BAD_PATH", refused);
             return;
         }
+        if (isInternal(rest)) {
+            error(ctx, 404, "INTERNAL_ROUTE", "the console passes the services' public routes only; /internal/… on the "
+                    + NAMES.get(service) + " is for the services themselves (the admin tools use what curl with your token can)");
+            return;
+        }
         URI target;
         try {
             String query = ctx.req().getQueryString();
@@ -173,6 +178,35 @@ final class UpstreamProxy {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the path's first segment is {@code internal} in any spelling a service could route as
+     * such: any case, percent-encoded (also more than once), with Jetty's {@code ;parameters}, after
+     * empty segments, or in a Unicode form that normalises to it.
+     */
+    static boolean isInternal(String rest) {
+        for (String segment : rest.split("/")) {
+            String name = segment;
+            for (int i = 0; i < 5 && name.contains("%"); i++) {   // %2569 → %69 → i
+                try {
+                    name = URLDecoder.decode(name.replace("+", "%2B"), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    break;
+                }
+            }
+            int parameters = name.indexOf(';');
+            if (parameters >= 0) {
+                name = name.substring(0, parameters);
+            }
+            name = java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFKC).strip();
+            if (name.isEmpty()) {
+                continue;                     // '//internal' is routed as '/internal' by some servers
+            }
+            return name.toLowerCase(java.util.Locale.ROOT).equals("internal")
+                    || name.toUpperCase(java.util.Locale.ROOT).equals("INTERNAL");
+        }
+        return false;
     }
 
     /** The query as sent, with any character a URI may not hold (Jetty lets some through) percent-encoded. */

@@ -54,6 +54,7 @@ export default {
     let segments = [];
     let closePropagation = () => {};
     const propagation = h('div', { class: 'propagation' });
+    const conflict = h('div', { class: 'conflict hidden', role: 'alert', 'data-testid': 'conflict' });
     const body = h('div', {});
 
     mount(root,
@@ -62,7 +63,7 @@ export default {
         h('span', { class: 'spacer' }),
         h('a', { href: `#/${seg(ctx.env)}/flags/${seg(params.key)}/history`, 'data-testid': 'flag-history-link' }, 'History and time travel →')),
       h('h1', { 'data-testid': 'flag-key' }, params.key),
-      propagation, body);
+      conflict, propagation, body);
 
     const follow = (version) => {
       closePropagation();
@@ -89,8 +90,20 @@ export default {
         return answer;
       } catch (err) {
         toastError(err);
+        if (err.code === 'VERSION_CONFLICT') showConflict();
         return null;
       }
+    };
+
+    /** After a VERSION_CONFLICT: say so in the page and offer to read the flag again (no browser reload). */
+    const showConflict = () => {
+      mount(conflict,
+        h('span', { 'data-testid': 'conflict-text' }, `${params.key} changed since this page read it (it shows v${flag.version}). `
+          + 'Reload it, check the change, then make yours again.'),
+        h('button', { class: 'primary small', 'data-testid': 'conflict-reload', onclick: async () => {
+          if (await load()) toastInfo(`reloaded: v${flag.version}`);
+        } }, 'Reload the flag'));
+      conflict.classList.remove('hidden');
     };
 
     const lifecycle = async (action, { danger = false, requireText = null } = {}) => {
@@ -137,29 +150,49 @@ export default {
         { title: '', render: (v) => (v.key === flag.offVariant ? h('span', { class: 'badge' }, 'off variant') : '') },
       ], flag.variants, { testid: 'variants', rowTestid: 'variant-row', key: (v) => v.key }));
 
+    /**
+     * The rollout slider, on the fallthrough (everyone no rule matches) or on one rule: PATCH …/rollout
+     * with ruleId makes that rule serve the split instead of its single variant.
+     */
+    let rolloutTarget = '';
     const rolloutPanel = () => {
+      if (rolloutTarget && !(flag.rules || []).some((r) => r.id === rolloutTarget)) rolloutTarget = '';
+      const serveOf = (target) => (target ? ((flag.rules || []).find((r) => r.id === target) || {}).serve : flag.fallthrough);
+      const target = h('select', { 'data-testid': 'rollout-target', 'aria-label': 'roll out on' },
+        h('option', { value: '', selected: rolloutTarget === '' }, 'fallthrough (everyone no rule matches)'),
+        (flag.rules || []).map((r, i) => h('option', { value: r.id, selected: r.id === rolloutTarget }, `rule ${i + 1}: ${r.id}`)));
       const variant = rolloutVariant(flag);
-      const current = percentOf(flag.fallthrough, variant);
+      const current = percentOf(serveOf(rolloutTarget), variant);
       const slider = h('input', { type: 'range', min: 0, max: 100, step: 1, value: current, 'data-testid': 'rollout-slider', 'aria-label': 'rollout percentage' });
       const shown = h('strong', { 'data-testid': 'rollout-value' }, `${current}%`);
       const choose = h('select', { 'data-testid': 'rollout-variant' }, flag.variants.map((v) => h('option', { value: v.key, selected: v.key === variant }, v.key)));
       const applyButton = h('button', { class: 'primary', 'data-testid': 'rollout-apply', disabled: true }, 'Apply');
+      const serving = h('span', { class: 'muted', 'data-testid': 'rollout-serving' }, describeServe(serveOf(rolloutTarget)));
       const sync = () => {
         shown.textContent = `${slider.value}%`;
-        applyButton.disabled = Number(slider.value) === percentOf(flag.fallthrough, choose.value);
+        applyButton.disabled = Number(slider.value) === percentOf(serveOf(target.value), choose.value);
       };
       slider.addEventListener('input', sync);
       slider.addEventListener('change', sync);
       choose.addEventListener('change', () => {
-        slider.value = percentOf(flag.fallthrough, choose.value);
+        slider.value = percentOf(serveOf(target.value), choose.value);
         sync();
       });
-      applyButton.addEventListener('click', () => write('PATCH', '/rollout',
-        { percentage: Number(slider.value), variant: choose.value }, `rollout ${slider.value}% ${choose.value}`));
-      return h('div', { class: 'panel', 'data-testid': 'rollout' }, h('h2', {}, 'Rollout (everyone the rules do not match)'),
+      target.addEventListener('change', () => {
+        rolloutTarget = target.value;
+        slider.value = percentOf(serveOf(target.value), choose.value);
+        serving.textContent = describeServe(serveOf(target.value));
+        sync();
+      });
+      applyButton.addEventListener('click', () => {
+        const payload = { percentage: Number(slider.value), variant: choose.value };
+        if (target.value) payload.ruleId = target.value;
+        write('PATCH', '/rollout', payload, `rollout ${slider.value}% ${choose.value}${target.value ? ' on rule ' + target.value : ''}`);
+      });
+      return h('div', { class: 'panel', 'data-testid': 'rollout' }, h('h2', {}, 'Rollout'),
+        h('div', { class: 'row' }, h('span', { class: 'muted' }, 'on'), target),
         h('div', { class: 'slider-row' }, slider, shown, applyButton),
-        h('div', { class: 'row' }, h('span', { class: 'muted' }, 'variant'), choose,
-          h('span', { class: 'muted', 'data-testid': 'fallthrough' }, describeServe(flag.fallthrough))));
+        h('div', { class: 'row' }, h('span', { class: 'muted' }, 'variant'), choose, serving));
     };
 
     const rulesPanel = () => {
@@ -290,22 +323,30 @@ export default {
       mount(body, header(), variantsPanel(), rolloutPanel(), rulesPanel(), listsPanel(), environmentsPanel());
     };
 
-    try {
-      const [answer, segmentList] = await Promise.all([
-        ctx.api.commandResponse('GET', path),
-        ctx.api.command('GET', `/api/v1/environments/${seg(ctx.env)}/segments`).catch((err) => {
-          toastError(err);
-          return { segments: [] };
-        }),
-      ]);
-      flag = answer.body;
-      etag = answer.headers.get('ETag') || `"${flag.version}"`;
-      segments = (segmentList && segmentList.segments) || [];
-      render();
-    } catch (err) {
-      toastError(err);
-      mount(body, h('p', { 'data-testid': 'flag-missing' }, `${params.key} could not be read in ${ctx.env}.`));
-    }
+    /** Reads the flag (and the segments) and renders it; true when it could be read. */
+    const load = async () => {
+      try {
+        const [answer, segmentList] = await Promise.all([
+          ctx.api.commandResponse('GET', path),
+          ctx.api.command('GET', `/api/v1/environments/${seg(ctx.env)}/segments`).catch((err) => {
+            toastError(err);
+            return { segments: [] };
+          }),
+        ]);
+        flag = answer.body;
+        etag = answer.headers.get('ETag') || `"${flag.version}"`;
+        segments = (segmentList && segmentList.segments) || [];
+        conflict.classList.add('hidden');
+        conflict.replaceChildren();
+        render();
+        return true;
+      } catch (err) {
+        toastError(err);
+        mount(body, h('p', { 'data-testid': 'flag-missing' }, `${params.key} could not be read in ${ctx.env}.`));
+        return false;
+      }
+    };
+    await load();
     return () => closePropagation();
   },
 };

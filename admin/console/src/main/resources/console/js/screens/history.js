@@ -3,6 +3,9 @@
 import { h, mount, toastError, when } from '../ui.js';
 import { seg } from '../api.js';
 
+/** Entries asked for per page: the rest come with "older" (the API's cursor / nextCursor). */
+export const HISTORY_PAGE = 50;
+
 function show(value) {
   if (value === undefined) return '—';
   return JSON.stringify(value);
@@ -40,7 +43,10 @@ export default {
     const evaluate = h('button', { class: 'primary', 'data-testid': 'evaluate-asof' }, 'What did this user get then?');
     const result = h('div', { 'data-testid': 'evaluate-result' });
     let entries = [];
+    let nextCursor = null;
     let seq = 0;
+    const count = h('span', { class: 'muted', 'data-testid': 'history-count' });
+    const older = h('button', { class: 'hidden', 'data-testid': 'history-older' }, 'Older changes');
 
     mount(root,
       h('div', { class: 'row' },
@@ -54,7 +60,8 @@ export default {
         h('div', { class: 'grid2' }, h('div', {}, h('label', {}, 'targetingKey'), userKey),
           h('div', {}, h('label', {}, 'other attributes (JSON)'), attributes)),
         h('div', { class: 'row' }, evaluate), result),
-      h('div', { class: 'panel' }, h('h2', {}, 'Every change, newest first'), timeline));
+      h('div', { class: 'panel' }, h('h2', {}, 'Every change, newest first'), timeline,
+        h('div', { class: 'row' }, older, count)));
 
     const selectedInstant = () => new Date(Number(slider.value)).toISOString();
 
@@ -123,14 +130,7 @@ export default {
       }
     });
 
-    try {
-      const page = await ctx.api.projection('GET', `${base}/history?limit=500`);
-      entries = page.entries || [];
-    } catch (err) {
-      toastError(err);
-      return undefined;
-    }
-    mount(timeline, entries.map((e) => h('li', { 'data-testid': 'history-entry', 'data-version': e.version },
+    const entryItem = (e) => h('li', { 'data-testid': 'history-entry', 'data-version': e.version },
       h('div', { class: 'row' },
         h('strong', {}, `v${e.version}`),
         h('span', { 'data-testid': 'history-type' }, e.type),
@@ -141,9 +141,45 @@ export default {
           slider.value = String(Date.parse(e.occurredAt));
           loadAsOf();
         } }, 'see it then')),
-      diffTable(e.diff))));
+      diffTable(e.diff));
+
+    /** One more page (the newest when cursor is null), appended below what is shown; false when refused. */
+    const loadPage = async (cursor) => {
+      try {
+        const page = await ctx.api.projection('GET', `${base}/history?limit=${HISTORY_PAGE}`
+          + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
+        const fresh = page.entries || [];
+        entries = entries.concat(fresh);
+        nextCursor = page.nextCursor || null;
+        timeline.append(...fresh.map(entryItem));
+        older.classList.toggle('hidden', !nextCursor);
+        count.textContent = `${entries.length} change(s) shown` + (nextCursor ? ', older ones on request' : ', all of them');
+        return true;
+      } catch (err) {
+        toastError(err);
+        return false;
+      }
+    };
+    older.addEventListener('click', async () => {
+      older.disabled = true;
+      await loadPage(nextCursor);
+      older.disabled = false;
+      if (slider.disabled === false) highlight(asOf.querySelector('[data-version]')?.dataset.version);
+    });
+
+    if (!(await loadPage(null))) return undefined;
     if (entries.length) {
-      const first = Date.parse(entries[entries.length - 1].occurredAt);
+      // the slider spans the flag's whole life, also the part whose entries are not loaded yet
+      let first = Date.parse(entries[entries.length - 1].occurredAt);
+      if (nextCursor) {
+        try {
+          const v1 = await ctx.api.projection('GET', `${base}?version=1`);
+          const at = v1 && v1.lastChange ? Date.parse(v1.lastChange.at) : NaN;
+          if (!isNaN(at)) first = Math.min(first, at);
+        } catch (err) {
+          if (err.code !== 'VERSION_NOT_FOUND') toastError(err);
+        }
+      }
       const now = Math.max(Date.now(), Date.parse(entries[0].occurredAt));
       slider.min = String(first);
       slider.max = String(now);

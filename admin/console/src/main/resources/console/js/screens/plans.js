@@ -5,6 +5,9 @@
 import {toastError, toastInfo, confirmDialog} from '../ui.js';
 import {el, fill, field, grid, envPath, enc, fmtTime, fmtAgo, num, pct, attempt, idempotencyKey, every, seriesChart, insertNewestFirst} from './common.js';
 
+/** Plan actions sent without If-Match: the safety actions. */
+const UNCONDITIONAL = new Set(['pause', 'rollback', 'cancel']);
+
 /** Each preset's step names (PlanPresets), so one hold time can be given for every step. */
 const PRESET_STEPS = {
   'seed-001': ['internal', 'beta', 'expanded', 'general'],
@@ -241,7 +244,10 @@ function renderOne(root, key, ctx) {
       }
     }
     const headers = {'Idempotency-Key': idempotencyKey()};
-    if (etag) {
+    // A go is for the step the person saw, so it carries the version read; pause, roll back and cancel
+    // are for the plan whatever step the release controller has just moved it to (as a kill is for a
+    // flag), so a stale page must not turn them into a VERSION_CONFLICT.
+    if (etag && !UNCONDITIONAL.has(verb)) {
       headers['If-Match'] = etag;
     }
     const done = await attempt(toastError, () => ctx.api.command('POST', path + '/' + verb, payload, {headers}));

@@ -10,6 +10,7 @@ export default {
   id: 'tokens',
   title: 'Tokens & people',
   nav: true,
+  adminOnly: true, // left out of the nav for non-admins; opened directly, the API's refusal shows
   routes: ['tokens'],
   render(root, params, ctx) {
     const search = el('input', {'data-testid': 'tokens-search', placeholder: 'filter by id or environment'});

@@ -206,6 +206,46 @@ class ConsoleServerIT {
         assertThat(seen).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "/upstream/command/internal/v1/audit",
+            "/upstream/projection/internal/v1/export?asOf=2026-01-01T00:00:00Z",
+            "/upstream/edge/internal/v1/environments/production/usage",
+            "/upstream/command/INTERNAL/v1/audit",
+            "/upstream/command/Internal/v1/audit",
+            "/upstream/command/%69nternal/v1/audit",
+            "/upstream/command/%49%4E%54%45%52%4E%41%4C/v1/audit",
+            "/upstream/command/%2569nternal/v1/audit",
+            "/upstream/command/internal;x=1/v1/audit",
+            "/upstream/command//internal/v1/audit",
+            "/upstream/command/internal",
+            "/upstream/command/internal/",
+            "/upstream/command/%EF%BD%89nternal/v1/audit",
+    })
+    void internal_routes_are_refused_with_404_internal_route_in_any_spelling(String target) throws Exception {
+        String answer = raw(target);
+        String status = answer.substring(0, answer.indexOf("\r\n"));
+        assertThat(seen).as(target).isEmpty();
+        assertThat(status).as(target).contains(" 404 ");
+        JsonNode body = JSON.readTree(answer.substring(answer.indexOf('{'), answer.lastIndexOf('}') + 1)).get("error");
+        assertThat(body.get("code").asText()).as(target).isEqualTo("INTERNAL_ROUTE");
+        assertThat(body.get("message").asText()).as(target).contains("public routes only");
+    }
+
+    @Test
+    void internal_routes_are_refused_for_every_method_and_public_routes_named_like_them_pass() throws Exception {
+        for (String method : List.of("GET", "POST", "PATCH", "DELETE")) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(at("/upstream/command/Internal/v1/audit"))
+                    .method(method, HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json"));
+            assertThat(response.statusCode()).as(method).isEqualTo(404);
+            assertThat(error(response).get("code").asText()).as(method).isEqualTo("INTERNAL_ROUTE");
+        }
+        assertThat(seen).isEmpty();
+        HttpResponse<String> notInternal = send(HttpRequest.newBuilder(at("/upstream/command/api/v1/internals/internal")));
+        assertThat(notInternal.statusCode()).isEqualTo(200);
+        assertThat(seen).hasSize(1);
+    }
+
     @Test
     void a_service_that_does_not_answer_is_502_upstream_unavailable_naming_it() throws Exception {
         HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(

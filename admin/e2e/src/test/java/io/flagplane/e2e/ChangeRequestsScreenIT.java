@@ -62,6 +62,9 @@ class ChangeRequestsScreenIT extends BrowserTestBase {
         assertThat(command.put(ENV + "/approval-policy", Map.of("requiredApprovals", 1, "approverRole", "editor",
                 "adminBypass", false, "reason", "four eyes on production")).status()).isEqualTo(200);
         loginAs(admin);
+        assertThat(waitText("whoami-id", "local-admin")).isEqualTo("local-admin");
+        assertThat(find("whoami-role").getText()).isEqualTo("admin");
+        waitFor("nav-tokens");
         open("#/production/tokens");
         waitFor("token-row-bob@example.com");
         assertThat(find("token-kind-ann@example.com").getText()).isEqualTo("USER");
@@ -74,6 +77,26 @@ class ChangeRequestsScreenIT extends BrowserTestBase {
 
     @Test
     @Order(2)
+    void a_non_admin_sees_who_she_is_no_tokens_nav_and_the_apis_refusal_when_she_opens_tokens() {
+        loginAs(ann);
+        assertThat(waitText("whoami-id", "ann@example.com")).isEqualTo("ann@example.com");
+        assertThat(find("whoami-role").getText()).isEqualTo("editor");
+        assertThat(all("nav-tokens")).isEmpty();
+        waitFor("nav-change-requests");
+        screenshot("signed-in-as-ann");
+
+        open("#/production/tokens");
+        String refusal = waitText("error-toast", "FORBIDDEN");
+        assertThat(refusal).contains("FORBIDDEN — listing tokens needs the admin role");
+        waitFor("tokens-refused");
+        assertThat(all("nav-tokens")).isEmpty();
+        screenshot("tokens-refused-for-ann");
+        click("error-toast-dismiss");
+        logout();
+    }
+
+    @Test
+    @Order(3)
     void the_author_proposes_in_the_ui_and_cannot_approve_her_own() {
         loginAs(ann);
         open("#/production/change-requests");
@@ -100,7 +123,7 @@ class ChangeRequestsScreenIT extends BrowserTestBase {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void a_second_person_approves_it_in_the_inbox_and_applies_it() {
         loginAs(bob);
         open("#/production/change-requests");
@@ -132,7 +155,7 @@ class ChangeRequestsScreenIT extends BrowserTestBase {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void an_approved_request_is_scheduled_from_the_ui() {
         Rest asAnn = new Rest(stack.commandUrl(), ann);
         Rest.Response opened = asAnn.post(ENV + "/change-requests", Map.of("title", "Switch the new flow off tomorrow",
@@ -155,5 +178,36 @@ class ChangeRequestsScreenIT extends BrowserTestBase {
         assertThat(java.time.Instant.parse(scheduled.body().path("applyAt").asText())).isAfter(java.time.Instant.now());
         assertThat(command.get(ENV + "/flags/" + FLAG).body().path("enabled").asBoolean()).isTrue(); // not yet
         screenshot("scheduled");
+    }
+
+    @Test
+    @Order(6)
+    void a_reviewer_comments_on_a_request_and_rejects_it_in_the_ui() {
+        Rest asAnn = new Rest(stack.commandUrl(), ann);
+        Rest.Response opened = asAnn.post(ENV + "/change-requests", Map.of("title", "Kill the new flow",
+                "reason", "one support ticket", "submit", true,
+                "commands", List.of(Map.of("action", "kill", "flag", FLAG))));
+        assertThat(opened.status()).as(opened.body().toString()).isEqualTo(201);
+        String id = opened.body().path("changeRequest").path("id").asText();
+
+        open("#/production/change-requests/" + id); // Bob is still signed in
+        waitText("cr-status", "IN_REVIEW");
+        type("cr-comment-text", "one ticket is not enough to kill it");
+        click("cr-comment-send");
+        assertThat(waitText("cr-comment", "one ticket is not enough to kill it")).contains("bob@example.com");
+        Rest.Response commented = command.get(ENV + "/change-requests/" + id);
+        assertThat(commented.body().path("comments").toString()).contains("one ticket is not enough to kill it")
+                .contains("bob@example.com");
+        screenshot("commented");
+
+        click("cr-reject");
+        waitFor("confirm-dialog");
+        type("confirm-reason", "keep it running");
+        click("confirm-ok");
+        waitText("cr-status", "REJECTED");
+        assertThat(all("cr-approve")).isEmpty();
+        assertThat(command.get(ENV + "/change-requests/" + id).body().path("status").asText()).isEqualTo("REJECTED");
+        assertThat(command.get(ENV + "/flags/" + FLAG).body().path("killed").asBoolean(false)).isFalse();
+        screenshot("rejected");
     }
 }

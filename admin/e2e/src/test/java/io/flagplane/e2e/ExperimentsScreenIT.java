@@ -113,6 +113,30 @@ class ExperimentsScreenIT extends BrowserTestBase {
 
     @Test
     @Order(3)
+    void the_experiment_is_paused_and_resumed_from_the_ui() {
+        click("experiment-pause");
+        waitFor("confirm-dialog");
+        type("confirm-reason", "a tracking outage");
+        click("confirm-ok");
+        waitText("experiment-status", "PAUSED");
+        JsonNode paused = command.get(EXPERIMENTS + "/" + KEY).body();
+        assertThat(paused.path("status").asText()).isEqualTo("PAUSED");
+        assertThat(paused.path("measuring").asBoolean()).isFalse();
+        assertThat(all("experiment-pause")).isEmpty();
+        screenshot("experiment-paused");
+
+        click("experiment-resume");
+        waitFor("confirm-dialog");
+        click("confirm-ok");
+        waitText("experiment-status", "RUNNING");
+        JsonNode resumed = command.get(EXPERIMENTS + "/" + KEY).body();
+        assertThat(resumed.path("status").asText()).isEqualTo("RUNNING");
+        assertThat(resumed.path("measuring").asBoolean()).isTrue();
+        waitFor("experiment-pause");
+    }
+
+    @Test
+    @Order(4)
     void a_stop_with_a_winner_from_the_ui_makes_the_flag_serve_it() {
         js("document.querySelector('[data-testid=experiment-winner]').value = 'treatment';");
         click("experiment-stop");
@@ -133,7 +157,7 @@ class ExperimentsScreenIT extends BrowserTestBase {
      * {@code flag-exposures} as any producer may): the results screen raises the SRM warning.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void a_skewed_assignment_shows_the_sample_ratio_mismatch_warning() throws Exception {
         String key = "skew-test";
         Rest.Response created = command.post(EXPERIMENTS, Map.of("key", key,

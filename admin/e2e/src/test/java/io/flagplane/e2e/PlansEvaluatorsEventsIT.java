@@ -155,4 +155,74 @@ class PlansEvaluatorsEventsIT extends BrowserTestBase {
         waitText("events-list", "FlagKilled");
         screenshot("live-events-resumed");
     }
+
+    @Test
+    @Order(5)
+    void the_live_events_screen_filters_by_flag() {
+        open("#/production/events");
+        waitText("events-state", "live");
+        type("events-filter-flag", "ops.filtered");
+        assertThat(command.post(ENV + "/flags", Map.of("key", "ops.other", "type", "boolean")).status()).isEqualTo(201);
+        assertThat(command.post(ENV + "/flags/ops.other/kill", Map.of("reason", "not this one")).status()).isEqualTo(200);
+        assertThat(command.post(ENV + "/flags", Map.of("key", "ops.filtered", "type", "boolean")).status()).isEqualTo(201);
+        assertThat(command.post(ENV + "/flags/ops.filtered/kill", Map.of("reason", "this one")).status()).isEqualTo(200);
+        // the filtered stream (from a minute back) holds the filtered flag's events and nothing else
+        until("only ops.filtered's events, its kill among them", d -> {
+            List<String> keys = all("event-row").stream().map(e -> e.getAttribute("data-key")).toList();
+            List<String> types = all("event-row").stream().map(e -> e.getAttribute("data-type")).toList();
+            return !keys.isEmpty() && keys.stream().allMatch("ops.filtered"::equals) && types.contains("FlagKilled")
+                    ? Boolean.TRUE : null;
+        });
+        screenshot("live-events-filtered");
+        assertThat(find("events-list").getText()).doesNotContain("ops.other");
+
+        // and without the filter the other flag's events were there all along
+        find("events-filter-flag").sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"),
+                org.openqa.selenium.Keys.BACK_SPACE);
+        until("ops.other's events once the filter is cleared", d -> all("event-row").stream()
+                .anyMatch(e -> "ops.other".equals(e.getAttribute("data-key"))) ? Boolean.TRUE : null);
+    }
+
+    @Test
+    @Order(6)
+    void a_plan_is_paused_resumed_and_cancelled_from_the_ui() {
+        String flag = "search.pausable";
+        assertThat(command.post(ENV + "/flags", Map.of("key", flag, "type", "boolean", "enabled", false)).status()).isEqualTo(201);
+        open("#/production/plans");
+        click("plan-new");
+        type("plan-key", "pausable-rollout");
+        type("plan-flags", flag);
+        js("document.querySelector('[data-testid=plan-preset]').value = 'seed-002-percent';");
+        type("plan-hold", "0");
+        click("plan-create");
+        waitText("plan-status", "RUNNING");
+        waitText("plan-step-state-0", "awaiting-go");   // settled: the release controller has had its say
+
+        click("plan-pause");
+        waitFor("confirm-dialog");
+        type("confirm-reason", "holding for the weekend");
+        click("confirm-ok");
+        waitText("plan-status", "PAUSED");
+        assertThat(command.get(ENV + "/plans/pausable-rollout").body().path("status").asText()).isEqualTo("PAUSED");
+        waitText("plan-events", "PlanPaused");
+        screenshot("plan-paused");
+
+        click("plan-resume");
+        waitFor("confirm-dialog");
+        click("confirm-ok");
+        waitText("plan-status", "RUNNING");
+        assertThat(command.get(ENV + "/plans/pausable-rollout").body().path("status").asText()).isEqualTo("RUNNING");
+        waitText("plan-events", "PlanResumed");
+
+        click("plan-cancel");
+        waitFor("confirm-dialog");
+        type("confirm-reason", "not this quarter");
+        click("confirm-ok");
+        waitText("plan-status", "CANCELLED");
+        JsonNode cancelled = command.get(ENV + "/plans/pausable-rollout").body();
+        assertThat(cancelled.path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(all("plan-resume")).isEmpty();
+        assertThat(all("plan-cancel")).isEmpty();
+        screenshot("plan-cancelled");
+    }
 }
