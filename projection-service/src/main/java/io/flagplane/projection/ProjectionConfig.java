@@ -21,11 +21,15 @@ import java.time.Duration;
  * @param registry       the schema registry's URL, credentials and trust store
  * @param experiments    how exposures and tracked events are folded into experiment results
  * @param guardrails     how rollout plans' guardrails are measured, read and published
+ * @param telemetryApart run the telemetry (evaluator reports, experiments) in a Kafka Streams application of its
+ *                       own, {@code <applicationId>-telemetry}, beside the fold's ({@code projection.telemetry.apart},
+ *                       default true); false is the earlier layout, one application for all, kept for A/B measurements
  */
 public record ProjectionConfig(String host, int port, String advertisedHost, KafkaClientSettings kafka, RegistryAccess registry,
                                TopicNames topics, String applicationId, Path stateDir, int replicationFactor,
                                Duration commitInterval, boolean authEnabled, Path tokensFile, Duration streamHeartbeat,
-                               int maxStreams, Reports reports, Experiments experiments, Guardrails guardrails) {
+                               int maxStreams, Reports reports, Experiments experiments, Guardrails guardrails,
+                               boolean telemetryApart) {
 
     /**
      * Evaluator reports: liveness thresholds, how long a silent node is remembered, the bounds of
@@ -111,7 +115,8 @@ public record ProjectionConfig(String host, int port, String advertisedHost, Kaf
                         settings.integer("projection.experiments.max.events.per.user", 200, 1, 10_000),
                         settings.integer("projection.experiments.max.streams", 32, 1, 10_000),
                         settings.millis("projection.experiments.stream.max.ms", Duration.ofHours(1))),
-                guardrails(settings));
+                guardrails(settings),
+                settings.bool("projection.telemetry.apart", true));
     }
 
     private static Guardrails guardrails(Settings settings) {

@@ -55,6 +55,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -70,7 +71,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The projection-service process: runs the projection topology on Kafka Streams and serves
- * history, time travel, the audit log, exports and the live event stream over HTTP.
+ * history, time travel, the audit log, exports and the live event stream over HTTP. Two Kafka
+ * Streams applications: the fold of {@code flag-events} (with the stale-flag notices and the
+ * guardrails) under {@code projection.application.id}, and the telemetry — evaluator reports and
+ * the experiment analysis — under {@link #telemetryApplicationId}, so that nothing whose volume grows
+ * with the evaluators runs on the kill path's stream thread.
  *
  * <p>Processing guarantee: at-least-once, reading only committed events. Everything the fold
  * writes is idempotent: the current-state stores are version-gated, and history and audit
@@ -83,6 +88,7 @@ public final class ProjectionService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionService.class);
 
     private final KafkaStreams streams;
+    private final KafkaStreams telemetryStreams;
     private final Javalin http;
     private final EventStream stream;
     private final ProjectionMetrics metrics;
@@ -96,7 +102,7 @@ public final class ProjectionService implements AutoCloseable {
     private final GuardrailMetrics guardrailMetrics;
     private final PrometheusReadings prometheusReadings;
 
-    private ProjectionService(KafkaStreams streams, Javalin http, EventStream stream, ProjectionMetrics metrics,
+    private ProjectionService(KafkaStreams streams, KafkaStreams telemetryStreams, Javalin http, EventStream stream, ProjectionMetrics metrics,
                               CountDownLatch running, PropagationEvents propagationEvents, TelemetryMetrics reports,
                               ExperimentEvents experimentEvents, ExperimentMetrics experimentMetrics, GuardrailMetrics guardrailMetrics,
                               PrometheusReadings prometheusReadings) {
@@ -105,6 +111,7 @@ public final class ProjectionService implements AutoCloseable {
         this.experimentEvents = experimentEvents;
         this.experimentMetrics = experimentMetrics;
         this.streams = streams;
+        this.telemetryStreams = telemetryStreams;
         this.http = http;
         this.stream = stream;
         this.metrics = metrics;
@@ -141,8 +148,9 @@ public final class ProjectionService implements AutoCloseable {
                     + "environment's history", config.port());
         }
         AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
+        AtomicReference<KafkaStreams> telemetryRef = new AtomicReference<>();
         AtomicReference<HostInfo> self = new AtomicReference<>();
-        LocalStores stores = new LocalStores(streamsRef::get, config.topics().flagEvents(), self::get);
+        LocalStores stores = new LocalStores(streamsRef::get, telemetryRef::get, config.topics().flagEvents(), self::get);
         ProjectionQueries queries = new ProjectionQueries(stores, registry);
         Router router = new Router(stores);
         EventStream stream = new EventStream(config.kafka(), config.topics(), registry, config.streamHeartbeat(),
@@ -154,7 +162,7 @@ public final class ProjectionService implements AutoCloseable {
         PropagationEvents propagationEvents = new PropagationEvents(propagation, signal, reportSettings.maxStreams(),
                 reportSettings.maxStreamDuration(), config.streamHeartbeat());
         PrometheusMetrics prometheus = new PrometheusMetrics(PrometheusMetrics.live(metrics, streamsRef::get, stores,
-                config.topics().flagEvents(), stream, reports, () -> evaluatorsByLiveness(streamsRef.get(), telemetry,
+                config.topics().flagEvents(), stream, reports, () -> evaluatorsByLiveness(telemetryRef.get(), telemetry,
                         reportSettings.liveness(), clock), experimentMetrics, guardrailMetrics));
         ClusterExperiments experiments = new ClusterExperiments(new ExperimentQueries(stores, telemetry), router);
         ExperimentEvents experimentEvents = ExperimentEvents.of(experiments, clock, config.experiments().maxStreams(),
@@ -172,39 +180,65 @@ public final class ProjectionService implements AutoCloseable {
 
         Properties properties = streamsProperties(config);
         properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + http.port());
+        // the fold of flag-events, on the kill path: command -> flag-events -> fold -> flag-state -> edges.
+        // Its application runs nothing else whose volume grows with evaluators (DECISIONS.md)
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
         KStream<String, RolloutPlanState> plans = FlagProjectionTopology.build(builder, config.topics(), registry, metrics,
                 FlagProjectionTopology.Options.LIVE, new FlagProjectionTopology.Notices(clock, reportSettings.staleCheckEvery()));
         FlagStatesGlobal.add(builder, config.topics());
-        EvaluatorReportsTopology.build(builder, config.topics(), registry, new EvaluatorReportsTopology.Settings(reports, signal,
-                clock, ReportLimits.DEFAULT, reportSettings.forgetAfter(), Duration.ofMinutes(1)));
-        KStream<String, byte[]> exposuresAndTracking = ExperimentsTopology.exposuresAndTracking(builder, config.topics());
-        ExperimentsTopology.build(builder, config.topics(), registry, new ExperimentsTopology.Settings(experimentMetrics,
-                new UserFold.Limits(config.experiments().grace(), config.experiments().maxEventsPerUser(), 32, 16),
-                Duration.ofSeconds(10), 2_000), exposuresAndTracking);
+        // the guardrails read the fold's plan states (a repartition inside this application), so they stay with it
         PrometheusReadings prometheusReadings = PrometheusReadings.polled(prometheusReader, guardrails.interval(), clock);
+        KStream<String, byte[]> exposuresAndTracking = ExperimentsTopology.exposuresAndTracking(builder, config.topics());
         GuardrailsTopology.build(builder, config.topics(), registry, exposuresAndTracking, plans, new GuardrailsTopology.Settings(
                 guardrailMetrics, clock, guardrails.interval(), guardrails.flush(), Duration.ofMinutes(1), 2_000,
                 new Horizons(guardrails.fineHorizon(), guardrails.coarseHorizon()), guardrails.signalHistory(), guardrails.partitions(),
                 prometheusReadings, guardrails.grace()));
+
+        // the telemetry: evaluator reports and the experiment analysis, in an application of its own
+        // (its own consumer group and stream thread), so that a kill's fold never queues behind them
+        Properties telemetryProperties = telemetryStreamsProperties(config);
+        telemetryProperties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + http.port());
+        StreamsBuilder telemetryBuilder = config.telemetryApart()
+                ? new StreamsBuilder(new TopologyConfig(new StreamsConfig(telemetryProperties))) : builder;
+        if (config.telemetryApart()) {
+            FlagStatesGlobal.add(telemetryBuilder, config.topics());
+        }
+        EvaluatorReportsTopology.build(telemetryBuilder, config.topics(), registry, new EvaluatorReportsTopology.Settings(reports,
+                signal, clock, ReportLimits.DEFAULT, reportSettings.forgetAfter(), Duration.ofMinutes(1)));
+        ExperimentsTopology.build(telemetryBuilder, config.topics(), registry, new ExperimentsTopology.Settings(experimentMetrics,
+                new UserFold.Limits(config.experiments().grace(), config.experiments().maxEventsPerUser(), 32, 16),
+                Duration.ofSeconds(10), 2_000), config.telemetryApart() ? ExperimentsTopology.exposuresAndTracking(telemetryBuilder,
+                config.topics()) : exposuresAndTracking);
         KafkaStreams streams = new KafkaStreams(builder.build(), properties);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("projection thread failed; replacing it and resuming from the last commit", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        CountDownLatch running = new CountDownLatch(1);
-        streams.setStateListener((now, before) -> {
-            LOG.info("projection {} -> {}", before, now);
-            if (now == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            }
-        });
+        KafkaStreams telemetryStreams = config.telemetryApart()
+                ? new KafkaStreams(telemetryBuilder.build(), telemetryProperties) : streams;
+        if (!config.telemetryApart()) {
+            LOG.warn("projection.telemetry.apart=false: evaluator reports and experiments share the fold's stream thread");
+        }
+
+        List<KafkaStreams> apps = config.telemetryApart() ? List.of(streams, telemetryStreams) : List.of(streams);
+        CountDownLatch running = new CountDownLatch(apps.size());
+        for (KafkaStreams app : apps) {
+            String name = app == streams ? "projection" : "projection telemetry";
+            app.setUncaughtExceptionHandler(e -> {
+                LOG.error("{} thread failed; replacing it and resuming from the last commit", name, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            AtomicBoolean reached = new AtomicBoolean();
+            app.setStateListener((now, before) -> {
+                LOG.info("{} {} -> {}", name, before, now);
+                if (now == KafkaStreams.State.RUNNING && reached.compareAndSet(false, true)) {
+                    running.countDown();
+                }
+            });
+        }
+        telemetryRef.set(telemetryStreams);
         streamsRef.set(streams);
-        streams.start();
+        apps.forEach(KafkaStreams::start);
         LOG.info("projection-service folding {} into {} and serving port {}", config.topics().flagEvents(),
                 config.topics().flagState(), http.port());
-        return new ProjectionService(streams, http, stream, metrics, running, propagationEvents, reports, experimentEvents,
-                experimentMetrics, guardrailMetrics, prometheusReadings);
+        return new ProjectionService(streams, telemetryStreams, http, stream, metrics, running, propagationEvents, reports,
+                experimentEvents, experimentMetrics, guardrailMetrics, prometheusReadings);
     }
 
     /**
@@ -240,19 +274,35 @@ public final class ProjectionService implements AutoCloseable {
     }
 
     static Properties streamsProperties(ProjectionConfig config) {
+        return streamsProperties(config, config.applicationId(), true);
+    }
+
+    /**
+     * The telemetry application's: as the fold's, but without the fold's latency tuning (a 10 ms poll,
+     * a 10 ms fetch wait, no linger), which makes an idle consumer ask the broker a hundred times a second.
+     * A fetch still answers as soon as a record arrives, so a report is folded about as soon as before;
+     * what goes is the idle polling, CPU the fold's thread can use.
+     */
+    static Properties telemetryStreamsProperties(ProjectionConfig config) {
+        return streamsProperties(config, telemetryApplicationId(config.applicationId()), false);
+    }
+
+    private static Properties streamsProperties(ProjectionConfig config, String applicationId, boolean killPath) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
-        p.put(StreamsConfig.POLL_MS_CONFIG, 10);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         // the Kafka 5.0 default, recommended now (the constant is deprecated until then)
         p.put("processing.exception.handler.global.enabled", true);
-        // Streams sets linger.ms=100 on its producer; a kill must not wait for a batch to fill
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        if (killPath) {
+            p.put(StreamsConfig.POLL_MS_CONFIG, 10);
+            // Streams sets linger.ms=100 on its producer; a kill must not wait for a batch to fill
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        }
         // never fold an event of an aborted change set
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         // how long a dead instance keeps its partitions: with the 45 s default, a projection killed
@@ -271,11 +321,17 @@ public final class ProjectionService implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
+    /** RUNNING when both applications are; otherwise the state of the first that is not (the fold's first). */
     public KafkaStreams.State state() {
-        return streams.state();
+        return streams.state() != KafkaStreams.State.RUNNING ? streams.state() : telemetryStreams.state();
     }
 
-    /** Waits until the topology has first reached RUNNING (its tasks assigned and restored). */
+    /** The application id of the telemetry application that runs beside the fold's {@code applicationId}. */
+    public static String telemetryApplicationId(String applicationId) {
+        return applicationId + "-telemetry";
+    }
+
+    /** Waits until both applications have first reached RUNNING (their tasks assigned and restored). */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -310,9 +366,13 @@ public final class ProjectionService implements AutoCloseable {
         experimentEvents.close();
         http.stop();
         prometheusReadings.close();
-        // leave the group so that a restarted instance is assigned at once, not after the session timeout
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(10)));
+        // leave the groups so that a restarted instance is assigned at once, not after the session timeout
+        CloseOptions leave = CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(10));
+        if (telemetryStreams != streams) {
+            telemetryStreams.close(leave);
+        }
+        streams.close(leave);
     }
 
     public static void main(String[] args) {

@@ -12,7 +12,22 @@ import io.flagplane.projection.ProjectionService;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import io.flagplane.avro.FlagState;
+import io.flagplane.contract.TopicNames;
+import io.flagplane.registry.SchemaRegistryClient;
+import io.flagplane.wire.AvroDeserializer;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,7 +67,25 @@ public final class PropagationBenchmark implements Callable<Integer> {
             description = "whether the edge nodes report to evaluator-reports, as in production (default ${DEFAULT-VALUE})")
     boolean reporting;
 
+    @Option(names = "--fold-reports", defaultValue = "true", arity = "1",
+            description = "with reporting on: false sends the nodes' reports to a topic the projection does not read, so the "
+                    + "nodes do all their report work but the projection folds none (default ${DEFAULT-VALUE})")
+    boolean foldReports;
+
+    @Option(names = "--telemetry-apart", defaultValue = "true", arity = "1",
+            description = "the projection's projection.telemetry.apart: true folds reports and experiments in a Kafka Streams "
+                    + "application of their own; false in the fold's application, on its stream thread, as before issue 12's "
+                    + "fix (default ${DEFAULT-VALUE})")
+    boolean telemetryApart;
+
+    @Option(names = "--slowest", defaultValue = "10",
+            description = "how many of the slowest commands to break down hop by hop (default ${DEFAULT-VALUE})")
+    int slowestShown;
+
     PrintStream out = System.out;
+
+    /** Where the nodes' reports go when the projection must not fold them. */
+    static final String UNFOLDED_REPORTS = "evaluator-reports-unfolded";
 
     @Override
     public Integer call() throws Exception {
@@ -64,21 +97,36 @@ public final class PropagationBenchmark implements Callable<Integer> {
             ProjectionService projection = ProjectionService.start(ProjectionConfig.from(stack.settings(Map.of(
                     "projection.host", "127.0.0.1", "projection.port", "0", "projection.auth.enabled", "false",
                     "projection.application.id", "propagation-projection",
-                    "projection.state.dir", stack.dir.resolve("streams").toString()))));
+                    "projection.state.dir", stack.dir.resolve("streams").toString(),
+                    "projection.telemetry.apart", String.valueOf(telemetryApart)))));
             List<EdgeNode> edges = new ArrayList<>();
+            TopicNames edgeTopics = stack.topics;
+            if (!foldReports) {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+                    admin.createTopics(List.of(new NewTopic(UNFOLDED_REPORTS, Optional.empty(), Optional.empty()))).all()
+                            .get(30, TimeUnit.SECONDS);
+                }
+                TopicNames t = stack.topics;
+                edgeTopics = new TopicNames(t.flagEvents(), t.flagState(), t.segmentState(), t.deadLetters(), UNFOLDED_REPORTS,
+                        t.commandLeader(), t.flagNotices(), t.flagExposures(), t.trackingEvents(), t.releaseSignals());
+            }
+            StateArrivals arrivals = new StateArrivals(stack.bootstrapServers(), stack.topics.flagState(), stack.registryClient);
             try {
                 for (int i = 0; i < nodes; i++) {
                     edges.add(EdgeNode.start(EdgeConfig.open("127.0.0.1", 0, stack.bootstrapServers(), stack.registry.url(),
-                            stack.topics, List.of(ENV)).withReporting(ReportingSettings.defaults().withEnabled(reporting))));
+                            edgeTopics, List.of(ENV)).withReporting(ReportingSettings.defaults().withEnabled(reporting))));
                 }
                 projection.awaitRunning(Duration.ofSeconds(60));
                 for (EdgeNode edge : edges) {
                     edge.awaitReady(Duration.ofSeconds(60));
                 }
-                out.printf("started: broker, registry, command-service, projection, %d edge nodes (reporting %s)%n", nodes,
-                        reporting ? "on" : "off");
-                run(command, edges, stack.adminToken);
+                out.printf("started: broker, registry, command-service, projection (telemetry %s), %d edge nodes (reporting %s%s)%n",
+                        telemetryApart ? "in its own Streams application" : "on the fold's stream thread", nodes,
+                        reporting ? "on" : "off", reporting && !foldReports ? ", reports sent to " + UNFOLDED_REPORTS
+                                + " which the projection does not fold" : "");
+                run(command, edges, stack.adminToken, arrivals.start());
             } finally {
+                arrivals.close();
                 edges.forEach(EdgeNode::close);
                 projection.close();
                 command.close();
@@ -87,7 +135,7 @@ public final class PropagationBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private void run(CommandService command, List<EdgeNode> edges, String token) throws Exception {
+    private void run(CommandService command, List<EdgeNode> edges, String token, StateArrivals arrivals) throws Exception {
         // when each node applied each version of the flag, in nanoTime
         Map<Long, long[]> applied = new ConcurrentHashMap<>();
         for (int n = 0; n < edges.size(); n++) {
@@ -112,6 +160,9 @@ public final class PropagationBenchmark implements Callable<Integer> {
 
         Latencies everyNode = new Latencies();
         Latencies slowestNode = new Latencies();
+        Latencies toState = new Latencies();
+        Latencies stateToSlowest = new Latencies();
+        List<Hops> hops = new ArrayList<>();
         int early = 0;
         for (int i = 0; i < warmup + commands; i++) {
             String action = i % 2 == 0 ? "kill" : "revive";
@@ -124,6 +175,16 @@ public final class PropagationBenchmark implements Callable<Integer> {
             long version = JSON.readTree(response.body()).get("version").asLong();
             long[] times = awaitAll(applied, version, edges.size());
             if (i >= warmup) {
+                long first = Long.MAX_VALUE;
+                long last = 0;
+                for (long at : times) {
+                    first = Math.min(first, at);
+                    last = Math.max(last, at);
+                }
+                long state = arrivals.await(version, Duration.ofSeconds(10));
+                toState.record(Math.max(0, state - acknowledged));
+                stateToSlowest.record(Math.max(0, last - state));
+                hops.add(new Hops(version, action, state - acknowledged, first - acknowledged, last - acknowledged));
                 long slowest = 0;
                 for (long at : times) {
                     long delta = at - acknowledged;
@@ -144,6 +205,92 @@ public final class PropagationBenchmark implements Callable<Integer> {
         out.printf("PROPAGATION every node:    %s%n", everyNode.summary().describeMillis());
         out.printf("PROPAGATION slowest node:  %s (per command)%n", slowestNode.summary().describeMillis());
         out.printf("applied before the 2xx reached the driver (counted as 0): %d of %d%n", early, commands * edges.size());
+        out.printf("HOP command 2xx -> flag-state record read by the driver's own consumer: %s%n", toState.summary().describeMillis());
+        out.printf("HOP flag-state record read -> slowest node applied:                 %s%n",
+                stateToSlowest.summary().describeMillis());
+        hops.sort(Comparator.comparingLong(Hops::last).reversed());
+        out.printf("the %d slowest commands (ms after the 2xx; negative: before the 2xx reached the driver):%n", slowestShown);
+        out.printf("  %-8s %-7s %10s %12s %12s%n", "version", "action", "flag-state", "first node", "last node");
+        for (Hops h : hops.subList(0, Math.min(slowestShown, hops.size()))) {
+            out.printf("  %-8d %-7s %10.2f %12.2f %12.2f%n", h.version(), h.action(), h.state() / 1e6, h.first() / 1e6,
+                    h.last() / 1e6);
+        }
+    }
+
+    /** One measured command, its hops in nanoseconds after the 2xx reached the driver. */
+    private record Hops(long version, String action, long state, long first, long last) {
+    }
+
+    /**
+     * The driver's own {@code flag-state} consumer (configured like a node's: {@code fetch.max.wait.ms=10},
+     * read committed), which notes when each version of the flag first reached it: the projection's hop.
+     */
+    private static final class StateArrivals implements AutoCloseable {
+
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final String topic;
+        private final AvroDeserializer<FlagState> states;
+        private final Map<Long, Long> seen = new ConcurrentHashMap<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        StateArrivals(String bootstrapServers, String topic, SchemaRegistryClient registry) {
+            this.topic = topic;
+            this.states = new AvroDeserializer<>(registry, FlagState.class);
+            this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            this.thread = new Thread(this::run, "driver-flag-state");
+            this.thread.setDaemon(true);
+        }
+
+        StateArrivals start() {
+            thread.start();
+            return this;
+        }
+
+        private void run() {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            while (running) {
+                try {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        long now = System.nanoTime();
+                        if (record.value() == null) {
+                            continue;
+                        }
+                        FlagState state = states.deserialize(record.topic(), record.value());
+                        if (state.getFlagKey().equals(FLAG) && state.getEnvironment().equals(ENV)) {
+                            seen.putIfAbsent(state.getVersion(), now);
+                        }
+                    }
+                } catch (WakeupException e) {
+                    return;
+                }
+            }
+        }
+
+        long await(long version, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                Long at = seen.get(version);
+                if (at != null) {
+                    return at;
+                }
+                Thread.sleep(0, 200_000);
+            }
+            throw new IllegalStateException("the driver never read version " + version + " on flag-state");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            consumer.wakeup();
+            thread.join(5_000);
+            consumer.close();
+        }
     }
 
     private static long[] awaitAll(Map<Long, long[]> applied, long version, int nodes) throws InterruptedException {

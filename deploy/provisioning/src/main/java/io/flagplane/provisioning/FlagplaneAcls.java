@@ -108,6 +108,8 @@ public final class FlagplaneAcls {
                         "Kafka Streams' internal topics (changelogs, repartitions): create, read, write, delete records, configs"));
                 g.add(new Grant(ResourceType.GROUP, n.applicationId(), PatternType.LITERAL, AclOperation.READ,
                         "Kafka Streams' consumer group (its application id)"));
+                g.add(new Grant(ResourceType.GROUP, n.applicationId() + "-telemetry", PatternType.LITERAL, AclOperation.READ,
+                        "the consumer group of its telemetry application (reports, experiments), apart from the fold's"));
             }
             case EDGE, SDK -> {
                 topic(g, t.flagState(), AclOperation.READ, "tails the flags");

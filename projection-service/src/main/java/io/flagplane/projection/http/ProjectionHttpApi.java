@@ -149,7 +149,7 @@ public final class ProjectionHttpApi {
             routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/yaml").result(openApi));
             routes.get("/health/live", ctx -> render(ctx, 200, JSON.createObjectNode().put("status", "UP")));
             routes.get("/health/ready", ctx -> {
-                KafkaStreams.State state = parts.stores().streams().state();
+                KafkaStreams.State state = parts.stores().state();
                 boolean ready = state == KafkaStreams.State.RUNNING;
                 render(ctx, ready ? 200 : 503, JSON.createObjectNode().put("status", state.name()));
             });
@@ -423,7 +423,7 @@ public final class ProjectionHttpApi {
     private void status(Context ctx) {
         ProjectionMetrics metrics = parts.metrics();
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("state", parts.stores().streams().state().name());
+        status.put("state", parts.stores().state().name());
         status.put("eventsApplied", metrics.applied());
         status.put("eventsStale", metrics.stale());
         status.put("eventsRejected", metrics.rejected());
@@ -445,7 +445,7 @@ public final class ProjectionHttpApi {
         status.put("guardrailRecordsMeasured", guardrails.exposures() + guardrails.tracked());
         status.put("guardrailEvaluations", guardrails.evaluations());
         status.put("releaseSignalsPublished", guardrails.signals());
-        status.put("partitions", parts.stores().streams().state() == KafkaStreams.State.RUNNING
+        status.put("partitions", parts.stores().state() == KafkaStreams.State.RUNNING
                 ? parts.stores().localPartitions() : List.of());
         render(ctx, 200, JSON.valueToTree(status));
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -26,23 +27,68 @@ import org.apache.kafka.streams.StreamsMetadata;
 /**
  * This instance's stores, as Kafka Streams' interactive queries show them. Every call may find
  * the stores moving (a rebalance, a restore); that is a 503 to retry, never a wrong answer.
+ *
+ * <p>The live projection runs two Kafka Streams applications (docs/DECISIONS.md, "the kill path
+ * has a Streams application of its own"): the fold of {@code flag-events} (and what hangs off it)
+ * and the telemetry — evaluator reports and the experiment analysis. Each store is read from the
+ * application that holds it ({@link #TELEMETRY_STORES}); a replay runs one application that holds all.
  */
 public final class LocalStores {
+
+    /** The stores of the telemetry application; every other store is the fold's. */
+    public static final Set<String> TELEMETRY_STORES = Set.of(TelemetryStores.EVALUATORS, TelemetryStores.APPLIED,
+            TelemetryStores.USAGE, ExperimentStores.USERS, ExperimentStores.TOTALS, ExperimentStores.SERIES);
 
     private static final long REBALANCE_PATIENCE_NANOS = 2_000_000_000L;
 
     private final Supplier<KafkaStreams> streams;
+    private final Supplier<KafkaStreams> telemetry;
     private final String eventsTopic;
     private final Supplier<HostInfo> self;
 
     /**
+     * One application holding every store (a replay).
+     *
      * @param streams the running application (null until it is created)
      * @param self    how other instances reach this one (known once the HTTP port is bound)
      */
     public LocalStores(Supplier<KafkaStreams> streams, String eventsTopic, Supplier<HostInfo> self) {
+        this(streams, streams, eventsTopic, self);
+    }
+
+    /**
+     * @param streams   the fold's application (null until it is created)
+     * @param telemetry the telemetry application, holding {@link #TELEMETRY_STORES} (null until it is created)
+     * @param self      how other instances reach this one (known once the HTTP port is bound)
+     */
+    public LocalStores(Supplier<KafkaStreams> streams, Supplier<KafkaStreams> telemetry, String eventsTopic,
+                       Supplier<HostInfo> self) {
         this.streams = streams;
+        this.telemetry = telemetry;
         this.eventsTopic = eventsTopic;
         this.self = self;
+    }
+
+    /** The application that holds {@code store}. */
+    public KafkaStreams streamsFor(String store) {
+        KafkaStreams s = (TELEMETRY_STORES.contains(store) ? telemetry : streams).get();
+        if (s == null) {
+            throw QueryException.unavailable("the projection is starting; retry in a moment");
+        }
+        return s;
+    }
+
+    /**
+     * The state of the projection as a whole: RUNNING when every application is; otherwise the
+     * state of the first that is not (the fold's first).
+     */
+    public KafkaStreams.State state() {
+        KafkaStreams fold = streams();
+        if (fold.state() != KafkaStreams.State.RUNNING) {
+            return fold.state();
+        }
+        KafkaStreams other = telemetry.get();
+        return other == null ? KafkaStreams.State.CREATED : other.state();
     }
 
     public HostInfo self() {
@@ -121,7 +167,7 @@ public final class LocalStores {
 
     /** Whether this instance holds any partition of {@code store} (a store it holds none of cannot be read here). */
     public boolean hosts(String store) {
-        for (StreamsMetadata metadata : streams().streamsMetadataForStore(store)) {
+        for (StreamsMetadata metadata : streamsFor(store).streamsMetadataForStore(store)) {
             if (metadata.hostInfo().equals(self()) && !metadata.topicPartitions().isEmpty()) {
                 return true;
             }
@@ -147,15 +193,15 @@ public final class LocalStores {
      */
     public Map<String, Long> approximateEntries() {
         Map<String, Long> entries = new LinkedHashMap<>();
-        KafkaStreams s = streams.get();
-        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
-            return entries;
-        }
         for (String name : List.of(FlagProjectionTopology.FLAG_STORE, FlagProjectionTopology.SEGMENT_STORE,
                 FlagProjectionTopology.PLAN_STORE, FlagProjectionTopology.HISTORY_STORE, FlagProjectionTopology.AUDIT_STORE, TelemetryStores.EVALUATORS,
                 TelemetryStores.APPLIED, TelemetryStores.USAGE, ExperimentStores.USERS, ExperimentStores.TOTALS,
                 ExperimentStores.SERIES, GuardrailStores.USERS, GuardrailStores.CELLS, GuardrailStores.PLANS,
                 GuardrailStores.SHARES, GuardrailStores.SIGNALS)) {
+            KafkaStreams s = (TELEMETRY_STORES.contains(name) ? telemetry : streams).get();
+            if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+                continue;
+            }
             try {
                 ReadOnlyKeyValueStore<String, Object> store = s.store(StoreQueryParameters.fromNameAndType(name,
                         QueryableStoreTypes.keyValueStore()));
@@ -168,7 +214,7 @@ public final class LocalStores {
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> store(String name, Integer partition) {
-        KafkaStreams s = streams();
+        KafkaStreams s = streamsFor(name);
         // a short rebalance is waited out here rather than handed to every caller as a 503
         long deadline = System.nanoTime() + REBALANCE_PATIENCE_NANOS;
         while (s.state() == KafkaStreams.State.REBALANCING && System.nanoTime() < deadline) {

@@ -45,7 +45,7 @@ public final class Router {
 
     /** The instance whose {@code store} holds {@code key}; empty when it is this one. */
     public Optional<HostInfo> remoteOwner(String store, String eventKey) {
-        KeyQueryMetadata metadata = stores.streams().queryMetadataForKey(store, eventKey, KEYS);
+        KeyQueryMetadata metadata = stores.streamsFor(store).queryMetadataForKey(store, eventKey, KEYS);
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE) || metadata.activeHost() == null) {
             throw QueryException.unavailable("no instance owns " + eventKey + " right now (rebalancing); retry in a moment");
         }
@@ -61,7 +61,7 @@ public final class Router {
     /** Every other instance holding a partition of {@code store}. */
     public List<HostInfo> otherInstances(String store) {
         Set<HostInfo> hosts = new LinkedHashSet<>();
-        for (StreamsMetadata metadata : stores.streams().streamsMetadataForStore(store)) {
+        for (StreamsMetadata metadata : stores.streamsFor(store).streamsMetadataForStore(store)) {
             if (!metadata.hostInfo().equals(stores.self())) {
                 hosts.add(metadata.hostInfo());
             }

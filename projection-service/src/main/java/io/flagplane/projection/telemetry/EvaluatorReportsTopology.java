@@ -19,9 +19,11 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The evaluator-reports part of the projection: {@code evaluator-reports} → {@link ReportFoldProcessor}
  * → the registry, applied versions and usage stores ({@link TelemetryStores}); it reads the global
- * copy of {@code flag-state}, which the application adds once ({@link FlagStatesGlobal#add}). It shares the projection's application (one process, one set of
- * instances, one way of asking each other) but not its sub-topology: reports are partitioned by
- * node, flags by flag. Not part of a replay: reports are telemetry, not the record of truth.
+ * copy of {@code flag-state}, which the application adds once ({@link FlagStatesGlobal#add}). It runs in
+ * the projection's telemetry application ({@code <application id>-telemetry}, in the same process and
+ * instances as the fold's), never on the stream thread of the fold of {@code flag-events}, which is on
+ * the kill path: reports are partitioned by node, flags by flag. Not part of a replay: reports are
+ * telemetry, not the record of truth.
  */
 public final class EvaluatorReportsTopology {
 

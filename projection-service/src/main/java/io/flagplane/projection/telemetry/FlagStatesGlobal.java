@@ -8,9 +8,10 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The global copy of {@code flag-state} ({@value TelemetryStores#FLAG_STATES}) on every instance, added
- * once to the application: Kafka Streams reads a topic into one global store only, and two parts
- * read it — the report fold (a version's event time, flags by lifecycle status) and the experiment
- * analysis (each experiment's metrics, windows and arms).
+ * once to each application that reads it: Kafka Streams reads a topic into one global store only per
+ * application. The telemetry application's is read by the report fold (a version's event time, flags by
+ * lifecycle status) and the experiment analysis (each experiment's metrics, windows and arms); the fold's
+ * application has its own for the guardrails.
  */
 public final class FlagStatesGlobal {
 

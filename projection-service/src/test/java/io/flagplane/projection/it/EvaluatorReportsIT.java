@@ -14,7 +14,14 @@ import io.flagplane.testkit.stack.TestStack;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import io.flagplane.projection.ProjectionService;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -79,6 +86,34 @@ class EvaluatorReportsIT {
     private void awaitNodes(int count) {
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() ->
                 fixture.projections.get(0).reports().folded() >= count);
+    }
+
+    /** The topics each member of {@code group} is assigned. */
+    private static Set<String> assignedTopics(Admin admin, String group) throws Exception {
+        ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+        return description.members().stream().flatMap(m -> m.assignment().topicPartitions().stream())
+                .map(TopicPartition::topic).collect(Collectors.toSet());
+    }
+
+    @Test
+    void reports_are_folded_by_an_application_of_their_own_never_on_the_kill_paths_stream_thread() throws Exception {
+        createFlag("checkout.new_ui");
+        fixture.awaitApplied(1);
+        reporter.send(node("edge-1").environments("production").build());
+        awaitNodes(1);
+        assertThat(ok(projection.get("/api/v1/evaluators")).get("evaluators")).extracting(n -> n.get("nodeId").asText())
+                .containsExactly("edge-1");
+        String telemetryGroup = ProjectionService.telemetryApplicationId(fixture.applicationId);
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", fixture.stack.bootstrapServers()))) {
+            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                assertThat(assignedTopics(admin, fixture.applicationId)).as("the fold's application")
+                        .contains(fixture.topics.flagEvents())
+                        .doesNotContain(fixture.topics.evaluatorReports());
+                assertThat(assignedTopics(admin, telemetryGroup)).as("the telemetry application")
+                        .contains(fixture.topics.evaluatorReports(), fixture.topics.flagExposures())
+                        .doesNotContain(fixture.topics.flagEvents());
+            });
+        }
     }
 
     @Test
