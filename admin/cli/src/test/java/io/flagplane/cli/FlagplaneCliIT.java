@@ -426,7 +426,8 @@ class FlagplaneCliIT {
                 .contains("paused experiment verbs-test (PAUSED)");
         assertThat(ok("experiments", "resume", "verbs-test").out()).contains("resumed experiment verbs-test (RUNNING)");
 
-        ok("flags", "create", "reviewed.flag", "-e", "staging");
+        // --no-wait: another test registers a staging evaluator that never applies anything
+        ok("flags", "create", "reviewed.flag", "-e", "staging", "--no-wait");
         put(stack.commandUrl() + "/api/v1/environments/staging/approval-policy",
                 "{\"requiredApprovals\":1,\"approverRole\":\"admin\",\"adminBypass\":false}");
         Path change = dir.resolve("reviewed.json");
