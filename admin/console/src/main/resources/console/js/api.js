@@ -27,6 +27,13 @@ function loadSession() {
  * Who is signed in: the token (kept in sessionStorage, gone when the tab closes) and the principal
  * the command API says it is (GET /api/v1/whoami: id, kind, grants per environment, '*' for the rest).
  */
+/** Keeps the principal whoami answered, beside the token, for this tab. */
+function remember(whoami) {
+  session.principal = principalFrom(whoami);
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token: session.token, principal: session.principal }));
+  return session.principal;
+}
+
 export const session = {
   token: null,
   principal: null,
@@ -38,17 +45,13 @@ export const session = {
     // the command-service says whether the token is good, and whose it is
     const who = await request('command', 'GET', '/api/v1/whoami', undefined, { token: trimmed });
     session.token = trimmed;
-    session.principal = principalFrom(who.body);
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token: session.token, principal: session.principal }));
-    return session.principal;
+    return remember(who.body);
   },
   /** Asks again who the stored token is (grants may have changed since it was stored). */
   async refresh() {
     if (!session.token) return null;
     const who = await request('command', 'GET', '/api/v1/whoami');
-    session.principal = principalFrom(who.body);
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token: session.token, principal: session.principal }));
-    return session.principal;
+    return remember(who.body);
   },
   /** The role in an environment: its own grant, else the wildcard's, else null (as the API decides). */
   roleIn(environment) {

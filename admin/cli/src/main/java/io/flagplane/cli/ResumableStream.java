@@ -119,6 +119,8 @@ final class ResumableStream {
                         + (lastEventId == null ? "" : " — resume with: flagplane watch --last-event-id " + lastEventId), failure);
             }
             try {
+                // the backoff between reconnects: nothing to wait on but time (the projection is unreachable),
+                // and never past the --reconnect-for deadline
                 Thread.sleep(Math.min(wait.toMillis(), Math.max(1, left / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -308,6 +308,8 @@ final class SeedCommands {
             JsonNode now = plan;
             while (now.path("currentStep").asInt() < target && !isFinal(now) && Instant.now().isBefore(deadline)) {
                 try {
+                    // the command API has no wait for a plan's step (only for a flag version's propagation), so
+                    // the release controller's move is polled; the loop is bounded by --wait-timeout above
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -24,18 +24,17 @@ export default {
   },
 };
 
-/** Who is signed in, from the command API (GET /api/v1/whoami), asked once per token. */
-const whoCache = new Map();
+/** Who is signed in: the principal the shell stored at sign-in (GET /api/v1/whoami), asked again only if missing. */
 export async function me(ctx) {
-  const token = ctx.session?.token || '';
-  if (!whoCache.has(token)) {
-    whoCache.set(token, ctx.api.command('GET', '/api/v1/whoami').then(w => w.id, err => {
-      whoCache.delete(token);
-      toastError(err);
-      return null;
-    }));
+  if (ctx.session?.principal?.id) {
+    return ctx.session.principal.id;
   }
-  return whoCache.get(token);
+  try {
+    return (await ctx.session.refresh())?.id ?? null;
+  } catch (err) {
+    toastError(err);
+    return null;
+  }
 }
 
 function waitingFor(cr, who) {
