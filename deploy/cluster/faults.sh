@@ -16,6 +16,22 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 record=false
 if [ "${1:-}" = "--record" ]; then record=true; shift; fi
+# the driver's options are checked here, before eleven JVMs start for nothing
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    -h|--help)
+      sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      echo "Examples:"
+      echo "  deploy/cluster/faults.sh --record                       # every fault, figures appended to RELIABILITY.md"
+      echo "  deploy/cluster/faults.sh --faults 2,3 --load-seconds 10 # the failover faults only"
+      exit 0 ;;
+    --faults|--rate|--load-seconds)
+      if [ $((i + 1)) -ge ${#args[@]} ]; then echo "faults: ${args[$i]} needs a value" >&2; exit 2; fi
+      i=$((i + 1)) ;;
+    *) echo "faults: unknown argument ${args[$i]} (try --help)" >&2; exit 2 ;;
+  esac
+done
 if [ -z "${FLAGPLANE_CLUSTER_DIR:-}" ]; then
   export FLAGPLANE_CLUSTER_DIR="$here/target/faults-$$"
 fi
