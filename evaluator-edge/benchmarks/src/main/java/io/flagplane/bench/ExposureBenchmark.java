@@ -110,7 +110,6 @@ public class ExposureBenchmark {
         final Evaluation<Boolean> evaluate(int context) {
             Evaluation<Boolean> result = Evaluator.evaluate(view, FLAG, io.flagplane.evaluation.FlagType.BOOLEAN, Boolean.FALSE,
                     contexts[context]);
-            view.count(FLAG, result);
             if (result.experiment() != null) {
                 exposures.log("production", FLAG, result, contexts[context].targetingKey());
             }

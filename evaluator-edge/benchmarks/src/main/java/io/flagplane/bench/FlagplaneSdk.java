@@ -172,10 +172,7 @@ public final class FlagplaneSdk implements BenchmarkSdk {
     @Override
     public boolean evaluate(String flag, int context) {
         Evaluation<Boolean> result = Evaluator.evaluate(view, flag, io.flagplane.evaluation.FlagType.BOOLEAN, Boolean.FALSE,
-                contexts[context]);
-        if (countUsage) {
-            view.count(flag, result);
-        }
+                contexts[context]);   // counted by the view itself when the store counts usage
         return result.value();
     }
 

@@ -61,9 +61,23 @@ public final class Evaluator {
         } catch (RuntimeException e) {
             return Evaluation.error(defaultValue, ErrorCode.GENERAL, "ruleset lookup failed: " + e, 0);
         }
-        if (flag == null || flag.archived()) {
-            return Evaluation.error(defaultValue, ErrorCode.FLAG_NOT_FOUND,
-                    flag == null ? "flag '" + key + "' not found" : "flag '" + key + "' is archived", 0);
+        if (flag == null) {
+            return Evaluation.error(defaultValue, ErrorCode.FLAG_NOT_FOUND, "flag '" + key + "' not found", 0);
+        }
+        Evaluation<T> result = evaluateFound(view, flag, key, expected, defaultValue, context);
+        try {
+            view.evaluated(flag, result);
+        } catch (RuntimeException e) {
+            // counting is the view's business and must never change an answer
+        }
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Evaluation<T> evaluateFound(FlagView view, Flag flag, String key, FlagType expected, T defaultValue,
+                                                   EvaluationContext context) {
+        if (flag.archived()) {
+            return Evaluation.error(defaultValue, ErrorCode.FLAG_NOT_FOUND, "flag '" + key + "' is archived", 0);
         }
         if (expected != null && expected != flag.type()) {
             return Evaluation.error(defaultValue, ErrorCode.TYPE_MISMATCH, "flag '" + key + "' is of type "

@@ -70,6 +70,12 @@ public final class Flag {
     private final boolean killed;
     private final boolean archived;
     private final long version;
+    /**
+     * Whatever the holder of the ruleset keeps beside this flag (the evaluator's usage counters),
+     * set once before the flag is published to evaluating threads; the engine never reads it. It
+     * lets {@link FlagView#evaluated} reach it from the flag in hand instead of a second lookup by key.
+     */
+    private volatile Object attachment;
     private final String salt;
     private final Bucketing.Prefix bucketing;
     private final Reason fallthroughReason;
@@ -232,6 +238,25 @@ public final class Flag {
 
     public FlagType type() {
         return type;
+    }
+
+    /** What {@link #attach} set, or null. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /**
+     * Keeps {@code value} beside this flag, if nothing is kept yet (a flag object belongs to one
+     * ruleset). Call before the flag is handed to evaluating threads.
+     *
+     * @return whether it is now kept ({@code false}: something else already was)
+     */
+    public synchronized boolean attach(Object value) {
+        if (attachment == null || attachment == value) {
+            attachment = value;
+            return true;
+        }
+        return false;
     }
 
     public long version() {

@@ -24,4 +24,13 @@ public interface FlagView {
      */
     default void prerequisiteEvaluated(String flagKey, Evaluation<?> served) {
     }
+
+    /**
+     * Told of each flag {@link Evaluator#evaluate} found (archived too), with the result it returns
+     * (an error, too), so a view that counts usage can count it with the flag in hand; by default
+     * nothing. Not called for a key the view does not hold. Called on the evaluating thread; must
+     * not throw and should not allocate.
+     */
+    default void evaluated(Flag flag, Evaluation<?> result) {
+    }
 }

@@ -93,7 +93,7 @@ class EvaluatorReporterTest {
     private void evaluate(String key, FlagType type, int times) {
         RulesetView view = ruleset.current().view("production");
         for (int i = 0; i < times; i++) {
-            view.count(key, Evaluator.evaluate(view, key, type, null, USER));
+            Evaluator.evaluate(view, key, type, null, USER);   // the view counts it
         }
     }
 

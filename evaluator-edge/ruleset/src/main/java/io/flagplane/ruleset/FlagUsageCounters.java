@@ -14,12 +14,19 @@ import java.util.concurrent.atomic.LongAdder;
  * flag for the life of the process, kept across versions, so a count made against an older
  * snapshot still lands on the right flag.
  *
- * <p>Hot path: {@link #count} allocates nothing and does not contend. A successful result's variant
+ * <p>Hot path: {@link #count} allocates nothing and does not contend; it is reached from the flag in
+ * hand ({@code Flag.attachment()}), not by key. A successful result's variant
  * is the very {@code String} instance the flag was built with (results are shared, see the
  * engine's {@code Flag}), so it is found by identity in a small array of the current version's
  * variants; each variant's {@link LongAdder} stripes itself across threads under contention (a
  * few cells, allocated once, the first time threads collide). Only a result from a version whose
  * variants the flag no longer has takes the slow path (a map lookup, allocation the first time).
+ *
+ * <p>Tried and dropped (issue 12): per-thread counter pages found through a {@code ThreadLocal},
+ * incremented with a plain store and summed by the harvester. The {@code ThreadLocal} lookup alone
+ * cost about 4 ns per evaluation in {@code EvaluationBenchmark}, more than the {@code LongAdder}'s
+ * uncontended compare-and-swap; what did cost was the second lookup of the counters by flag key,
+ * now gone.
  */
 public final class FlagUsageCounters {
 
@@ -29,6 +36,7 @@ public final class FlagUsageCounters {
     private record Slot(String variant, LongAdder count) {
     }
 
+    private final UsageCounters owner;
     private final String environment;
     private final String flagKey;
     private final LongAdder errors = new LongAdder();
@@ -37,9 +45,15 @@ public final class FlagUsageCounters {
     /** The variants of the version last applied, with the String instances its results carry. */
     private volatile Slot[] slots = new Slot[0];
 
-    FlagUsageCounters(String environment, String flagKey) {
+    FlagUsageCounters(UsageCounters owner, String environment, String flagKey) {
+        this.owner = owner;
         this.environment = environment;
         this.flagKey = flagKey;
+    }
+
+    /** The store's counters these belong to. */
+    UsageCounters owner() {
+        return owner;
     }
 
     public String environment() {

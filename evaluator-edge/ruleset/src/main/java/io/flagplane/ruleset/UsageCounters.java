@@ -37,8 +37,9 @@ public final class UsageCounters {
             return null;
         }
         FlagUsageCounters counters = byFlag.computeIfAbsent(new FlagRef(environment, flag.key()),
-                ref -> new FlagUsageCounters(ref.environment(), ref.key()));
+                ref -> new FlagUsageCounters(this, ref.environment(), ref.key()));
         counters.adopt(flag);
+        flag.attach(counters);   // before the snapshot holding the flag is published
         return counters;
     }
 

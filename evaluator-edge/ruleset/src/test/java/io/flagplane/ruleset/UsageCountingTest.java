@@ -46,8 +46,7 @@ class UsageCountingTest {
     private void evaluate(String environment, String key, FlagType type, int times) {
         RulesetView view = store.current().view(environment);
         for (int i = 0; i < times; i++) {
-            Evaluation<Object> result = Evaluator.evaluate(view, key, type, null, USER);
-            view.count(key, result);
+            Evaluator.evaluate(view, key, type, null, USER);   // the view counts what the engine served
         }
     }
 
@@ -102,10 +101,9 @@ class UsageCountingTest {
     void counts_made_against_an_older_snapshot_and_a_new_version_land_on_the_same_flag() {
         put("production", flag("a.flag", 1, "on"));
         RulesetView before = store.current().view("production");
-        Evaluation<Object> old = Evaluator.evaluate(before, "a.flag", FlagType.BOOLEAN, null, USER);
         put("production", flag("a.flag", 2, "beta", "beta"));
 
-        before.count("a.flag", old);   // a request that read the old snapshot, counted after the swap
+        Evaluator.evaluate(before, "a.flag", FlagType.BOOLEAN, null, USER);   // a request still on the old snapshot
         evaluate("production", "a.flag", FlagType.BOOLEAN, 2);
 
         assertThat(harvest()).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -143,11 +141,58 @@ class UsageCountingTest {
     }
 
     @Test
+    void counts_from_threads_that_ended_over_many_flags_are_each_harvested_once() throws Exception {
+        for (int f = 0; f < 100; f++) {   // 100 flags, ten per thread
+            put("production", flag("flag." + f, 1, f % 2 == 0 ? "on" : "off"));
+        }
+        for (int round = 0; round < 5; round++) {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int first = t * 10;
+                Thread thread = new Thread(() -> {
+                    for (int f = first; f < first + 10; f++) {
+                        evaluate("production", "flag." + f, FlagType.BOOLEAN, 1_000);
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            Map<String, Long> harvested = harvest();
+            assertThat(harvested.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(8 * 10 * 1_000);
+            assertThat(harvested).containsEntry("production/flag.0/on", 1_000L).containsEntry("production/flag.79/off", 1_000L)
+                    .doesNotContainKey("production/flag.80/on");
+        }
+        assertThat(harvest()).as("nothing is reported twice").isEmpty();
+    }
+
+    @Test
+    void one_flag_object_in_two_counting_stores_is_counted_once_in_each() {
+        Flag shared = flag("a.flag", 1, "on");
+        RulesetStore other = new RulesetStore(UsageCounters.enabled(), Clock.fixed(NOW, ZoneOffset.UTC));
+        put("production", shared);   // this store's counters hang on the flag; the other store looks its own up by key
+        other.apply(List.of(new RulesetStore.Update(new FlagRef("production", "a.flag"), shared)));
+
+        evaluate("production", "a.flag", FlagType.BOOLEAN, 3);
+        RulesetView otherView = other.current().view("production");
+        for (int i = 0; i < 5; i++) {
+            Evaluator.evaluate(otherView, "a.flag", FlagType.BOOLEAN, false, USER);
+        }
+
+        assertThat(harvest()).containsExactly(Map.entry("production/a.flag/on", 3L));
+        Map<String, Long> seen = new TreeMap<>();
+        other.usage().harvest((environment, flagKey, variant, count) -> seen.merge(flagKey + "/" + variant, count, Long::sum));
+        assertThat(seen).containsExactly(Map.entry("a.flag/on", 5L));
+    }
+
+    @Test
     void with_counting_off_the_snapshot_holds_no_counters_and_counting_does_nothing() {
         RulesetStore off = new RulesetStore();
         off.apply(List.of(new RulesetStore.Update(new FlagRef("production", "a.flag"), flag("a.flag", 1, "on"))));
         RulesetView view = off.current().view("production");
-        view.count("a.flag", Evaluator.evaluate(view, "a.flag", FlagType.BOOLEAN, false, USER));
+        Evaluator.evaluate(view, "a.flag", FlagType.BOOLEAN, false, USER);
 
         List<String> seen = new ArrayList<>();
         off.usage().harvest((environment, flagKey, variant, count) -> seen.add(flagKey));
@@ -180,7 +225,6 @@ class UsageCountingTest {
         int on = 0;
         for (int i = 0; i < 1_000; i++) {
             Evaluation<Boolean> result = Evaluator.evaluate(view, "s.flag", FlagType.BOOLEAN, false, EvaluationContext.of("u" + i));
-            view.count("s.flag", result);
             on += result.value() ? 1 : 0;
         }
 

@@ -244,7 +244,6 @@ public final class FlagplaneClient implements AutoCloseable {
             return notReady(flagKey, defaultValue);
         }
         Evaluation<T> result = Evaluator.evaluate(current, flagKey, type, defaultValue, context);
-        current.count(flagKey, result);
         if (result.experiment() != null || result.plan() != null) {
             exposures.log(environment, flagKey, result, context == null ? null : context.targetingKey());
         }

@@ -66,7 +66,6 @@ final class OfrepRoutes {
         EvaluationContext context = parse(ctx);
         RulesetView view = ruleset.current().view(environment);
         Evaluation<Object> result = Evaluator.evaluate(view, key, null, null, context);
-        view.count(key, result);
         if (result.isError()) {
             metrics.failed(result.errorCode().name());
             throw EdgeErrors.evaluationFailed(key, result);
@@ -90,7 +89,6 @@ final class OfrepRoutes {
                     continue;
                 }
                 Evaluation<Object> result = Evaluator.evaluate(view, flag.key(), null, null, context);
-                view.count(flag.key(), result);
                 if (result.isError()) {
                     gen.writeStartObject();
                     gen.writeStringField("key", flag.key());

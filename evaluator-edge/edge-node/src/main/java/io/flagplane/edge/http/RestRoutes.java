@@ -64,7 +64,6 @@ final class RestRoutes {
         Ruleset snapshot = ruleset.current();
         RulesetView view = snapshot.view(environment);
         Evaluation<Object> result = Evaluator.evaluate(view, key, null, null, context);
-        view.count(key, result);
         if (result.isError()) {
             metrics.failed(result.errorCode().name());
             throw EdgeErrors.evaluationFailed(key, result);
@@ -99,7 +98,6 @@ final class RestRoutes {
         for (Flag flag : snapshot.sortedFlags(environment)) {
             if (!flag.archived()) {
                 Evaluation<Object> result = Evaluator.evaluate(view, flag.key(), null, null, context);
-                view.count(flag.key(), result);
                 exposures.log(environment, flag.key(), result, context.targetingKey());
                 results.put(flag.key(), result);
             }
