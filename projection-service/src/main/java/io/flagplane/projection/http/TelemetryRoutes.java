@@ -149,13 +149,14 @@ final class TelemetryRoutes {
         share(ctx, parts.cluster().local().evaluatorsLocal());
     }
 
-    private void appliedLocal(Context ctx) {
+    private void appliedLocal(Context ctx) throws InterruptedException {
         FlagRef flag = flag(ctx);
         Long version = RequestInput.positiveLong(ctx, "version");
         if (version == null) {
             throw QueryException.badParameter("version", "give the version, e.g. ?version=7");
         }
-        share(ctx, parts.cluster().local().propagationLocal(flag, version));
+        Duration wait = TelemetryInput.wait(ctx, parts.maxWait());   // another instance's propagation wait
+        share(ctx, parts.propagation().awaitLocalShare(flag, version, wait));
     }
 
     private void versionLocal(Context ctx) {

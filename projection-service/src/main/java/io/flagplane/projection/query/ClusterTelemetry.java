@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -75,6 +76,26 @@ public final class ClusterTelemetry {
         List<NodeShare> all = new ArrayList<>(local.propagationLocal(flag, version));
         for (HostInfo host : router.otherInstances()) {
             all.addAll(remote(host, appliedPath(flag, version), authorization, SHARES));
+        }
+        return all;
+    }
+
+    /**
+     * Asks every other instance to answer once its own share of {@code version} is complete, or
+     * after {@code waitMs} (each instance waits on its own fold's signal, see
+     * {@link PropagationQueries#awaitLocalShare}); one instance after the other, so this returns
+     * when the slowest share is complete.
+     *
+     * @return whether every other instance's share was complete when it answered
+     */
+    public boolean awaitRemoteShares(FlagRef flag, long version, long waitMs, String authorization,
+                                     Predicate<List<NodeShare>> complete) {
+        long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        boolean all = true;
+        for (HostInfo host : router.otherInstances()) {
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            List<NodeShare> share = remote(host, appliedPath(flag, version) + "&wait=" + left + "ms", authorization, SHARES);
+            all &= complete.test(share);
         }
         return all;
     }

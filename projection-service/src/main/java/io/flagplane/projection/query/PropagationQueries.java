@@ -3,23 +3,33 @@ package io.flagplane.projection.query;
 import io.flagplane.contract.FlagRef;
 import io.flagplane.projection.telemetry.FoldSignal;
 import io.flagplane.projection.telemetry.Liveness;
+import io.flagplane.projection.telemetry.NodeShare;
 import io.flagplane.projection.telemetry.Propagation;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 
 /**
  * "Has this change reached every evaluator?", now or within a wait. A wait sleeps on the fold's
  * {@link FoldSignal} and looks again as soon as a report is folded here, so it answers within
- * moments of the last node's report rather than at the next poll. It also looks again on a timer:
- * time alone turns a silent node gone (which can complete the answer), and reports folded by other
- * instances do not signal this one — so the timer is short ({@value #CLUSTER_RECHECK_MS} ms) when
- * other instances exist and long otherwise. A waiting request holds a thread, so waits are capped.
+ * moments of the last node's report rather than at the next poll. It also looks again on a timer
+ * ({@value #LOCAL_RECHECK_MS} ms): time alone turns a silent node gone, which can complete the answer.
+ *
+ * <p>Reports folded by other instances do not signal this one, so with other instances the wait
+ * first asks each of them to wait for its own share ({@link #awaitLocalShare}, over the internal
+ * route with {@code wait}): each answers as soon as every live node it holds has the version, and
+ * this instance then waits on its own signal for the nodes it holds. The answer comes within
+ * moments of the last node's report wherever that report was folded, without polling. A waiting
+ * request holds a thread (here, and on each instance it asks), so waits are capped on every instance.
  */
 public final class PropagationQueries {
 
-    static final long CLUSTER_RECHECK_MS = 100;
     static final long LOCAL_RECHECK_MS = 1_000;
+    /** The longest one ask of another instance waits; the loop asks again while the caller's wait lasts. */
+    static final long REMOTE_WAIT_CAP_MS = 10_000;
+    /** After another instance answered with its share still pending: the pause before asking it again. */
+    static final long REMOTE_RETRY_PAUSE_MS = 50;
     /** While the version asked for is not known yet (the command was just acknowledged). */
     static final long UNKNOWN_VERSION_RECHECK_MS = 25;
 
@@ -95,8 +105,51 @@ public final class PropagationQueries {
                     }
                     return answer;
                 }
-                long recheck = unknown != null ? UNKNOWN_VERSION_RECHECK_MS : cluster.clustered() ? CLUSTER_RECHECK_MS : LOCAL_RECHECK_MS;
+                if (unknown == null && cluster.clustered()) {
+                    long v = answer.version();
+                    boolean othersDone = cluster.awaitRemoteShares(flag, v, Math.min(left, REMOTE_WAIT_CAP_MS), authorization,
+                            share -> Propagation.of(flag, v, null, share, rules, clock.instant()).complete());
+                    long stillLeft = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+                    if (!othersDone) {
+                        // an instance answered before its share was complete (its cap ended, or its wait slots were
+                        // taken): a short pause, so that such answers cannot turn into a busy loop
+                        seen = signal.awaitAfter(seen, Math.min(stillLeft, REMOTE_RETRY_PAUSE_MS));
+                    } else if (!localShareComplete(flag, v)) {
+                        seen = signal.awaitAfter(seen, Math.min(stillLeft, LOCAL_RECHECK_MS));
+                    }
+                    continue;   // look at every share again
+                }
+                long recheck = unknown != null ? UNKNOWN_VERSION_RECHECK_MS : LOCAL_RECHECK_MS;
                 seen = signal.awaitAfter(seen, Math.min(left, recheck));
+            }
+        } finally {
+            waits.release();
+        }
+    }
+
+    private boolean localShareComplete(FlagRef flag, long version) {
+        return Propagation.of(flag, version, null, cluster.local().propagationLocal(flag, version), rules, clock.instant()).complete();
+    }
+
+    /**
+     * This instance's share of the nodes' progress on {@code version}, once every live node it
+     * holds has the version or {@code wait} ended — what another instance's {@link #await} asks for.
+     * With every wait slot taken it answers at once (the asker then asks again).
+     */
+    public List<NodeShare> awaitLocalShare(FlagRef flag, long version, Duration wait) throws InterruptedException {
+        if (wait.isZero() || !waits.tryAcquire()) {
+            return cluster.local().propagationLocal(flag, version);
+        }
+        try {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (true) {
+                long seen = signal.generation();
+                List<NodeShare> share = cluster.local().propagationLocal(flag, version);
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0 || Propagation.of(flag, version, null, share, rules, clock.instant()).complete()) {
+                    return share;
+                }
+                signal.awaitAfter(seen, Math.min(left, LOCAL_RECHECK_MS));
             }
         } finally {
             waits.release();

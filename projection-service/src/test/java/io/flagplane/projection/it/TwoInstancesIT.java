@@ -1,5 +1,6 @@
 package io.flagplane.projection.it;
 
+import static io.flagplane.projection.telemetry.Reports.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +22,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
@@ -36,9 +42,11 @@ class TwoInstancesIT {
 
     private static final String FLAGS = "/api/v1/environments/production/flags";
     private ProjectionFixture fixture;
+    private TestStack stackRef;
 
     @BeforeEach
     void start(TestStack stack) throws Exception {
+        stackRef = stack;
         fixture = new ProjectionFixture(stack, "two", 2);
         // both instances own partitions before any data arrives
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -262,5 +270,62 @@ class TwoInstancesIT {
             }
         }
         throw new IllegalStateException("no instance holds partition " + partition);
+    }
+
+    /**
+     * A propagation wait asked of one instance, whose last pending node's reports are folded by the
+     * other: the asked instance has the other wait for its own share (it holds a wait slot while
+     * it does, which polling would not), and the answer is complete once that node reports.
+     */
+    @Test
+    void a_propagation_wait_is_carried_by_the_instance_that_folds_the_pending_nodes_reports() throws Exception {
+        Api commands = fixture.commands();
+        assertThat(commands.post(FLAGS, "{\"key\":\"checkout.spread\",\"type\":\"boolean\",\"enabled\":true}").status())
+                .isEqualTo(201);
+        fixture.awaitApplied(1);
+        try (Reporter reporter = new Reporter(stackRef, fixture.topics.evaluatorReports())) {
+            Instant now = fixture.clock.instant();
+            Instant started = Instant.parse("2026-01-01T00:00:00Z");
+            List<String> nodes = List.of("edge-1", "edge-2", "edge-3", "edge-4", "edge-5", "edge-6", "edge-7", "edge-8");
+            for (String node : nodes) {
+                reporter.send(report(node).started(started).seq(1).at(now).heartbeat(1_000).build());
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+                    fixture.projections.get(0).reports().folded() + fixture.projections.get(1).reports().folded() >= nodes.size());
+            // which instance folds which node's reports (reports are partitioned by node id)
+            Map<String, Integer> holder = new HashMap<>();
+            for (int i = 0; i < 2; i++) {
+                for (JsonNode entry : fixture.projection(i).get("/internal/v1/evaluators").body()) {
+                    holder.put(entry.get("nodeId").asText(), i);
+                }
+            }
+            assertThat(holder).as("the eight nodes spread over both instances").containsOnlyKeys(nodes).containsValues(0, 1);
+            // every node applies the change but one held by instance 1; instance 0 is asked to wait for it
+            String late = nodes.stream().filter(n -> holder.get(n) == 1).findFirst().orElseThrow();
+            for (String node : nodes) {
+                if (!node.equals(late)) {
+                    reporter.send(report(node).started(started).seq(2).at(now).heartbeat(1_000)
+                            .applied("production", "checkout.spread", 1, now).build());
+                }
+            }
+            String propagation = FLAGS + "/checkout.spread/propagation?version=1";
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+                    fixture.projection(0).get(propagation).body().get("applied").asInt() == nodes.size() - 1);
+            assertThat(fixture.projection(0).get(propagation).body().get("complete").asBoolean()).isFalse();
+
+            CompletableFuture<Api.Response> waiting = CompletableFuture.supplyAsync(() ->
+                    fixture.projection(0).get(propagation + "&wait=20s"));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() ->
+                    fixture.projections.get(1).propagationWaits() == 1);
+            assertThat(waiting).isNotDone();
+            reporter.send(report(late).started(started).seq(2).at(now).heartbeat(1_000)
+                    .applied("production", "checkout.spread", 1, now.plusMillis(40)).build());
+
+            Api.Response done = waiting.get(20, TimeUnit.SECONDS);
+            assertThat(done.status()).as(done.raw()).isEqualTo(200);
+            assertThat(done.body().get("complete").asBoolean()).isTrue();
+            assertThat(done.body().get("applied").asInt()).isEqualTo(nodes.size());
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> fixture.projections.get(1).propagationWaits() == 0);
+        }
     }
 }
