@@ -16,7 +16,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 record=false
 if [ "${1:-}" = "--record" ]; then record=true; shift; fi
-# the driver's options are checked here, before eleven JVMs start for nothing
+# the driver's options are checked here, before eleven JVMs start for nothing; --faults is noted for fault 7
+faults_arg="1,2,3,4,5,6,7"
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
@@ -28,6 +29,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
       exit 0 ;;
     --faults|--rate|--load-seconds)
       if [ $((i + 1)) -ge ${#args[@]} ]; then echo "faults: ${args[$i]} needs a value" >&2; exit 2; fi
+      if [ "${args[$i]}" = "--faults" ]; then faults_arg="${args[$((i + 1))]}"; fi
       i=$((i + 1)) ;;
     *) echo "faults: unknown argument ${args[$i]} (try --help)" >&2; exit 2 ;;
   esac
@@ -59,11 +61,6 @@ status=0
 java -Xmx256m -cp "$cp" io.flagplane.faults.FaultSuite --cluster-dir "$FLAGPLANE_CLUSTER_DIR" --script "$cluster" \
   --report "$report" "$@" || status=$?
 
-faults_arg="1,2,3,4,5,6,7"
-args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do
-  if [ "${args[$i]}" = "--faults" ]; then faults_arg="${args[$((i + 1))]:-}"; fi
-done
 if [[ ",$faults_arg," == *",7,"* ]]; then
   echo "faults: fault 7, the hostile-input suite against the cluster's active services"
   hostile_log="$repo/deploy/faults/target/hostile.log"

@@ -23,10 +23,6 @@ function loadSession() {
   }
 }
 
-/**
- * Who is signed in: the token (kept in sessionStorage, gone when the tab closes) and the principal
- * the command API says it is (GET /api/v1/whoami: id, kind, grants per environment, '*' for the rest).
- */
 /** Keeps the principal whoami answered, beside the token, for this tab. */
 function remember(whoami) {
   session.principal = principalFrom(whoami);
@@ -34,6 +30,10 @@ function remember(whoami) {
   return session.principal;
 }
 
+/**
+ * Who is signed in: the token (kept in sessionStorage, gone when the tab closes) and the principal
+ * the command API says it is (GET /api/v1/whoami: id, kind, grants per environment, '*' for the rest).
+ */
 export const session = {
   token: null,
   principal: null,

@@ -115,6 +115,12 @@ class OneFlagEndToEndIT {
                 "{\"key\":\"checkout.reported\",\"type\":\"boolean\",\"enabled\":true}", token);
         assertThat(created.status()).isEqualTo(201);
         awaitEdgeValue("checkout.reported", true, "STATIC");
+        // the projection must know the edge first: with no evaluator registered yet, every version is
+        // trivially "live on 0 of 0" (complete, nothing applied), which is what a run saw when the edge's
+        // first report had not been folded yet
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                assertThat(Http.get(projection.url() + "/api/v1/evaluators", token).body().get("counts").get("live").asInt())
+                        .isEqualTo(1));
         Http.Response killed = Http.post(command.url() + "/api/v1/environments/production/flags/checkout.reported/kill",
                 "{\"reason\":\"kill switch\"}", token);
         String propagation = killed.body().get("propagation").asText();

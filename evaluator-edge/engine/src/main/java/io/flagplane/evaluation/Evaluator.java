@@ -52,7 +52,6 @@ public final class Evaluator {
      * @param expected     the type the caller asks for; null accepts any (OFREP, which has no types)
      * @param defaultValue served on any error
      */
-    @SuppressWarnings("unchecked")
     public static <T> Evaluation<T> evaluate(FlagView view, String key, FlagType expected, T defaultValue,
                                              EvaluationContext context) {
         Flag flag;

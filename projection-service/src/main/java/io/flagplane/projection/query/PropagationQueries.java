@@ -108,13 +108,13 @@ public final class PropagationQueries {
                 if (unknown == null && cluster.clustered()) {
                     long v = answer.version();
                     boolean othersDone = cluster.awaitRemoteShares(flag, v, Math.min(left, REMOTE_WAIT_CAP_MS), authorization,
-                            share -> Propagation.of(flag, v, null, share, rules, clock.instant()).complete());
+                            share -> complete(flag, v, share));
                     long stillLeft = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
                     if (!othersDone) {
                         // an instance answered before its share was complete (its cap ended, or its wait slots were
                         // taken): a short pause, so that such answers cannot turn into a busy loop
                         seen = signal.awaitAfter(seen, Math.min(stillLeft, REMOTE_RETRY_PAUSE_MS));
-                    } else if (!localShareComplete(flag, v)) {
+                    } else if (!complete(flag, v, cluster.local().propagationLocal(flag, v))) {
                         seen = signal.awaitAfter(seen, Math.min(stillLeft, LOCAL_RECHECK_MS));
                     }
                     continue;   // look at every share again
@@ -127,8 +127,9 @@ public final class PropagationQueries {
         }
     }
 
-    private boolean localShareComplete(FlagRef flag, long version) {
-        return Propagation.of(flag, version, null, cluster.local().propagationLocal(flag, version), rules, clock.instant()).complete();
+    /** Whether every live node of {@code share} (one instance's, or all) has the version, now. */
+    private boolean complete(FlagRef flag, long version, List<NodeShare> share) {
+        return Propagation.of(flag, version, null, share, rules, clock.instant()).complete();
     }
 
     /**
@@ -146,7 +147,7 @@ public final class PropagationQueries {
                 long seen = signal.generation();
                 List<NodeShare> share = cluster.local().propagationLocal(flag, version);
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (left <= 0 || Propagation.of(flag, version, null, share, rules, clock.instant()).complete()) {
+                if (left <= 0 || complete(flag, version, share)) {
                     return share;
                 }
                 signal.awaitAfter(seen, Math.min(left, LOCAL_RECHECK_MS));
