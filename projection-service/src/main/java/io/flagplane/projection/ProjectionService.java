@@ -184,7 +184,7 @@ public final class ProjectionService implements AutoCloseable {
         // Its application runs nothing else whose volume grows with evaluators (DECISIONS.md)
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
         KStream<String, RolloutPlanState> plans = FlagProjectionTopology.build(builder, config.topics(), registry, metrics,
-                FlagProjectionTopology.Options.LIVE, new FlagProjectionTopology.Notices(clock, reportSettings.staleCheckEvery()));
+                new FlagProjectionTopology.Notices(clock, reportSettings.staleCheckEvery()));
         FlagStatesGlobal.add(builder, config.topics());
         // the guardrails read the fold's plan states (a repartition inside this application), so they stay with it
         PrometheusReadings prometheusReadings = PrometheusReadings.polled(prometheusReader, guardrails.interval(), clock);

@@ -87,8 +87,12 @@ public final class RebuildBenchmark implements Callable<Integer> {
     @Option(names = "--queries", defaultValue = "2000", description = "time-travel queries per measurement (default ${DEFAULT-VALUE})")
     int queries;
 
-    @Option(names = "--threads", defaultValue = "2", description = "replay stream threads (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "2", description = "replay threads (default ${DEFAULT-VALUE})")
     int threads;
+
+    @Option(names = "--rounds", defaultValue = "1", description = "rebuilds in a row in this JVM; the first one runs while the "
+            + "JIT compiles the fold, the later ones on compiled code; time travel and verification use the last (default ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--skip-live", description = "measure only the replay, not a live projection-service")
     boolean skipLive;
@@ -97,6 +101,7 @@ public final class RebuildBenchmark implements Callable<Integer> {
 
     private static final String ENV = "production";
     private static final String DEEP = "bench.deep-flag";
+    private static final String LIVE_APPLICATION_ID = "bench-live-projection";
     private static final Actor ACTOR = new Actor("bench@example.com", ActorKind.SERVICE_TOKEN);
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -115,9 +120,11 @@ public final class RebuildBenchmark implements Callable<Integer> {
                     broker.bootstrapServers(), Topics.SCHEMAS, freePort()))) {
                 var registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(registryServer.url()));
                 Span deep = write(broker.bootstrapServers(), topics, registry);
-                replay(broker.bootstrapServers(), topics, registry, dir, deep);
-                if (!skipLive) {
-                    live(broker.bootstrapServers(), registryServer.url(), dir, deep);
+                try (Replay replay = replay(broker.bootstrapServers(), topics, registry, dir, deep)) {
+                    if (!skipLive) {
+                        live(broker.bootstrapServers(), registryServer.url(), dir, deep);
+                        verify(replay);
+                    }
                 }
             }
         }
@@ -224,12 +231,22 @@ public final class RebuildBenchmark implements Callable<Integer> {
 
     // ------------------------------------------------------------------ the replay
 
-    private void replay(String bootstrap, TopicNames topics, CachingSchemaRegistryClient registry, Path dir, Span deepSpan)
+    /** Rebuilds and measures; the replay stays open for {@link #verify}. */
+    private Replay replay(String bootstrap, TopicNames topics, CachingSchemaRegistryClient registry, Path dir, Span deepSpan)
             throws Exception {
-        Replay.Options options = new Replay.Options(bootstrap, topics, "none", dir.resolve("replay"), threads, out);
-        try (Replay replay = new Replay(options, registry)) {
+        Replay.Options options = new Replay.Options(bootstrap, topics, LIVE_APPLICATION_ID, dir.resolve("replay"), threads, out);
+        for (int round = 1; round < rounds; round++) {
+            try (Replay earlier = new Replay(options, registry)) {
+                Replay.Result result = earlier.rebuild(Duration.ofMinutes(30));
+                out.printf("REPLAY rebuild, round %d of %d: %,d events in %.2f s = %,.0f events/s (%d threads)%n", round, rounds,
+                        result.events(), result.took().toNanos() / 1e9, result.eventsPerSecond(), threads);
+            }
+        }
+        Replay replay = new Replay(options, registry);
+        try {
             Replay.Result result = replay.rebuild(Duration.ofMinutes(30));
-            out.printf("REPLAY rebuild: %,d events in %.2f s = %,.0f events/s (%d stream threads)%n", result.events(),
+            out.printf("REPLAY rebuild%s: %,d events in %.2f s = %,.0f events/s (%d threads)%n",
+                    rounds > 1 ? ", round " + rounds + " of " + rounds : "", result.events(),
                     result.took().toNanos() / 1e9, result.eventsPerSecond(), threads);
             ProjectionQueries rebuilt = replay.queries();
             FlagRef deep = new FlagRef(ENV, DEEP);
@@ -238,6 +255,21 @@ public final class RebuildBenchmark implements Callable<Integer> {
             Latencies.Summary summary = timeTravel("in-process", instant -> rebuilt.state(deep, instant, null), deepSpan, queries);
             out.printf("REPLAY time travel (in-process, %s as of a random instant, %,d versions): %s%n", DEEP, deepVersions,
                     summary.describeMillis());
+            return replay;
+        } catch (Exception | Error e) {
+            replay.close();
+            throw e;
+        }
+    }
+
+    /** Promise 4 at this size: the rebuild against the live projection's changelogs, byte for byte. */
+    private void verify(Replay replay) throws InterruptedException {
+        long started = System.nanoTime();
+        var report = replay.verify(Duration.ofMinutes(2));
+        out.printf("VERIFY rebuild vs live (byte for byte, %,d entries identical): %s in %.1f s%n", report.identical(),
+                report.ok() ? "IDENTICAL" : "DIFFERENT", (System.nanoTime() - started) / 1e9);
+        if (!report.ok()) {
+            throw new IllegalStateException("the rebuild differs from the live projection: " + report);
         }
     }
 
@@ -269,7 +301,7 @@ public final class RebuildBenchmark implements Callable<Integer> {
                 "schema.registry.url", registryUrl,
                 "projection.host", "127.0.0.1",
                 "projection.port", "0",
-                "projection.application.id", "bench-live-projection",
+                "projection.application.id", LIVE_APPLICATION_ID,
                 "projection.state.dir", dir.resolve("live").toString(),
                 "projection.auth.enabled", "false"))));
         try {

@@ -25,8 +25,6 @@ import org.apache.kafka.common.resource.ResourceType;
  */
 public final class FlagplaneAcls {
 
-    /** Kafka Streams application ids of replays start with this ({@code flagplane-replay-<uuid>}). */
-    public static final String REPLAY_PREFIX = "flagplane-replay-";
 
     /** Who runs as a principal of its own. */
     public enum Role {
@@ -128,10 +126,7 @@ public final class FlagplaneAcls {
                 topic(g, t.flagEvents(), AclOperation.READ, "rebuilds from offset zero");
                 g.add(new Grant(ResourceType.TOPIC, n.applicationId() + "-", PatternType.PREFIXED, AclOperation.READ,
                         "compares with the live projection's changelogs"));
-                g.add(new Grant(ResourceType.TOPIC, REPLAY_PREFIX, PatternType.PREFIXED, AclOperation.ALL,
-                        "its own Kafka Streams internal topics, if any"));
-                g.add(new Grant(ResourceType.GROUP, REPLAY_PREFIX, PatternType.PREFIXED, AclOperation.READ,
-                        "its own consumer group (a fresh application id per run)"));
+                // nothing else: the rebuild reads with plain consumers (no group) and writes no topic
             }
             default -> throw new IllegalArgumentException("no ACLs for " + role);
         }

@@ -44,16 +44,6 @@ public final class FlagProjectionTopology {
     public static final String AUDIT_STORE = "audit";
 
     /**
-     * @param outputs    write {@code flag-state}, {@code segment-state} and dead letters (false for a
-     *                   verification replay, which must not touch the live topics)
-     * @param changelogs back the stores with changelog topics (false for a throw-away replay)
-     */
-    public record Options(boolean outputs, boolean changelogs) {
-        public static final Options LIVE = new Options(true, true);
-        public static final Options REPLAY = new Options(false, false);
-    }
-
-    /**
      * How the live projection announces flags that become potentially stale ({@link StaleNotices}).
      *
      * @param clock      what "now" is (tests move it)
@@ -67,38 +57,30 @@ public final class FlagProjectionTopology {
     }
 
     public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics) {
-        build(builder, topics, registry, metrics, Options.LIVE, Notices.SYSTEM);
-    }
-
-    public static void build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics,
-                             Options options) {
-        build(builder, topics, registry, metrics, options, Notices.SYSTEM);
+        build(builder, topics, registry, metrics, Notices.SYSTEM);
     }
 
     /**
-     * The topology; with outputs, also the stale-flag notices (a replay, without outputs, announces nothing).
+     * The topology, with the stale-flag notices. (The replay does not run it: it folds with the same
+     * {@link EventFold} outside Kafka Streams, see {@code io.flagplane.projection.replay.Rebuilder}.)
      *
-     * @return with outputs, every plan's state as the fold makes it, keyed {@code environment/plan:key}
-     *         (for the guardrails); null without
+     * @return every plan's state as the fold makes it, keyed {@code environment/plan:key} (for the guardrails)
      */
     public static KStream<String, RolloutPlanState> build(StreamsBuilder builder, TopicNames topics, SchemaRegistryClient registry,
-                                                         ProjectionMetrics metrics, Options options, Notices notices) {
+                                                         ProjectionMetrics metrics, Notices notices) {
         AvroSerde<FlagState> flagSerde = new AvroSerde<>(registry, FlagState.class);
         AvroSerde<SegmentState> segmentSerde = new AvroSerde<>(registry, SegmentState.class);
-        builder.addStateStore(store(FLAG_STORE, flagSerde, options, true));
-        builder.addStateStore(store(SEGMENT_STORE, segmentSerde, options, true));
-        builder.addStateStore(store(PLAN_STORE, new AvroSerde<>(registry, RolloutPlanState.class), options, true));
-        builder.addStateStore(store(HISTORY_STORE, Serdes.ByteArray(), options, false));
-        builder.addStateStore(store(AUDIT_STORE, Serdes.ByteArray(), options, false));
+        builder.addStateStore(store(FLAG_STORE, flagSerde, true));
+        builder.addStateStore(store(SEGMENT_STORE, segmentSerde, true));
+        builder.addStateStore(store(PLAN_STORE, new AvroSerde<>(registry, RolloutPlanState.class), true));
+        builder.addStateStore(store(HISTORY_STORE, Serdes.ByteArray(), false));
+        builder.addStateStore(store(AUDIT_STORE, Serdes.ByteArray(), false));
         KStream<String, Object> out = builder
                 .stream(topics.flagEvents(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("flag-events"))
-                .process(() -> new EventFoldProcessor(new AvroDeserializer<>(registry, FlagEvent.class),
-                        new AvroSerializer<>(registry, true), topics, metrics),
+                .process(() -> new EventFoldProcessor(new EventFold(new AvroDeserializer<>(registry, FlagEvent.class),
+                        new AvroSerializer<>(registry, true), topics, metrics), topics),
                         Named.as("fold"), FLAG_STORE, SEGMENT_STORE, PLAN_STORE, HISTORY_STORE, AUDIT_STORE);
-        if (!options.outputs()) {
-            return null;
-        }
-        builder.addStateStore(store(StaleNotices.STORE, Serdes.String(), options, false));
+        builder.addStateStore(store(StaleNotices.STORE, Serdes.String(), false));
         out.process(() -> new StaleNotices(FLAG_STORE, notices.clock(), notices.checkEvery(),
                 metrics.lifetimeChecks::incrementAndGet), Named.as("stale-notices"),
                         FLAG_STORE, StaleNotices.STORE)
@@ -126,10 +108,9 @@ public final class FlagProjectionTopology {
      * changed a hundred times between commits is serialised and written once. History and audit
      * keys are all distinct, so they go straight to RocksDB.
      */
-    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values, Options options, boolean writeBack) {
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values, boolean writeBack) {
         StoreBuilder<KeyValueStore<String, V>> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                Serdes.String(), values).withCachingDisabled();
-        store = options.changelogs() ? store.withLoggingEnabled(Map.of()) : store.withLoggingDisabled();
+                Serdes.String(), values).withCachingDisabled().withLoggingEnabled(Map.of());
         return writeBack ? WriteBackStore.wrap(store) : store;
     }
 }

@@ -33,7 +33,7 @@ import org.apache.kafka.streams.StreamsMetadata;
  * and the telemetry — evaluator reports and the experiment analysis. Each store is read from the
  * application that holds it ({@link #TELEMETRY_STORES}); a replay runs one application that holds all.
  */
-public final class LocalStores {
+public final class LocalStores implements FoldStores {
 
     /** The stores of the telemetry application; every other store is the fold's. */
     public static final Set<String> TELEMETRY_STORES = Set.of(TelemetryStores.EVALUATORS, TelemetryStores.APPLIED,
@@ -103,15 +103,18 @@ public final class LocalStores {
         return s;
     }
 
+    @Override
     public ReadOnlyKeyValueStore<String, FlagState> flags() {
         return store(FlagProjectionTopology.FLAG_STORE, null);
     }
 
+    @Override
     public ReadOnlyKeyValueStore<String, SegmentState> segments() {
         return store(FlagProjectionTopology.SEGMENT_STORE, null);
     }
 
     /** The rollout plans of the {@code flag-events} partitions held here, keyed {@code environment/plan:key}. */
+    @Override
     public ReadOnlyKeyValueStore<String, RolloutPlanState> plans() {
         return store(FlagProjectionTopology.PLAN_STORE, null);
     }
@@ -126,8 +129,19 @@ public final class LocalStores {
         return store(GuardrailStores.SIGNALS, null);
     }
 
+    @Override
     public ReadOnlyKeyValueStore<String, byte[]> history() {
         return store(FlagProjectionTopology.HISTORY_STORE, null);
+    }
+
+    /** One audit store per partition of {@code flag-events} held here. */
+    @Override
+    public List<ReadOnlyKeyValueStore<String, byte[]>> auditShares() {
+        List<ReadOnlyKeyValueStore<String, byte[]>> shares = new ArrayList<>();
+        for (int partition : localPartitions()) {
+            shares.add(audit(partition));
+        }
+        return shares;
     }
 
     /** The audit store of one partition this instance holds. */

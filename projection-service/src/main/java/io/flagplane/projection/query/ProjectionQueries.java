@@ -19,6 +19,7 @@ import java.util.PriorityQueue;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The answers one instance gives from its own stores: a flag's state now, at a version or at an
@@ -36,10 +37,10 @@ public final class ProjectionQueries {
     static final int AUDIT_SCAN_BUDGET = 20_000;
     private static final long MAX_AUDIT_MILLIS = 9_999_999_999_999L;
 
-    private final LocalStores stores;
+    private final FoldStores stores;
     private final SchemaRegistryClient registry;
 
-    public ProjectionQueries(LocalStores stores, SchemaRegistryClient registry) {
+    public ProjectionQueries(FoldStores stores, SchemaRegistryClient registry) {
         this.stores = stores;
         this.registry = registry;
     }
@@ -220,8 +221,8 @@ public final class ProjectionQueries {
         List<Audit.Entry> entries = new ArrayList<>();
         String scannedTo = null;
         try {
-            for (int partition : stores.localPartitions()) {
-                KeyValueIterator<String, byte[]> it = stores.audit(partition).reverseRange(lower, upper);
+            for (ReadOnlyKeyValueStore<String, byte[]> share : stores.auditShares()) {
+                KeyValueIterator<String, byte[]> it = share.reverseRange(lower, upper);
                 iterators.add(it);
                 advance(it, heads);
             }

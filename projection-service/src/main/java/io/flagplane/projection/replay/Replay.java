@@ -1,12 +1,10 @@
 package io.flagplane.projection.replay;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.connections.ClientRole;
 import io.flagplane.connections.KafkaClientSettings;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagplane.contract.TopicNames;
-import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.fold.ProjectionMetrics;
-import io.flagplane.projection.query.LocalStores;
 import io.flagplane.projection.http.ProjectionJson;
 import io.flagplane.projection.query.ProjectionQueries;
 import io.flagplane.registry.SchemaRegistryClient;
@@ -20,7 +18,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -28,23 +25,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.CloseOptions;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TopologyConfig;
-import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * Rebuilds every projection store from offset zero under a fresh application id, next to the
- * live projection and without touching it: no output topics, no changelogs, its own state
- * directory, removed afterwards. Then {@link Verifier} compares what it built, byte for byte,
- * with the live application's changelogs (Promise 4), and {@link #export} writes the whole
- * ruleset as of any instant.
+ * Rebuilds every store the fold of {@code flag-events} writes, from offset zero to where the log
+ * ended when the replay began, next to the live projection and without touching it: no output
+ * topics, no consumer group, a directory of its own, removed afterwards ({@link Rebuilder} folds
+ * with the live projection's own {@code EventFold} into {@link RebuiltStores}). Then
+ * {@link Verifier} compares what it built, byte for byte, with the live application's changelogs
+ * (Promise 4), and {@link #export} writes the whole ruleset as of any instant.
  */
 public final class Replay implements AutoCloseable {
 
@@ -67,77 +57,63 @@ public final class Replay implements AutoCloseable {
 
     private final Options options;
     private final SchemaRegistryClient registry;
-    private final String applicationId = "flagplane-replay-" + UUID.randomUUID();
+    private final Path directory;
     private final ProjectionMetrics metrics = new ProjectionMetrics();
-    private KafkaStreams streams;
-    private LocalStores stores;
+    private RebuiltStores stores;
 
     public Replay(Options options, SchemaRegistryClient registry) {
         this.options = options;
         this.registry = registry;
-    }
-
-    public String applicationId() {
-        return applicationId;
+        this.directory = options.stateDir().resolve("flagplane-replay-" + UUID.randomUUID());
     }
 
     /** Reads {@code flag-events} from offset zero to where it ended when the replay began; blocks until then. */
     public Result rebuild(Duration timeout) throws InterruptedException {
+        if (stores != null) {
+            throw new IllegalStateException("this replay has rebuilt already");
+        }
         Map<TopicPartition, Long> end = committedEnd();
         long total = end.values().stream().mapToLong(Long::longValue).sum();
-        options.progress().printf("replaying %s: %d partitions, up to %,d offsets, under application id %s%n",
-                options.topics().flagEvents(), end.size(), total, applicationId);
-
-        Properties properties = properties();
-        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
-        FlagProjectionTopology.build(builder, options.topics(), registry, metrics, FlagProjectionTopology.Options.REPLAY);
-        streams = new KafkaStreams(builder.build(), properties);
-        HostInfo self = new HostInfo("replay", 0);
-        stores = new LocalStores(() -> streams, options.topics().flagEvents(), () -> self);
+        options.progress().printf("replaying %s: %d partitions, up to %,d offsets, with %d threads into %s%n",
+                options.topics().flagEvents(), end.size(), total, options.threads(), directory);
         long started = System.nanoTime();
-        streams.start();
-
-        long deadline = started + timeout.toNanos();
-        long lastReport = started;
-        long lastSeen = 0;
-        long lastProgress = started;
-        try (Admin admin = admin()) {
-            while (true) {
-                Thread.sleep(100);
-                long now = System.nanoTime();
-                long seen = metrics.seen();
-                if (seen != lastSeen) {
-                    lastSeen = seen;
-                    lastProgress = now;
-                }
-                if (now - lastReport >= TimeUnit.SECONDS.toNanos(1)) {
-                    double seconds = (now - started) / 1e9;
-                    options.progress().printf("  … %,d events folded in %.1f s (%,.0f/s)%n", seen, seconds, seen / seconds);
-                    lastReport = now;
-                }
-                if (streams.state() == KafkaStreams.State.RUNNING && reached(admin, end)) {
-                    break;
-                }
-                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
-                    throw new IllegalStateException("the replay stopped: " + streams.state());
-                }
-                if (now > deadline) {
-                    throw new IllegalStateException("the replay did not reach the end of " + options.topics().flagEvents()
-                            + " within " + timeout);
-                }
-            }
+        stores = RebuiltStores.create(directory);
+        Rebuilder rebuilder = new Rebuilder(options.kafka(), options.topics(), registry, metrics, stores);
+        Thread progress = new Thread(() -> reportProgress(started), "flagplane-rebuild-progress");
+        progress.setDaemon(true);
+        progress.start();
+        List<Rebuilder.Timing> timings;
+        try {
+            timings = rebuilder.run(end, Math.max(1, options.threads()), timeout);
+        } finally {
+            progress.interrupt();
         }
-        Duration took = Duration.ofNanos(lastProgress - started);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
         Result result = new Result(metrics.seen(), took);
         options.progress().printf("rebuilt from %,d events in %.2f s: %,.0f events/s (applied %,d, stale %,d, rejected %,d, "
                         + "undecodable %,d)%n", result.events(), took.toNanos() / 1e9, result.eventsPerSecond(), metrics.applied(),
                 metrics.stale(), metrics.rejected(), metrics.undecodable());
+        timings.forEach(timing -> options.progress().println("  " + timing));
         return result;
+    }
+
+    /** A line a second while the rebuild runs. */
+    private void reportProgress(long started) {
+        try {
+            while (true) {
+                Thread.sleep(1_000);
+                double seconds = (System.nanoTime() - started) / 1e9;
+                long seen = metrics.seen();
+                options.progress().printf("  … %,d events folded in %.1f s (%,.0f/s)%n", seen, seconds, seen / seconds);
+            }
+        } catch (InterruptedException e) {
+            // the rebuild is over
+        }
     }
 
     /** The end of each partition as a read_committed reader sees it now. */
     private Map<TopicPartition, Long> committedEnd() {
-        try (Admin admin = admin()) {
+        try (Admin admin = Admin.create(options.kafka().forRole(ClientRole.ADMIN))) {
             List<TopicPartition> partitions = admin.describeTopics(Set.of(options.topics().flagEvents())).allTopicNames()
                     .get(30, TimeUnit.SECONDS).get(options.topics().flagEvents()).partitions().stream()
                     .map(p -> new TopicPartition(options.topics().flagEvents(), p.partition())).toList();
@@ -155,73 +131,22 @@ public final class Replay implements AutoCloseable {
         }
     }
 
-    /** True once the replay has committed every partition up to its end (Streams commits past transaction markers). */
-    private boolean reached(Admin admin, Map<TopicPartition, Long> end) throws InterruptedException {
-        if (end.values().stream().allMatch(offset -> offset == 0)) {
-            return true;
+    private RebuiltStores stores() {
+        if (stores == null) {
+            throw new IllegalStateException("rebuild() first");
         }
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                OffsetAndMetadata at = committed.get(e.getKey());
-                if (e.getValue() > 0 && (at == null || at.offset() < e.getValue())) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
-        }
-    }
-
-    private Properties properties() {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().toString());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        // long commits: a replay that fails is run again from zero, and each commit writes every changed flag once
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5_000);
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
-        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "replay:0");
-        p.put("processing.exception.handler.global.enabled", true);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 5_000);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 64 * 1024 * 1024);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 8 * 1024 * 1024);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        return options.kafka().applyTo(ClientRole.STREAMS, p);
-    }
-
-    private Admin admin() {
-        return Admin.create(options.kafka().forRole(ClientRole.ADMIN));
-    }
-
-    /** Waits out a rebalance of the replay itself (Kafka Streams may have one after start-up) before reading its stores. */
-    private void awaitQueryable() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        return stores;
     }
 
     /** Compares the rebuilt stores with the live application's changelogs. */
     public Verifier.Report verify(Duration patience) throws InterruptedException {
-        awaitQueryable();
-        return new Verifier(options.kafka(), options.liveApplicationId(), registry, stores, options.progress())
+        return new Verifier(options.kafka(), options.liveApplicationId(), registry, stores(), options.progress())
                 .verify(patience);
     }
 
     /** Queries over the rebuilt stores (time travel, history, diffs), once {@link #rebuild} has returned. */
     public ProjectionQueries queries() {
-        awaitQueryable();
-        return new ProjectionQueries(stores, registry);
+        return new ProjectionQueries(stores(), registry);
     }
 
     /**
@@ -232,20 +157,13 @@ public final class Replay implements AutoCloseable {
         return ProjectionJson.export(asOf == null ? Instant.now() : asOf, null, queries().exportLocal(asOf, environment -> true));
     }
 
-    /** Stops the replay and removes everything it made: its state directory and its consumer group. */
+    /** Closes the stores and removes their directory. */
     @Override
     public void close() {
-        if (streams != null) {
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(10)));
-            streams.cleanUp();
+        if (stores != null) {
+            stores.close();
         }
-        try (Admin admin = admin()) {
-            admin.deleteConsumerGroups(List.of(applicationId)).all().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            options.progress().println("could not delete consumer group " + applicationId + ": " + e.getMessage());
-        }
-        deleteQuietly(options.stateDir().resolve(applicationId));
+        deleteQuietly(directory);
     }
 
     private static void deleteQuietly(Path dir) {

@@ -48,7 +48,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--export-to", defaultValue = "ruleset-export.json", description = "where the export goes (default ${DEFAULT-VALUE})")
     Path exportTo;
 
-    @Option(names = "--threads", description = "stream threads (default: the number of cores)")
+    @Option(names = "--threads", description = "rebuild threads, each reading its share of the partitions (default: the number of cores)")
     Integer threads;
 
     @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after this long (ISO-8601 duration, default ${DEFAULT-VALUE})")

@@ -7,7 +7,7 @@ import io.flagplane.avro.RolloutPlanState;
 import io.flagplane.avro.SegmentState;
 import io.flagplane.projection.fold.FlagProjectionTopology;
 import io.flagplane.projection.history.HistoryCodec;
-import io.flagplane.projection.query.LocalStores;
+import io.flagplane.projection.query.FoldStores;
 import io.flagplane.registry.SchemaRegistryClient;
 import io.flagplane.wire.AvroSerializer;
 import java.io.PrintStream;
@@ -62,11 +62,11 @@ public final class Verifier {
 
     private final KafkaClientSettings kafka;
     private final String liveApplicationId;
-    private final LocalStores replay;
+    private final FoldStores replay;
     private final AvroSerializer<SpecificRecord> serializer;
     private final PrintStream progress;
 
-    Verifier(KafkaClientSettings kafka, String liveApplicationId, SchemaRegistryClient registry, LocalStores replay,
+    Verifier(KafkaClientSettings kafka, String liveApplicationId, SchemaRegistryClient registry, FoldStores replay,
              PrintStream progress) {
         this.kafka = kafka;
         this.liveApplicationId = liveApplicationId;
@@ -120,8 +120,8 @@ public final class Verifier {
         reports.add(compareStates(FlagProjectionTopology.PLAN_STORE, plans));
         reports.add(compareLog(FlagProjectionTopology.HISTORY_STORE, all(replay.history()), replayFlagVersions, false));
         Map<String, byte[]> audit = new LinkedHashMap<>();
-        for (int partition : replay.localPartitions()) {
-            audit.putAll(all(replay.audit(partition)));
+        for (ReadOnlyKeyValueStore<String, byte[]> share : replay.auditShares()) {
+            audit.putAll(all(share));
         }
         reports.add(compareLog(FlagProjectionTopology.AUDIT_STORE, audit, replayFlagVersions, true));
         return new Report(reports);

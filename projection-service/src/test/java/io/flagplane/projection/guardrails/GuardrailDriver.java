@@ -66,7 +66,7 @@ final class GuardrailDriver implements AutoCloseable {
         TopicNames topics = TopicNames.DEFAULT;
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, RolloutPlanState> plans = FlagProjectionTopology.build(builder, topics, registry, fold,
-                FlagProjectionTopology.Options.LIVE, new FlagProjectionTopology.Notices(clock, Duration.ofHours(1)));
+                new FlagProjectionTopology.Notices(clock, Duration.ofHours(1)));
         FlagStatesGlobal.add(builder, topics);
         KStream<String, byte[]> telemetry = ExperimentsTopology.exposuresAndTracking(builder, topics);
         ExperimentsTopology.build(builder, topics, registry, ExperimentsTopology.Settings.defaults(experiments), telemetry);

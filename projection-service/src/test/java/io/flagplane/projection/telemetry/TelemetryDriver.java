@@ -48,7 +48,7 @@ public final class TelemetryDriver implements AutoCloseable {
     public TelemetryDriver(ReportLimits limits) {
         StreamsBuilder builder = new StreamsBuilder();
         FlagProjectionTopology.build(builder, TopicNames.DEFAULT, registry, new ProjectionMetrics(),
-                FlagProjectionTopology.Options.LIVE, new FlagProjectionTopology.Notices(clock, Duration.ofMinutes(1)));
+                new FlagProjectionTopology.Notices(clock, Duration.ofMinutes(1)));
         FlagStatesGlobal.add(builder, TopicNames.DEFAULT);
         EvaluatorReportsTopology.build(builder, TopicNames.DEFAULT, registry, new EvaluatorReportsTopology.Settings(metrics, signal,
                 clock, limits, Duration.ofDays(7), Duration.ofMinutes(1)));

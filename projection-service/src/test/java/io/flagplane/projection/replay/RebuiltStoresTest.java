@@ -1,0 +1,145 @@
+package io.flagplane.projection.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rebuilt stores answer reads as Kafka Streams' stores do — what {@code ProjectionQueries} and
+ * the {@code Verifier} rely on: keys in UTF-8 byte order (not Java's UTF-16 order), ranges inclusive
+ * at both ends, a null bound open, {@code from > to} empty.
+ */
+class RebuiltStoresTest {
+
+    @TempDir
+    Path dir;
+
+    private static final java.util.Comparator<String> UTF8 = (a, b) ->
+            Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+
+    @Test
+    void ranges_in_both_directions_match_a_sorted_map_in_utf8_order() throws Exception {
+        TreeMap<String, String> expected = new TreeMap<>(UTF8);
+        SplittableRandom random = new SplittableRandom(3);
+        // history-like keys, plus characters whose UTF-8 order differs from Java's String order
+        String[] alphabet = {"a", "b", "z", "/", "#", "0", "9", "é", "\uFB01", "\uD83D\uDE80"};
+        try (RebuiltStores stores = RebuiltStores.create(dir.resolve("db"))) {
+            BatchBuilder batch = new BatchBuilder();
+            for (int i = 0; i < 2_000; i++) {
+                StringBuilder key = new StringBuilder("production/");
+                for (int c = 0, n = 1 + random.nextInt(6); c < n; c++) {
+                    key.append(alphabet[random.nextInt(alphabet.length)]);
+                }
+                key.append('#').append(String.format("%08d", random.nextInt(100)));
+                expected.put(key.toString(), "v" + i);
+                batch.put(stores.history, key.toString().getBytes(StandardCharsets.UTF_8),
+                        ("v" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            stores.write(batch);
+            ReadOnlyKeyValueStore<String, byte[]> history = stores.history();
+            List<String> keys = new ArrayList<>(expected.keySet());
+            assertThat(read(history.all())).containsExactlyElementsOf(entries(expected));
+            assertThat(read(history.reverseAll())).containsExactlyElementsOf(entries(expected.descendingMap()));
+            for (int i = 0; i < 300; i++) {
+                String from = random.nextInt(10) == 0 ? null : keys.get(random.nextInt(keys.size())) + (random.nextBoolean() ? "" : "!");
+                String to = random.nextInt(10) == 0 ? null : keys.get(random.nextInt(keys.size()));
+                NavigableMap<String, String> slice = slice(expected, from, to);
+                assertThat(read(history.range(from, to))).as("range %s .. %s", from, to).containsExactlyElementsOf(entries(slice));
+                assertThat(read(history.reverseRange(from, to))).as("reverseRange %s .. %s", from, to)
+                        .containsExactlyElementsOf(entries(slice.descendingMap()));
+            }
+            String some = keys.get(17);
+            assertThat(new String(history.get(some), StandardCharsets.UTF_8)).isEqualTo(expected.get(some));
+            assertThat(history.get("production/absent")).isNull();
+            try (KeyValueIterator<String, byte[]> it = history.range(keys.get(5), keys.get(9))) {
+                assertThat(it.peekNextKey()).isEqualTo(keys.get(5));
+                assertThat(it.next().key).isEqualTo(keys.get(5));
+            }
+        }
+    }
+
+    @Test
+    void an_audit_share_and_the_states_read_back() throws Exception {
+        try (RebuiltStores stores = RebuiltStores.create(dir.resolve("db"))) {
+            BatchBuilder batch = new BatchBuilder();
+            var flag = io.flagplane.fixtures.States.booleanState("production", "checkout.new_ui", 3);
+            batch.put(stores.flags, "production/checkout.new_ui".getBytes(StandardCharsets.UTF_8), StateCodec.FLAGS.encode(flag));
+            batch.put(stores.audit, "k1".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+            stores.write(batch);
+            assertThat(stores.flags().get("production/checkout.new_ui")).isEqualTo(flag);
+            assertThat(stores.auditShares()).hasSize(1);
+            assertThat(read(stores.auditShares().get(0).all())).containsExactly("k1");
+            assertThat(stores.segments().get("production/checkout.new_ui")).isNull();
+        }
+    }
+
+    @Test
+    void a_batch_built_in_java_is_read_back_as_written_whatever_the_lengths() throws Exception {
+        try (RebuiltStores stores = RebuiltStores.create(dir.resolve("db"))) {
+            BatchBuilder batch = new BatchBuilder();
+            // lengths across the varint boundaries (127/128, 16383/16384) and a batch that outgrows its first buffer
+            int[] lengths = {0, 1, 127, 128, 300, 16_383, 16_384, 70_000, 2_000_000};
+            for (int i = 0; i < lengths.length; i++) {
+                byte[] value = new byte[lengths[i]];
+                Arrays.fill(value, (byte) i);
+                batch.put(stores.history, ("k" + i + "x".repeat(i * 40)).getBytes(StandardCharsets.UTF_8), value);
+            }
+            batch.put(stores.audit, "a".getBytes(StandardCharsets.UTF_8), new byte[] {7});
+            assertThat(batch.count()).isEqualTo(lengths.length + 1);
+            stores.write(batch);
+            assertThat(batch.count()).isZero();
+            for (int i = 0; i < lengths.length; i++) {
+                byte[] stored = stores.history().get("k" + i + "x".repeat(i * 40));
+                assertThat(stored).as("entry %d", i).hasSize(lengths[i]);
+                if (lengths[i] > 0) {
+                    assertThat(stored[lengths[i] - 1]).isEqualTo((byte) i);
+                }
+            }
+            assertThat(stores.auditShares().get(0).get("a")).containsExactly(7);
+            assertThat(stores.history().get("a")).as("each entry in its own column family").isNull();
+            stores.write(batch);   // an empty batch writes nothing
+        }
+    }
+
+    private static NavigableMap<String, String> slice(TreeMap<String, String> map, String from, String to) {
+        if (from != null && to != null && UTF8.compare(from, to) > 0) {
+            return new TreeMap<>(UTF8);
+        }
+        NavigableMap<String, String> out = map;
+        if (from != null) {
+            out = out.tailMap(from, true);
+        }
+        if (to != null) {
+            out = out.headMap(to, true);
+        }
+        return out;
+    }
+
+    private static List<String> entries(Map<String, String> map) {
+        return new ArrayList<>(map.keySet());
+    }
+
+    private static List<String> read(KeyValueIterator<String, byte[]> it) {
+        List<String> keys = new ArrayList<>();
+        try (it) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                keys.add(kv.key);
+            }
+        }
+        return keys;
+    }
+}
