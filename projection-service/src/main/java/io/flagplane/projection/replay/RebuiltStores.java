@@ -42,6 +42,8 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
     private final WriteOptions writeOptions;
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles;
+    /** Reading a closed RocksDB through its Java handle would crash the process, so every read checks this first. */
+    private volatile boolean closed;
     final ColumnFamilyHandle flags;
     final ColumnFamilyHandle segments;
     final ColumnFamilyHandle plans;
@@ -87,8 +89,16 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
         }
     }
 
+    /** Throws unless the stores are open. */
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the replay's stores are closed");
+        }
+    }
+
     /** Writes what {@code batch} holds (and leaves it empty). */
     void write(BatchBuilder batch) {
+        checkOpen();
         if (batch.count() == 0) {
             return;
         }
@@ -101,6 +111,7 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
 
     /** The stored bytes of {@code key}, or null. */
     byte[] get(ColumnFamilyHandle store, String key) {
+        checkOpen();
         try {
             return db.get(store, key.getBytes(StandardCharsets.UTF_8));
         } catch (RocksDBException e) {
@@ -135,11 +146,15 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> view(String name, ColumnFamilyHandle store, Function<byte[], V> decode) {
-        return new RocksView<>(name, db, store, decode);
+        return new RocksView<>(name, db, store, decode, this::checkOpen);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         handles.forEach(ColumnFamilyHandle::close);
         db.close();
         writeOptions.close();

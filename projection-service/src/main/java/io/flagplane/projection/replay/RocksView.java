@@ -22,16 +22,20 @@ final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
     private final RocksDB db;
     private final ColumnFamilyHandle store;
     private final Function<byte[], V> decode;
+    private final Runnable checkOpen;
 
-    RocksView(String name, RocksDB db, ColumnFamilyHandle store, Function<byte[], V> decode) {
+    /** @param checkOpen throws when the database is closed (a closed RocksDB must not be touched) */
+    RocksView(String name, RocksDB db, ColumnFamilyHandle store, Function<byte[], V> decode, Runnable checkOpen) {
         this.name = name;
         this.db = db;
         this.store = store;
         this.decode = decode;
+        this.checkOpen = checkOpen;
     }
 
     @Override
     public V get(String key) {
+        checkOpen.run();
         try {
             byte[] value = db.get(store, bytes(key));
             return value == null ? null : decode.apply(value);
@@ -62,6 +66,7 @@ final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
 
     @Override
     public long approximateNumEntries() {
+        checkOpen.run();
         try {
             return db.getLongProperty(store, "rocksdb.estimate-num-keys");
         } catch (RocksDBException e) {
@@ -83,6 +88,7 @@ final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
         private boolean closed;
 
         Iter(byte[] from, byte[] to, boolean reverse) {
+            checkOpen.run();
             this.it = db.newIterator(store);
             this.from = from;
             this.to = to;

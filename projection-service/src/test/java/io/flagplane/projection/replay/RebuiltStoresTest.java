@@ -114,6 +114,18 @@ class RebuiltStoresTest {
         }
     }
 
+    @Test
+    void closed_stores_refuse_reads_instead_of_touching_a_closed_database() {
+        RebuiltStores stores = RebuiltStores.create(dir.resolve("db"));
+        ReadOnlyKeyValueStore<String, byte[]> history = stores.history();
+        stores.close();
+        stores.close();   // twice is harmless
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> history.get("k")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        org.assertj.core.api.Assertions.assertThatThrownBy(history::all).isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.flags().get("k")).isInstanceOf(IllegalStateException.class);
+    }
+
     private static NavigableMap<String, String> slice(TreeMap<String, String> map, String from, String to) {
         if (from != null && to != null && UTF8.compare(from, to) > 0) {
             return new TreeMap<>(UTF8);
