@@ -97,7 +97,7 @@ final class ProjectionKill {
         return twice;
     }
 
-    /** bin/flagplane replay: rebuilds from offset zero under a fresh application id and compares with the live one. */
+    /** bin/flagplane replay: rebuilds from offset zero into stores of its own and compares with the live one. */
     private static void replay(Context c) throws Exception {
         java.nio.file.Path launcher = c.cluster.script.getParent().getParent().resolve("distribution/target/flagplane/bin/flagplane");
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "replay", "--bootstrap-server", c.cluster.bootstrap(),
@@ -108,7 +108,7 @@ final class ProjectionKill {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         int exit = p.waitFor();
-        // the verdict line (VERIFIED: ... or what differs), not the Streams warnings around it
+        // the verdict line (VERIFIED: ... or what differs), not the progress and log lines around it
         String last = out.lines().filter(l -> l.startsWith("VERIFIED") || l.contains("differ")).findFirst()
                 .orElse(out.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse(""));
         report(c).check(exit == 0, "rebuild-equals-live (bin/flagplane replay, verify mode): exit %d in %.1f s; last line: %s",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code flagplane-replay}: the auditor's command. Rebuilds every projection store from offset
- * zero under a fresh application id, shows progress, checks the result against the live
+ * zero into stores of its own ({@link Replay}), shows progress, checks the result against the live
  * projection byte for byte, and can export the whole ruleset as of an instant.
  */
 @Command(name = "flagplane-replay", mixinStandardHelpOptions = true,
