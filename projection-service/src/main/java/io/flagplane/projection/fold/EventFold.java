@@ -63,8 +63,11 @@ public final class EventFold {
         /** A new flag, segment or plan state, keyed by its state key; outputs are the runner's business. */
         void forward(String key, SpecificRecord state);
 
-        /** A record nobody can decode, as it was read; returns what became of it, for the log line. */
-        String deadLetter(String key, byte[] value, String reason);
+        /** A record nobody can decode, as it was read. */
+        void deadLetter(String key, byte[] value, String reason);
+
+        /** What becomes of such records here, for the log line (e.g. "copied to flag-events-dlq"). */
+        String deadLetters();
 
         /** Where the record being folded sits ({@code topic-partition@offset}), for log lines. */
         String position();
@@ -101,8 +104,9 @@ public final class EventFold {
                 throw e;
             }
             metrics.undecodable.incrementAndGet();
-            String fate = target.deadLetter(recordKey, value, e.reason() + ": " + e.getMessage());
-            LOG.warn("skipping undecodable event (key {}, {}): {}; {}", recordKey, target.position(), e.getMessage(), fate);
+            LOG.warn("skipping undecodable event (key {}, {}): {}; {}", recordKey, target.position(), e.getMessage(),
+                    target.deadLetters());
+            target.deadLetter(recordKey, value, e.reason() + ": " + e.getMessage());
             return;
         }
         if (EnvironmentStateFold.isEnvironmentEvent(event)) {

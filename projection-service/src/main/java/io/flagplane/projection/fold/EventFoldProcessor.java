@@ -122,7 +122,7 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
     }
 
     @Override
-    public String deadLetter(String key, byte[] value, String reason) {
+    public void deadLetter(String key, byte[] value, String reason) {
         RecordHeaders headers = new RecordHeaders();
         context.recordMetadata().ifPresent(m -> {
             headers.add("flagplane.dlq.topic", m.topic().getBytes(StandardCharsets.UTF_8));
@@ -132,6 +132,10 @@ final class EventFoldProcessor implements Processor<String, byte[], String, Obje
         headers.add("flagplane.dlq.reason", reason.getBytes(StandardCharsets.UTF_8));
         fold.deadLettered();
         context.forward(new Record<String, Object>(key, new DeadLetter(value), current.timestamp(), headers));
+    }
+
+    @Override
+    public String deadLetters() {
         return "copied to " + topics.deadLetters();
     }
 

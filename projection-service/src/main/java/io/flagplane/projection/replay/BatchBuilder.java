@@ -1,7 +1,6 @@
 package io.flagplane.projection.replay;
 
 import java.util.Arrays;
-import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -20,13 +19,28 @@ final class BatchBuilder {
     private static final byte VALUE = 0x1;
     private static final byte COLUMN_FAMILY_VALUE = 0x5;
 
+    /** Past this size the builder writes itself out: a batch is held three times over while it is handed to RocksDB. */
+    static final int SPILL_BYTES = 64 << 20;
+
+    private final RebuiltStores stores;
+    private final int spillBytes;
     private byte[] bytes = new byte[1 << 20];
     private int at = HEADER;
     private int count;
 
-    void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
-        int id = family.getID();
-        ensure(1 + 5 + 5 + key.length + 5 + value.length);
+    /** A builder that writes itself to {@code stores} whenever it has grown past {@code spillBytes}. */
+    BatchBuilder(RebuiltStores stores, int spillBytes) {
+        this.stores = stores;
+        this.spillBytes = spillBytes;
+    }
+
+    BatchBuilder(RebuiltStores stores) {
+        this(stores, SPILL_BYTES);
+    }
+
+    /** Adds an entry to the column family whose id is {@code id} (ids, not handles: asking a handle is a JNI call). */
+    void put(int id, byte[] key, byte[] value) {
+        ensure(1L + 5 + 5 + key.length + 5 + value.length);
         if (id == 0) {
             bytes[at++] = VALUE;
         } else {
@@ -40,6 +54,9 @@ final class BatchBuilder {
         System.arraycopy(value, 0, bytes, at, value.length);
         at += value.length;
         count++;
+        if (at > spillBytes) {
+            stores.write(this);
+        }
     }
 
     int count() {
@@ -66,9 +83,13 @@ final class BatchBuilder {
         bytes[at++] = (byte) value;
     }
 
-    private void ensure(int more) {
-        if (at + more > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, at + more));
+    private void ensure(long more) {
+        long needed = at + more;
+        if (needed > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("an entry of " + more + " bytes does not fit a write batch");
+        }
+        if (needed > bytes.length) {
+            bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(2L * bytes.length, needed)));
         }
     }
 }

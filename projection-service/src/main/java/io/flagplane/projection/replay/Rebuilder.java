@@ -30,7 +30,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.rocksdb.ColumnFamilyHandle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replay's rebuild: {@code flag-events} from offset zero to a given end, folded by
@@ -42,30 +43,31 @@ import org.rocksdb.ColumnFamilyHandle;
  * changelogs, no rebalances and no interactive queries while it runs, and profiled under Streams
  * about half of its time went to Streams' per-record machinery (BENCHMARKS.md, "Projection rebuild:
  * where the time goes"). Here a record costs its decoding, the fold and two entries in a write batch;
- * each thread writes its batch every {@value #BATCH_EVENTS} events, and each state once, at the end
+ * each thread writes its batch every {@link Replay.Batching#events} events, and each state once, at the end
  * (or when its cache fills). Per partition, records are folded in offset order, as a Streams task
  * folds them.
  */
 final class Rebuilder {
 
-    /** Events between two writes of a thread's batch. */
-    static final int BATCH_EVENTS = 20_000;
-    /** States kept as objects per thread, so a flag changed again is not read back and decoded. */
-    private static final int RECENT_STATES = 20_000;
+    private static final Logger LOG = LoggerFactory.getLogger(Rebuilder.class);
+    /** How long an interrupted rebuild waits for its threads to stop before its caller may close the stores. */
+    private static final long STOP_PATIENCE_MILLIS = 30_000;
 
     private final KafkaClientSettings kafka;
     private final TopicNames topics;
     private final SchemaRegistryClient registry;
     private final ProjectionMetrics metrics;
     private final RebuiltStores stores;
+    private final Replay.Batching batching;
 
     Rebuilder(KafkaClientSettings kafka, TopicNames topics, SchemaRegistryClient registry, ProjectionMetrics metrics,
-              RebuiltStores stores) {
+              RebuiltStores stores, Replay.Batching batching) {
         this.kafka = kafka;
         this.topics = topics;
         this.registry = registry;
         this.metrics = metrics;
         this.stores = stores;
+        this.batching = batching;
     }
 
     /** Where one thread's time went: all of it, waiting in {@code poll}, and writing batches (the rest is the fold). */
@@ -98,31 +100,32 @@ final class Rebuilder {
         List<Timing> timings = new CopyOnWriteArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Thread> running = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            List<TopicPartition> share = shares.get(i);
-            if (share.isEmpty()) {
-                continue;
-            }
-            Thread thread = new Thread(() -> {
-                try (Worker worker = new Worker(share, end)) {
-                    Timing timing = worker.run(failure, deadline);
-                    if (timing != null) {
-                        timings.add(timing);
-                    }
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            }, "flagplane-rebuild-" + i);
-            thread.start();
-            running.add(thread);
-        }
         try {
+            for (int i = 0; i < threads; i++) {
+                List<TopicPartition> share = shares.get(i);
+                if (share.isEmpty()) {
+                    continue;
+                }
+                Thread thread = new Thread(() -> {
+                    try (Worker worker = new Worker(share, end)) {
+                        Timing timing = worker.run(failure, deadline);
+                        if (timing != null) {
+                            timings.add(timing);
+                        }
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }, "flagplane-rebuild-" + i);
+                thread.start();
+                running.add(thread);
+            }
             for (Thread thread : running) {
                 thread.join();
             }
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | RuntimeException | Error e) {
+            // the caller closes the stores next: no thread may still be writing them
             failure.compareAndSet(null, e);
-            running.forEach(Thread::interrupt);
+            stop(running);
             throw e;
         }
         Throwable failed = failure.get();
@@ -132,6 +135,28 @@ final class Rebuilder {
         return List.copyOf(timings);
     }
 
+    /** Interrupts the threads and waits for them (not interruptibly, within a bound) to leave the stores alone. */
+    private static void stop(List<Thread> running) {
+        running.forEach(Thread::interrupt);
+        long deadline = System.currentTimeMillis() + STOP_PATIENCE_MILLIS;
+        boolean interrupted = Thread.interrupted();
+        for (Thread thread : running) {
+            while (thread.isAlive() && System.currentTimeMillis() < deadline) {
+                try {
+                    thread.join(Math.max(1, deadline - System.currentTimeMillis()));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (thread.isAlive()) {
+                LOG.warn("rebuild thread {} did not stop within {} ms", thread.getName(), STOP_PATIENCE_MILLIS);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** One thread's share of the partitions: its consumer, its fold, its states and its batch. */
     private final class Worker implements EventFold.Target, AutoCloseable {
         private final List<TopicPartition> partitions;
@@ -139,11 +164,12 @@ final class Rebuilder {
         private final KafkaConsumer<String, byte[]> consumer;
         private final EventFold fold = new EventFold(new AvroDeserializer<>(registry, FlagEvent.class),
                 new AvroSerializer<>(registry, true), topics, metrics);
-        private final BatchBuilder batch = new BatchBuilder();
-        private final StateCache<FlagState> flags = new StateCache<>(stores, stores.flags, StateCodec.FLAGS, RECENT_STATES);
+        private final BatchBuilder batch = new BatchBuilder(stores);
+        private final StateCache<FlagState> flags = new StateCache<>(stores, stores.flags, StateCodec.FLAGS, batching.states());
         private final StateCache<SegmentState> segments = new StateCache<>(stores, stores.segments, StateCodec.SEGMENTS,
-                RECENT_STATES);
-        private final StateCache<RolloutPlanState> plans = new StateCache<>(stores, stores.plans, StateCodec.PLANS, RECENT_STATES);
+                batching.states());
+        private final StateCache<RolloutPlanState> plans = new StateCache<>(stores, stores.plans, StateCodec.PLANS,
+                batching.states());
         private final SortedEntries history = new SortedEntries();
         private final SortedEntries audit = new SortedEntries();
         private ConsumerRecord<String, byte[]> current;
@@ -156,6 +182,8 @@ final class Rebuilder {
             this.end = end;
             Map<String, Object> config = kafka.applyTo(ClientRole.CONSUMER, new HashMap<>(Map.of(
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    // never jump: a log start that moved past the position must fail the rebuild, not skip events
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
                     ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024,
@@ -164,15 +192,18 @@ final class Rebuilder {
             this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         }
 
-        /** Folds this share to its end; returns early (quietly) when another thread failed. */
+        /** Folds this share to its end; returns null (quietly) when another thread failed first. */
         Timing run(AtomicReference<Throwable> failure, long deadline) {
             long started = System.nanoTime();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<TopicPartition> open = new ArrayList<>(partitions);
             while (!open.isEmpty()) {
-                if (failure.get() != null || Thread.currentThread().isInterrupted()) {
+                if (failure.get() != null) {
                     return null;   // another thread failed: its failure is the one reported
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IllegalStateException("the rebuild thread was interrupted");
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the rebuild did not reach the end of " + topics.flagEvents() + " in time");
@@ -188,13 +219,17 @@ final class Rebuilder {
                         }
                         current = record;
                         fold.fold(record.topic(), record.key(), record.value(), this);
-                        if (++pending >= BATCH_EVENTS) {
+                        if (++pending >= batching.events()) {
                             write(false);
                         }
                     }
                 }
                 // read_committed: the position moves past transaction markers as they are fetched
-                open.removeIf(partition -> consumer.position(partition) >= end.get(partition));
+                List<TopicPartition> done = open.stream().filter(p -> consumer.position(p) >= end.get(p)).toList();
+                if (!done.isEmpty()) {
+                    consumer.pause(done);   // nothing past the end is folded: stop fetching it
+                    open.removeAll(done);
+                }
             }
             write(true);
             long total = System.nanoTime() - started;
@@ -213,8 +248,8 @@ final class Rebuilder {
                     states.writeChanged(batch);
                 }
             }
-            history.moveTo(batch, stores.history);
-            audit.moveTo(batch, stores.audit);
+            history.moveTo(batch, stores.historyId);
+            audit.moveTo(batch, stores.auditId);
             stores.write(batch);
             pending = 0;
             writeNanos += System.nanoTime() - writing;
@@ -267,7 +302,11 @@ final class Rebuilder {
 
         /** Counted as undecodable by the fold; the live projection copied it to the dead-letter topic already. */
         @Override
-        public String deadLetter(String key, byte[] value, String reason) {
+        public void deadLetter(String key, byte[] value, String reason) {
+        }
+
+        @Override
+        public String deadLetters() {
             return "skipped by the replay (the live projection copies such records to " + topics.deadLetters() + ")";
         }
 
@@ -276,9 +315,14 @@ final class Rebuilder {
             return current == null ? "?" : current.topic() + "-" + current.partition() + "@" + current.offset();
         }
 
+        /** A consumer that fails to close after its work is done does not fail the rebuild. */
         @Override
         public void close() {
-            consumer.close();
+            try {
+                consumer.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing a rebuild consumer: {}", e.toString());
+            }
         }
     }
 
@@ -295,7 +339,7 @@ final class Rebuilder {
             entries.add(new byte[][] {key.getBytes(StandardCharsets.UTF_8), value});
         }
 
-        void moveTo(BatchBuilder batch, ColumnFamilyHandle store) {
+        void moveTo(BatchBuilder batch, int store) {
             entries.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
             for (byte[][] entry : entries) {
                 batch.put(store, entry[0], entry[1]);

@@ -10,7 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -20,7 +25,6 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The stores a replay rebuilds, in one RocksDB of its own with a column family per store (the same
@@ -42,13 +46,25 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
     private final WriteOptions writeOptions;
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles;
-    /** Reading a closed RocksDB through its Java handle would crash the process, so every read checks this first. */
-    private volatile boolean closed;
+    /**
+     * Touching a closed RocksDB through its Java handles can crash the process, so every read, write
+     * and iterator step holds the read side of this lock and checks {@link #closed}; closing takes the
+     * write side, after every such call has left, and closes the iterators still open first.
+     */
+    private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
+    private final Set<AutoCloseable> openIterators = ConcurrentHashMap.newKeySet();
+    private boolean closed;
     final ColumnFamilyHandle flags;
     final ColumnFamilyHandle segments;
     final ColumnFamilyHandle plans;
     final ColumnFamilyHandle history;
     final ColumnFamilyHandle audit;
+    /** The column families' ids, for batches built in Java (asking a handle is a JNI call). */
+    final int flagsId;
+    final int segmentsId;
+    final int plansId;
+    final int historyId;
+    final int auditId;
 
     private RebuiltStores(DBOptions dbOptions, ColumnFamilyOptions columnOptions, RocksDB db, List<ColumnFamilyHandle> handles) {
         this.dbOptions = dbOptions;
@@ -61,12 +77,17 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
         this.plans = handles.get(3);
         this.history = handles.get(4);
         this.audit = handles.get(5);
+        this.flagsId = flags.getID();
+        this.segmentsId = segments.getID();
+        this.plansId = plans.getID();
+        this.historyId = history.getID();
+        this.auditId = audit.getID();
     }
 
     /** Creates the stores, empty, in {@code dir} (which must not hold a database yet). */
     static RebuiltStores create(Path dir) {
-        DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2);
+        DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setErrorIfExists(true)
+                .setCreateMissingColumnFamilies(true).setMaxBackgroundJobs(2);
         ColumnFamilyOptions columnOptions = new ColumnFamilyOptions();
         // not compressed: the stores live as long as one replay, and compressing every flush cost a share of two cores
         columnOptions.setCompressionType(CompressionType.NO_COMPRESSION);
@@ -89,34 +110,56 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
         }
     }
 
-    /** Throws unless the stores are open. */
-    void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the replay's stores are closed");
+    /** Runs {@code action} while the stores are open, and keeps them open until it returns. */
+    <T> T whileOpen(Supplier<T> action) {
+        guard.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the replay's stores are closed");
+            }
+            return action.get();
+        } finally {
+            guard.readLock().unlock();
         }
+    }
+
+    /** An iterator to close if the stores close first; {@link #forget} it when it closes itself. */
+    void remember(AutoCloseable iterator) {
+        openIterators.add(iterator);
+    }
+
+    void forget(AutoCloseable iterator) {
+        openIterators.remove(iterator);
+    }
+
+    RocksDB db() {
+        return db;
     }
 
     /** Writes what {@code batch} holds (and leaves it empty). */
     void write(BatchBuilder batch) {
-        checkOpen();
         if (batch.count() == 0) {
             return;
         }
-        try (WriteBatch entries = batch.take()) {
-            db.write(writeOptions, entries);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot write the replay's stores: " + e.getMessage(), e);
-        }
+        whileOpen(() -> {
+            try (WriteBatch entries = batch.take()) {
+                db.write(writeOptions, entries);
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("cannot write the replay's stores: " + e.getMessage(), e);
+            }
+            return null;
+        });
     }
 
     /** The stored bytes of {@code key}, or null. */
     byte[] get(ColumnFamilyHandle store, String key) {
-        checkOpen();
-        try {
-            return db.get(store, key.getBytes(StandardCharsets.UTF_8));
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot read the replay's stores: " + e.getMessage(), e);
-        }
+        return whileOpen(() -> {
+            try {
+                return db.get(store, key.getBytes(StandardCharsets.UTF_8));
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("cannot read the replay's stores: " + e.getMessage(), e);
+            }
+        });
     }
 
     @Override
@@ -146,19 +189,32 @@ final class RebuiltStores implements FoldStores, AutoCloseable {
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> view(String name, ColumnFamilyHandle store, Function<byte[], V> decode) {
-        return new RocksView<>(name, db, store, decode, this::checkOpen);
+        return new RocksView<>(name, this, store, decode);
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        guard.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (AutoCloseable iterator : openIterators) {
+                try {
+                    iterator.close();
+                } catch (Exception e) {
+                    // closing a RocksDB iterator does not throw; nothing to add
+                }
+            }
+            openIterators.clear();
+            handles.forEach(ColumnFamilyHandle::close);
+            db.close();
+            writeOptions.close();
+            dbOptions.close();
+            columnOptions.close();
+        } finally {
+            guard.writeLock().unlock();
         }
-        closed = true;
-        handles.forEach(ColumnFamilyHandle::close);
-        db.close();
-        writeOptions.close();
-        dbOptions.close();
-        columnOptions.close();
     }
 }

@@ -55,15 +55,38 @@ public final class Replay implements AutoCloseable {
         }
     }
 
+    /**
+     * How often a rebuild thread writes: every {@code events} events it folds, and its states when
+     * more than {@code states} of one kind are held (else once, at the end).
+     */
+    public record Batching(int events, int states) {
+        /** Measured at a million events (BENCHMARKS.md): larger batches bought nothing more. */
+        public static final Batching DEFAULT = new Batching(20_000, 20_000);
+
+        public Batching {
+            if (events < 1 || states < 1) {
+                throw new IllegalArgumentException("batching needs at least one event and one state, not " + events + "/" + states);
+            }
+        }
+    }
+
     private final Options options;
     private final SchemaRegistryClient registry;
+    private final Batching batching;
     private final Path directory;
     private final ProjectionMetrics metrics = new ProjectionMetrics();
     private RebuiltStores stores;
+    private boolean rebuilt;
 
     public Replay(Options options, SchemaRegistryClient registry) {
+        this(options, registry, Batching.DEFAULT);
+    }
+
+    /** With other batch sizes (tests: to write many small batches and to overflow the state caches). */
+    public Replay(Options options, SchemaRegistryClient registry, Batching batching) {
         this.options = options;
         this.registry = registry;
+        this.batching = batching;
         this.directory = options.stateDir().resolve("flagplane-replay-" + UUID.randomUUID());
     }
 
@@ -78,7 +101,7 @@ public final class Replay implements AutoCloseable {
                 options.topics().flagEvents(), end.size(), total, options.threads(), directory);
         long started = System.nanoTime();
         stores = RebuiltStores.create(directory);
-        Rebuilder rebuilder = new Rebuilder(options.kafka(), options.topics(), registry, metrics, stores);
+        Rebuilder rebuilder = new Rebuilder(options.kafka(), options.topics(), registry, metrics, stores, batching);
         Thread progress = new Thread(() -> reportProgress(started), "flagplane-rebuild-progress");
         progress.setDaemon(true);
         progress.start();
@@ -89,6 +112,7 @@ public final class Replay implements AutoCloseable {
             progress.interrupt();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        rebuilt = true;
         Result result = new Result(metrics.seen(), took);
         options.progress().printf("rebuilt from %,d events in %.2f s: %,.0f events/s (applied %,d, stale %,d, rejected %,d, "
                         + "undecodable %,d)%n", result.events(), took.toNanos() / 1e9, result.eventsPerSecond(), metrics.applied(),
@@ -131,9 +155,10 @@ public final class Replay implements AutoCloseable {
         }
     }
 
+    /** The stores of a rebuild that completed; a failed or unfinished one is never read. */
     private RebuiltStores stores() {
-        if (stores == null) {
-            throw new IllegalStateException("rebuild() first");
+        if (!rebuilt) {
+            throw new IllegalStateException(stores == null ? "rebuild() first" : "the rebuild did not complete");
         }
         return stores;
     }

@@ -8,50 +8,43 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
  * One column family of the {@link RebuiltStores}, read as Kafka Streams' interactive queries read a
- * store: keys in UTF-8 byte order, ranges inclusive at both ends, a null bound open.
+ * store: keys in UTF-8 byte order, ranges inclusive at both ends, a null bound open, {@code from >
+ * to} empty. Every call, and every step of an iterator, runs while the stores are open
+ * ({@link RebuiltStores#whileOpen}); once they close, reads throw instead of touching RocksDB.
  */
 final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
 
     private final String name;
-    private final RocksDB db;
+    private final RebuiltStores stores;
     private final ColumnFamilyHandle store;
     private final Function<byte[], V> decode;
-    private final Runnable checkOpen;
 
-    /** @param checkOpen throws when the database is closed (a closed RocksDB must not be touched) */
-    RocksView(String name, RocksDB db, ColumnFamilyHandle store, Function<byte[], V> decode, Runnable checkOpen) {
+    RocksView(String name, RebuiltStores stores, ColumnFamilyHandle store, Function<byte[], V> decode) {
         this.name = name;
-        this.db = db;
+        this.stores = stores;
         this.store = store;
         this.decode = decode;
-        this.checkOpen = checkOpen;
     }
 
     @Override
     public V get(String key) {
-        checkOpen.run();
-        try {
-            byte[] value = db.get(store, bytes(key));
-            return value == null ? null : decode.apply(value);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot read " + name + ": " + e.getMessage(), e);
-        }
+        byte[] value = stores.get(store, key);
+        return value == null ? null : decode.apply(value);
     }
 
     @Override
     public KeyValueIterator<String, V> range(String from, String to) {
-        return new Iter(from == null ? null : bytes(from), to == null ? null : bytes(to), false);
+        return iterator(from, to, false);
     }
 
     @Override
     public KeyValueIterator<String, V> reverseRange(String from, String to) {
-        return new Iter(from == null ? null : bytes(from), to == null ? null : bytes(to), true);
+        return iterator(from, to, true);
     }
 
     @Override
@@ -66,16 +59,39 @@ final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
 
     @Override
     public long approximateNumEntries() {
-        checkOpen.run();
-        try {
-            return db.getLongProperty(store, "rocksdb.estimate-num-keys");
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot read " + name + ": " + e.getMessage(), e);
-        }
+        return stores.whileOpen(() -> {
+            try {
+                return stores.db().getLongProperty(store, "rocksdb.estimate-num-keys");
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("cannot read " + name + ": " + e.getMessage(), e);
+            }
+        });
     }
 
-    private static byte[] bytes(String key) {
-        return key.getBytes(StandardCharsets.UTF_8);
+    private KeyValueIterator<String, V> iterator(String from, String to, boolean reverse) {
+        byte[] lower = from == null ? null : from.getBytes(StandardCharsets.UTF_8);
+        byte[] upper = to == null ? null : to.getBytes(StandardCharsets.UTF_8);
+        if (lower != null && upper != null && Arrays.compareUnsigned(lower, upper) > 0) {
+            stores.whileOpen(() -> null);   // closed stores throw even for an empty range
+            return new Iter(null, lower, upper, reverse);   // empty, as Kafka Streams answers from > to
+        }
+        return stores.whileOpen(() -> {
+            RocksIterator it = stores.db().newIterator(store);
+            if (reverse) {
+                if (upper == null) {
+                    it.seekToLast();
+                } else {
+                    it.seekForPrev(upper);
+                }
+            } else if (lower == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(lower);
+            }
+            Iter iter = new Iter(it, lower, upper, reverse);
+            stores.remember(iter);
+            return iter;
+        });
     }
 
     /** Walks from one bound towards the other; the far bound is checked on every step. */
@@ -87,28 +103,13 @@ final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
         private KeyValue<String, V> next;
         private boolean closed;
 
-        Iter(byte[] from, byte[] to, boolean reverse) {
-            checkOpen.run();
-            this.it = db.newIterator(store);
+        /** @param it null for an empty range */
+        Iter(RocksIterator it, byte[] from, byte[] to, boolean reverse) {
+            this.it = it;
             this.from = from;
             this.to = to;
             this.reverse = reverse;
-            if (from != null && to != null && Arrays.compareUnsigned(from, to) > 0) {
-                it.close();   // an empty range, as Kafka Streams gives for from > to
-                closed = true;
-                return;
-            }
-            if (reverse) {
-                if (to == null) {
-                    it.seekToLast();
-                } else {
-                    it.seekForPrev(to);
-                }
-            } else if (from == null) {
-                it.seekToFirst();
-            } else {
-                it.seek(from);
-            }
+            this.closed = it == null;
         }
 
         @Override
@@ -116,20 +117,27 @@ final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
             if (next != null) {
                 return true;
             }
-            if (closed || !it.isValid()) {
+            if (it == null) {
                 return false;
             }
-            byte[] key = it.key();
-            if (reverse ? from != null && Arrays.compareUnsigned(key, from) < 0 : to != null && Arrays.compareUnsigned(key, to) > 0) {
-                return false;
-            }
-            next = KeyValue.pair(new String(key, StandardCharsets.UTF_8), decode.apply(it.value()));
-            if (reverse) {
-                it.prev();
-            } else {
-                it.next();
-            }
-            return true;
+            // closed stores throw here, as a Kafka Streams store does; an iterator its caller closed just ends
+            return stores.whileOpen(() -> {
+                if (closed || !it.isValid()) {
+                    return false;
+                }
+                byte[] key = it.key();
+                if (reverse ? from != null && Arrays.compareUnsigned(key, from) < 0
+                        : to != null && Arrays.compareUnsigned(key, to) > 0) {
+                    return false;
+                }
+                next = KeyValue.pair(new String(key, StandardCharsets.UTF_8), decode.apply(it.value()));
+                if (reverse) {
+                    it.prev();
+                } else {
+                    it.next();
+                }
+                return true;
+            });
         }
 
         @Override
@@ -150,11 +158,13 @@ final class RocksView<V> implements ReadOnlyKeyValueStore<String, V> {
             return next.key;
         }
 
+        /** Idempotent; the stores call it too when they close first. */
         @Override
-        public void close() {
+        public synchronized void close() {
             if (!closed) {
                 closed = true;
                 it.close();
+                stores.forget(this);
             }
         }
     }

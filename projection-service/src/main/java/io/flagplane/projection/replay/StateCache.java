@@ -34,6 +34,7 @@ final class StateCache<V extends SpecificRecord> {
 
     private final RebuiltStores stores;
     private final ColumnFamilyHandle store;
+    private final int storeId;
     private final StateCodec<V> codec;
     private final int capacity;
     private final Map<String, Slot<V>> slots = new HashMap<>();
@@ -44,6 +45,7 @@ final class StateCache<V extends SpecificRecord> {
     StateCache(RebuiltStores stores, ColumnFamilyHandle store, StateCodec<V> codec, int capacity) {
         this.stores = stores;
         this.store = store;
+        this.storeId = store.getID();
         this.codec = codec;
         this.capacity = capacity;
     }
@@ -80,7 +82,7 @@ final class StateCache<V extends SpecificRecord> {
      */
     void writeChanged(BatchBuilder batch) {
         for (Slot<V> slot : dirty) {
-            batch.put(store, slot.key.getBytes(StandardCharsets.UTF_8), codec.encode(slot.state));
+            batch.put(storeId, slot.key.getBytes(StandardCharsets.UTF_8), codec.encode(slot.state));
             slot.dirty = false;
         }
         dirty.clear();

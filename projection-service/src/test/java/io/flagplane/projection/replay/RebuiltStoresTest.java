@@ -37,7 +37,7 @@ class RebuiltStoresTest {
         // history-like keys, plus characters whose UTF-8 order differs from Java's String order
         String[] alphabet = {"a", "b", "z", "/", "#", "0", "9", "é", "\uFB01", "\uD83D\uDE80"};
         try (RebuiltStores stores = RebuiltStores.create(dir.resolve("db"))) {
-            BatchBuilder batch = new BatchBuilder();
+            BatchBuilder batch = new BatchBuilder(stores);
             for (int i = 0; i < 2_000; i++) {
                 StringBuilder key = new StringBuilder("production/");
                 for (int c = 0, n = 1 + random.nextInt(6); c < n; c++) {
@@ -45,7 +45,7 @@ class RebuiltStoresTest {
                 }
                 key.append('#').append(String.format("%08d", random.nextInt(100)));
                 expected.put(key.toString(), "v" + i);
-                batch.put(stores.history, key.toString().getBytes(StandardCharsets.UTF_8),
+                batch.put(stores.historyId, key.toString().getBytes(StandardCharsets.UTF_8),
                         ("v" + i).getBytes(StandardCharsets.UTF_8));
             }
             stores.write(batch);
@@ -55,7 +55,8 @@ class RebuiltStoresTest {
             assertThat(read(history.reverseAll())).containsExactlyElementsOf(entries(expected.descendingMap()));
             for (int i = 0; i < 300; i++) {
                 String from = random.nextInt(10) == 0 ? null : keys.get(random.nextInt(keys.size())) + (random.nextBoolean() ? "" : "!");
-                String to = random.nextInt(10) == 0 ? null : keys.get(random.nextInt(keys.size()));
+                // bounds that are stored keys and bounds between keys (what the audit query's floor and ceiling are)
+                String to = random.nextInt(10) == 0 ? null : keys.get(random.nextInt(keys.size())) + (random.nextBoolean() ? "" : "!");
                 NavigableMap<String, String> slice = slice(expected, from, to);
                 assertThat(read(history.range(from, to))).as("range %s .. %s", from, to).containsExactlyElementsOf(entries(slice));
                 assertThat(read(history.reverseRange(from, to))).as("reverseRange %s .. %s", from, to)
@@ -74,10 +75,10 @@ class RebuiltStoresTest {
     @Test
     void an_audit_share_and_the_states_read_back() throws Exception {
         try (RebuiltStores stores = RebuiltStores.create(dir.resolve("db"))) {
-            BatchBuilder batch = new BatchBuilder();
+            BatchBuilder batch = new BatchBuilder(stores);
             var flag = io.flagplane.fixtures.States.booleanState("production", "checkout.new_ui", 3);
-            batch.put(stores.flags, "production/checkout.new_ui".getBytes(StandardCharsets.UTF_8), StateCodec.FLAGS.encode(flag));
-            batch.put(stores.audit, "k1".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+            batch.put(stores.flagsId, "production/checkout.new_ui".getBytes(StandardCharsets.UTF_8), StateCodec.FLAGS.encode(flag));
+            batch.put(stores.auditId, "k1".getBytes(StandardCharsets.UTF_8), new byte[] {1});
             stores.write(batch);
             assertThat(stores.flags().get("production/checkout.new_ui")).isEqualTo(flag);
             assertThat(stores.auditShares()).hasSize(1);
@@ -89,15 +90,15 @@ class RebuiltStoresTest {
     @Test
     void a_batch_built_in_java_is_read_back_as_written_whatever_the_lengths() throws Exception {
         try (RebuiltStores stores = RebuiltStores.create(dir.resolve("db"))) {
-            BatchBuilder batch = new BatchBuilder();
+            BatchBuilder batch = new BatchBuilder(stores);
             // lengths across the varint boundaries (127/128, 16383/16384) and a batch that outgrows its first buffer
             int[] lengths = {0, 1, 127, 128, 300, 16_383, 16_384, 70_000, 2_000_000};
             for (int i = 0; i < lengths.length; i++) {
                 byte[] value = new byte[lengths[i]];
                 Arrays.fill(value, (byte) i);
-                batch.put(stores.history, ("k" + i + "x".repeat(i * 40)).getBytes(StandardCharsets.UTF_8), value);
+                batch.put(stores.historyId, ("k" + i + "x".repeat(i * 40)).getBytes(StandardCharsets.UTF_8), value);
             }
-            batch.put(stores.audit, "a".getBytes(StandardCharsets.UTF_8), new byte[] {7});
+            batch.put(stores.auditId, "a".getBytes(StandardCharsets.UTF_8), new byte[] {7});
             assertThat(batch.count()).isEqualTo(lengths.length + 1);
             stores.write(batch);
             assertThat(batch.count()).isZero();
@@ -124,6 +125,36 @@ class RebuiltStoresTest {
                 .hasMessageContaining("closed");
         org.assertj.core.api.Assertions.assertThatThrownBy(history::all).isInstanceOf(IllegalStateException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.flags().get("k")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void an_iterator_left_open_is_closed_with_the_stores_and_then_refuses_to_go_on() {
+        RebuiltStores stores = RebuiltStores.create(dir.resolve("db"));
+        BatchBuilder batch = new BatchBuilder(stores);
+        for (int i = 0; i < 10; i++) {
+            batch.put(stores.historyId, ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[] {(byte) i});
+        }
+        stores.write(batch);
+        KeyValueIterator<String, byte[]> open = stores.history().all();
+        assertThat(open.next().key).isEqualTo("k0");
+        stores.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(open::hasNext).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        open.close();   // harmless after the stores closed it
+    }
+
+    @Test
+    void a_batch_past_its_size_writes_itself_out() {
+        try (RebuiltStores stores = RebuiltStores.create(dir.resolve("db"))) {
+            BatchBuilder batch = new BatchBuilder(stores, 1_000);
+            for (int i = 0; i < 100; i++) {
+                batch.put(stores.historyId, String.format("k%03d", i).getBytes(StandardCharsets.UTF_8), new byte[100]);
+            }
+            assertThat(batch.count()).as("spilled every ~9 entries").isLessThan(10);
+            assertThat(read(stores.history().all())).as("what spilled is already stored").hasSize(100 - batch.count());
+            stores.write(batch);
+            assertThat(read(stores.history().all())).hasSize(100);
+        }
     }
 
     private static NavigableMap<String, String> slice(TreeMap<String, String> map, String from, String to) {
