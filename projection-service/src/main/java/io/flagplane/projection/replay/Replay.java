@@ -102,7 +102,7 @@ public final class Replay implements AutoCloseable {
         long started = System.nanoTime();
         stores = RebuiltStores.create(directory);
         Rebuilder rebuilder = new Rebuilder(options.kafka(), options.topics(), registry, metrics, stores, batching);
-        Thread progress = new Thread(() -> reportProgress(started), "flagplane-rebuild-progress");
+        Thread progress = new Thread(() -> reportProgress(started, total), "flagplane-rebuild-progress");
         progress.setDaemon(true);
         progress.start();
         List<Rebuilder.Timing> timings;
@@ -121,14 +121,15 @@ public final class Replay implements AutoCloseable {
         return result;
     }
 
-    /** A line a second while the rebuild runs. */
-    private void reportProgress(long started) {
+    /** A line a second while the rebuild runs; the share is of offsets, which count transaction markers too. */
+    private void reportProgress(long started, long offsets) {
         try {
             while (true) {
                 Thread.sleep(1_000);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 long seen = metrics.seen();
-                options.progress().printf("  … %,d events folded in %.1f s (%,.0f/s)%n", seen, seconds, seen / seconds);
+                options.progress().printf("  … %,d events folded in %.1f s (%,.0f/s, about %d %% of the log)%n", seen, seconds,
+                        seen / seconds, offsets == 0 ? 100 : Math.min(100, seen * 100 / offsets));
             }
         } catch (InterruptedException e) {
             // the rebuild is over
