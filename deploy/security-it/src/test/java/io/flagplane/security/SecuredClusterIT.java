@@ -6,11 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagplane.command.CommandService;
 import io.flagplane.command.CommandServiceConfig;
+import io.flagplane.connections.KafkaClientSettings;
+import io.flagplane.connections.RegistrySettings;
+import io.flagplane.contract.TopicNames;
 import io.flagplane.edge.EdgeConfig;
 import io.flagplane.edge.EdgeNode;
 import io.flagplane.evaluation.EvaluationContext;
 import io.flagplane.projection.ProjectionConfig;
 import io.flagplane.projection.ProjectionService;
+import io.flagplane.projection.replay.Replay;
+import io.flagplane.projection.replay.Verifier;
 import io.flagplane.registry.RegistryAccess;
 import io.flagplane.registry.server.SchemaRegistryCommand;
 import io.flagplane.registry.server.SchemaRegistryServer;
@@ -19,6 +24,10 @@ import io.flagplane.settings.Settings;
 import io.flagplane.testkit.SecureKafkaCluster;
 import io.flagplane.testkit.SharedSecureKafka;
 import io.flagplane.testkit.http.Api;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -63,12 +72,14 @@ class SecuredClusterIT {
         String projectionUser = p.user("projection");
         String edgeUser = p.user("edge");
         String sdkUser = p.user("checkout");
+        String replayUser = p.user("replay");
         Map<String, String> roles = new LinkedHashMap<>();
         roles.put("registry", registryUser);
         roles.put("command", commandUser);
         roles.put("projection", projectionUser);
         roles.put("edge", edgeUser);
         roles.put("sdk", sdkUser);
+        roles.put("replay", replayUser);
         String printed = p.grant(roles);
         assertThat(printed).contains("ALLOW User:" + commandUser).contains("ACLs in place");
 
@@ -128,6 +139,22 @@ class SecuredClusterIT {
                     assertThat(evaluators.toString()).contains("edge_node").contains("sdk_client");
                 });
                 assertThat(node.reportingStats().sent()).isPositive();
+
+                // the auditor's replay, as its own principal with only its grants (no group, no topics of its own):
+                // rebuilds from flag-events and compares with the live projection's changelogs
+                ByteArrayOutputStream progress = new ByteArrayOutputStream();
+                Settings replaySettings = p.settings(replayUser, common);
+                Replay.Options options = new Replay.Options(KafkaClientSettings.from(replaySettings), TopicNames.withPrefix(p.prefix),
+                        p.applicationId, Files.createDirectories(dir.resolve("replay")), 1,
+                        new PrintStream(progress, true, StandardCharsets.UTF_8));
+                try (Replay replay = new Replay(options, RegistrySettings.client(RegistrySettings.from(replaySettings)))) {
+                    replay.rebuild(Duration.ofSeconds(60));
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                        Verifier.Report report = replay.verify(Duration.ofSeconds(5));
+                        assertThat(report.ok()).as(progress.toString(StandardCharsets.UTF_8)).isTrue();
+                        assertThat(report.stores().get(0).identical()).as("the flag's state").isEqualTo(1);
+                    });
+                }
             }
         }
     }
