@@ -74,8 +74,9 @@ final class Rebuilder {
     record Timing(String thread, int partitions, Duration total, Duration polling, Duration writing) {
         @Override
         public String toString() {
-            return String.format("%s (%d partitions): %.2f s, of which %.2f s waiting for records and %.2f s writing batches",
-                    thread, partitions, total.toNanos() / 1e9, polling.toNanos() / 1e9, writing.toNanos() / 1e9);
+            return String.format("%s (%d partition%s): %.2f s, of which %.2f s waiting for records and %.2f s writing batches",
+                    thread, partitions, partitions == 1 ? "" : "s", total.toNanos() / 1e9, polling.toNanos() / 1e9,
+                    writing.toNanos() / 1e9);
         }
     }
 
