@@ -74,6 +74,42 @@ final class PlanCommands implements Runnable {
         }
     }
 
+    /**
+     * Waits (unless --no-wait) until the projection shows plan {@code key} at {@code version} or
+     * later: the command-service answers once the change is durable, and the projection folds it a
+     * moment after, so without this a {@code plans get} straight after could still say
+     * PLAN_NOT_FOUND or show the step before. Exits 3 when the projection has not caught up in time.
+     */
+    static void awaitProjection(Base command, String key, long version) {
+        FlagplaneCli cli = command.cli();
+        if (!cli.waits() || version <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + cli.waitTimeout().toNanos();
+        while (true) {
+            try {
+                JsonNode plan = command.api().get(Api.Service.PROJECTION, command.env() + "/plans/" + Api.enc(key));
+                if (plan.path("version").asLong() >= version) {
+                    return;
+                }
+            } catch (ApiException e) {
+                if (e.status() != 404 && e.status() != 503) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CliException(ExitCode.NOT_LIVE, "plan " + key + " v" + version + " is written, but the projection does not"
+                        + " show it yet after " + Durations.human(cli.waitTimeout()) + " (--wait-timeout)");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCode.NOT_LIVE, "interrupted while waiting for the projection");
+            }
+        }
+    }
+
     @Command(name = "create", description = "Draft a plan from a JSON body (docs/PLANS.md).",
             footerHeading = "%nExamples:%n", footer = "  flagplane plans create -f plan.json")
     static final class Create extends Base {
@@ -83,6 +119,7 @@ final class PlanCommands implements Runnable {
         @Override
         void run() {
             JsonNode answer = api().post(Api.Service.COMMAND, env() + "/plans", FlagCommands.readJson(file, "--file"));
+            awaitProjection(this, answer.path("key").asText(), answer.path("version").asLong());
             cli().changed(answer, "drafted plan " + answer.path("key").asText());
         }
     }
@@ -106,6 +143,7 @@ final class PlanCommands implements Runnable {
         @Override
         void run() {
             JsonNode answer = api().post(Api.Service.COMMAND, env() + "/plans/" + Api.enc(key) + "/" + route(), body());
+            awaitProjection(this, key, answer.path("version").asLong());
             JsonNode plan = answer.path("plan");
             cli().changed(answer, done() + " plan " + key + " (" + plan.path("status").asText()
                     + (plan.path("currentStep").asInt(-1) >= 0 ? ", step " + plan.path("currentStepName").asText() : "") + ")");
