@@ -270,6 +270,7 @@ final class SeedCommands {
                                 + "internal first (phases go in order: internal → beta → expanded → general)");
                     }
                     JsonNode answer = api.post(Api.Service.COMMAND, planPath + "/start", reason(reason));
+                    PlanCommands.awaitProjection(this, key, answer.path("version").asLong());
                     cli().changed(answer, "deployed " + flag + ": internal (1 of 4) — " + stepSentence("internal"));
                 }
                 case "PAUSED" -> throw CliException.refused("the rollout plan " + key + " of " + flag + " is paused ("
@@ -331,6 +332,7 @@ final class SeedCommands {
                 throw new CliException(ExitCode.NOT_LIVE, "go given for " + phase + ", but " + flag + " is still at "
                         + currentName + " after " + Durations.human(cli().waitTimeout()) + ": " + why);
             }
+            PlanCommands.awaitProjection(this, key, now.path("version").asLong());
             JsonNode flagNow = flag(flag);
             ObjectNode written = Api.body().put("kind", "flag").put("environment", api().environment()).put("key", flag)
                     .put("changed", true).put("version", flagNow.path("version").asLong())
