@@ -102,6 +102,8 @@ final class PlanCommands implements Runnable {
                         + " show it yet after " + Durations.human(cli.waitTimeout()) + " (--wait-timeout)");
             }
             try {
+                // the projection's plan route has no wait (only a flag version's propagation has one), so the
+                // plan is asked again; a fold takes milliseconds, and the loop is bounded by --wait-timeout above
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

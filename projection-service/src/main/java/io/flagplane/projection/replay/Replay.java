@@ -125,6 +125,7 @@ public final class Replay implements AutoCloseable {
     private void reportProgress(long started, long offsets) {
         try {
             while (true) {
+                // a pace, not a wait for anything: one line a second until rebuild() interrupts this thread
                 Thread.sleep(1_000);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 long seen = metrics.seen();
