@@ -278,10 +278,8 @@ public final class ProjectionService implements AutoCloseable {
     }
 
     /**
-     * The telemetry application's: as the fold's, but without the fold's latency tuning (a 10 ms poll,
-     * a 10 ms fetch wait, no linger), which makes an idle consumer ask the broker a hundred times a second.
-     * A fetch still answers as soon as a record arrives, so a report is folded about as soon as before;
-     * what goes is the idle polling, CPU the fold's thread can use.
+     * The telemetry application's: as the fold's, but with Streams' own producer linger (reports and
+     * experiment counts travel in batches; only the fold's states are on the kill path).
      */
     static Properties telemetryStreamsProperties(ProjectionConfig config) {
         return streamsProperties(config, telemetryApplicationId(config.applicationId()), false);
@@ -298,10 +296,11 @@ public final class ProjectionService implements AutoCloseable {
         // the Kafka 5.0 default, recommended now (the constant is deprecated until then)
         p.put("processing.exception.handler.global.enabled", true);
         if (killPath) {
-            p.put(StreamsConfig.POLL_MS_CONFIG, 10);
-            // Streams sets linger.ms=100 on its producer; a kill must not wait for a batch to fill
+            // Streams sets linger.ms=100 on its producer; a kill must not wait for a batch to fill.
+            // No short poll or fetch wait (10 ms each until issue 17): a fetch is answered as soon as a
+            // record arrives, so they bought the kill nothing measurable, and cost an idle stack with five
+            // edge nodes about 30 % of a core in polling (BENCHMARKS.md, issue 17 part 3).
             p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         }
         // never fold an event of an aborted change set
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");

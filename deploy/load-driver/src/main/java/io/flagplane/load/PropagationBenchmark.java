@@ -3,6 +3,7 @@ package io.flagplane.load;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagplane.command.CommandService;
 import io.flagplane.command.CommandServiceConfig;
+import io.flagplane.connections.KafkaClientSettings;
 import io.flagplane.edge.EdgeConfig;
 import io.flagplane.reporting.ReportingSettings;
 import io.flagplane.edge.EdgeNode;
@@ -12,11 +13,15 @@ import io.flagplane.projection.ProjectionService;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import io.flagplane.avro.FlagEvent;
 import io.flagplane.avro.FlagState;
 import io.flagplane.contract.TopicNames;
+import io.flagplane.registry.RegistryAccess;
 import io.flagplane.registry.SchemaRegistryClient;
+import io.flagplane.settings.Settings;
 import io.flagplane.wire.AvroDeserializer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
@@ -78,6 +83,16 @@ public final class PropagationBenchmark implements Callable<Integer> {
                     + "fix (default ${DEFAULT-VALUE})")
     boolean telemetryApart;
 
+    @Option(names = "--edge-fetch-wait-ms", defaultValue = "-1",
+            description = "the edge nodes' kafka.consumer.fetch.max.wait.ms; -1 keeps the nodes' own default (500 since "
+                    + "issue 17; it was 10 before) (default ${DEFAULT-VALUE})")
+    int edgeFetchWaitMillis;
+
+    @Option(names = "--idle-seconds", defaultValue = "10",
+            description = "seconds to measure this JVM's CPU with everything started and no command sent; 0 skips it "
+                    + "(default ${DEFAULT-VALUE})")
+    int idleSeconds;
+
     @Option(names = "--slowest", defaultValue = "10",
             description = "how many of the slowest commands to break down hop by hop (default ${DEFAULT-VALUE})")
     int slowestShown;
@@ -110,11 +125,11 @@ public final class PropagationBenchmark implements Callable<Integer> {
                 edgeTopics = new TopicNames(t.flagEvents(), t.flagState(), t.segmentState(), t.deadLetters(), UNFOLDED_REPORTS,
                         t.commandLeader(), t.flagNotices(), t.flagExposures(), t.trackingEvents(), t.releaseSignals());
             }
-            StateArrivals arrivals = new StateArrivals(stack.bootstrapServers(), stack.topics.flagState(), stack.registryClient);
+            Arrivals<FlagState> arrivals = Arrivals.states(stack.bootstrapServers(), stack.topics.flagState(), stack.registryClient);
+            Arrivals<FlagEvent> events = Arrivals.events(stack.bootstrapServers(), stack.topics.flagEvents(), stack.registryClient);
             try {
                 for (int i = 0; i < nodes; i++) {
-                    edges.add(EdgeNode.start(EdgeConfig.open("127.0.0.1", 0, stack.bootstrapServers(), stack.registry.url(),
-                            edgeTopics, List.of(ENV)).withReporting(ReportingSettings.defaults().withEnabled(reporting))));
+                    edges.add(EdgeNode.start(edgeConfig(stack, edgeTopics)));
                 }
                 projection.awaitRunning(Duration.ofSeconds(60));
                 for (EdgeNode edge : edges) {
@@ -122,10 +137,13 @@ public final class PropagationBenchmark implements Callable<Integer> {
                 }
                 out.printf("started: broker, registry, command-service, projection (telemetry %s), %d edge nodes (reporting %s%s)%n",
                         telemetryApart ? "in its own Streams application" : "on the fold's stream thread", nodes,
-                        reporting ? "on" : "off", reporting && !foldReports ? ", reports sent to " + UNFOLDED_REPORTS
+                        (reporting ? "on" : "off") + (edgeFetchWaitMillis >= 0 ? ", fetch.max.wait.ms " + edgeFetchWaitMillis : ""),
+                        reporting && !foldReports ? ", reports sent to " + UNFOLDED_REPORTS
                                 + " which the projection does not fold" : "");
-                run(command, edges, stack.adminToken, arrivals.start());
+                measureIdle();
+                run(command, edges, stack.adminToken, events.start(), arrivals.start());
             } finally {
+                events.close();
                 arrivals.close();
                 edges.forEach(EdgeNode::close);
                 projection.close();
@@ -135,7 +153,32 @@ public final class PropagationBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private void run(CommandService command, List<EdgeNode> edges, String token, StateArrivals arrivals) throws Exception {
+    /** What the whole stack costs doing nothing: this JVM's CPU over {@code --idle-seconds} before the first command. */
+    private void measureIdle() throws InterruptedException {
+        if (idleSeconds <= 0) {
+            return;
+        }
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        Thread.sleep(idleSeconds * 1_000L);
+        double cores = (double) (os.getProcessCpuTime() - cpu) / (System.nanoTime() - start);
+        out.printf("IDLE: the whole stack used %.1f %% of one core over %d s before the first command%n", cores * 100, idleSeconds);
+    }
+
+    private EdgeConfig edgeConfig(BenchStack stack, TopicNames edgeTopics) {
+        Map<String, String> kafka = new HashMap<>(Map.of("kafka.bootstrap.servers", stack.bootstrapServers()));
+        if (edgeFetchWaitMillis >= 0) {
+            kafka.put("kafka.consumer.fetch.max.wait.ms", String.valueOf(edgeFetchWaitMillis));
+        }
+        return new EdgeConfig("127.0.0.1", 0, KafkaClientSettings.from(Settings.of(kafka)), RegistryAccess.of(stack.registry.url()),
+                edgeTopics, List.of(ENV), false, null, null, Duration.ofSeconds(15), 1_000,
+                ReportingSettings.defaults().withEnabled(reporting));
+    }
+
+    private void run(CommandService command, List<EdgeNode> edges, String token, Arrivals<FlagEvent> events,
+                     Arrivals<FlagState> arrivals) throws Exception {
         // when each node applied each version of the flag, in nanoTime
         Map<Long, long[]> applied = new ConcurrentHashMap<>();
         for (int n = 0; n < edges.size(); n++) {
@@ -160,6 +203,8 @@ public final class PropagationBenchmark implements Callable<Integer> {
 
         Latencies everyNode = new Latencies();
         Latencies slowestNode = new Latencies();
+        Latencies toEvent = new Latencies();
+        Latencies eventToState = new Latencies();
         Latencies toState = new Latencies();
         Latencies stateToSlowest = new Latencies();
         List<Hops> hops = new ArrayList<>();
@@ -181,7 +226,10 @@ public final class PropagationBenchmark implements Callable<Integer> {
                     first = Math.min(first, at);
                     last = Math.max(last, at);
                 }
+                long event = events.await(version, Duration.ofSeconds(10));
                 long state = arrivals.await(version, Duration.ofSeconds(10));
+                toEvent.record(Math.max(0, event - acknowledged));
+                eventToState.record(Math.max(0, state - event));
                 toState.record(Math.max(0, state - acknowledged));
                 stateToSlowest.record(Math.max(0, last - state));
                 hops.add(new Hops(version, action, state - acknowledged, first - acknowledged, last - acknowledged));
@@ -206,6 +254,9 @@ public final class PropagationBenchmark implements Callable<Integer> {
         out.printf("PROPAGATION slowest node:  %s (per command)%n", slowestNode.summary().describeMillis());
         out.printf("applied before the 2xx reached the driver (counted as 0): %d of %d%n", early, commands * edges.size());
         out.printf("HOP command 2xx -> flag-state record read by the driver's own consumer: %s%n", toState.summary().describeMillis());
+        out.printf("  of which 2xx -> flag-events record read (read committed):           %s%n", toEvent.summary().describeMillis());
+        out.printf("  and flag-events record read -> flag-state record read (the fold):   %s%n",
+                eventToState.summary().describeMillis());
         out.printf("HOP flag-state record read -> slowest node applied:                 %s%n",
                 stateToSlowest.summary().describeMillis());
         hops.sort(Comparator.comparingLong(Hops::last).reversed());
@@ -222,30 +273,45 @@ public final class PropagationBenchmark implements Callable<Integer> {
     }
 
     /**
-     * The driver's own {@code flag-state} consumer (configured like a node's: {@code fetch.max.wait.ms=10},
-     * read committed), which notes when each version of the flag first reached it: the projection's hop.
+     * One of the driver's own consumers (configured like a node's: {@code fetch.max.wait.ms=500}, read committed),
+     * which notes when each version of the flag first reached it: on {@code flag-events}, when the command's event
+     * became readable (the commit's hop); on {@code flag-state}, when the projection's fold of it did.
      */
-    private static final class StateArrivals implements AutoCloseable {
+    private static final class Arrivals<T extends org.apache.avro.specific.SpecificRecord> implements AutoCloseable {
 
         private final KafkaConsumer<String, byte[]> consumer;
         private final String topic;
-        private final AvroDeserializer<FlagState> states;
+        private final AvroDeserializer<T> values;
+        private final java.util.function.ToLongFunction<T> versionOfFlag;
         private final Map<Long, Long> seen = new ConcurrentHashMap<>();
         private final Thread thread;
         private volatile boolean running = true;
 
-        StateArrivals(String bootstrapServers, String topic, SchemaRegistryClient registry) {
+        /** @param versionOfFlag the record's version if it is about the measured flag, else -1 */
+        Arrivals(String bootstrapServers, String topic, SchemaRegistryClient registry, Class<T> type,
+                 java.util.function.ToLongFunction<T> versionOfFlag) {
             this.topic = topic;
-            this.states = new AvroDeserializer<>(registry, FlagState.class);
+            this.values = new AvroDeserializer<>(registry, type);
+            this.versionOfFlag = versionOfFlag;
             this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                     new StringDeserializer(), new ByteArrayDeserializer());
-            this.thread = new Thread(this::run, "driver-flag-state");
+            this.thread = new Thread(this::run, "driver-" + topic);
             this.thread.setDaemon(true);
         }
 
-        StateArrivals start() {
+        static Arrivals<FlagState> states(String bootstrapServers, String topic, SchemaRegistryClient registry) {
+            return new Arrivals<>(bootstrapServers, topic, registry, FlagState.class,
+                    s -> s.getFlagKey().equals(FLAG) && s.getEnvironment().equals(ENV) ? s.getVersion() : -1);
+        }
+
+        static Arrivals<FlagEvent> events(String bootstrapServers, String topic, SchemaRegistryClient registry) {
+            return new Arrivals<>(bootstrapServers, topic, registry, FlagEvent.class,
+                    e -> e.getFlagKey().equals(FLAG) && e.getEnvironment().equals(ENV) ? e.getVersion() : -1);
+        }
+
+        Arrivals<T> start() {
             thread.start();
             return this;
         }
@@ -261,9 +327,9 @@ public final class PropagationBenchmark implements Callable<Integer> {
                         if (record.value() == null) {
                             continue;
                         }
-                        FlagState state = states.deserialize(record.topic(), record.value());
-                        if (state.getFlagKey().equals(FLAG) && state.getEnvironment().equals(ENV)) {
-                            seen.putIfAbsent(state.getVersion(), now);
+                        long version = versionOfFlag.applyAsLong(values.deserialize(record.topic(), record.value()));
+                        if (version >= 0) {
+                            seen.putIfAbsent(version, now);
                         }
                     }
                 } catch (WakeupException e) {
@@ -283,7 +349,7 @@ public final class PropagationBenchmark implements Callable<Integer> {
                 // so this poll's 0.2 ms only delays the next command, it does not blur the measurement
                 Thread.sleep(0, 200_000);
             }
-            throw new IllegalStateException("the driver never read version " + version + " on flag-state");
+            throw new IllegalStateException("the driver never read version " + version + " on " + topic);
         }
 
         @Override

@@ -139,6 +139,9 @@ public final class RulesetTail implements AutoCloseable {
     private volatile Connection connection = new Connection(null, null, 0);
     private volatile Health health = new Health(null, 0, null);
 
+    /** How long the broker may hold a fetch that finds nothing (see the constructor). */
+    static final int FETCH_MAX_WAIT_MS = 500;
+
     /**
      * @param stateListener called on the tail thread with the decoded states of each batch (before
      *                      the version gate), e.g. to keep an on-disk snapshot; may be null
@@ -164,7 +167,12 @@ public final class RulesetTail implements AutoCloseable {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        // A long poll: the broker answers a fetch as soon as a record arrives, so this bounds only how
+        // long it holds a fetch that finds nothing. At 10 ms (until issue 17) every idle node asked the
+        // broker a hundred times a second: fifty idle nodes and the services in one process on two cores
+        // used 135 % of a core doing nothing, 67 % at 500 ms, with the same propagation (BENCHMARKS.md,
+        // issue 17 part 3). kafka.consumer.fetch.max.wait.ms overrides it.
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -2,8 +2,11 @@ package io.flagplane.reporting.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The bounded buffer: it drops rather than waits, takes batches whole or not at all, and counts every outcome. */
@@ -72,5 +75,34 @@ class TelemetryChannelTest {
 
         assertThat(sent).hasSize(50);
         assertThat(channel.stats().sent()).isEqualTo(50);
+    }
+
+    @Test
+    void an_idle_thread_rests_and_the_next_record_wakes_it() throws Exception {
+        AtomicInteger passes = new AtomicInteger();
+        // rests after one idle pass, for an hour: only a record's wake-up can get it sending again
+        TelemetryChannel<String> channel = new TelemetryChannel<>("test", 100, sink, passes::incrementAndGet, 1,
+                Duration.ofHours(1)).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int seen;
+            do {   // resting: the pass count stops moving
+                seen = passes.get();
+                Thread.sleep(100);
+            } while (passes.get() != seen && System.nanoTime() < deadline);
+            assertThat(passes.get()).as("passes while resting").isEqualTo(seen).isLessThanOrEqualTo(3);
+
+            for (int round = 0; round < 3; round++) {   // each record finds it resting again, and wakes it
+                String record = "after rest " + round;
+                channel.offer(record);
+                while (!sent.contains(record) && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(sent).contains(record);
+            }
+        } finally {
+            channel.close();
+        }
+        assertThat(channel.stats().sent()).isEqualTo(3);
     }
 }
