@@ -170,8 +170,9 @@ public final class RulesetTail implements AutoCloseable {
         // A long poll: the broker answers a fetch as soon as a record arrives, so this bounds only how
         // long it holds a fetch that finds nothing. At 10 ms (until issue 17) every idle node asked the
         // broker a hundred times a second: fifty idle nodes and the services in one process on two cores
-        // used 135 % of a core doing nothing, 67 % at 500 ms, with the same propagation (BENCHMARKS.md,
-        // issue 17 part 3). kafka.consumer.fetch.max.wait.ms overrides it.
+        // used 135 % of a core doing nothing, 67 % at 500 ms (40 s after start, JIT included), and five
+        // nodes propagated a kill as fast at 500 as at 10 (BENCHMARKS.md, issue 17 part 3).
+        // kafka.consumer.fetch.max.wait.ms overrides it.
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
