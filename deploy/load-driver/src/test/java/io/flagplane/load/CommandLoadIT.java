@@ -21,7 +21,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,12 +63,36 @@ class CommandLoadIT {
         CommandLoad load = load("sat", 0, 10);
         CommandLoad.Result result = load.run();
 
-        assertThat(result.errors()).isEmpty();
+        assertOnlyResyncRefusals(result.errors().keySet());
         assertThat(result.durableCommands()).isPositive();
         assertThat(result.durableCommands()).isEqualTo(result.requests() * 10);
         assertThat(writtenRollouts("sat")).as("the service wrote at least every command the driver counted")
                 .isGreaterThanOrEqualTo(result.durableCommands());
-        assertThat(load.call()).isZero();
+
+        // the command line's exit status: 0 for a run without errors, 1 otherwise
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        load.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        int exit = load.call();
+        String report = printed.toString(StandardCharsets.UTF_8);
+        Matcher errors = Pattern.compile("errors\\s+(.*)").matcher(report);
+        assertThat(errors.find()).as(report).isTrue();
+        if (errors.group(1).equals("none")) {
+            assertThat(exit).as(report).isZero();
+        } else {
+            assertThat(exit).as(report).isEqualTo(1);
+            assertOnlyResyncRefusals(List.of(errors.group(1).replaceAll("^\\{|=\\d+(, |})", "\n").split("\n")));
+        }
+    }
+
+    /**
+     * Kafka 4.3.1 now and then fails a transaction with InvalidTxnStateException (KAFKA_NOTES.md:
+     * about once in 15,000 back-to-back transactions; seen here in CI on 2026-11-27). The writer then
+     * resynchronises and, for a fraction of a second, answers writes with the 503s that tell a client
+     * to retry. Those are the only refusals a saturation run may see; its counts must hold either way.
+     */
+    private static void assertOnlyResyncRefusals(Collection<String> errors) {
+        assertThat(errors).allSatisfy(error -> assertThat(error.trim())
+                .matches("(HTTP 503 (NOT_READY|WRITER_STANDBY|UNAVAILABLE))?"));
     }
 
     @Test
