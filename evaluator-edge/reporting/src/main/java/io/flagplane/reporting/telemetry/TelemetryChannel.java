@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * there). After {@value #RESTING_AFTER_PASSES} passes in a row with nothing to send it rests,
  * waking every {@value #RESTING_MILLIS} ms, until a caller's record wakes it (one volatile read per
  * record otherwise): fifty idle nodes in one process had their two channels' threads waking 5,000
- * times a second between them (issue 17). What the sink reports back is counted as sent or failed; a failed record is not retried
- * (telemetry whose value decays in seconds is not worth holding memory for while Kafka is away).
+ * times a second between them (issue 17). What the sink reports back is counted as sent or failed;
+ * a failed record is not retried (telemetry whose value decays in seconds is not worth holding
+ * memory for while Kafka is away).
  * Drops and failures are warned about at most once a minute each, with the totals.
  */
 public final class TelemetryChannel<T> implements AutoCloseable {
@@ -75,7 +76,8 @@ public final class TelemetryChannel<T> implements AutoCloseable {
     /**
      * @param name     what it carries, for the thread's name and the log ({@code exposures}, {@code tracking events})
      * @param capacity records the buffer holds at most
-     * @param tick     run on the background thread on every pass (at least every {@value #IDLE_MILLIS} ms)
+     * @param tick     run on the background thread on every pass (every {@value #IDLE_MILLIS} ms while records
+     *                 come, every {@value #RESTING_MILLIS} ms while it rests, and on the wake-up)
      */
     public TelemetryChannel(String name, int capacity, TelemetrySink<T> sink, Runnable tick) {
         this(name, capacity, sink, tick, RESTING_AFTER_PASSES, Duration.ofMillis(RESTING_MILLIS));
