@@ -74,8 +74,10 @@ class FlagplaneCliIT {
                 + TokenRegistry.entry("alice", ActorKind.USER, Map.of("*", Role.ADMIN), alice) + ", "
                 + TokenRegistry.entry("bob", ActorKind.USER, Map.of("*", Role.ADMIN), bob) + "]}\n");
         Files.writeString(data.resolve("admin-token"), alice + "\n");
-        // the KRaft controller needs a port it knows before it binds: free ports, not 0
-        stack = LocalStack.start(data, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), 0),
+        // the KRaft broker and controller need ports they know before they bind: free ports, not 0. The
+        // services bind 0 and say where they are: a port probed free and bound seconds later can be taken
+        // meanwhile (a Kafka client's outgoing connection took one in CI: "Port already in use")
+        stack = LocalStack.start(data, new LocalStack.Ports(freePort(), freePort(), 0, 0, 0, 0, 0),
                 Settings.of(Map.of()));
         assertThat(stack.awaitReady(Duration.ofSeconds(90))).isTrue();
         workingDir = dir.resolve("project");

@@ -75,8 +75,8 @@ class HostileInputIT {
                     + target.projectionUrl() + " " + target.edgeUrl()); // never the token
         } else {
             Path dataDir = Files.createTempDirectory(Path.of("target"), "hostile-stack");
-            stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort(),
-                    freePort(), 0), Settings.of(Map.of()));
+            // only the broker's ports fixed (known before it binds); the services bind 0 and say where they are
+            stack = LocalStack.start(dataDir, new LocalStack.Ports(freePort(), freePort(), 0, 0, 0, 0, 0), Settings.of(Map.of()));
             assertThat(stack.awaitReady(Duration.ofSeconds(90))).as("the local stack is ready").isTrue();
             target = HostileTarget.of(stack);
         }
