@@ -162,6 +162,7 @@ public final class PropagationBenchmark implements Callable<Integer> {
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu = os.getProcessCpuTime();
         long start = System.nanoTime();
+        // a sleep is the measurement: the stack's own threads are what runs in this window, and nothing else of ours may
         Thread.sleep(idleSeconds * 1_000L);
         double cores = (double) (os.getProcessCpuTime() - cpu) / (System.nanoTime() - start);
         out.printf("IDLE: the whole stack used %.1f %% of one core over %d s before the first command%n", cores * 100, idleSeconds);

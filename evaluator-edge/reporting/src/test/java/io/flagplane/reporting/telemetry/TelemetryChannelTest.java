@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The bounded buffer: it drops rather than waits, takes batches whole or not at all, and counts every outcome. */
@@ -84,21 +84,14 @@ class TelemetryChannelTest {
         TelemetryChannel<String> channel = new TelemetryChannel<>("test", 100, sink, passes::incrementAndGet, 1,
                 Duration.ofHours(1)).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            int seen;
-            do {   // resting: the pass count stops moving
-                seen = passes.get();
-                Thread.sleep(100);
-            } while (passes.get() != seen && System.nanoTime() < deadline);
-            assertThat(passes.get()).as("passes while resting").isEqualTo(seen).isLessThanOrEqualTo(3);
+            // resting: the pass count stops moving (without the rest a pass would come every 20 ms)
+            Awaitility.await().atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(300))
+                    .untilAsserted(() -> assertThat(passes.get()).as("passes while resting").isLessThanOrEqualTo(3));
 
             for (int round = 0; round < 3; round++) {   // each record finds it resting again, and wakes it
                 String record = "after rest " + round;
                 channel.offer(record);
-                while (!sent.contains(record) && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                assertThat(sent).contains(record);
+                Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sent).contains(record));
             }
         } finally {
             channel.close();
