@@ -5,6 +5,10 @@
 # (broker, registry, command-service: local.services=command) and with the whole local stack
 # (projection and edge node folding and tailing every event on the same two cores).
 #   deploy/load-driver/run.sh [command|all|both] [driver options, e.g. --duration 60]
+# Each stack is first driven unmeasured for STACK_WARMUP seconds (default 150): a freshly started
+# stack on two cores climbed from ~940 to over 3,000 commands/s in its first two minutes while the
+# JIT compiled it (17 s of compiler CPU in each of the first four 15 s windows), so anything shorter
+# measures the compiler (BENCHMARKS.md, issue 17 part 4). STACK_WARMUP=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 which=${1:-both}
@@ -38,6 +42,12 @@ run_against() {
   grep -q "local stack ready" "$data/stack.log" || { cat "$data/stack.log"; echo "the stack was not ready in 60 s" >&2; exit 1; }
   echo
   echo "================ local.services=$services"
+  local warmup=${STACK_WARMUP:-150}
+  if [ "$warmup" -gt 0 ]; then
+    echo "warming the stack up: ${warmup} s of unmeasured single commands at saturation (the rate it reached:)"
+    java -Xmx512m -cp "$driver_cp" io.flagplane.load.LoadDriver commands --token-file "$data/admin-token" \
+      --environment "warmup$RANDOM" --rate 0 --batch 1 --warmup "$warmup" --duration 1 | grep -E 'lately' | tail -3 || true
+  fi
   for scenario in "--rate 0 --batch 1" "--rate 0 --batch 10" "--rate 200 --batch 1" "--rate 200 --batch 10"; do
     echo
     echo "### $scenario $*"

@@ -203,10 +203,23 @@ public final class CommandLoad implements java.util.concurrent.Callable<Integer>
         }
     }
 
+    /**
+     * Every 5 s: the totals, and the requests sent per second since the last line (a closed loop sends as fast as it is answered), warm-up
+     * included. That rate shows the warm-up: a freshly started stack on this machine climbed for
+     * about two minutes while the JIT compiled it (BENCHMARKS.md, issue 17 part 4).
+     */
     private void progress(Measure measure, java.util.function.LongSupplier sent) throws InterruptedException {
+        long lastSent = sent.getAsLong();
+        long lastAt = System.nanoTime();
         while (System.nanoTime() < measure.end) {
             Thread.sleep(Math.min(5_000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(measure.end - System.nanoTime()))));
-            out.printf("  … %d requests sent, %d durable commands measured so far%n", sent.getAsLong(), measure.durable.sum());
+            long nowSent = sent.getAsLong();
+            long now = System.nanoTime();
+            double rate = (nowSent - lastSent) * 1e9 / Math.max(1, now - lastAt);
+            lastSent = nowSent;
+            lastAt = now;
+            out.printf("  … %d requests sent (%.0f/s lately), %d durable commands measured so far%n", nowSent, rate,
+                    measure.durable.sum());
         }
     }
 
