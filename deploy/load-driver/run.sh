@@ -7,7 +7,7 @@
 #   deploy/load-driver/run.sh [command|all|both] [driver options, e.g. --duration 60]
 # Each stack is first driven unmeasured for STACK_WARMUP seconds (default 150): a freshly started
 # stack on two cores climbed from ~940 to over 3,000 commands/s in its first two minutes while the
-# JIT compiled it (17 s of compiler CPU in each of the first four 15 s windows), so anything shorter
+# JIT compiled it (15.5-17.6 s of compiler CPU in each 15 s window from 15 s to 75 s), so anything shorter
 # measures the compiler (BENCHMARKS.md, issue 17 part 4). STACK_WARMUP=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -264,7 +264,7 @@ public final class PropagationBenchmark implements Callable<Integer> {
         long compiledMillis = jit.getTotalCompilationTime() - compiledBefore;
         http.close();
         out.printf("JIT: %d ms of compilation (all compiler threads) during the %d ms of measured commands%s%n",
-                compiledMillis, measuredMillis, compiledMillis * 20 > measuredMillis ? " (over 5 %: the compiler competes; raise --warmup)" : "");
+                compiledMillis, measuredMillis, compiledMillis * 10 > measuredMillis ? " (over 10 %: the compiler competes with the kills; raise --warmup)" : "");
         out.printf("%d kill/revive commands x %d nodes = %d (command 2xx -> node serving the new version) measurements%n",
                 commands, edges.size(), commands * edges.size());
         out.printf("PROPAGATION every node:    %s%n", everyNode.summary().describeMillis());
