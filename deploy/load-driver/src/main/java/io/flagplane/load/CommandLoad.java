@@ -204,9 +204,10 @@ public final class CommandLoad implements java.util.concurrent.Callable<Integer>
     }
 
     /**
-     * Every 5 s: the totals, and the requests sent per second since the last line (a closed loop sends as fast as it is answered), warm-up
-     * included. That rate shows the warm-up: a freshly started stack on this machine climbed for
-     * about two minutes while the JIT compiled it (BENCHMARKS.md, issue 17 part 4).
+     * Every 5 s: the totals, and the requests sent per second since the last line (a closed loop
+     * sends as fast as it is answered), warm-up included. That rate shows the warm-up: a freshly
+     * started stack on this machine climbed for about two minutes while the JIT compiled it
+     * (BENCHMARKS.md, issue 17 part 4).
      */
     private void progress(Measure measure, java.util.function.LongSupplier sent) throws InterruptedException {
         long lastSent = sent.getAsLong();
