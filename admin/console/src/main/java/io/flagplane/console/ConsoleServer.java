@@ -56,6 +56,8 @@ public final class ConsoleServer implements AutoCloseable {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
             HttpHardening.apply(javalin, ErrorBodies.API);
+            // the proxy reads bodies itself, bounded by this, and says so in its own 413
+            javalin.http.maxRequestSize = UpstreamProxy.MAX_BODY_BYTES;
             javalin.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/console";

@@ -20,9 +20,13 @@ class HttpHardeningTest {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             HttpHardening.apply(config, ErrorBodies.API);
+            config.http.maxRequestSize = LIMIT;   // set after apply, as the services do
             config.routes.get("/echo", ctx -> ctx.result(String.valueOf(ctx.header("Authorization"))));
+            config.routes.post("/body", ctx -> ctx.result(ctx.body().length() + " bytes"));
         }).start("127.0.0.1", 0);
     }
+
+    private static final int LIMIT = 16 * 1024;
 
     @Test
     void a_path_jetty_could_not_parse_reaches_the_error_bodies_as_unknown_not_as_jettys_placeholder() throws IOException {
@@ -55,6 +59,19 @@ class HttpHardeningTest {
             assertThat(connection.get("/echo", "Authorization: " + token).body()).isEqualTo(token);
             assertThat(connection.get("/echo", "Authorization: Bearer " + flipped).body()).isEqualTo("Bearer " + flipped);
             assertThat(connection.get("/echo", "Authorization: " + token).body()).isEqualTo(token);
+        }
+    }
+
+    @Test
+    void a_body_over_the_limit_gets_its_413_and_the_connection_stays_usable() throws IOException {
+        byte[] oversized = ("\"" + "x".repeat(900 * 1024) + "\"").getBytes(StandardCharsets.UTF_8);
+        try (RawConnection connection = new RawConnection(app.port())) {
+            RawConnection.Reply refused = connection.send("POST", "/body", null, oversized);
+            assertThat(refused.status()).isEqualTo(413);   // (each service renders it in its own shape: their tests)
+            // the same connection: the refused body was read to its end, not left behind a closed socket
+            assertThat(connection.send("POST", "/body", null, "\"ok\"".getBytes(StandardCharsets.UTF_8)).body())
+                    .isEqualTo("4 bytes");
+            assertThat(connection.get("/echo", "Authorization: Bearer t").body()).isEqualTo("Bearer t");
         }
     }
 
