@@ -27,6 +27,11 @@ stop_stack() {
 }
 trap stop_stack EXIT
 
+# the command driver against the running stack's command-service, with the stack's admin token
+drive() {
+  java -Xmx512m -cp "$driver_cp" io.flagplane.load.LoadDriver commands --token-file "$data/admin-token" "$@"
+}
+
 run_against() {
   local services=$1
   shift
@@ -45,15 +50,13 @@ run_against() {
   local warmup=${STACK_WARMUP:-150}
   if [ "$warmup" -gt 0 ]; then
     echo "warming the stack up: ${warmup} s of unmeasured single commands at saturation (the rate it reached:)"
-    java -Xmx512m -cp "$driver_cp" io.flagplane.load.LoadDriver commands --token-file "$data/admin-token" \
-      --environment "warmup$RANDOM" --rate 0 --batch 1 --warmup "$warmup" --duration 1 | grep -E 'lately' | tail -3 || true
+    drive --environment "warmup$RANDOM" --rate 0 --batch 1 --warmup "$warmup" --duration 1 | grep -E 'lately' | tail -3 || true
   fi
   for scenario in "--rate 0 --batch 1" "--rate 0 --batch 10" "--rate 200 --batch 1" "--rate 200 --batch 10"; do
     echo
     echo "### $scenario $*"
     # shellcheck disable=SC2086
-    java -Xmx512m -cp "$driver_cp" io.flagplane.load.LoadDriver commands --token-file "$data/admin-token" \
-      --environment "e$RANDOM" $scenario "$@"
+    drive --environment "e$RANDOM" $scenario "$@"
   done
   stop_stack
 }
